@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import {
+  secondsToTicks, type AlbumRef, type ArtistCredit, type FileRecord, type PassageRecord, type RecordingRef,
+} from '../file-record.js';
+import type { TagReport } from './tags.js';
+
+export interface FileFacts {
+  path: string;
+  /** The guid the file keeps if the database knows it; a new one otherwise. */
+  knownGuid: string | null;
+  hash: string;
+  sizeBytes: number;
+  modificationTime: string;
+}
+
+/**
+ * Artist credits from the embedded ids, named from the ARTISTS tag in the same order when the
+ * counts agree; the credit is shared equally, so the weights sum to 1.
+ */
+export function creditArtists(report: TagReport): ArtistCredit[] {
+  const ids = [...new Set(report.ids.artistMbids)];
+  const names = report.artistNames.length === ids.length ? report.artistNames : [];
+  return ids.map((mbid, i) => ({
+    guid: randomUUID(),
+    mbid,
+    name: names[i] ?? (ids.length === 1 ? report.tags.artist : null) ?? report.artistNames[i] ?? 'Unknown artist',
+    weight: 1 / ids.length,
+  }));
+}
+
+function recordingOf(report: TagReport): RecordingRef | null {
+  const mbid = report.ids.recordingMbid;
+  if (!mbid) return null;
+  const workMbid = report.ids.workMbid;
+  return {
+    songGuid: randomUUID(),
+    recordingMbid: mbid,
+    title: report.tags.title,
+    artists: creditArtists(report),
+    works: workMbid ? [{ guid: randomUUID(), mbid: workMbid, title: report.workTitle ?? report.tags.title ?? 'Unknown work' }] : [],
+  };
+}
+
+function releaseOf(report: TagReport): AlbumRef | null {
+  const mbid = report.ids.releaseMbid;
+  if (!mbid) return null;
+  return { guid: randomUUID(), mbid, title: report.tags.album ?? 'Unknown album', releaseDate: report.releaseDate };
+}
+
+/**
+ * One file's record from its tags alone: a single passage over the whole file when the container
+ * gives a trustworthy duration. Without one there is nothing to bound a passage by, so the file is
+ * recorded PENDING with no passage until its audio is decoded.
+ */
+export function buildTagsRecord(facts: FileFacts, report: TagReport): FileRecord {
+  const durationTicks = report.audio.durationSeconds === null ? null : secondsToTicks(report.audio.durationSeconds);
+  const passages: PassageRecord[] = durationTicks === null || durationTicks <= 0 ? [] : [{
+    guid: randomUUID(),
+    startTicks: 0,
+    endTicks: durationTicks,
+    leadInStartTicks: null,
+    leadOutStartTicks: null,
+    title: report.tags.title,
+    artist: report.tags.artist,
+    album: report.tags.album,
+    importMetadata: { boundaries: 'whole file', source: 'container duration' },
+    recording: recordingOf(report),
+    release: releaseOf(report),
+  }];
+  return {
+    kind: 'record',
+    path: facts.path,
+    guid: facts.knownGuid ?? randomUUID(),
+    hash: facts.hash,
+    modificationTime: facts.modificationTime,
+    sizeBytes: facts.sizeBytes,
+    durationTicks: durationTicks !== null && durationTicks > 0 ? durationTicks : null,
+    format: report.audio.format,
+    sampleRate: report.audio.sampleRate,
+    channels: report.audio.channels,
+    status: passages.length > 0 ? 'INGEST COMPLETE' : 'PENDING',
+    tags: report.tags,
+    passages,
+  };
+}

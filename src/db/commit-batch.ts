@@ -1,0 +1,194 @@
+/**
+ * One write transaction over many files: the synchronous core of the recorder. Nothing here
+ * awaits, reads a file or talks to the network; everything it needs was read before BEGIN.
+ */
+import type { Statement } from 'better-sqlite3';
+import type { AnalysisResult, FileFailure, FileRecord, PassageRecord } from '../file-record.js';
+import { errorMessage } from '../errors.js';
+import type { WriteDb } from './connection.js';
+import { isBusyError } from './connection.js';
+import type { FileWithHash } from './queries/files.js';
+import { MAX_HOST_PARAMETERS, PASSAGE_COLUMN_COUNT, type FileWrites } from './queries/file-writes.js';
+
+export interface CommittedFile {
+  path: string;
+  guid: string;
+  status: FileRecord['status'];
+  passages: number;
+  songs: number;
+}
+
+export interface BatchReport {
+  committed: CommittedFile[];
+  /** Analysis failures recorded, and files whose writes failed and were rolled back alone. */
+  failed: FileFailure[];
+  statements: number;
+}
+
+/**
+ * The present (not missing) files holding each content, kept in step with what the batch
+ * writes so that two copies in one batch are found too.
+ */
+export class ContentIndex {
+  private readonly byHash = new Map<string, FileWithHash[]>();
+
+  constructor(known: readonly FileWithHash[]) {
+    for (const file of known) if (file.missingSince === null) this.add(file);
+  }
+
+  add(file: FileWithHash): void {
+    const list = this.byHash.get(file.hash) ?? [];
+    list.push(file);
+    this.byHash.set(file.hash, list);
+  }
+
+  othersWith(hash: string, path: string): FileWithHash[] {
+    return (this.byHash.get(hash) ?? []).filter((file) => file.path !== path);
+  }
+}
+
+const maxPassageRows = Math.floor(MAX_HOST_PARAMETERS / PASSAGE_COLUMN_COUNT);
+
+class BatchWriter {
+  statements = 0;
+
+  constructor(
+    private readonly writes: FileWrites,
+    private readonly sessionId: string,
+    private readonly contents: ContentIndex,
+  ) {}
+
+  private run(statement: Statement, ...params: unknown[]): void {
+    this.statements += 1;
+    statement.run(...params);
+  }
+
+  private returningGuid(statement: Statement, ...params: unknown[]): string {
+    this.statements += 1;
+    return (statement.get(...params) as { guid: string }).guid;
+  }
+
+  recordFailure(failure: FileFailure): void {
+    this.run(this.writes.insertImportError, this.sessionId, failure.path, failure.phase, failure.code, failure.message);
+  }
+
+  /** All of one file's rows; a duplicate of a present file gets no passages. */
+  writeRecord(record: FileRecord): CommittedFile {
+    const originals = this.contents.othersWith(record.hash, record.path);
+    const isDuplicate = originals.length > 0;
+    const guid = this.returningGuid(this.writes.upsertFile, {
+      guid: record.guid,
+      path: record.path,
+      hash: record.hash,
+      modificationTime: record.modificationTime,
+      sizeBytes: record.sizeBytes,
+      durationTicks: record.durationTicks,
+      format: record.format,
+      sampleRate: record.sampleRate,
+      channels: record.channels,
+      status: isDuplicate ? 'DUPLICATE HASH' : record.status,
+      matchingHashes: isDuplicate ? JSON.stringify(originals.map((file) => file.guid)) : null,
+      artist: record.tags.artist,
+      title: record.tags.title,
+      album: record.tags.album,
+      trackNumber: record.tags.trackNumber,
+      year: record.tags.year,
+    });
+    this.run(this.writes.deletePassagesOfFile, guid);
+    if (isDuplicate) {
+      for (const original of originals) this.linkDuplicate(original, guid);
+      this.contents.add({ guid, path: record.path, hash: record.hash, matchingHashes: null, missingSince: null });
+      return { path: record.path, guid, status: 'DUPLICATE HASH', passages: 0, songs: 0 };
+    }
+    this.insertPassages(guid, record.passages);
+    let songs = 0;
+    for (const passage of record.passages) songs += this.linkPassage(passage);
+    this.contents.add({ guid, path: record.path, hash: record.hash, matchingHashes: null, missingSince: null });
+    return { path: record.path, guid, status: record.status, passages: record.passages.length, songs };
+  }
+
+  private linkDuplicate(original: FileWithHash, duplicateGuid: string): void {
+    const matching = new Set<string>(original.matchingHashes ? (JSON.parse(original.matchingHashes) as string[]) : []);
+    matching.add(duplicateGuid);
+    original.matchingHashes = JSON.stringify([...matching]);
+    this.run(this.writes.setMatchingHashes, original.matchingHashes, original.guid);
+  }
+
+  private insertPassages(fileGuid: string, passages: readonly PassageRecord[]): void {
+    for (let start = 0; start < passages.length; start += maxPassageRows) {
+      const chunk = passages.slice(start, start + maxPassageRows);
+      const params = chunk.flatMap((p) => [
+        p.guid, fileGuid, p.startTicks, p.endTicks, p.leadInStartTicks, p.leadOutStartTicks,
+        p.title, p.artist, p.album, JSON.stringify(p.importMetadata), 'INGEST COMPLETE',
+      ]);
+      this.run(this.writes.insertPassages(chunk.length), ...params);
+    }
+  }
+
+  /** Get-or-create the passage's song, artists, works and album by MBID, and link them. Returns songs linked. */
+  private linkPassage(passage: PassageRecord): number {
+    const w = this.writes;
+    if (passage.release) {
+      const r = passage.release;
+      const albumGuid = this.returningGuid(w.upsertAlbum, r.guid, r.mbid, r.title, r.releaseDate);
+      this.run(w.insertPassageAlbum, passage.guid, albumGuid);
+    }
+    const recording = passage.recording;
+    if (!recording) return 0;
+    const songGuid = this.returningGuid(w.upsertSong, recording.songGuid, recording.recordingMbid, recording.title);
+    if (recording.artists.length > 0) this.run(w.deleteSongArtists, songGuid);
+    for (const credit of recording.artists) {
+      const artistGuid = this.returningGuid(w.upsertArtist, credit.guid, credit.mbid, credit.name);
+      this.run(w.insertSongArtist, songGuid, artistGuid, credit.weight);
+    }
+    for (const work of recording.works) {
+      const workGuid = this.returningGuid(w.upsertWork, work.guid, work.mbid, work.title);
+      this.run(w.insertSongWork, songGuid, workGuid);
+      this.run(w.setSongWork, workGuid, songGuid);
+    }
+    this.run(w.insertPassageSong, passage.guid, songGuid, 0, passage.endTicks - passage.startTicks);
+    return 1;
+  }
+}
+
+export interface BatchContext {
+  sessionId: string;
+  /** Files already in the database with the batch's contents, read before BEGIN. */
+  sameContent: readonly FileWithHash[];
+}
+
+/**
+ * Builds the batch function for one connection: `commit.immediate(items, context)` runs one
+ * BEGIN IMMEDIATE … COMMIT with a savepoint per file. A file whose writes fail is rolled back
+ * alone and reported; if SQLite rolled the whole transaction back (`!db.inTransaction`), or the
+ * lock was lost, the error is rethrown and nothing of the batch is kept.
+ */
+export function prepareCommitBatch(db: WriteDb, writes: FileWrites) {
+  const writeOneFile = db.transaction((writer: BatchWriter, record: FileRecord) => writer.writeRecord(record));
+  return db.transaction((items: readonly AnalysisResult[], context: BatchContext): BatchReport => {
+    const writer = new BatchWriter(writes, context.sessionId, new ContentIndex(context.sameContent));
+    const report: BatchReport = { committed: [], failed: [], statements: 0 };
+    for (const item of items) {
+      if (item.kind === 'failure') {
+        writer.recordFailure(item);
+        report.failed.push(item);
+        continue;
+      }
+      try {
+        report.committed.push(writeOneFile(writer, item));
+      } catch (error) {
+        if (isBusyError(error) || !db.inTransaction) throw error;
+        const failure: FileFailure = {
+          kind: 'failure', path: item.path, phase: 'record', code: 'RECORD_FAILED',
+          message: `recording ${item.path}: ${errorMessage(error)}`,
+        };
+        writer.recordFailure(failure);
+        report.failed.push(failure);
+      }
+    }
+    report.statements = writer.statements + 2; // BEGIN and COMMIT
+    return report;
+  });
+}
+
+export type CommitBatch = ReturnType<typeof prepareCommitBatch>;

@@ -1,0 +1,102 @@
+/**
+ * The statements the recorder runs inside its transactions, prepared once per connection.
+ * Get-or-create is one `INSERT … ON CONFLICT … RETURNING guid`, so nothing is read inside the
+ * transaction to learn an id.
+ */
+import type { Statement } from 'better-sqlite3';
+import type { WriteDb } from '../connection.js';
+
+/** SQLite's default SQLITE_MAX_VARIABLE_NUMBER since 3.32: multi-row statements are chunked by it. */
+export const MAX_HOST_PARAMETERS = 32766;
+
+const UPSERT_FILE = `
+INSERT INTO files (guid, path, hash, modification_time, file_size_bytes, duration_ticks, format, sample_rate,
+                   channels, status, matching_hashes, artist, title, album, track_number, year, missing_since)
+VALUES (@guid, @path, @hash, @modificationTime, @sizeBytes, @durationTicks, @format, @sampleRate,
+        @channels, @status, @matchingHashes, @artist, @title, @album, @trackNumber, @year, NULL)
+ON CONFLICT (path) DO UPDATE SET
+  hash = excluded.hash, modification_time = excluded.modification_time, file_size_bytes = excluded.file_size_bytes,
+  duration_ticks = excluded.duration_ticks, format = excluded.format, sample_rate = excluded.sample_rate,
+  channels = excluded.channels, status = excluded.status, matching_hashes = excluded.matching_hashes,
+  artist = excluded.artist, title = excluded.title, album = excluded.album, track_number = excluded.track_number,
+  year = excluded.year, missing_since = NULL, updated_at = CURRENT_TIMESTAMP
+RETURNING guid`;
+
+const MOVE_FILE = `
+UPDATE files SET path = ?, modification_time = ?, file_size_bytes = ?, missing_since = NULL, updated_at = CURRENT_TIMESTAMP
+WHERE guid = ?`;
+const SET_MATCHING_HASHES = 'UPDATE files SET matching_hashes = ?, updated_at = CURRENT_TIMESTAMP WHERE guid = ?';
+const MARK_MISSING = `UPDATE files SET missing_since = coalesce(missing_since, CURRENT_TIMESTAMP) WHERE guid = ?`;
+const CLEAR_MISSING = 'UPDATE files SET missing_since = NULL WHERE guid = ?';
+const DELETE_PASSAGES_OF_FILE = 'DELETE FROM passages WHERE file_id = ?';
+
+const PASSAGE_COLUMNS = [
+  'guid', 'file_id', 'start_time_ticks', 'end_time_ticks', 'lead_in_start_ticks', 'lead_out_start_ticks',
+  'title', 'artist', 'album', 'import_metadata', 'status',
+] as const;
+export const PASSAGE_COLUMN_COUNT = PASSAGE_COLUMNS.length;
+
+function insertPassagesSql(rows: number): string {
+  const row = `(${PASSAGE_COLUMNS.map(() => '?').join(', ')})`;
+  return `INSERT INTO passages (${PASSAGE_COLUMNS.join(', ')}) VALUES ${Array(rows).fill(row).join(', ')}`;
+}
+
+const UPSERT_SONG = `
+INSERT INTO songs (guid, recording_mbid, title) VALUES (?, ?, ?)
+ON CONFLICT (recording_mbid) DO UPDATE SET title = coalesce(songs.title, excluded.title)
+RETURNING guid`;
+const UPSERT_ARTIST = `
+INSERT INTO artists (guid, artist_mbid, name) VALUES (?, ?, ?)
+ON CONFLICT (artist_mbid) DO UPDATE SET name = artists.name
+RETURNING guid`;
+const UPSERT_ALBUM = `
+INSERT INTO albums (guid, album_mbid, title, release_date) VALUES (?, ?, ?, ?)
+ON CONFLICT (album_mbid) DO UPDATE SET release_date = coalesce(albums.release_date, excluded.release_date)
+RETURNING guid`;
+const UPSERT_WORK = `
+INSERT INTO works (guid, work_mbid, title) VALUES (?, ?, ?)
+ON CONFLICT (work_mbid) DO UPDATE SET title = works.title
+RETURNING guid`;
+const DELETE_SONG_ARTISTS = 'DELETE FROM song_artists WHERE song_id = ?';
+const INSERT_SONG_ARTIST = 'INSERT INTO song_artists (song_id, artist_id, weight) VALUES (?, ?, ?)';
+const INSERT_SONG_WORK = 'INSERT INTO song_works (song_id, work_id) VALUES (?, ?) ON CONFLICT DO NOTHING';
+const SET_SONG_WORK = 'UPDATE songs SET work_id = ? WHERE guid = ? AND work_id IS NULL';
+const INSERT_PASSAGE_SONG = `
+INSERT INTO passage_songs (passage_id, song_id, start_time_ticks, end_time_ticks) VALUES (?, ?, ?, ?)`;
+const INSERT_PASSAGE_ALBUM = 'INSERT INTO passage_albums (passage_id, album_id) VALUES (?, ?)';
+const INSERT_IMPORT_ERROR = `
+INSERT INTO import_errors (session_id, path, phase, code, message) VALUES (?, ?, ?, ?, ?)`;
+
+export function prepareFileWrites(db: WriteDb) {
+  const passageInserts = new Map<number, Statement>();
+  return {
+    upsertFile: db.prepare(UPSERT_FILE),
+    moveFile: db.prepare(MOVE_FILE),
+    setMatchingHashes: db.prepare(SET_MATCHING_HASHES),
+    markMissing: db.prepare(MARK_MISSING),
+    clearMissing: db.prepare(CLEAR_MISSING),
+    deletePassagesOfFile: db.prepare(DELETE_PASSAGES_OF_FILE),
+    /** A multi-row insert of `rows` passages, prepared on first use for that row count. */
+    insertPassages(rows: number): Statement {
+      let statement = passageInserts.get(rows);
+      if (!statement) {
+        statement = db.prepare(insertPassagesSql(rows));
+        passageInserts.set(rows, statement);
+      }
+      return statement;
+    },
+    upsertSong: db.prepare(UPSERT_SONG),
+    upsertArtist: db.prepare(UPSERT_ARTIST),
+    upsertAlbum: db.prepare(UPSERT_ALBUM),
+    upsertWork: db.prepare(UPSERT_WORK),
+    deleteSongArtists: db.prepare(DELETE_SONG_ARTISTS),
+    insertSongArtist: db.prepare(INSERT_SONG_ARTIST),
+    insertSongWork: db.prepare(INSERT_SONG_WORK),
+    setSongWork: db.prepare(SET_SONG_WORK),
+    insertPassageSong: db.prepare(INSERT_PASSAGE_SONG),
+    insertPassageAlbum: db.prepare(INSERT_PASSAGE_ALBUM),
+    insertImportError: db.prepare(INSERT_IMPORT_ERROR),
+  };
+}
+
+export type FileWrites = ReturnType<typeof prepareFileWrites>;

@@ -1,0 +1,43 @@
+import type { KnownFile } from '../../scan/plan.js';
+import type { ReadDb } from '../connection.js';
+
+const SELECT_KNOWN_ALL = `
+SELECT guid, path, file_size_bytes AS sizeBytes, modification_time AS modificationTime, missing_since AS missingSince
+FROM files`;
+const SELECT_KNOWN_UNDER = `${SELECT_KNOWN_ALL} WHERE path >= ? AND path < ?`;
+
+/**
+ * What the database knows about the files under `folder` (relative, '' for the whole root):
+ * the one read the plan needs, done before anything is written.
+ */
+export function listKnownFiles(db: ReadDb, folder: string): KnownFile[] {
+  if (folder === '') return db.prepare(SELECT_KNOWN_ALL).all() as KnownFile[];
+  // Every path under "a/b/" sorts between "a/b/" and "a/b0" ('0' follows '/').
+  return db.prepare(SELECT_KNOWN_UNDER).all(`${folder}/`, `${folder}0`) as KnownFile[];
+}
+
+export interface FileWithHash {
+  guid: string;
+  path: string;
+  hash: string;
+  matchingHashes: string | null;
+  missingSince: string | null;
+}
+
+const SELECT_BY_HASH = `
+SELECT guid, path, hash, matching_hashes AS matchingHashes, missing_since AS missingSince
+FROM files WHERE hash IN (SELECT value FROM json_each(?)) ORDER BY created_at, guid`;
+
+/** Files already holding any of these contents: read before a batch to find duplicates and moves. */
+export function listFilesByHashes(db: ReadDb, hashes: readonly string[]): FileWithHash[] {
+  if (hashes.length === 0) return [];
+  return db.prepare(SELECT_BY_HASH).all(JSON.stringify(hashes)) as FileWithHash[];
+}
+
+const COUNT_ROWS = `
+SELECT (SELECT count(*) FROM files) AS files, (SELECT count(*) FROM passages) AS passages,
+       (SELECT count(*) FROM songs) AS songs`;
+
+export function countLibrary(db: ReadDb): { files: number; passages: number; songs: number } {
+  return db.prepare(COUNT_ROWS).get() as { files: number; passages: number; songs: number };
+}

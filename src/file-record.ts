@@ -1,0 +1,100 @@
+/**
+ * What analysis hands to the recorder: one plain message per file holding every row the file
+ * needs, ids already assigned, so that it crosses `postMessage` unchanged and the recorder
+ * commits it without asking anything back.
+ */
+import type { FileErrorCode, Phase } from './errors.js';
+
+/** WKMP's time unit: divisible by every common sample rate. */
+export const TICKS_PER_SECOND = 28_224_000;
+
+export function secondsToTicks(seconds: number): number {
+  return Math.round(seconds * TICKS_PER_SECOND);
+}
+
+export type FileStatus = 'PENDING' | 'INGEST COMPLETE' | 'DUPLICATE HASH' | 'NO AUDIO';
+export type FileClass = 'audio' | 'image' | 'other';
+
+export interface FileTags {
+  title: string | null;
+  artist: string | null;
+  album: string | null;
+  trackNumber: number | null;
+  year: number | null;
+}
+
+export interface ArtistCredit {
+  guid: string;
+  mbid: string;
+  name: string;
+  /** Share of the credit; a song's weights sum to 1. */
+  weight: number;
+}
+
+export interface RecordingRef {
+  /** Used when the song is new; an existing song keeps its own guid. */
+  songGuid: string;
+  recordingMbid: string;
+  title: string | null;
+  artists: ArtistCredit[];
+  works: { guid: string; mbid: string; title: string }[];
+}
+
+export interface AlbumRef {
+  guid: string;
+  mbid: string;
+  title: string;
+  releaseDate: string | null;
+}
+
+export interface PassageRecord {
+  guid: string;
+  startTicks: number;
+  endTicks: number;
+  leadInStartTicks: number | null;
+  leadOutStartTicks: number | null;
+  title: string | null;
+  artist: string | null;
+  album: string | null;
+  /** How the timing points were found, with the parameters used. */
+  importMetadata: Record<string, unknown>;
+  /** The recording this passage plays, when known; null is an unidentified passage. */
+  recording: RecordingRef | null;
+  /** The MusicBrainz release (WKMP album) this passage belongs to, when known. */
+  release: AlbumRef | null;
+}
+
+export interface FileRecord {
+  kind: 'record';
+  /** Relative to the root folder, forward slashes. */
+  path: string;
+  /** Used when the file is new; a known path keeps its guid. */
+  guid: string;
+  hash: string;
+  modificationTime: string;
+  sizeBytes: number;
+  durationTicks: number | null;
+  format: string | null;
+  sampleRate: number | null;
+  channels: number | null;
+  status: FileStatus;
+  tags: FileTags;
+  passages: PassageRecord[];
+}
+
+export interface FileFailure {
+  kind: 'failure';
+  path: string;
+  phase: Phase;
+  code: FileErrorCode;
+  message: string;
+  /** What the content turned out to be, when that is why the file was not imported. */
+  contentClass?: FileClass;
+}
+
+export type AnalysisResult = FileRecord | FileFailure;
+
+/** How file modification times are stored and compared: ISO 8601 UTC, whole milliseconds. */
+export function formatModificationTime(mtimeMs: number): string {
+  return new Date(Math.floor(mtimeMs)).toISOString();
+}

@@ -1,0 +1,71 @@
+import { lstatSync } from 'node:fs';
+import { relative, sep } from 'node:path';
+import { fdir } from 'fdir';
+import type { FileClass } from '../file-record.js';
+import { classifyByExtension } from './classify.js';
+
+export interface ScanEntry {
+  /** Relative to the root folder, forward slashes. */
+  path: string;
+  absolutePath: string;
+  sizeBytes: number;
+  mtimeMs: number;
+  /** From the extension; files whose content may say otherwise are checked later. */
+  extensionClass: FileClass;
+}
+
+export interface ScanResult {
+  entries: ScanEntry[];
+  /** Symbolic links met and not followed. */
+  skippedSymlinks: string[];
+}
+
+/** Folders that hold no music: operating-system and NAS housekeeping. */
+const systemFolders = new Set([
+  '$RECYCLE.BIN', 'System Volume Information', 'lost+found', '@eaDir', '#recycle', '#snapshot', 'RECYCLER',
+]);
+
+function isSkippedFolder(name: string): boolean {
+  return name.startsWith('.') || systemFolders.has(name);
+}
+
+function isHiddenFile(name: string): boolean {
+  return name.startsWith('.');
+}
+
+function toStoredPath(root: string, absolutePath: string): string {
+  const rel = relative(root, absolutePath);
+  return sep === '/' ? rel : rel.split(sep).join('/');
+}
+
+/**
+ * Every regular file under `folder` (inside `root`), skipping hidden and system folders and
+ * hidden files. Symbolic links are never followed: one leading inside the tree points at what
+ * the walk reaches anyway, one leading out of it is not ours to import, and neither can loop.
+ */
+export async function walkLibrary(root: string, folder: string): Promise<ScanResult> {
+  const paths = await new fdir()
+    .withFullPaths()
+    .exclude((name) => isSkippedFolder(name))
+    .filter((path) => !isHiddenFile(path.slice(path.lastIndexOf(sep) + 1)))
+    .crawl(folder)
+    .withPromise();
+  const entries: ScanEntry[] = [];
+  const skippedSymlinks: string[] = [];
+  for (const absolutePath of paths) {
+    let stat;
+    try {
+      stat = lstatSync(absolutePath);
+    } catch {
+      continue; // gone between listing and lstat: the next scan will not see it either
+    }
+    const path = toStoredPath(root, absolutePath);
+    if (stat.isSymbolicLink()) {
+      skippedSymlinks.push(path);
+      continue;
+    }
+    if (!stat.isFile()) continue;
+    entries.push({ path, absolutePath, sizeBytes: stat.size, mtimeMs: stat.mtimeMs, extensionClass: classifyByExtension(path) });
+  }
+  return { entries, skippedSymlinks };
+}
