@@ -43,11 +43,13 @@ function toStoredPath(root: string, absolutePath: string): string {
  * hidden files. Symbolic links are never followed: one leading inside the tree points at what
  * the walk reaches anyway, one leading out of it is not ours to import, and neither can loop.
  */
-export async function walkLibrary(root: string, folder: string): Promise<ScanResult> {
+export async function walkLibrary(root: string, folder: string, database?: string): Promise<ScanResult> {
+  // The database and its WAL and shared-memory files live in the root: they are not library files.
+  const databaseFiles = new Set(database === undefined ? [] : ['', '-wal', '-shm', '-journal'].map((suffix) => database + suffix));
   const paths = await new fdir()
     .withFullPaths()
     .exclude((name) => isSkippedFolder(name))
-    .filter((path) => !isHiddenFile(path.slice(path.lastIndexOf(sep) + 1)))
+    .filter((path) => !isHiddenFile(path.slice(path.lastIndexOf(sep) + 1)) && !databaseFiles.has(path))
     .crawl(folder)
     .withPromise();
   const entries: ScanEntry[] = [];

@@ -22,12 +22,7 @@ ON CONFLICT (path) DO UPDATE SET
   year = excluded.year, missing_since = NULL, updated_at = CURRENT_TIMESTAMP
 RETURNING guid`;
 
-const MOVE_FILE = `
-UPDATE files SET path = ?, modification_time = ?, file_size_bytes = ?, missing_since = NULL, updated_at = CURRENT_TIMESTAMP
-WHERE guid = ?`;
 const SET_MATCHING_HASHES = 'UPDATE files SET matching_hashes = ?, updated_at = CURRENT_TIMESTAMP WHERE guid = ?';
-const MARK_MISSING = `UPDATE files SET missing_since = coalesce(missing_since, CURRENT_TIMESTAMP) WHERE guid = ?`;
-const CLEAR_MISSING = 'UPDATE files SET missing_since = NULL WHERE guid = ?';
 const DELETE_PASSAGES_OF_FILE = 'DELETE FROM passages WHERE file_id = ?';
 
 const PASSAGE_COLUMNS = [
@@ -71,10 +66,7 @@ export function prepareFileWrites(db: WriteDb) {
   const passageInserts = new Map<number, Statement>();
   return {
     upsertFile: db.prepare(UPSERT_FILE),
-    moveFile: db.prepare(MOVE_FILE),
     setMatchingHashes: db.prepare(SET_MATCHING_HASHES),
-    markMissing: db.prepare(MARK_MISSING),
-    clearMissing: db.prepare(CLEAR_MISSING),
     deletePassagesOfFile: db.prepare(DELETE_PASSAGES_OF_FILE),
     /** A multi-row insert of `rows` passages, prepared on first use for that row count. */
     insertPassages(rows: number): Statement {

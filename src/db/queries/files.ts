@@ -1,5 +1,5 @@
 import type { KnownFile } from '../../scan/plan.js';
-import type { ReadDb } from '../connection.js';
+import type { ReadDb, WriteDb } from '../connection.js';
 
 const SELECT_KNOWN_ALL = `
 SELECT guid, path, file_size_bytes AS sizeBytes, modification_time AS modificationTime, missing_since AS missingSince
@@ -40,4 +40,19 @@ SELECT (SELECT count(*) FROM files) AS files, (SELECT count(*) FROM passages) AS
 
 export function countLibrary(db: ReadDb): { files: number; passages: number; songs: number } {
   return db.prepare(COUNT_ROWS).get() as { files: number; passages: number; songs: number };
+}
+
+const MARK_MISSING = `
+UPDATE files SET missing_since = strftime('%Y-%m-%dT%H:%M:%fZ')
+WHERE guid IN (SELECT value FROM json_each(?)) AND missing_since IS NULL`;
+const CLEAR_MISSING = 'UPDATE files SET missing_since = NULL WHERE guid IN (SELECT value FROM json_each(?))';
+
+/** Marks files no longer on disk. They are kept, with their passages, until a person decides. */
+export function markFilesMissing(db: WriteDb, guids: readonly string[]): void {
+  db.prepare(MARK_MISSING).run(JSON.stringify(guids));
+}
+
+/** Files that were marked missing and are back, unchanged. */
+export function clearFilesMissing(db: WriteDb, guids: readonly string[]): void {
+  db.prepare(CLEAR_MISSING).run(JSON.stringify(guids));
 }

@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+/**
+ * wkmp-ai's command line: a thin shell over `import/`. Exit codes: 0 the import completed (files
+ * that failed are listed, not fatal), 1 it could not run, 130 it was cancelled.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { resolveRootFolder } from '../config/root-folder.js';
+import type { ImportEvent, ImportSummary } from '../import/events.js';
+import { runImport } from '../import/run.js';
+import { errorMessage } from '../errors.js';
+import { createProgressBar } from './progress-bar.js';
+import { formatSummary } from './summary.js';
+
+export const exitCodes = { completed: 0, couldNotRun: 1, cancelled: 130 } as const;
+
+export function exitCodeOf(summary: ImportSummary): number {
+  return summary.state === 'COMPLETED' ? exitCodes.completed : summary.state === 'CANCELLED' ? exitCodes.cancelled : exitCodes.couldNotRun;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected an integer from 1 up, got \`${value}\``);
+  return n;
+}
+
+interface ImportOptions {
+  rootFolder?: string;
+  db?: string;
+  jobs?: number;
+  json?: boolean;
+}
+
+/** First Ctrl-C: stop taking files, commit what is analysed, end the session CANCELLED. Second: quit at once. */
+function cancelOnInterrupt(controller: AbortController): () => void {
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(exitCodes.cancelled);
+    process.stderr.write('\nstopping: committing the files already analysed (Ctrl-C again to quit now; the next run does the rest)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+}
+
+async function importCommand(folder: string | undefined, options: ImportOptions): Promise<void> {
+  const controller = new AbortController();
+  const release = cancelOnInterrupt(controller);
+  const drawProgress = options.json ? () => undefined : createProgressBar();
+  const onEvent = (event: ImportEvent) => drawProgress(event);
+  try {
+    const summary = await runImport({
+      rootFolder: resolveRootFolder({ flag: options.rootFolder }),
+      ...(folder === undefined ? {} : { folder }),
+      ...(options.db === undefined ? {} : { database: options.db }),
+      ...(options.jobs === undefined ? {} : { jobs: options.jobs }),
+      signal: controller.signal,
+      onEvent,
+    });
+    process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
+    process.exitCode = exitCodeOf(summary);
+  } catch (error) {
+    process.stderr.write(`wkmp-ai: ${errorMessage(error)}\n`);
+    process.exitCode = exitCodes.couldNotRun;
+  } finally {
+    release();
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('wkmp-ai')
+    .description('Audio ingest for WKMP: imports a music folder into the shared wkmp.db')
+    .showHelpAfterError();
+  program
+    .command('import')
+    .description('scan a folder inside the root folder and record its audio files in wkmp.db')
+    .argument('[folder]', 'folder to import, inside the root folder (default: the whole root)')
+    .option('--root-folder <dir>', 'root music folder (default: $WKMP_ROOT_FOLDER, root_folder in ~/.config/wkmp/wkmp-ai.toml, or ~/Music)')
+    .option('--db <file>', 'database file (default: <root>/wkmp.db)')
+    .option('--jobs <n>', 'worker threads (default: the ingest_max_concurrent_jobs setting, the number of cores)', positiveInteger)
+    .option('--json', 'print the summary as one JSON object on stdout, and no progress bar')
+    .addHelpText('after', `
+Exit codes: 0 completed (per-file errors are listed in the summary), 1 could not run, 130 cancelled.
+
+Examples:
+  $ wkmp-ai import --root-folder ~/Music
+  $ wkmp-ai import "Artist A" --root-folder ~/Music --jobs 4
+  $ wkmp-ai import --root-folder ~/Music --json | jq .counts`)
+    .action(importCommand);
+  return program;
+}
+
+await buildProgram().parseAsync(process.argv);

@@ -1,0 +1,20 @@
+import type { ImportSummary } from '../import/events.js';
+
+/** The end-of-import report a person reads. */
+export function formatSummary(summary: ImportSummary): string {
+  const c = summary.counts;
+  const w = summary.write;
+  const lines = [
+    `import ${summary.state.toLowerCase()}: ${summary.rootFolder}${summary.folder ? `/${summary.folder}` : ''} → ${summary.database}`,
+    `  files      new ${c.new}, changed ${c.changed}, unchanged ${c.unchanged}, missing ${c.missing}, failed ${c.failed}`,
+    `  found      audio ${c.classes.audio}, image ${c.classes.image}, other ${c.classes.other}${c.skippedSymlinks ? `, symlinks not followed ${c.skippedSymlinks}` : ''}`,
+    `  recorded   ${c.recorded} files, ${c.passages} passages, ${c.songs} songs, ${c.duplicates} duplicates`,
+    `  write path ${w.lockAcquisitionsPerFile} lock acquisitions per file, hold p50 ${w.holdMs.p50} ms, p99 ${w.holdMs.p99} ms, ${w.retries} retries`,
+    `  time       ${(summary.durationMs / 1000).toFixed(1)} s, ${summary.filesPerSecond} files/s`,
+  ];
+  if (summary.errors.length > 0) {
+    lines.push(`  errors (${summary.errors.length}):`);
+    for (const error of summary.errors) lines.push(`    ${error.code.padEnd(14)} ${error.message}`);
+  }
+  return lines.join('\n');
+}

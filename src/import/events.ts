@@ -1,0 +1,67 @@
+/**
+ * One typed stream of what an import is doing, with WKMP's event names: the CLI draws it as a
+ * progress bar, the service sends it over SSE, tests read it.
+ */
+import type { WriteMetricsSummary } from '../db/metrics.js';
+import type { ImportErrorRow, SessionState } from '../db/queries/sessions.js';
+import type { FileClass } from '../file-record.js';
+
+export type ImportPhase = 'scanning' | 'planning' | 'analysing' | 'recording' | 'finishing';
+
+export interface ImportCounts {
+  /** Files met by the walk (after hidden and system folders), by what their content is. */
+  classes: Record<FileClass, number>;
+  new: number;
+  changed: number;
+  unchanged: number;
+  missing: number;
+  /** Analysed and recorded. */
+  recorded: number;
+  duplicates: number;
+  failed: number;
+  passages: number;
+  songs: number;
+  skippedSymlinks: number;
+}
+
+export interface ImportProgress {
+  sessionId: string;
+  state: SessionState;
+  phase: ImportPhase;
+  /** New and changed files this import analyses. */
+  filesTotal: number;
+  filesDone: number;
+  filesPerSecond: number;
+  etaSeconds: number | null;
+  counts: ImportCounts;
+  write: WriteMetricsSummary;
+}
+
+export interface ImportSummary {
+  sessionId: string;
+  state: SessionState;
+  rootFolder: string;
+  folder: string;
+  database: string;
+  durationMs: number;
+  filesPerSecond: number;
+  counts: ImportCounts;
+  write: WriteMetricsSummary;
+  errors: ImportErrorRow[];
+}
+
+export type ImportEvent =
+  | { type: 'ImportSessionStarted'; sessionId: string; rootFolder: string; folder: string }
+  | { type: 'ImportProgressUpdate'; progress: ImportProgress }
+  | { type: 'ImportSessionCompleted'; summary: ImportSummary }
+  | { type: 'ImportSessionCancelled'; summary: ImportSummary }
+  | { type: 'ImportSessionFailed'; sessionId: string; message: string }
+  | { type: 'AnalysisLog'; level: 'info' | 'warn'; message: string };
+
+export function emptyCounts(): ImportCounts {
+  return {
+    classes: { audio: 0, image: 0, other: 0 },
+    new: 0, changed: 0, unchanged: 0, missing: 0, recorded: 0, duplicates: 0, failed: 0, passages: 0, songs: 0,
+    skippedSymlinks: 0,
+  };
+}

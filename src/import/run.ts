@@ -1,0 +1,149 @@
+/**
+ * One import, start to end. The body of `runImport` is the table of contents of DESIGN.md's flow:
+ * scan, plan, analyse in workers, record in batches.
+ */
+import { randomUUID } from 'node:crypto';
+import { realpathSync } from 'node:fs';
+import { defaultDatabasePath, resolveImportPlace, type ImportPlace } from '../config/root-folder.js';
+import { readImportSettings } from '../config/settings.js';
+import type { WriteDb } from '../db/connection.js';
+import { setBusyTimeout } from '../db/connection.js';
+import { clearFilesMissing, listKnownFiles, markFilesMissing } from '../db/queries/files.js';
+import { listSettings } from '../db/queries/settings.js';
+import { Recorder } from '../db/recorder.js';
+import { openWkmpDatabase } from '../db/setup.js';
+import { errorMessage } from '../errors.js';
+import { classifyFilesByContent } from '../scan/classify.js';
+import { planChanges, type ChangePlan, type PlannedFile } from '../scan/plan.js';
+import { walkLibrary } from '../scan/walk.js';
+import type { ImportEvent, ImportSummary } from './events.js';
+import { createAnalysisPool } from './pool.js';
+import { ImportSession } from './session.js';
+import { claimSession } from './session-claim.js';
+
+export interface ImportRequest {
+  rootFolder: string;
+  /** The folder to import, the root or inside it; default the root. */
+  folder?: string;
+  /** Default `<root>/wkmp.db`. */
+  database?: string;
+  /** Worker threads; default the `ingest_max_concurrent_jobs` setting. */
+  jobs?: number;
+  /** Aborting stops taking files: what is analysed is committed and the session ends CANCELLED. */
+  signal?: AbortSignal;
+  onEvent?: (event: ImportEvent) => void;
+}
+
+export async function runImport(request: ImportRequest): Promise<ImportSummary> {
+  const place = resolveImportPlace(request.rootFolder, request.folder);
+  const database = request.database ?? defaultDatabasePath(place.rootFolder);
+  const db = openWkmpDatabase(database);
+  try {
+    const settings = readImportSettings(listSettings(db));
+    setBusyTimeout(db, settings.lockRetryMs);
+    const jobs = request.jobs ?? settings.maxConcurrentJobs;
+    const emit = request.onEvent ?? (() => undefined);
+    const sessionId = randomUUID();
+    let session: ImportSession | undefined;
+    const recorder = new Recorder(db, {
+      sessionId,
+      maxLockWaitMs: settings.maxLockWaitMs,
+      onBatch: (report) => session?.batchCommitted(report),
+      onBusy: (error) => session?.log('warn', error.message),
+    });
+    // Claim the one running session (refused if another import runs), then record progress under it.
+    await recorder.write((writeDb) => claimSession(writeDb, { sessionId, rootFolder: place.rootFolder, folder: place.relativeFolder, parameters: { jobs } }));
+    session = new ImportSession(sessionId, { rootFolder: place.rootFolder, folder: place.relativeFolder, database }, recorder, emit);
+    emit({ type: 'ImportSessionStarted', sessionId, rootFolder: place.rootFolder, folder: place.relativeFolder });
+    try {
+      return await importFolder(db, { ...place, database }, session, recorder, jobs, request.signal);
+    } catch (error) {
+      emit({ type: 'ImportSessionFailed', sessionId, message: errorMessage(error) });
+      await session.finish('FAILED', db, errorMessage(error)).catch(() => undefined);
+      throw error;
+    }
+  } finally {
+    db.close();
+  }
+}
+
+async function importFolder(
+  db: WriteDb, place: ImportPlace & { database: string }, session: ImportSession, recorder: Recorder, jobs: number, signal?: AbortSignal,
+): Promise<ImportSummary> {
+  // scan: every file under the folder, hidden and system folders skipped, links not followed
+  const scan = await walkLibrary(place.rootFolder, place.folder, realDatabasePath(place.database));
+  // plan: new, changed, unchanged or missing, against one read of what the database knows
+  session.phase = 'planning';
+  const plan = planChanges(scan.entries, listKnownFiles(db, place.relativeFolder));
+  // files named as something else whose content is audio join the new ones
+  const toAnalyse = [...plan.toAnalyse, ...(await findRenamedAudio(plan, session))];
+  countPlan(session, plan, toAnalyse, scan.skippedSymlinks.length);
+  // missing files are marked, never deleted; unchanged ones that came back are unmarked
+  await recordPresence(recorder, plan);
+  // analyse in worker threads, record in batches
+  await session.enter('analysing', 'PROCESSING');
+  const completed = await analyseFiles(toAnalyse, session, recorder, jobs, signal);
+  return session.finish(completed ? 'COMPLETED' : 'CANCELLED', db);
+}
+
+function realDatabasePath(database: string): string {
+  try {
+    return realpathSync(database);
+  } catch {
+    return database;
+  }
+}
+
+async function findRenamedAudio(plan: ChangePlan, session: ImportSession): Promise<PlannedFile[]> {
+  const renamed: PlannedFile[] = [];
+  for (const { entry, fileClass } of await classifyFilesByContent(plan.toSniff)) {
+    if (fileClass === 'audio') renamed.push({ action: 'new', entry, knownGuid: null });
+    else session.counts.classes[fileClass] += 1;
+  }
+  return renamed;
+}
+
+function countPlan(session: ImportSession, plan: ChangePlan, toAnalyse: readonly PlannedFile[], skippedSymlinks: number): void {
+  const counts = session.counts;
+  counts.new = toAnalyse.filter((file) => file.action === 'new').length;
+  counts.changed = toAnalyse.length - counts.new;
+  counts.unchanged = plan.unchanged;
+  counts.missing = plan.missing.length;
+  counts.classes.audio += toAnalyse.length + plan.unchanged;
+  counts.skippedSymlinks = skippedSymlinks;
+  session.filesTotal = toAnalyse.length;
+  if (plan.missing.length > 0) session.log('warn', `${plan.missing.length} known files are missing from disk; they are kept and marked`);
+}
+
+async function recordPresence(recorder: Recorder, plan: ChangePlan): Promise<void> {
+  const newlyMissing = plan.missing.filter((file) => file.missingSince === null).map((file) => file.guid);
+  const restored = plan.restored.map((file) => file.guid);
+  if (newlyMissing.length === 0 && restored.length === 0) return;
+  await recorder.write((db) => {
+    markFilesMissing(db, newlyMissing);
+    clearFilesMissing(db, restored);
+  });
+}
+
+/** Keeps every worker busy and hands each result to the recorder. Returns false when cancelled. */
+async function analyseFiles(
+  files: readonly PlannedFile[], session: ImportSession, recorder: Recorder, jobs: number, signal?: AbortSignal,
+): Promise<boolean> {
+  if (files.length === 0) return !signal?.aborted;
+  const pool = createAnalysisPool(Math.max(1, Math.min(jobs, files.length)));
+  let next = 0;
+  async function lane(): Promise<void> {
+    while (next < files.length && !signal?.aborted) {
+      const { entry, knownGuid } = files[next++]!;
+      const result = await pool.analyse({ kind: 'analyse', absolutePath: entry.absolutePath, path: entry.path, knownGuid });
+      session.fileAnalysed(result);
+      await recorder.add(result);
+    }
+  }
+  try {
+    await Promise.all(Array.from({ length: Math.min(pool.capacity, files.length) }, lane));
+  } finally {
+    await pool.close();
+  }
+  return next >= files.length;
+}

@@ -1,0 +1,147 @@
+/**
+ * The state of one running import: counts, phase, progress events and the session row, which is
+ * saved every 10 s or 100 files (never per file) through the recorder's queue.
+ */
+import type { BatchReport } from '../db/commit-batch.js';
+import type { Recorder } from '../db/recorder.js';
+import type { ReadDb } from '../db/connection.js';
+import { listImportErrors, updateSessionEnd, updateSessionProgress, type SessionState } from '../db/queries/sessions.js';
+import type { AnalysisResult } from '../file-record.js';
+import { emptyCounts, type ImportEvent, type ImportPhase, type ImportProgress, type ImportSummary } from './events.js';
+import { releaseSession } from './session-claim.js';
+
+const saveEveryMs = 10_000;
+const saveEveryFiles = 100;
+const emitEveryMs = 200;
+
+export interface SessionPlace {
+  rootFolder: string;
+  folder: string;
+  database: string;
+}
+
+export class ImportSession {
+  readonly counts = emptyCounts();
+  state: SessionState = 'SCANNING';
+  phase: ImportPhase = 'scanning';
+  filesTotal = 0;
+  filesDone = 0;
+  private readonly startedAt = performance.now();
+  private analysingSince = performance.now();
+  private lastSavedAt = performance.now();
+  private filesAtLastSave = 0;
+  private lastEmittedAt = 0;
+
+  constructor(
+    readonly id: string,
+    private readonly place: SessionPlace,
+    private readonly recorder: Recorder,
+    private readonly emit: (event: ImportEvent) => void,
+  ) {}
+
+  /** Enters a phase; the state change is saved at once. */
+  async enter(phase: ImportPhase, state: SessionState = this.state): Promise<void> {
+    this.phase = phase;
+    this.state = state;
+    if (phase === 'analysing') this.analysingSince = performance.now();
+    this.emitProgress(true);
+    await this.save();
+  }
+
+  log(level: 'info' | 'warn', message: string): void {
+    this.emit({ type: 'AnalysisLog', level, message });
+  }
+
+  /** One file's analysis is done (its write may still be buffered). */
+  fileAnalysed(result: AnalysisResult): void {
+    this.filesDone += 1;
+    if (result.kind === 'failure' && result.contentClass) {
+      this.counts.classes.audio -= 1;
+      this.counts.classes[result.contentClass] += 1;
+    }
+    const now = performance.now();
+    if (this.filesDone - this.filesAtLastSave >= saveEveryFiles || now - this.lastSavedAt >= saveEveryMs) void this.save();
+    this.emitProgress(false);
+  }
+
+  /** A batch was committed: what is now in the database. */
+  batchCommitted(report: BatchReport): void {
+    for (const file of report.committed) {
+      this.counts.recorded += 1;
+      this.counts.passages += file.passages;
+      this.counts.songs += file.songs;
+      if (file.status === 'DUPLICATE HASH') this.counts.duplicates += 1;
+    }
+    this.counts.failed += report.failed.length;
+    for (const failure of report.failed) this.log('warn', failure.message);
+  }
+
+  progress(): ImportProgress {
+    const elapsedS = (performance.now() - this.analysingSince) / 1000;
+    const rate = this.phase === 'analysing' && elapsedS > 0 ? this.filesDone / elapsedS : 0;
+    return {
+      sessionId: this.id,
+      state: this.state,
+      phase: this.phase,
+      filesTotal: this.filesTotal,
+      filesDone: this.filesDone,
+      filesPerSecond: Math.round(rate * 10) / 10,
+      etaSeconds: rate > 0 ? Math.round((this.filesTotal - this.filesDone) / rate) : null,
+      counts: structuredClone(this.counts),
+      write: this.recorder.metrics.summary(),
+    };
+  }
+
+  private emitProgress(force: boolean): void {
+    const now = performance.now();
+    if (!force && now - this.lastEmittedAt < emitEveryMs && this.filesDone < this.filesTotal) return;
+    this.lastEmittedAt = now;
+    this.emit({ type: 'ImportProgressUpdate', progress: this.progress() });
+  }
+
+  private save(): Promise<void> {
+    this.lastSavedAt = performance.now();
+    this.filesAtLastSave = this.filesDone;
+    const row = {
+      sessionId: this.id,
+      state: this.state,
+      filesTotal: this.filesTotal,
+      filesProcessed: this.filesDone,
+      currentOperation: this.phase,
+      counts: JSON.stringify(this.counts),
+      metrics: JSON.stringify(this.recorder.metrics.summary()),
+    };
+    return this.recorder.write((db) => updateSessionProgress(db, row));
+  }
+
+  /** Commits what is buffered, writes the final row and returns the summary. */
+  async finish(state: 'COMPLETED' | 'CANCELLED' | 'FAILED', db: ReadDb, error?: string): Promise<ImportSummary> {
+    this.phase = 'finishing';
+    this.state = state;
+    try {
+      if (state !== 'FAILED') await this.recorder.flush();
+      const endRow = {
+        sessionId: this.id, state, filesTotal: this.filesTotal, filesProcessed: this.filesDone,
+        counts: JSON.stringify(this.counts), metrics: JSON.stringify(this.recorder.metrics.summary()),
+        errors: error === undefined ? null : JSON.stringify([error]),
+      };
+      await this.recorder.write((writeDb) => updateSessionEnd(writeDb, endRow));
+    } finally {
+      releaseSession(this.id);
+    }
+    const durationMs = performance.now() - this.startedAt;
+    const summary: ImportSummary = {
+      sessionId: this.id,
+      state,
+      ...this.place,
+      durationMs: Math.round(durationMs),
+      filesPerSecond: durationMs > 0 ? Math.round(((this.filesDone + this.counts.unchanged) / durationMs) * 1000 * 10) / 10 : 0,
+      counts: structuredClone(this.counts),
+      write: this.recorder.metrics.summary(),
+      errors: listImportErrors(db, this.id),
+    };
+    if (state === 'COMPLETED') this.emit({ type: 'ImportSessionCompleted', summary });
+    else if (state === 'CANCELLED') this.emit({ type: 'ImportSessionCancelled', summary });
+    return summary;
+  }
+}
