@@ -10,7 +10,7 @@ import type { WriteDb } from '../db/connection.js';
 import { setBusyTimeout } from '../db/connection.js';
 import { clearFilesMissing, listKnownFiles, markFilesMissing } from '../db/queries/files.js';
 import { listSettings } from '../db/queries/settings.js';
-import { Recorder } from '../db/recorder.js';
+import type { Recorder } from '../db/recorder.js';
 import { openWkmpDatabase } from '../db/setup.js';
 import { errorMessage } from '../errors.js';
 import { classifyFilesByContent } from '../scan/classify.js';
@@ -44,19 +44,14 @@ export async function runImport(request: ImportRequest): Promise<ImportSummary> 
     const jobs = request.jobs ?? settings.maxConcurrentJobs;
     const emit = request.onEvent ?? (() => undefined);
     const sessionId = randomUUID();
-    let session: ImportSession | undefined;
-    const recorder = new Recorder(db, {
-      sessionId,
-      maxLockWaitMs: settings.maxLockWaitMs,
-      onBatch: (report) => session?.batchCommitted(report),
-      onBusy: (error) => session?.log('warn', error.message),
-    });
-    // Claim the one running session (refused if another import runs), then record progress under it.
-    await recorder.write((writeDb) => claimSession(writeDb, { sessionId, rootFolder: place.rootFolder, folder: place.relativeFolder, parameters: { jobs } }));
-    session = new ImportSession(sessionId, { rootFolder: place.rootFolder, folder: place.relativeFolder, database }, recorder, emit);
+    const session = new ImportSession(
+      sessionId, { rootFolder: place.rootFolder, folder: place.relativeFolder, database }, db, { maxLockWaitMs: settings.maxLockWaitMs }, emit,
+    );
+    // Claim the one running session: refused while another import runs, here or in another process.
+    await session.recorder.write((writeDb) => claimSession(writeDb, { sessionId, rootFolder: place.rootFolder, folder: place.relativeFolder, parameters: { jobs } }));
     emit({ type: 'ImportSessionStarted', sessionId, rootFolder: place.rootFolder, folder: place.relativeFolder });
     try {
-      return await importFolder(db, { ...place, database }, session, recorder, jobs, request.signal);
+      return await importFolder(db, { ...place, database }, session, jobs, request.signal);
     } catch (error) {
       emit({ type: 'ImportSessionFailed', sessionId, message: errorMessage(error) });
       await session.finish('FAILED', db, errorMessage(error)).catch(() => undefined);
@@ -68,7 +63,7 @@ export async function runImport(request: ImportRequest): Promise<ImportSummary> 
 }
 
 async function importFolder(
-  db: WriteDb, place: ImportPlace & { database: string }, session: ImportSession, recorder: Recorder, jobs: number, signal?: AbortSignal,
+  db: WriteDb, place: ImportPlace & { database: string }, session: ImportSession, jobs: number, signal?: AbortSignal,
 ): Promise<ImportSummary> {
   // scan: every file under the folder, hidden and system folders skipped, links not followed
   const scan = await walkLibrary(place.rootFolder, place.folder, realDatabasePath(place.database));
@@ -79,10 +74,10 @@ async function importFolder(
   const toAnalyse = [...plan.toAnalyse, ...(await findRenamedAudio(plan, session))];
   countPlan(session, plan, toAnalyse, scan.skippedSymlinks.length);
   // missing files are marked, never deleted; unchanged ones that came back are unmarked
-  await recordPresence(recorder, plan);
+  await recordPresence(session.recorder, plan);
   // analyse in worker threads, record in batches
   await session.enter('analysing', 'PROCESSING');
-  const completed = await analyseFiles(toAnalyse, session, recorder, jobs, signal);
+  const completed = await analyseFiles(toAnalyse, session, jobs, signal);
   return session.finish(completed ? 'COMPLETED' : 'CANCELLED', db);
 }
 
@@ -127,7 +122,7 @@ async function recordPresence(recorder: Recorder, plan: ChangePlan): Promise<voi
 
 /** Keeps every worker busy and hands each result to the recorder. Returns false when cancelled. */
 async function analyseFiles(
-  files: readonly PlannedFile[], session: ImportSession, recorder: Recorder, jobs: number, signal?: AbortSignal,
+  files: readonly PlannedFile[], session: ImportSession, jobs: number, signal?: AbortSignal,
 ): Promise<boolean> {
   if (files.length === 0) return !signal?.aborted;
   const pool = createAnalysisPool(Math.max(1, Math.min(jobs, files.length)));
@@ -137,7 +132,7 @@ async function analyseFiles(
       const { entry, knownGuid } = files[next++]!;
       const result = await pool.analyse({ kind: 'analyse', absolutePath: entry.absolutePath, path: entry.path, knownGuid });
       session.fileAnalysed(result);
-      await recorder.add(result);
+      await session.recorder.add(result);
     }
   }
   try {

@@ -3,8 +3,8 @@
  * saved every 10 s or 100 files (never per file) through the recorder's queue.
  */
 import type { BatchReport } from '../db/commit-batch.js';
-import type { Recorder } from '../db/recorder.js';
-import type { ReadDb } from '../db/connection.js';
+import { Recorder, type RecorderOptions } from '../db/recorder.js';
+import type { ReadDb, WriteDb } from '../db/connection.js';
 import { listImportErrors, updateSessionEnd, updateSessionProgress, type SessionState } from '../db/queries/sessions.js';
 import type { AnalysisResult } from '../file-record.js';
 import { emptyCounts, type ImportEvent, type ImportPhase, type ImportProgress, type ImportSummary } from './events.js';
@@ -31,13 +31,23 @@ export class ImportSession {
   private lastSavedAt = performance.now();
   private filesAtLastSave = 0;
   private lastEmittedAt = 0;
+  /** The session's only writer: its files, and its own row. */
+  readonly recorder: Recorder;
 
   constructor(
     readonly id: string,
     private readonly place: SessionPlace,
-    private readonly recorder: Recorder,
+    db: WriteDb,
+    recorderOptions: Omit<RecorderOptions, 'sessionId' | 'onBatch' | 'onBusy'>,
     private readonly emit: (event: ImportEvent) => void,
-  ) {}
+  ) {
+    this.recorder = new Recorder(db, {
+      ...recorderOptions,
+      sessionId: id,
+      onBatch: (report) => this.batchCommitted(report),
+      onBusy: (error) => this.log('warn', error.message),
+    });
+  }
 
   /** Enters a phase; the state change is saved at once. */
   async enter(phase: ImportPhase, state: SessionState = this.state): Promise<void> {
@@ -65,7 +75,7 @@ export class ImportSession {
   }
 
   /** A batch was committed: what is now in the database. */
-  batchCommitted(report: BatchReport): void {
+  private batchCommitted(report: BatchReport): void {
     for (const file of report.committed) {
       this.counts.recorded += 1;
       this.counts.passages += file.passages;

@@ -13,7 +13,7 @@ export interface KnownFile {
 export type PlanAction = 'new' | 'changed' | 'unchanged' | 'missing';
 
 export interface PlannedFile {
-  action: 'new' | 'changed';
+  action: Extract<PlanAction, 'new' | 'changed'>;
   entry: ScanEntry;
   /** The guid a changed file keeps. */
   knownGuid: string | null;

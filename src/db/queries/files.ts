@@ -34,14 +34,6 @@ export function listFilesByHashes(db: ReadDb, hashes: readonly string[]): FileWi
   return db.prepare(SELECT_BY_HASH).all(JSON.stringify(hashes)) as FileWithHash[];
 }
 
-const COUNT_ROWS = `
-SELECT (SELECT count(*) FROM files) AS files, (SELECT count(*) FROM passages) AS passages,
-       (SELECT count(*) FROM songs) AS songs`;
-
-export function countLibrary(db: ReadDb): { files: number; passages: number; songs: number } {
-  return db.prepare(COUNT_ROWS).get() as { files: number; passages: number; songs: number };
-}
-
 const MARK_MISSING = `
 UPDATE files SET missing_since = strftime('%Y-%m-%dT%H:%M:%fZ')
 WHERE guid IN (SELECT value FROM json_each(?)) AND missing_since IS NULL`;

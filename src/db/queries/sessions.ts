@@ -1,7 +1,6 @@
 import type { ReadDb, WriteDb } from '../connection.js';
 
 export type SessionState = 'SCANNING' | 'PROCESSING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
-export const runningStates: readonly SessionState[] = ['SCANNING', 'PROCESSING'];
 
 export interface SessionRow {
   sessionId: string;
@@ -25,7 +24,6 @@ session_id AS sessionId, state, root_folder AS rootFolder, folder, parameters, f
 files_processed AS filesProcessed, current_operation AS currentOperation, counts, metrics, errors,
 owner_pid AS ownerPid, started_at AS startedAt, ended_at AS endedAt`;
 const SELECT_RUNNING = `SELECT ${SESSION_COLUMNS} FROM import_sessions WHERE state IN ('SCANNING', 'PROCESSING')`;
-const SELECT_ONE = `SELECT ${SESSION_COLUMNS} FROM import_sessions WHERE session_id = ?`;
 const INSERT_SESSION = `
 INSERT INTO import_sessions (session_id, state, root_folder, folder, parameters, owner_pid, started_at, updated_at)
 VALUES (?, 'SCANNING', ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ'), strftime('%Y-%m-%dT%H:%M:%fZ'))`;
@@ -46,10 +44,6 @@ SELECT path, phase, code, message FROM import_errors WHERE session_id = ? ORDER 
 
 export function listRunningSessions(db: ReadDb): SessionRow[] {
   return db.prepare(SELECT_RUNNING).all() as SessionRow[];
-}
-
-export function getSession(db: ReadDb, sessionId: string): SessionRow | undefined {
-  return db.prepare(SELECT_ONE).get(sessionId) as SessionRow | undefined;
 }
 
 export function insertSession(

@@ -1,0 +1,456 @@
+/**
+ * The write-path benchmark behind docs/adr/0001-batched-single-writer.md. Writes the same
+ * generated file records into a fresh migrated database three ways:
+ *   (a) autocommit   one implicit transaction per statement, one connection (earlier WKMP builds);
+ *   (b) tx-per-file  one BEGIN IMMEDIATE per file from 4 worker threads, each with its own
+ *                    connection (busy_timeout 5000, SQLITE_BUSY retried);
+ *   (c) recorder     src/db/recorder.ts: batched BEGIN IMMEDIATE, savepoint per file.
+ * While each runs, a second process writes a heartbeat every 10 ms and times each write: the
+ * wait another WKMP service would see.
+ *
+ *   npm run bench:write -- [--files 20000] [--workers 4] [--json] [--out result.json]
+ */
+import { fork } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import type { FileRecord } from '../src/file-record.js';
+import { isBusyError, openDatabase, type ReadDb } from '../src/db/connection.js';
+import { percentile } from '../src/db/metrics.js';
+import { migrate } from '../src/db/migrations/index.js';
+import { prepareFileWrites } from '../src/db/queries/file-writes.js';
+import { Recorder } from '../src/db/recorder.js';
+import {
+  generateRecords, writeFileRecord, type Exec, type FromForeign, type FromWorker, type ToForeign, type ToWorker, type WorkerInput,
+} from './write-shared.js';
+
+const busyTimeoutMs = 5000;
+const limits = { recorderHoldP99Ms: 25, foreignWaitP99Ms: 50, lockAcquisitionsPerFile: 0.1 };
+
+type Method = 'autocommit' | 'tx-per-file' | 'recorder';
+
+interface Percentiles {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+interface ForeignStats extends Percentiles {
+  samples: number;
+  busyErrors: number;
+}
+
+interface MethodResult {
+  method: Method;
+  files: number;
+  seconds: number;
+  filesPerSecond: number;
+  writeTransactions: number;
+  lockAcquisitionsPerFile: number;
+  statementsPerFile: number;
+  /** Autocommit: per statement; tx-per-file: per transaction; recorder: per batch. */
+  holdMs: Percentiles;
+  /** Time from the first try at the lock to holding it (not measurable per autocommit statement). */
+  lockWaitMs: Percentiles | null;
+  busyRetries: number;
+  foreign: ForeignStats;
+  rows: Record<string, number>;
+  digest: string;
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+function percentiles(values: ArrayLike<number>): Percentiles {
+  const sorted = Array.from(values).sort((a, b) => a - b);
+  return { p50: round2(percentile(sorted, 50)), p99: round2(percentile(sorted, 99)), max: round2(sorted.at(-1) ?? 0) };
+}
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The foreign writer: another process, another connection.
+
+interface ForeignWriter {
+  stop(): Promise<ForeignStats>;
+}
+
+function startForeignWriter(dbPath: string): Promise<ForeignWriter> {
+  const child = fork(fileURLToPath(new URL('./foreign-writer.mjs', import.meta.url)), [dbPath], {
+    execArgv: [],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  const nextMessage = (): Promise<FromForeign> => new Promise((resolve, reject) => {
+    const onExit = (code: number | null): void => reject(new Error(`foreign writer exited (${code}) before answering`));
+    child.once('exit', onExit);
+    child.once('message', (message: FromForeign) => {
+      child.off('exit', onExit);
+      resolve(message);
+    });
+  });
+  return nextMessage().then((ready) => {
+    if (ready.type !== 'ready') throw new Error(`foreign writer: expected ready, got ${ready.type}`);
+    return {
+      async stop(): Promise<ForeignStats> {
+        const answer = nextMessage();
+        const stop: ToForeign = { type: 'stop' };
+        child.send(stop);
+        const samples = await answer;
+        if (samples.type !== 'samples') throw new Error(`foreign writer: expected samples, got ${samples.type}`);
+        if (!exited) await new Promise((resolve) => child.once('exit', resolve));
+        return { ...percentiles(samples.waitsMs), samples: samples.waitsMs.length, busyErrors: samples.busyErrors };
+      },
+    };
+  }, (error: unknown) => {
+    if (!exited) child.kill();
+    throw error;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// What ended up in the database: row counts and a digest of every row the import writes.
+
+const digestTables: Record<string, string> = {
+  files: 'guid, path, hash, modification_time, file_size_bytes, duration_ticks, format, sample_rate, channels, status, matching_hashes, artist, title, album, track_number, year, missing_since',
+  passages: 'guid, file_id, start_time_ticks, end_time_ticks, lead_in_start_ticks, lead_out_start_ticks, title, artist, album, import_metadata, status',
+  songs: 'guid, recording_mbid, work_id, title, status',
+  artists: 'guid, artist_mbid, name',
+  albums: 'guid, album_mbid, title, release_date',
+  works: 'guid, work_mbid, title',
+  song_artists: 'song_id, artist_id, weight',
+  song_works: 'song_id, work_id',
+  passage_songs: 'passage_id, song_id, start_time_ticks, end_time_ticks',
+  passage_albums: 'passage_id, album_id',
+  import_errors: 'path, phase, code, message',
+};
+
+function inspect(db: ReadDb): { rows: Record<string, number>; digest: string } {
+  const hash = createHash('sha256');
+  const rows: Record<string, number> = {};
+  for (const [table, columns] of Object.entries(digestTables)) {
+    let count = 0;
+    for (const row of db.prepare(`SELECT ${columns} FROM ${table} ORDER BY ${columns}`).raw().iterate()) {
+      hash.update(JSON.stringify(row));
+      hash.update('\n');
+      count += 1;
+    }
+    rows[table] = count;
+    hash.update(`-- ${table}\n`);
+  }
+  return { rows, digest: hash.digest('hex') };
+}
+
+function freshDatabase(dir: string, method: Method): string {
+  const dbPath = join(dir, `${method}.db`);
+  const db = openDatabase(dbPath, { busyTimeoutMs });
+  migrate(db, dbPath);
+  db.close();
+  return dbPath;
+}
+
+function inspectFile(dbPath: string): { rows: Record<string, number>; digest: string } {
+  const db = openDatabase(dbPath, { busyTimeoutMs, readonly: true });
+  try {
+    return inspect(db);
+  } finally {
+    db.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// (a) autocommit: every statement its own implicit transaction, one connection.
+
+async function runAutocommit(dir: string, records: readonly FileRecord[]): Promise<MethodResult> {
+  const dbPath = freshDatabase(dir, 'autocommit');
+  const db = openDatabase(dbPath, { busyTimeoutMs });
+  const writes = prepareFileWrites(db);
+  const holds = new Float64Array(records.length * 16);
+  let transactions = 0;
+  let busyRetries = 0;
+  const timed: Exec = (statement) => {
+    for (;;) {
+      const started = performance.now();
+      try {
+        const result = statement();
+        if (transactions === holds.length) throw new Error('more statements than the hold buffer holds');
+        holds[transactions] = performance.now() - started;
+        transactions += 1;
+        return result;
+      } catch (error) {
+        if (!isBusyError(error)) throw error;
+        busyRetries += 1;
+      }
+    }
+  };
+  const foreign = await startForeignWriter(dbPath);
+  const started = performance.now();
+  let statements = 0;
+  for (const record of records) statements += writeFileRecord(writes, record, timed);
+  const elapsedMs = performance.now() - started;
+  const foreignStats = await foreign.stop();
+  db.close();
+  return {
+    method: 'autocommit',
+    files: records.length,
+    seconds: elapsedMs / 1000,
+    filesPerSecond: records.length / (elapsedMs / 1000),
+    writeTransactions: transactions,
+    lockAcquisitionsPerFile: transactions / records.length,
+    statementsPerFile: statements / records.length,
+    holdMs: percentiles(holds.subarray(0, transactions)),
+    lockWaitMs: null,
+    busyRetries,
+    foreign: foreignStats,
+    ...inspectFile(dbPath),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// (b) tx-per-file: one BEGIN IMMEDIATE per file, several worker threads, a connection each.
+
+interface WorkerHandle {
+  worker: Worker;
+  ready: Promise<void>;
+  done: Promise<Extract<FromWorker, { type: 'done' }>>;
+}
+
+function startWorker(input: WorkerInput): WorkerHandle {
+  const worker = new Worker(new URL('./write-worker.mjs', import.meta.url), { workerData: input });
+  let onReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => {
+    onReady = resolve;
+  });
+  const done = new Promise<Extract<FromWorker, { type: 'done' }>>((resolve, reject) => {
+    worker.on('message', (message: FromWorker) => {
+      if (message.type === 'ready') onReady();
+      else if (message.type === 'done') resolve(message);
+      else reject(new Error(`worker failed: ${message.message}`));
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`worker exited (${code}) before it was done`)));
+  });
+  // A worker that fails before it is ready must not leave `ready` pending forever.
+  void done.catch(() => onReady());
+  return { worker, ready, done };
+}
+
+async function runTxPerFile(dir: string, records: readonly FileRecord[], workerCount: number): Promise<MethodResult> {
+  const dbPath = freshDatabase(dir, 'tx-per-file');
+  const handles = Array.from({ length: workerCount }, (_, w) => startWorker({
+    dbPath, busyTimeoutMs, records: records.filter((_, i) => i % workerCount === w),
+  }));
+  try {
+    await Promise.all(handles.map((handle) => handle.ready));
+    const foreign = await startForeignWriter(dbPath);
+    const started = performance.now();
+    const start: ToWorker = { type: 'start' };
+    for (const handle of handles) handle.worker.postMessage(start);
+    const results = await Promise.all(handles.map((handle) => handle.done));
+    const elapsedMs = performance.now() - started;
+    const foreignStats = await foreign.stop();
+    const transactions = results.reduce((sum, r) => sum + r.transactions, 0);
+    const statements = results.reduce((sum, r) => sum + r.statements, 0);
+    const holds: number[] = [];
+    const waits: number[] = [];
+    for (const r of results) {
+      for (const ms of r.holdMs) holds.push(ms);
+      for (const ms of r.lockWaitMs) waits.push(ms);
+    }
+    return {
+      method: 'tx-per-file',
+      files: records.length,
+      seconds: elapsedMs / 1000,
+      filesPerSecond: records.length / (elapsedMs / 1000),
+      writeTransactions: transactions,
+      lockAcquisitionsPerFile: transactions / records.length,
+      statementsPerFile: statements / records.length,
+      holdMs: percentiles(holds),
+      lockWaitMs: percentiles(waits),
+      busyRetries: results.reduce((sum, r) => sum + r.busyRetries, 0),
+      foreign: foreignStats,
+      ...inspectFile(dbPath),
+    };
+  } finally {
+    await Promise.all(handles.map((handle) => handle.worker.terminate()));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// (c) the recorder.
+
+async function runRecorder(dir: string, records: readonly FileRecord[]): Promise<MethodResult> {
+  const dbPath = freshDatabase(dir, 'recorder');
+  const db = openDatabase(dbPath, { busyTimeoutMs });
+  const sessionId = randomUUID();
+  db.prepare("INSERT INTO import_sessions (session_id, state, root_folder) VALUES (?, 'PROCESSING', '/bench')").run(sessionId);
+  const recorder = new Recorder(db, { sessionId, maxLockWaitMs: 30_000 });
+  const foreign = await startForeignWriter(dbPath);
+  const started = performance.now();
+  for (const record of records) await recorder.add(record);
+  await recorder.flush();
+  const elapsedMs = performance.now() - started;
+  const foreignStats = await foreign.stop();
+  const summary = recorder.metrics.summary();
+  const inspected = inspect(db);
+  db.close();
+  return {
+    method: 'recorder',
+    files: summary.files,
+    seconds: elapsedMs / 1000,
+    filesPerSecond: records.length / (elapsedMs / 1000),
+    writeTransactions: summary.transactions,
+    lockAcquisitionsPerFile: summary.transactions / records.length,
+    statementsPerFile: summary.statements / records.length,
+    holdMs: { p50: summary.holdMs.p50, p99: summary.holdMs.p99, max: summary.holdMs.max },
+    lockWaitMs: summary.lockWaitMs,
+    busyRetries: summary.retries,
+    foreign: foreignStats,
+    ...inspected,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report.
+
+function fixed(value: number, decimals = 2): string {
+  return value.toFixed(decimals);
+}
+
+/** Two decimals, or two significant digits for values too small to show with two decimals. */
+function small(value: number): string {
+  return value !== 0 && Math.abs(value) < 0.01 ? value.toPrecision(2) : value.toFixed(2);
+}
+
+function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ');
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+interface Report {
+  benchmark: 'write';
+  files: number;
+  workers: number;
+  node: string;
+  sqlite: string;
+  cpus: number;
+  results: MethodResult[];
+  ratios: { recorderOverAutocommit: number; recorderOverTxPerFile: number };
+  foreignWaitP99Ms: Record<Method, number>;
+  identicalRows: boolean;
+  checks: { name: string; limit: number; value: number; ok: boolean }[];
+}
+
+function render(report: Report): string {
+  const out: string[] = [];
+  out.push(`wkmp-ai write benchmark: ${report.files} files, ${report.workers} workers for tx-per-file, Node ${report.node}, SQLite ${report.sqlite}, ${report.cpus} CPUs`);
+  out.push('');
+  out.push(table(
+    ['method', 'files/s', 'seconds', 'locks/file', 'stmts/file', 'hold p50', 'hold p99', 'hold max', 'wait p99', 'busy retries', 'foreign p50', 'foreign p99', 'foreign max', 'foreign n'],
+    report.results.map((r) => [
+      r.method, fixed(r.filesPerSecond, 1), fixed(r.seconds), small(r.lockAcquisitionsPerFile), fixed(r.statementsPerFile),
+      fixed(r.holdMs.p50), fixed(r.holdMs.p99), fixed(r.holdMs.max), r.lockWaitMs ? fixed(r.lockWaitMs.p99) : '-',
+      String(r.busyRetries), fixed(r.foreign.p50), fixed(r.foreign.p99), fixed(r.foreign.max), String(r.foreign.samples),
+    ]),
+  ));
+  out.push('');
+  out.push('All times in ms. hold: autocommit per statement, tx-per-file per transaction, recorder per batch.');
+  out.push('wait: from the first try at the lock to holding it. foreign: each 10 ms heartbeat write of a second process.');
+  out.push('');
+  out.push(`recorder files/s ÷ autocommit:   ${fixed(report.ratios.recorderOverAutocommit)}×`);
+  out.push(`recorder files/s ÷ tx-per-file:  ${fixed(report.ratios.recorderOverTxPerFile)}×`);
+  out.push(`foreign writer p99 wait: ${Object.entries(report.foreignWaitP99Ms).map(([m, v]) => `${m} ${fixed(v)} ms`).join(', ')}`);
+  const first = report.results[0];
+  out.push(`rows: ${report.identicalRows ? 'identical in all three databases' : 'DIFFERENT between databases'}`
+    + (first ? ` (${Object.entries(first.rows).filter(([, n]) => n > 0).map(([t, n]) => `${t} ${n}`).join(', ')})` : ''));
+  out.push('');
+  out.push('recorder checks:');
+  for (const check of report.checks) {
+    out.push(`  ${check.ok ? 'ok  ' : 'FAIL'}  ${check.name}: ${small(check.value)} (limit ${check.limit})`);
+  }
+  return out.join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      files: { type: 'string', default: '20000' },
+      workers: { type: 'string', default: '4' },
+      json: { type: 'boolean', default: false },
+      out: { type: 'string' },
+    },
+  });
+  const files = Number(values.files);
+  const workers = Number(values.workers);
+  if (!Number.isInteger(files) || files <= 0) throw new Error(`--files must be a positive integer, got ${values.files}`);
+  if (!Number.isInteger(workers) || workers <= 0) throw new Error(`--workers must be a positive integer, got ${values.workers}`);
+
+  const dir = mkdtempSync(join(tmpdir(), 'wkmp-bench-'));
+  try {
+    log(`generating ${files} records…`);
+    const records = generateRecords(files);
+    const results: MethodResult[] = [];
+    log('(a) autocommit…');
+    results.push(await runAutocommit(dir, records));
+    log('(b) tx-per-file…');
+    results.push(await runTxPerFile(dir, records, workers));
+    log('(c) recorder…');
+    results.push(await runRecorder(dir, records));
+
+    const [autocommit, txPerFile, recorder] = results;
+    if (!autocommit || !txPerFile || !recorder) throw new Error('a strategy did not report');
+    const probe = openDatabase(join(dir, 'recorder.db'), { busyTimeoutMs, readonly: true });
+    const sqlite = (probe.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
+    probe.close();
+    const report: Report = {
+      benchmark: 'write',
+      files,
+      workers,
+      node: process.version,
+      sqlite,
+      cpus: availableParallelism(),
+      results,
+      ratios: {
+        recorderOverAutocommit: round2(recorder.filesPerSecond / autocommit.filesPerSecond),
+        recorderOverTxPerFile: round2(recorder.filesPerSecond / txPerFile.filesPerSecond),
+      },
+      foreignWaitP99Ms: { autocommit: autocommit.foreign.p99, 'tx-per-file': txPerFile.foreign.p99, recorder: recorder.foreign.p99 },
+      identicalRows: results.every((r) => r.digest === autocommit.digest),
+      checks: [
+        { name: 'hold p99 ms', limit: limits.recorderHoldP99Ms, value: recorder.holdMs.p99, ok: recorder.holdMs.p99 <= limits.recorderHoldP99Ms },
+        { name: 'foreign writer p99 wait ms', limit: limits.foreignWaitP99Ms, value: recorder.foreign.p99, ok: recorder.foreign.p99 <= limits.foreignWaitP99Ms },
+        { name: 'lock acquisitions per file', limit: limits.lockAcquisitionsPerFile, value: recorder.lockAcquisitionsPerFile, ok: recorder.lockAcquisitionsPerFile <= limits.lockAcquisitionsPerFile },
+      ],
+    };
+    for (const r of results) {
+      r.filesPerSecond = round2(r.filesPerSecond);
+      r.seconds = round2(r.seconds);
+      r.statementsPerFile = round2(r.statementsPerFile);
+      r.lockAcquisitionsPerFile = Math.round(r.lockAcquisitionsPerFile * 10_000) / 10_000;
+    }
+    const json = JSON.stringify(report, null, 2);
+    if (values.out) writeFileSync(values.out, `${json}\n`);
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(report)}\n`);
+      log(render(report));
+    } else {
+      process.stdout.write(`${render(report)}\n`);
+    }
+    if (!report.identicalRows) process.exitCode = 1;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
