@@ -60,7 +60,7 @@ export async function analyseFile(task: AnalyseTask): Promise<AnalysisResult> {
     const seekHeader = content.mime === 'audio/mpeg' && (await mp3HasSeekHeader(handle, head));
     let hash: string;
     try {
-      hash = await hashFile(task.absolutePath);
+      hash = await hashFile(handle, stat.size);
     } catch (error) {
       return failure(task, 'hash', 'UNREADABLE', errorMessage(error));
     }

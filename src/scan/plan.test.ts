@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { formatModificationTime, type FileClass } from '../file-record.js';
+import { planChanges, type KnownFile } from './plan.js';
+import type { ScanEntry } from './walk.js';
+
+const mtime = Date.UTC(2024, 4, 1, 12, 0, 0, 250);
+
+function onDisk(path: string, sizeBytes = 1000, mtimeMs = mtime, extensionClass: FileClass = 'audio'): ScanEntry {
+  return { path, absolutePath: `/music/${path}`, sizeBytes, mtimeMs, extensionClass };
+}
+
+function known(path: string, guid: string, sizeBytes: number | null = 1000, mtimeMs = mtime, missingSince: string | null = null): KnownFile {
+  return { guid, path, sizeBytes, modificationTime: formatModificationTime(mtimeMs), missingSince };
+}
+
+describe('planChanges', () => {
+  it('plans an audio file the database does not know as new, with no guid to keep', () => {
+    const plan = planChanges([onDisk('A/new.flac')], []);
+    expect(plan.toAnalyse).toEqual([{ action: 'new', entry: onDisk('A/new.flac'), knownGuid: null }]);
+    expect(plan.unchanged).toBe(0);
+    expect(plan.missing).toEqual([]);
+  });
+
+  it('plans a known file whose size differs as changed, keeping its guid', () => {
+    const plan = planChanges([onDisk('A/one.mp3', 2000)], [known('A/one.mp3', 'guid-1', 1000)]);
+    expect(plan.toAnalyse).toEqual([{ action: 'changed', entry: onDisk('A/one.mp3', 2000), knownGuid: 'guid-1' }]);
+    expect(plan.unchanged).toBe(0);
+  });
+
+  it('plans a known file whose modification time differs as changed, even at the same size', () => {
+    const plan = planChanges([onDisk('A/one.mp3', 1000, mtime + 1000)], [known('A/one.mp3', 'guid-1')]);
+    expect(plan.toAnalyse.map((file) => [file.action, file.knownGuid])).toEqual([['changed', 'guid-1']]);
+  });
+
+  it('plans a known file whose size is unknown in the database as changed', () => {
+    const plan = planChanges([onDisk('A/one.mp3')], [known('A/one.mp3', 'guid-1', null)]);
+    expect(plan.toAnalyse.map((file) => file.action)).toEqual(['changed']);
+  });
+
+  it('skips a file with the same size and modification time (to the millisecond) without analysing it', () => {
+    // Sub-millisecond noise in mtimeMs is not a change: times are stored to the millisecond.
+    const plan = planChanges([onDisk('A/one.mp3', 1000, mtime + 0.4)], [known('A/one.mp3', 'guid-1')]);
+    expect(plan.toAnalyse).toEqual([]);
+    expect(plan.unchanged).toBe(1);
+    expect(plan.restored).toEqual([]);
+  });
+
+  it('keeps known files that are no longer on disk in missing, including those already marked missing', () => {
+    const gone = known('A/gone.mp3', 'guid-gone');
+    const stillGone = known('A/still-gone.mp3', 'guid-still', 1000, mtime, '2024-01-01T00:00:00.000Z');
+    const plan = planChanges([onDisk('A/here.mp3')], [known('A/here.mp3', 'guid-here'), gone, stillGone]);
+    expect(plan.missing).toEqual(expect.arrayContaining([gone, stillGone]));
+    expect(plan.missing).toHaveLength(2);
+    expect(plan.unchanged).toBe(1);
+  });
+
+  it('lists an unchanged file that had been marked missing as restored', () => {
+    const back = known('A/back.mp3', 'guid-back', 1000, mtime, '2024-01-01T00:00:00.000Z');
+    const plan = planChanges([onDisk('A/back.mp3')], [back]);
+    expect(plan.restored).toEqual([back]);
+    expect(plan.unchanged).toBe(1);
+    expect(plan.missing).toEqual([]);
+  });
+
+  it('analyses a file marked missing that came back changed, keeping its guid, and does not list it as restored', () => {
+    const back = known('A/back.mp3', 'guid-back', 1000, mtime, '2024-01-01T00:00:00.000Z');
+    const plan = planChanges([onDisk('A/back.mp3', 1200)], [back]);
+    expect(plan.toAnalyse.map((file) => [file.action, file.knownGuid])).toEqual([['changed', 'guid-back']]);
+    expect(plan.restored).toEqual([]);
+  });
+
+  it('sends unknown files whose extension does not say audio to be sniffed, not analysed', () => {
+    const cover = onDisk('A/cover.jpg', 500, mtime, 'image');
+    const noExtension = onDisk('A/track', 5000, mtime, 'other');
+    const plan = planChanges([cover, noExtension, onDisk('A/one.mp3')], []);
+    expect(plan.toSniff).toEqual([cover, noExtension]);
+    expect(plan.toAnalyse.map((file) => file.entry.path)).toEqual(['A/one.mp3']);
+  });
+
+  it('plans a known file with a non-audio extension (audio found by content before) by its path, not by sniffing', () => {
+    const renamed = onDisk('A/track', 5000, mtime, 'other');
+    const unchanged = planChanges([renamed], [known('A/track', 'guid-track', 5000)]);
+    expect(unchanged.toSniff).toEqual([]);
+    expect(unchanged.toAnalyse).toEqual([]);
+    expect(unchanged.unchanged).toBe(1);
+
+    const changed = planChanges([onDisk('A/track', 6000, mtime, 'other')], [known('A/track', 'guid-track', 5000)]);
+    expect(changed.toSniff).toEqual([]);
+    expect(changed.toAnalyse.map((file) => [file.action, file.knownGuid])).toEqual([['changed', 'guid-track']]);
+  });
+
+  it('matches paths exactly: a file moved to another folder is new there and missing where it was', () => {
+    const plan = planChanges([onDisk('B/one.mp3')], [known('A/one.mp3', 'guid-1')]);
+    expect(plan.toAnalyse.map((file) => [file.action, file.entry.path])).toEqual([['new', 'B/one.mp3']]);
+    expect(plan.missing.map((file) => file.guid)).toEqual(['guid-1']);
+  });
+});
