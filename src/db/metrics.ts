@@ -48,7 +48,7 @@ export class WriteMetrics {
       transactions: this.samples.length,
       files,
       statements: this.samples.reduce((sum, s) => sum + s.statements, 0),
-      lockAcquisitionsPerFile: files === 0 ? 0 : round2(this.samples.length / files * 100) / 100,
+      lockAcquisitionsPerFile: files === 0 ? 0 : Math.round((this.samples.length / files) * 10_000) / 10_000,
       retries: this.samples.reduce((sum, s) => sum + s.retries, 0),
       holdMs: {
         p50: round2(percentile(holds, 50)),

@@ -3,11 +3,18 @@ import type { ReadDb, WriteDb } from '../connection.js';
 const INSERT_DEFAULT = 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING';
 const SELECT_ALL = 'SELECT key, value FROM settings';
 
-/** Adds the settings that are missing; never overwrites a value another service or a user set. */
+/**
+ * Adds the settings that are missing; never overwrites a value another service or a user set.
+ * Reads first: when nothing is missing (every start but the first) it takes no write lock, so a
+ * start-up never blocks on, or fails for, another service holding the lock.
+ */
 export function insertMissingSettings(db: WriteDb, defaults: Readonly<Record<string, string | null>>): void {
+  const present = listSettings(db);
+  const missing = Object.entries(defaults).filter(([key]) => !present.has(key));
+  if (missing.length === 0) return;
   const insert = db.prepare(INSERT_DEFAULT);
   db.transaction(() => {
-    for (const [key, value] of Object.entries(defaults)) insert.run(key, value);
+    for (const [key, value] of missing) insert.run(key, value);
   }).immediate();
 }
 
