@@ -11,6 +11,8 @@ export default defineConfig({
       include: ['src/**/*.ts'],
       exclude: ['src/**/*.test.ts'],
       reporter: ['text-summary', 'json-summary'],
+      // The floor this project has reached; raise it as coverage grows, never lower it.
+      thresholds: { statements: 85, branches: 72, functions: 85, lines: 86 },
     },
   },
 });

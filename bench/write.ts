@@ -1,14 +1,20 @@
 /**
  * The write-path benchmark behind docs/adr/0001-batched-single-writer.md. Writes the same
- * generated file records into a fresh migrated database three ways:
+ * generated file records into a fresh migrated database three ways (the third fed two ways):
  *   (a) autocommit   one implicit transaction per statement, one connection (earlier WKMP builds);
  *   (b) tx-per-file  one BEGIN IMMEDIATE per file from 4 worker threads, each with its own
  *                    connection (busy_timeout 5000, SQLITE_BUSY retried);
- *   (c) recorder     src/db/recorder.ts: batched BEGIN IMMEDIATE, savepoint per file.
+ *   (c) recorder     src/db/recorder.ts: batched BEGIN IMMEDIATE, savepoint per file, fed by
+ *                    `await recorder.add(record)` in a loop (every add resolves at once, so the
+ *                    producer and the recorder's commit loop interleave on microtasks alone);
+ *       recorder-yield the same, but the producer yields a macrotask (setImmediate) after each
+ *                    add, as an import does: there each result arrives in a worker message;
+ *       recorder-paced with `--rate N`: results delivered at N files/s, as analysis would deliver
+ *                    them (tag reading runs at ~300–570 files/s), so the writer is not saturated.
  * While each runs, a second process writes a heartbeat every 10 ms and times each write: the
  * wait another WKMP service would see.
  *
- *   npm run bench:write -- [--files 20000] [--workers 4] [--json] [--out result.json]
+ *   npm run bench:write -- [--files 20000] [--workers 4] [--rate 570] [--json] [--out result.json]
  */
 import { fork } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
@@ -16,6 +22,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import type { FileRecord } from '../src/file-record.js';
@@ -31,7 +38,8 @@ import {
 const busyTimeoutMs = 5000;
 const limits = { recorderHoldP99Ms: 25, foreignWaitP99Ms: 50, lockAcquisitionsPerFile: 0.1 };
 
-type Method = 'autocommit' | 'tx-per-file' | 'recorder';
+type Method = 'autocommit' | 'tx-per-file' | 'recorder' | 'recorder-yield' | 'recorder-paced';
+type RecorderFeed = { method: 'recorder' | 'recorder-yield' } | { method: 'recorder-paced'; filesPerSecond: number };
 
 interface Percentiles {
   p50: number;
@@ -80,6 +88,8 @@ function log(message: string): void {
 
 interface ForeignWriter {
   stop(): Promise<ForeignStats>;
+  /** Ends the child if it still runs (after an error). */
+  kill(): void;
 }
 
 function startForeignWriter(dbPath: string): Promise<ForeignWriter> {
@@ -110,6 +120,9 @@ function startForeignWriter(dbPath: string): Promise<ForeignWriter> {
         if (samples.type !== 'samples') throw new Error(`foreign writer: expected samples, got ${samples.type}`);
         if (!exited) await new Promise((resolve) => child.once('exit', resolve));
         return { ...percentiles(samples.waitsMs), samples: samples.waitsMs.length, busyErrors: samples.busyErrors };
+      },
+      kill(): void {
+        if (!exited) child.kill();
       },
     };
   }, (error: unknown) => {
@@ -194,12 +207,18 @@ async function runAutocommit(dir: string, records: readonly FileRecord[]): Promi
     }
   };
   const foreign = await startForeignWriter(dbPath);
-  const started = performance.now();
   let statements = 0;
-  for (const record of records) statements += writeFileRecord(writes, record, timed);
-  const elapsedMs = performance.now() - started;
-  const foreignStats = await foreign.stop();
-  db.close();
+  let elapsedMs: number;
+  let foreignStats: ForeignStats;
+  try {
+    const started = performance.now();
+    for (const record of records) statements += writeFileRecord(writes, record, timed);
+    elapsedMs = performance.now() - started;
+    foreignStats = await foreign.stop();
+  } finally {
+    foreign.kill();
+    db.close();
+  }
   return {
     method: 'autocommit',
     files: records.length,
@@ -253,12 +272,19 @@ async function runTxPerFile(dir: string, records: readonly FileRecord[], workerC
   try {
     await Promise.all(handles.map((handle) => handle.ready));
     const foreign = await startForeignWriter(dbPath);
-    const started = performance.now();
-    const start: ToWorker = { type: 'start' };
-    for (const handle of handles) handle.worker.postMessage(start);
-    const results = await Promise.all(handles.map((handle) => handle.done));
-    const elapsedMs = performance.now() - started;
-    const foreignStats = await foreign.stop();
+    let results: Extract<FromWorker, { type: 'done' }>[];
+    let elapsedMs: number;
+    let foreignStats: ForeignStats;
+    try {
+      const started = performance.now();
+      const start: ToWorker = { type: 'start' };
+      for (const handle of handles) handle.worker.postMessage(start);
+      results = await Promise.all(handles.map((handle) => handle.done));
+      elapsedMs = performance.now() - started;
+      foreignStats = await foreign.stop();
+    } finally {
+      foreign.kill();
+    }
     const transactions = results.reduce((sum, r) => sum + r.transactions, 0);
     const statements = results.reduce((sum, r) => sum + r.statements, 0);
     const holds: number[] = [];
@@ -289,23 +315,44 @@ async function runTxPerFile(dir: string, records: readonly FileRecord[], workerC
 // ---------------------------------------------------------------------------------------------
 // (c) the recorder.
 
-async function runRecorder(dir: string, records: readonly FileRecord[]): Promise<MethodResult> {
-  const dbPath = freshDatabase(dir, 'recorder');
+async function runRecorder(dir: string, records: readonly FileRecord[], feed: RecorderFeed): Promise<MethodResult> {
+  const method = feed.method;
+  const dbPath = freshDatabase(dir, method);
   const db = openDatabase(dbPath, { busyTimeoutMs });
   const sessionId = randomUUID();
   db.prepare("INSERT INTO import_sessions (session_id, state, root_folder) VALUES (?, 'PROCESSING', '/bench')").run(sessionId);
   const recorder = new Recorder(db, { sessionId, maxLockWaitMs: 30_000 });
   const foreign = await startForeignWriter(dbPath);
-  const started = performance.now();
-  for (const record of records) await recorder.add(record);
-  await recorder.flush();
-  const elapsedMs = performance.now() - started;
-  const foreignStats = await foreign.stop();
+  let elapsedMs: number;
+  let foreignStats: ForeignStats;
+  try {
+    const started = performance.now();
+    if (feed.method === 'recorder-paced') {
+      const intervalMs = 1000 / feed.filesPerSecond;
+      for (const [index, record] of records.entries()) {
+        await recorder.add(record);
+        const dueInMs = started + (index + 1) * intervalMs - performance.now();
+        await (dueInMs >= 1 ? sleep(dueInMs) : setImmediate());
+      }
+    } else if (feed.method === 'recorder-yield') {
+      for (const record of records) {
+        await recorder.add(record);
+        await setImmediate();
+      }
+    } else {
+      for (const record of records) await recorder.add(record);
+    }
+    await recorder.flush();
+    elapsedMs = performance.now() - started;
+    foreignStats = await foreign.stop();
+  } finally {
+    foreign.kill();
+  }
   const summary = recorder.metrics.summary();
   const inspected = inspect(db);
   db.close();
   return {
-    method: 'recorder',
+    method,
     files: summary.files,
     seconds: elapsedMs / 1000,
     filesPerSecond: records.length / (elapsedMs / 1000),
@@ -346,10 +393,10 @@ interface Report {
   sqlite: string;
   cpus: number;
   results: MethodResult[];
-  ratios: { recorderOverAutocommit: number; recorderOverTxPerFile: number };
-  foreignWaitP99Ms: Record<Method, number>;
+  ratios: { method: Method; overAutocommit: number; overTxPerFile: number }[];
+  foreignWaitP99Ms: Partial<Record<Method, number>>;
   identicalRows: boolean;
-  checks: { name: string; limit: number; value: number; ok: boolean }[];
+  checks: { method: Method; name: string; limit: number; value: number; ok: boolean }[];
 }
 
 function render(report: Report): string {
@@ -366,18 +413,23 @@ function render(report: Report): string {
   ));
   out.push('');
   out.push('All times in ms. hold: autocommit per statement, tx-per-file per transaction, recorder per batch.');
+  out.push('recorder: `await recorder.add()` in a loop; recorder-yield: the same plus a setImmediate after each add;');
+  out.push('recorder-paced (--rate): results delivered at a fixed rate, as analysis delivers them.');
   out.push('wait: from the first try at the lock to holding it. foreign: each 10 ms heartbeat write of a second process.');
+  const few = report.results.filter((r) => r.foreign.samples < 100).map((r) => r.method);
+  if (few.length > 0) out.push(`(foreign n < 100 for ${few.join(', ')}: its p99 is the largest of few samples; use more --files)`);
   out.push('');
-  out.push(`recorder files/s ÷ autocommit:   ${fixed(report.ratios.recorderOverAutocommit)}×`);
-  out.push(`recorder files/s ÷ tx-per-file:  ${fixed(report.ratios.recorderOverTxPerFile)}×`);
-  out.push(`foreign writer p99 wait: ${Object.entries(report.foreignWaitP99Ms).map(([m, v]) => `${m} ${fixed(v)} ms`).join(', ')}`);
+  for (const ratio of report.ratios) {
+    out.push(`${ratio.method} files/s ÷ autocommit: ${fixed(ratio.overAutocommit)}×, ÷ tx-per-file: ${fixed(ratio.overTxPerFile)}×`);
+  }
+  out.push(`foreign writer p99 wait: ${Object.entries(report.foreignWaitP99Ms).map(([m, v]) => `${m} ${fixed(v ?? 0)} ms`).join(', ')}`);
   const first = report.results[0];
-  out.push(`rows: ${report.identicalRows ? 'identical in all three databases' : 'DIFFERENT between databases'}`
+  out.push(`rows: ${report.identicalRows ? 'identical in every database' : 'DIFFERENT between databases'}`
     + (first ? ` (${Object.entries(first.rows).filter(([, n]) => n > 0).map(([t, n]) => `${t} ${n}`).join(', ')})` : ''));
   out.push('');
   out.push('recorder checks:');
   for (const check of report.checks) {
-    out.push(`  ${check.ok ? 'ok  ' : 'FAIL'}  ${check.name}: ${small(check.value)} (limit ${check.limit})`);
+    out.push(`  ${check.ok ? 'ok  ' : 'FAIL'}  ${check.method.padEnd(14)}  ${check.name}: ${small(check.value)} (limit ${check.limit})`);
   }
   return out.join('\n');
 }
@@ -387,6 +439,7 @@ async function main(): Promise<void> {
     options: {
       files: { type: 'string', default: '20000' },
       workers: { type: 'string', default: '4' },
+      rate: { type: 'string' },
       json: { type: 'boolean', default: false },
       out: { type: 'string' },
     },
@@ -395,6 +448,8 @@ async function main(): Promise<void> {
   const workers = Number(values.workers);
   if (!Number.isInteger(files) || files <= 0) throw new Error(`--files must be a positive integer, got ${values.files}`);
   if (!Number.isInteger(workers) || workers <= 0) throw new Error(`--workers must be a positive integer, got ${values.workers}`);
+  const rate = values.rate === undefined ? null : Number(values.rate);
+  if (rate !== null && !(rate > 0)) throw new Error(`--rate must be a positive number of files/s, got ${values.rate}`);
 
   const dir = mkdtempSync(join(tmpdir(), 'wkmp-bench-'));
   try {
@@ -406,10 +461,16 @@ async function main(): Promise<void> {
     log('(b) tx-per-file…');
     results.push(await runTxPerFile(dir, records, workers));
     log('(c) recorder…');
-    results.push(await runRecorder(dir, records));
+    results.push(await runRecorder(dir, records, { method: 'recorder' }));
+    log('(c\') recorder, producer yielding after each add…');
+    results.push(await runRecorder(dir, records, { method: 'recorder-yield' }));
+    if (rate !== null) {
+      log(`(c'') recorder, results delivered at ${rate} files/s…`);
+      results.push(await runRecorder(dir, records, { method: 'recorder-paced', filesPerSecond: rate }));
+    }
 
-    const [autocommit, txPerFile, recorder] = results;
-    if (!autocommit || !txPerFile || !recorder) throw new Error('a strategy did not report');
+    const [autocommit, txPerFile] = results;
+    if (!autocommit || !txPerFile || results.length < 4) throw new Error('a strategy did not report');
     const probe = openDatabase(join(dir, 'recorder.db'), { busyTimeoutMs, readonly: true });
     const sqlite = (probe.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
     probe.close();
@@ -421,17 +482,18 @@ async function main(): Promise<void> {
       sqlite,
       cpus: availableParallelism(),
       results,
-      ratios: {
-        recorderOverAutocommit: round2(recorder.filesPerSecond / autocommit.filesPerSecond),
-        recorderOverTxPerFile: round2(recorder.filesPerSecond / txPerFile.filesPerSecond),
-      },
-      foreignWaitP99Ms: { autocommit: autocommit.foreign.p99, 'tx-per-file': txPerFile.foreign.p99, recorder: recorder.foreign.p99 },
+      ratios: results.filter((r) => r.method === 'recorder' || r.method === 'recorder-yield').map((r) => ({
+        method: r.method,
+        overAutocommit: round2(r.filesPerSecond / autocommit.filesPerSecond),
+        overTxPerFile: round2(r.filesPerSecond / txPerFile.filesPerSecond),
+      })),
+      foreignWaitP99Ms: Object.fromEntries(results.map((r) => [r.method, r.foreign.p99])),
       identicalRows: results.every((r) => r.digest === autocommit.digest),
-      checks: [
-        { name: 'hold p99 ms', limit: limits.recorderHoldP99Ms, value: recorder.holdMs.p99, ok: recorder.holdMs.p99 <= limits.recorderHoldP99Ms },
-        { name: 'foreign writer p99 wait ms', limit: limits.foreignWaitP99Ms, value: recorder.foreign.p99, ok: recorder.foreign.p99 <= limits.foreignWaitP99Ms },
-        { name: 'lock acquisitions per file', limit: limits.lockAcquisitionsPerFile, value: recorder.lockAcquisitionsPerFile, ok: recorder.lockAcquisitionsPerFile <= limits.lockAcquisitionsPerFile },
-      ],
+      checks: results.slice(2).flatMap((r) => [
+        { method: r.method, name: 'hold p99 ms', limit: limits.recorderHoldP99Ms, value: r.holdMs.p99, ok: r.holdMs.p99 <= limits.recorderHoldP99Ms },
+        { method: r.method, name: 'foreign writer p99 wait ms', limit: limits.foreignWaitP99Ms, value: r.foreign.p99, ok: r.foreign.p99 <= limits.foreignWaitP99Ms },
+        { method: r.method, name: 'lock acquisitions per file', limit: limits.lockAcquisitionsPerFile, value: r.lockAcquisitionsPerFile, ok: r.lockAcquisitionsPerFile <= limits.lockAcquisitionsPerFile },
+      ]),
     };
     for (const r of results) {
       r.filesPerSecond = round2(r.filesPerSecond);

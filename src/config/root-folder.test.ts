@@ -28,13 +28,14 @@ function homeWithConfig(toml: string): { home: string; file: string } {
 
 /** The error `fn` throws, to assert on; fails the test when it throws nothing. */
 function thrownBy(fn: () => unknown): Error {
+  let caught: unknown;
   try {
     fn();
   } catch (error) {
-    if (error instanceof Error) return error;
-    throw new Error(`threw a non-Error: ${String(error)}`);
+    caught = error;
   }
-  throw new Error('expected an error, none was thrown');
+  if (caught instanceof Error) return caught;
+  throw new Error(caught === undefined ? 'expected an error, none was thrown' : `threw a non-Error: ${String(caught)}`);
 }
 
 describe('resolveRootFolder', () => {
@@ -65,6 +66,17 @@ describe('resolveRootFolder', () => {
 
   it('falls back to ~/Music when the config file names no root folder', () => {
     const { home } = homeWithConfig('other_setting = 3\n');
+    expect(resolveRootFolder({ env: {}, home })).toBe(join(home, 'Music'));
+  });
+
+  it('treats an empty WKMP_ROOT_FOLDER or flag as not set, instead of importing the working directory', () => {
+    const { home } = homeWithConfig('root_folder = "/srv/from-config"\n');
+    expect(resolveRootFolder({ env: { WKMP_ROOT_FOLDER: '' }, home })).toBe('/srv/from-config');
+    expect(resolveRootFolder({ flag: '', env: { WKMP_ROOT_FOLDER: '/srv/from-env' }, home })).toBe('/srv/from-env');
+  });
+
+  it('treats an empty root_folder in the config file as not set', () => {
+    const { home } = homeWithConfig('root_folder = ""\n');
     expect(resolveRootFolder({ env: {}, home })).toBe(join(home, 'Music'));
   });
 

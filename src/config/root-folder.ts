@@ -27,7 +27,13 @@ function configuredRoot(home: string): string | undefined {
   const value = parsed.root_folder;
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw new InvalidInputError('startup', `reading ${file}: root_folder must be a string`, { path: file });
+  if (value === '') return undefined;
   return value.startsWith('~/') ? join(home, value.slice(2)) : value;
+}
+
+/** An empty value (`WKMP_ROOT_FOLDER=`, `--root-folder "$UNSET"`) names no folder: resolved, it would be the working directory. */
+function given(value: string | undefined): string | undefined {
+  return value === '' ? undefined : value;
 }
 
 /**
@@ -37,7 +43,7 @@ function configuredRoot(home: string): string | undefined {
 export function resolveRootFolder(sources: RootFolderSources = {}): string {
   const env = sources.env ?? process.env;
   const home = sources.home ?? homedir();
-  const chosen = sources.flag ?? env.WKMP_ROOT_FOLDER ?? configuredRoot(home) ?? join(home, 'Music');
+  const chosen = given(sources.flag) ?? given(env.WKMP_ROOT_FOLDER) ?? configuredRoot(home) ?? join(home, 'Music');
   return resolve(chosen);
 }
 

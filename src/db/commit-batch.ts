@@ -36,10 +36,10 @@ export class ContentIndex {
     for (const file of known) if (file.missingSince === null) this.add(file);
   }
 
+  /** Adds or replaces (a path holds one content) what the database holds at `file.path`. */
   add(file: FileWithHash): void {
-    const list = this.byHash.get(file.hash) ?? [];
-    list.push(file);
-    this.byHash.set(file.hash, list);
+    for (const [hash, list] of this.byHash) this.byHash.set(hash, list.filter((known) => known.path !== file.path));
+    this.byHash.set(file.hash, [...(this.byHash.get(file.hash) ?? []), file]);
   }
 
   othersWith(hash: string, path: string): FileWithHash[] {
@@ -72,10 +72,15 @@ class BatchWriter {
     this.run(this.writes.insertImportError, this.sessionId, failure.path, failure.phase, failure.code, failure.message);
   }
 
-  /** All of one file's rows; a duplicate of a present file gets no passages. */
+  /**
+   * All of one file's rows; a duplicate of a present file gets no passages. Only a file that is
+   * not itself a duplicate makes this one a duplicate: an original recorded again (touched,
+   * rewritten with the same content) stays the original of its copies.
+   */
   writeRecord(record: FileRecord): CommittedFile {
-    const originals = this.contents.othersWith(record.hash, record.path);
-    const isDuplicate = originals.length > 0;
+    const others = this.contents.othersWith(record.hash, record.path);
+    const isDuplicate = others.some((file) => file.status !== 'DUPLICATE HASH');
+    const matchingHashes = others.length > 0 ? JSON.stringify(others.map((file) => file.guid)) : null;
     const guid = this.returningGuid(this.writes.upsertFile, {
       guid: record.guid,
       path: record.path,
@@ -87,7 +92,7 @@ class BatchWriter {
       sampleRate: record.sampleRate,
       channels: record.channels,
       status: isDuplicate ? 'DUPLICATE HASH' : record.status,
-      matchingHashes: isDuplicate ? JSON.stringify(originals.map((file) => file.guid)) : null,
+      matchingHashes,
       artist: record.tags.artist,
       title: record.tags.title,
       album: record.tags.album,
@@ -96,14 +101,14 @@ class BatchWriter {
     });
     this.run(this.writes.deletePassagesOfFile, guid);
     if (isDuplicate) {
-      for (const original of originals) this.linkDuplicate(original, guid);
-      this.contents.add({ guid, path: record.path, hash: record.hash, matchingHashes: null, missingSince: null });
+      for (const original of others) this.linkDuplicate(original, guid);
+      this.contents.add({ guid, path: record.path, hash: record.hash, status: 'DUPLICATE HASH', matchingHashes, missingSince: null });
       return { path: record.path, guid, status: 'DUPLICATE HASH', passages: 0, songs: 0 };
     }
     this.insertPassages(guid, record.passages);
     let songs = 0;
     for (const passage of record.passages) songs += this.linkPassage(passage);
-    this.contents.add({ guid, path: record.path, hash: record.hash, matchingHashes: null, missingSince: null });
+    this.contents.add({ guid, path: record.path, hash: record.hash, status: record.status, matchingHashes, missingSince: null });
     return { path: record.path, guid, status: record.status, passages: record.passages.length, songs };
   }
 

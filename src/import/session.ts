@@ -7,6 +7,7 @@ import { Recorder, type RecorderOptions } from '../db/recorder.js';
 import type { ReadDb, WriteDb } from '../db/connection.js';
 import { listImportErrors, updateSessionEnd, updateSessionProgress, type SessionState } from '../db/queries/sessions.js';
 import type { AnalysisResult } from '../file-record.js';
+import { errorMessage } from '../errors.js';
 import { emptyCounts, type ImportEvent, type ImportPhase, type ImportProgress, type ImportSummary } from './events.js';
 import { releaseSession } from './session-claim.js';
 
@@ -70,7 +71,10 @@ export class ImportSession {
       this.counts.classes[result.contentClass] += 1;
     }
     const now = performance.now();
-    if (this.filesDone - this.filesAtLastSave >= saveEveryFiles || now - this.lastSavedAt >= saveEveryMs) void this.save();
+    if (this.filesDone - this.filesAtLastSave >= saveEveryFiles || now - this.lastSavedAt >= saveEveryMs) {
+      // Progress is a convenience: a failed save is reported, and the next one or the end row catches up.
+      this.save().catch((error: unknown) => this.log('warn', `saving progress of session ${this.id}: ${errorMessage(error)}`));
+    }
     this.emitProgress(false);
   }
 

@@ -20,12 +20,13 @@ export interface FileWithHash {
   guid: string;
   path: string;
   hash: string;
+  status: string;
   matchingHashes: string | null;
   missingSince: string | null;
 }
 
 const SELECT_BY_HASH = `
-SELECT guid, path, hash, matching_hashes AS matchingHashes, missing_since AS missingSince
+SELECT guid, path, hash, status, matching_hashes AS matchingHashes, missing_since AS missingSince
 FROM files WHERE hash IN (SELECT value FROM json_each(?)) ORDER BY created_at, guid`;
 
 /** Files already holding any of these contents: read before a batch to find duplicates and moves. */

@@ -1,0 +1,255 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { analyseFile } from '../../src/analysis/worker.js';
+import type { WriteDb } from '../../src/db/connection.js';
+import { Recorder } from '../../src/db/recorder.js';
+import type { AnalysisResult, FileRecord } from '../../src/file-record.js';
+import {
+  fileRecord, insertTestSession, migratedDatabase, openLoggedWriter, openWriter, passageRecord, testMbid,
+} from './db-helpers.js';
+import { count, fixtures } from './helpers.js';
+
+const first = {
+  path: 'Artist A/Album One/01 First.mp3',
+  recording: '11111111-1111-4111-8111-111111111111',
+  artist: 'aaaaaaaa-0000-4000-8000-00000000000a',
+  album: 'bbbbbbbb-0000-4000-8000-00000000000b',
+  work: 'cccccccc-0000-4000-8000-00000000000c',
+};
+
+/** Analyses a library fixture as the worker does; the record is stored under `path` (default: its library path). */
+async function analysedFixture(libraryPath: string, path = libraryPath): Promise<FileRecord> {
+  const result = await analyseFile({ kind: 'analyse', absolutePath: join(fixtures, 'library', libraryPath), path, knownGuid: null });
+  if (result.kind !== 'record') throw new Error(`analysing ${libraryPath} failed: ${result.message}`);
+  return result;
+}
+
+/** A recorder on `db` under a new session; `options` may set the batch size. */
+function recorderOn(db: WriteDb, options: { initialBatchSize?: number } = {}): { recorder: Recorder; sessionId: string } {
+  const sessionId = insertTestSession(db);
+  return { recorder: new Recorder(db, { sessionId, maxLockWaitMs: 30_000, maxBatchAgeMs: 60_000, ...options }), sessionId };
+}
+
+async function record(recorder: Recorder, items: readonly AnalysisResult[]): Promise<void> {
+  for (const item of items) await recorder.add(item);
+  await recorder.flush();
+}
+
+function rows<T>(db: Database.Database, sql: string, ...params: unknown[]): T[] {
+  return db.prepare(sql).all(...params) as T[];
+}
+
+function passageGuidsOf(db: Database.Database, fileGuid: string): string[] {
+  return rows<{ guid: string }>(db, 'SELECT guid FROM passages WHERE file_id = ? ORDER BY start_time_ticks', fileGuid).map((row) => row.guid);
+}
+
+function fileByPath(db: Database.Database, path: string): { guid: string; status: string; matchingHashes: string | null } | undefined {
+  return db.prepare('SELECT guid, status, matching_hashes AS matchingHashes FROM files WHERE path = ?').get(path) as
+    { guid: string; status: string; matchingHashes: string | null } | undefined;
+}
+
+describe('Recorder', () => {
+  it('links a file to the song, artist, album and work rows that already hold its MBIDs, creating none', async () => {
+    const db = openWriter(migratedDatabase());
+    db.prepare("INSERT INTO songs (guid, recording_mbid, title) VALUES ('song-existing', ?, 'Known title')").run(first.recording);
+    db.prepare("INSERT INTO artists (guid, artist_mbid, name) VALUES ('artist-existing', ?, 'Known Artist')").run(first.artist);
+    db.prepare("INSERT INTO albums (guid, album_mbid, title) VALUES ('album-existing', ?, 'Known Album')").run(first.album);
+    db.prepare("INSERT INTO works (guid, work_mbid, title) VALUES ('work-existing', ?, 'Known Work')").run(first.work);
+    const { recorder } = recorderOn(db);
+
+    await record(recorder, [await analysedFixture(first.path)]);
+
+    expect([count(db, 'songs'), count(db, 'artists'), count(db, 'albums'), count(db, 'works')]).toEqual([1, 1, 1, 1]);
+    const file = fileByPath(db, first.path)!;
+    const [passage] = passageGuidsOf(db, file.guid);
+    expect(rows(db, 'SELECT song_id AS songId FROM passage_songs WHERE passage_id = ?', passage)).toEqual([{ songId: 'song-existing' }]);
+    expect(rows(db, 'SELECT album_id AS albumId FROM passage_albums WHERE passage_id = ?', passage)).toEqual([{ albumId: 'album-existing' }]);
+    expect(rows(db, 'SELECT artist_id AS artistId, weight FROM song_artists WHERE song_id = ?', 'song-existing'))
+      .toEqual([{ artistId: 'artist-existing', weight: 1 }]);
+    expect(rows(db, 'SELECT work_id AS workId FROM song_works WHERE song_id = ?', 'song-existing')).toEqual([{ workId: 'work-existing' }]);
+    // What another service or a person set is kept.
+    expect(db.prepare("SELECT name FROM artists WHERE guid = 'artist-existing'").get()).toEqual({ name: 'Known Artist' });
+    expect(db.prepare("SELECT title FROM albums WHERE guid = 'album-existing'").get()).toEqual({ title: 'Known Album' });
+  });
+
+  it('shares one song, artist and album row between files of the same recording, release and artist', async () => {
+    const db = openWriter(migratedDatabase());
+    const { recorder } = recorderOn(db);
+    const credit = { mbid: testMbid('a', 1), name: 'Shared Artist', weight: 1 };
+    const release = { mbid: testMbid('b', 1), title: 'Shared Album', releaseDate: '2001' };
+    const recording = { recordingMbid: testMbid('c', 1), title: 'Shared', works: [] };
+    const files = ['one.flac', 'two.flac'].map((path) => {
+      const passage = passageRecord({
+        recording: { ...recording, songGuid: randomUUID(), artists: [{ ...credit, guid: randomUUID() }] },
+        release: { ...release, guid: randomUUID() },
+      });
+      return fileRecord(path, { passages: [passage] });
+    });
+
+    await record(recorder, files);
+
+    expect([count(db, 'songs'), count(db, 'artists'), count(db, 'albums')]).toEqual([1, 1, 1]);
+    expect([count(db, 'passage_songs'), count(db, 'passage_albums'), count(db, 'song_artists')]).toEqual([2, 2, 1]);
+  });
+
+  it('rolls back only the file whose rows fail, records why, and commits the rest of the batch', async () => {
+    const db = openWriter(migratedDatabase());
+    const { recorder, sessionId } = recorderOn(db);
+    const good = [fileRecord('A/good-1.flac'), fileRecord('A/good-2.flac')];
+    // Refused at its first passage: a passage must end after it starts (CHECK).
+    const emptyPassage = fileRecord('A/empty-passage.flac', { passages: [passageRecord({ startTicks: 500, endTicks: 500 })] });
+    // Refused late, after its file row, passage, album and song were written: a credit weight must be in (0, 1].
+    const zeroWeight = fileRecord('A/zero-weight.flac', {
+      passages: [passageRecord({
+        recording: {
+          songGuid: randomUUID(), recordingMbid: testMbid('c', 9), title: 'Doomed', works: [{ guid: randomUUID(), mbid: testMbid('d', 9), title: 'Doomed work' }],
+          artists: [{ guid: randomUUID(), mbid: testMbid('a', 9), name: 'Doomed Artist', weight: 0 }],
+        },
+        release: { guid: randomUUID(), mbid: testMbid('b', 9), title: 'Doomed Album', releaseDate: null },
+      })],
+    });
+
+    await record(recorder, [good[0]!, emptyPassage, zeroWeight, good[1]!]);
+
+    const paths = rows<{ path: string }>(db, 'SELECT path FROM files ORDER BY path').map((row) => row.path);
+    expect(paths).toEqual(['A/good-1.flac', 'A/good-2.flac']);
+    for (const bad of [emptyPassage, zeroWeight]) {
+      const passageGuids = bad.passages.map((passage) => passage.guid);
+      expect(rows(db, 'SELECT guid FROM passages WHERE guid IN (SELECT value FROM json_each(?))', JSON.stringify(passageGuids))).toEqual([]);
+      expect(rows(db, 'SELECT passage_id FROM passage_songs WHERE passage_id IN (SELECT value FROM json_each(?))', JSON.stringify(passageGuids))).toEqual([]);
+      expect(rows(db, 'SELECT passage_id FROM passage_albums WHERE passage_id IN (SELECT value FROM json_each(?))', JSON.stringify(passageGuids))).toEqual([]);
+    }
+    expect(rows(db, 'SELECT guid FROM songs WHERE recording_mbid = ?', testMbid('c', 9))).toEqual([]);
+    expect(rows(db, 'SELECT guid FROM albums WHERE album_mbid = ?', testMbid('b', 9))).toEqual([]);
+    expect(rows(db, 'SELECT guid FROM artists WHERE artist_mbid = ?', testMbid('a', 9))).toEqual([]);
+    expect(rows(db, 'SELECT guid FROM works WHERE work_mbid = ?', testMbid('d', 9))).toEqual([]);
+    expect(count(db, 'passages')).toBe(2);
+
+    const errors = rows<{ sessionId: string; path: string; phase: string; code: string; message: string }>(
+      db, 'SELECT session_id AS sessionId, path, phase, code, message FROM import_errors ORDER BY id',
+    );
+    expect(errors.map((error) => [error.sessionId, error.path, error.phase, error.code])).toEqual([
+      [sessionId, 'A/empty-passage.flac', 'record', 'RECORD_FAILED'],
+      [sessionId, 'A/zero-weight.flac', 'record', 'RECORD_FAILED'],
+    ]);
+    for (const error of errors) {
+      expect(error.message).toContain(error.path);
+      expect(error.message).not.toContain('\n');
+    }
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+  });
+
+  it('records an analysis failure as an import error without any file row', async () => {
+    const db = openWriter(migratedDatabase());
+    const { recorder, sessionId } = recorderOn(db);
+    await record(recorder, [{ kind: 'failure', path: 'A/broken.flac', phase: 'tags', code: 'CORRUPT_AUDIO', message: 'reading tags of A/broken.flac: bad header' }]);
+    expect(count(db, 'files')).toBe(0);
+    expect(rows(db, 'SELECT session_id AS sessionId, path, phase, code FROM import_errors')).toEqual([
+      { sessionId, path: 'A/broken.flac', phase: 'tags', code: 'CORRUPT_AUDIO' },
+    ]);
+  });
+
+  it('replaces a changed file\'s passages and links, keeping its guid, instead of adding to them', async () => {
+    const db = openWriter(migratedDatabase());
+    const { recorder } = recorderOn(db);
+    const linked = (n: number) => passageRecord({
+      startTicks: n * 1000, endTicks: n * 1000 + 900,
+      recording: { songGuid: randomUUID(), recordingMbid: testMbid('c', n), title: `Song ${n}`, works: [], artists: [] },
+      release: { guid: randomUUID(), mbid: testMbid('b', 1), title: 'Album', releaseDate: null },
+    });
+    const before = fileRecord('A/changing.flac', { hash: 'old content', passages: [linked(1), linked(2)] });
+    await record(recorder, [before]);
+    const guid = fileByPath(db, 'A/changing.flac')!.guid;
+    expect(passageGuidsOf(db, guid)).toHaveLength(2);
+
+    // Analysis of the changed file: new content, new passage guids; the guid it proposes is not used for a known path.
+    const after = fileRecord('A/changing.flac', { hash: 'new content', passages: [linked(3)] });
+    await record(recorder, [after]);
+
+    expect(rows(db, 'SELECT guid, hash FROM files')).toEqual([{ guid, hash: 'new content' }]);
+    expect(passageGuidsOf(db, guid)).toEqual([after.passages[0]!.guid]);
+    expect(count(db, 'passages')).toBe(1);
+    expect(rows(db, 'SELECT passage_id AS passageId FROM passage_songs')).toEqual([{ passageId: after.passages[0]!.guid }]);
+    expect(rows(db, 'SELECT passage_id AS passageId FROM passage_albums')).toEqual([{ passageId: after.passages[0]!.guid }]);
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+  });
+
+  it('keeps a changed file\'s previous passages when its new rows are refused: delete and insert share one savepoint', async () => {
+    const db = openWriter(migratedDatabase());
+    const { recorder } = recorderOn(db);
+    const before = fileRecord('A/changing.flac', { hash: 'old content' });
+    await record(recorder, [before]);
+    const guid = fileByPath(db, 'A/changing.flac')!.guid;
+
+    await record(recorder, [fileRecord('A/changing.flac', { hash: 'new content', passages: [passageRecord({ startTicks: 10, endTicks: 5 })] })]);
+
+    expect(rows(db, 'SELECT guid, hash FROM files')).toEqual([{ guid, hash: 'old content' }]);
+    expect(passageGuidsOf(db, guid)).toEqual([before.passages[0]!.guid]);
+    expect(rows(db, 'SELECT path, code FROM import_errors')).toEqual([{ path: 'A/changing.flac', code: 'RECORD_FAILED' }]);
+  });
+
+  it('records the second copy of the same content, in the same batch, as DUPLICATE HASH with no passages, the two naming each other', async () => {
+    const db = openWriter(migratedDatabase());
+    const { recorder } = recorderOn(db);
+    const original = await analysedFixture('Various/Sixth.wav');
+    const copy = await analysedFixture('Various/Sixth copy.wav');
+    expect(copy.hash).toBe(original.hash);
+
+    await record(recorder, [original, copy]);
+
+    const kept = fileByPath(db, 'Various/Sixth.wav')!;
+    const duplicate = fileByPath(db, 'Various/Sixth copy.wav')!;
+    expect(kept.status).toBe('INGEST COMPLETE');
+    expect(duplicate.status).toBe('DUPLICATE HASH');
+    expect(passageGuidsOf(db, kept.guid)).toHaveLength(1);
+    expect(passageGuidsOf(db, duplicate.guid)).toEqual([]);
+    expect(JSON.parse(kept.matchingHashes!)).toEqual([duplicate.guid]);
+    expect(JSON.parse(duplicate.matchingHashes!)).toEqual([kept.guid]);
+  });
+
+  it('finds a copy of content committed by an earlier batch', async () => {
+    const db = openWriter(migratedDatabase());
+    const { recorder } = recorderOn(db);
+    await record(recorder, [await analysedFixture('Various/Sixth.wav')]);
+    await record(recorder, [await analysedFixture('Various/Sixth copy.wav')]);
+
+    const kept = fileByPath(db, 'Various/Sixth.wav')!;
+    const duplicate = fileByPath(db, 'Various/Sixth copy.wav')!;
+    expect([kept.status, duplicate.status]).toEqual(['INGEST COMPLETE', 'DUPLICATE HASH']);
+    expect(passageGuidsOf(db, duplicate.guid)).toEqual([]);
+    expect(JSON.parse(kept.matchingHashes!)).toEqual([duplicate.guid]);
+    expect(JSON.parse(duplicate.matchingHashes!)).toEqual([kept.guid]);
+  });
+
+  it('commits all files of a batch under a single BEGIN IMMEDIATE, one savepoint per file', async () => {
+    const path = migratedDatabase();
+    const { db, statements } = openLoggedWriter(path);
+    const { recorder } = recorderOn(db, { initialBatchSize: 64 });
+    const files = Array.from({ length: 10 }, (_, i) => fileRecord(`A/track-${i}.flac`));
+    statements.length = 0;
+
+    await record(recorder, files);
+
+    const begins = statements.filter((sql) => sql.trim().toUpperCase().startsWith('BEGIN'));
+    expect(begins).toEqual(['BEGIN IMMEDIATE']);
+    expect(statements.filter((sql) => sql.trim().toUpperCase() === 'COMMIT')).toHaveLength(1);
+    expect(statements.filter((sql) => sql.startsWith('SAVEPOINT'))).toHaveLength(10);
+    expect(count(db, 'files')).toBe(10);
+  });
+
+  it('takes the write lock at most once per ten files over 200 files', async () => {
+    const db = openWriter(migratedDatabase());
+    const { recorder } = recorderOn(db);
+    const files = Array.from({ length: 200 }, (_, i) => fileRecord(`Artist ${i % 20}/track-${i}.flac`));
+
+    await record(recorder, files);
+
+    const summary = recorder.metrics.summary();
+    expect(summary.files).toBe(200);
+    expect(summary.lockAcquisitionsPerFile).toBeLessThanOrEqual(0.1);
+    expect(count(db, 'files')).toBe(200);
+    expect(count(db, 'passages')).toBe(200);
+  });
+});
