@@ -2,8 +2,8 @@
  * npm run bench:import -- [FOLDER] [--files N] [--jobs N] [--json]
  *
  * Imports FOLDER (or, without one, a generated library of N small tagged WAV files) into a fresh
- * database, then rescans it unchanged. Each run is a child process so that its peak memory is
- * its own. Prints files/s, time per phase and peak RSS of both, and their ratio.
+ * database, then rescans it unchanged. Each run is a child process on the built JavaScript
+ * (import-child.mjs), so that its peak memory is the importer's own. Prints files/s, time per phase and peak RSS of both, and their ratio.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { ImportSummary } from '../src/import/events.js';
-import { runImport } from '../src/import/run.js';
 
 interface RunFigures {
   summary: ImportSummary;
@@ -66,36 +65,9 @@ function generateLibrary(files: number): string {
   return root;
 }
 
-/** The child: one import, timed by phase. */
-async function runChild(root: string, database: string, jobs: number | undefined): Promise<void> {
-  const started = performance.now();
-  let analysingAt: number | null = null;
-  let finishedAnalysingAt: number | null = null;
-  const summary = await runImport({
-    rootFolder: root,
-    database,
-    ...(jobs === undefined ? {} : { jobs }),
-    onEvent: (event) => {
-      if (event.type !== 'ImportProgressUpdate') return;
-      const { phase, filesDone, filesTotal } = event.progress;
-      if (phase === 'analysing') analysingAt ??= performance.now();
-      if (phase === 'analysing' && filesDone === filesTotal) finishedAnalysingAt = performance.now();
-    },
-  });
-  const ended = performance.now();
-  const analysing = analysingAt ?? ended;
-  const analysed = finishedAnalysingAt ?? analysing;
-  const figures: RunFigures = {
-    summary,
-    phasesMs: { scanAndPlan: analysing - started, analyseAndRecord: analysed - analysing, finish: ended - analysed },
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
-  };
-  process.stdout.write(`${JSON.stringify(figures)}\n`);
-}
-
 function runInChild(root: string, database: string, jobs: number | undefined): RunFigures {
-  const self = fileURLToPath(import.meta.url);
-  const args = ['--import', 'tsx', self, '--child', root, '--db', database, ...(jobs === undefined ? [] : ['--jobs', String(jobs)])];
+  const child = fileURLToPath(new URL('./import-child.mjs', import.meta.url));
+  const args = [child, root, database, ...(jobs === undefined ? [] : [String(jobs)])];
   const result = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (result.status !== 0) throw new Error(`bench child failed (${result.status}): ${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').at(-1)!) as RunFigures;
@@ -125,10 +97,9 @@ function row(name: string, run: RunFigures): string {
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { files: { type: 'string', default: '20000' }, jobs: { type: 'string' }, json: { type: 'boolean' }, child: { type: 'boolean' }, db: { type: 'string' } },
+    options: { files: { type: 'string', default: '20000' }, jobs: { type: 'string' }, json: { type: 'boolean' } },
   });
   const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
-  if (values.child) return runChild(positionals[0]!, values.db!, jobs);
 
   const generated = positionals[0] === undefined;
   const root = positionals[0] ?? generateLibrary(Number(values.files));
