@@ -94,6 +94,7 @@ export function generateRecords(count: number, seed = 20_000): FileRecord[] {
       kind: 'record',
       path: `Artist ${pad(artistIndex, 3)}/Album ${pad(albumNumber, 4)}/Track ${pad(track, 2)}.flac`,
       guid: randomUUID(),
+      change: 'new',
       hash: sha256(`bench file ${i}`),
       modificationTime: new Date(Date.UTC(2024, 0, 1) + i * 1000).toISOString(),
       sizeBytes: seconds * 110_000,
@@ -147,7 +148,7 @@ export function writeFileRecord(writes: FileWrites, record: FileRecord, exec: Ex
     trackNumber: record.tags.trackNumber,
     year: record.tags.year,
   })));
-  run(() => writes.deletePassagesOfFile.run(fileGuid));
+  if (record.change === 'changed' || fileGuid !== record.guid) run(() => writes.deletePassagesOfFile.run(fileGuid));
   for (let start = 0; start < record.passages.length; start += maxPassageRows) {
     const chunk = record.passages.slice(start, start + maxPassageRows);
     const params = chunk.flatMap((p) => [

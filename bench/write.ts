@@ -65,6 +65,8 @@ interface MethodResult {
   /** Time from the first try at the lock to holding it (not measurable per autocommit statement). */
   lockWaitMs: Percentiles | null;
   busyRetries: number;
+  /** Recorder only: time spent in its WAL checkpoints between batches (lock free, same thread). */
+  checkpointMs: number | null;
   foreign: ForeignStats;
   rows: Record<string, number>;
   digest: string;
@@ -230,6 +232,7 @@ async function runAutocommit(dir: string, records: readonly FileRecord[]): Promi
     holdMs: percentiles(holds.subarray(0, transactions)),
     lockWaitMs: null,
     busyRetries,
+    checkpointMs: null,
     foreign: foreignStats,
     ...inspectFile(dbPath),
   };
@@ -304,6 +307,7 @@ async function runTxPerFile(dir: string, records: readonly FileRecord[], workerC
       holdMs: percentiles(holds),
       lockWaitMs: percentiles(waits),
       busyRetries: results.reduce((sum, r) => sum + r.busyRetries, 0),
+      checkpointMs: null,
       foreign: foreignStats,
       ...inspectFile(dbPath),
     };
@@ -362,6 +366,7 @@ async function runRecorder(dir: string, records: readonly FileRecord[], feed: Re
     holdMs: { p50: summary.holdMs.p50, p99: summary.holdMs.p99, max: summary.holdMs.max },
     lockWaitMs: summary.lockWaitMs,
     busyRetries: summary.retries,
+    checkpointMs: round2(recorder.checkpointMs),
     foreign: foreignStats,
     ...inspected,
   };
@@ -416,6 +421,10 @@ function render(report: Report): string {
   out.push('recorder: `await recorder.add()` in a loop; recorder-yield: the same plus a setImmediate after each add;');
   out.push('recorder-paced (--rate): results delivered at a fixed rate, as analysis delivers them.');
   out.push('wait: from the first try at the lock to holding it. foreign: each 10 ms heartbeat write of a second process.');
+  const checkpoints = report.results.flatMap((r) => (r.checkpointMs === null ? [] : [
+    `${r.method} ${fixed(r.checkpointMs / 1000)} s (${fixed((r.checkpointMs / 10) / r.seconds, 1)}% of the run)`,
+  ]));
+  if (checkpoints.length > 0) out.push(`recorder WAL checkpoints between batches (outside the lock): ${checkpoints.join(', ')}`);
   const few = report.results.filter((r) => r.foreign.samples < 100).map((r) => r.method);
   if (few.length > 0) out.push(`(foreign n < 100 for ${few.join(', ')}: its p99 is the largest of few samples; use more --files)`);
   out.push('');

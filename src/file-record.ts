@@ -70,6 +70,8 @@ export interface FileRecord {
   path: string;
   /** Used when the file is new; a known path keeps its guid. */
   guid: string;
+  /** New to the database, or replacing what a changed file had. */
+  change: 'new' | 'changed';
   hash: string;
   modificationTime: string;
   sizeBytes: number;

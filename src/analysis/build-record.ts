@@ -71,6 +71,7 @@ export function buildTagsRecord(facts: FileFacts, report: TagReport): FileRecord
     kind: 'record',
     path: facts.path,
     guid: facts.knownGuid ?? randomUUID(),
+    change: facts.knownGuid === null ? 'new' : 'changed',
     hash: facts.hash,
     modificationTime: facts.modificationTime,
     sizeBytes: facts.sizeBytes,

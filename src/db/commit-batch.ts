@@ -8,6 +8,7 @@ import { errorMessage } from '../errors.js';
 import type { WriteDb } from './connection.js';
 import { isBusyError } from './connection.js';
 import type { FileWithHash } from './queries/files.js';
+import type { EntityGuids, EntityKind } from './entity-guids.js';
 import { MAX_HOST_PARAMETERS, PASSAGE_COLUMN_COUNT, type FileWrites } from './queries/file-writes.js';
 
 export interface CommittedFile {
@@ -31,6 +32,7 @@ export interface BatchReport {
  */
 export class ContentIndex {
   private readonly byHash = new Map<string, FileWithHash[]>();
+  private readonly byPath = new Map<string, FileWithHash>();
 
   constructor(known: readonly FileWithHash[]) {
     for (const file of known) if (file.missingSince === null) this.add(file);
@@ -38,7 +40,9 @@ export class ContentIndex {
 
   /** Adds or replaces (a path holds one content) what the database holds at `file.path`. */
   add(file: FileWithHash): void {
-    for (const [hash, list] of this.byHash) this.byHash.set(hash, list.filter((known) => known.path !== file.path));
+    const previous = this.byPath.get(file.path);
+    if (previous) this.byHash.set(previous.hash, (this.byHash.get(previous.hash) ?? []).filter((known) => known.path !== file.path));
+    this.byPath.set(file.path, file);
     this.byHash.set(file.hash, [...(this.byHash.get(file.hash) ?? []), file]);
   }
 
@@ -52,10 +56,14 @@ const maxPassageRows = Math.floor(MAX_HOST_PARAMETERS / PASSAGE_COLUMN_COUNT);
 class BatchWriter {
   statements = 0;
 
+  /** Whether the file being written took an entity's guid from the cache rather than the database. */
+  usedKnownGuid = false;
+
   constructor(
     private readonly writes: FileWrites,
     private readonly sessionId: string,
     private readonly contents: ContentIndex,
+    private readonly entities: EntityGuids,
   ) {}
 
   private run(statement: Statement, ...params: unknown[]): void {
@@ -66,6 +74,18 @@ class BatchWriter {
   private returningGuid(statement: Statement, ...params: unknown[]): string {
     this.statements += 1;
     return (statement.get(...params) as { guid: string }).guid;
+  }
+
+  /** Get-or-create by MBID: from what this recorder committed, or one upsert that returns the guid. */
+  private entityGuid(kind: EntityKind, mbid: string, upsert: Statement, ...params: unknown[]): string {
+    const known = this.entities.get(kind, mbid);
+    if (known !== undefined) {
+      this.usedKnownGuid = true;
+      return known;
+    }
+    const guid = this.returningGuid(upsert, ...params);
+    this.entities.stage(kind, mbid, guid);
+    return guid;
   }
 
   recordFailure(failure: FileFailure): void {
@@ -99,7 +119,8 @@ class BatchWriter {
       trackNumber: record.tags.trackNumber,
       year: record.tags.year,
     });
-    this.run(this.writes.deletePassagesOfFile, guid);
+    // A new file has no old passages to replace, unless its path was recorded since the plan was made.
+    if (record.change === 'changed' || guid !== record.guid) this.run(this.writes.deletePassagesOfFile, guid);
     if (isDuplicate) {
       for (const original of others) this.linkDuplicate(original, guid);
       this.contents.add({ guid, path: record.path, hash: record.hash, status: 'DUPLICATE HASH', matchingHashes, missingSince: null });
@@ -135,19 +156,19 @@ class BatchWriter {
     const w = this.writes;
     if (passage.release) {
       const r = passage.release;
-      const albumGuid = this.returningGuid(w.upsertAlbum, r.guid, r.mbid, r.title, r.releaseDate);
+      const albumGuid = this.entityGuid('album', r.mbid, w.upsertAlbum, r.guid, r.mbid, r.title, r.releaseDate);
       this.run(w.insertPassageAlbum, passage.guid, albumGuid);
     }
     const recording = passage.recording;
     if (!recording) return 0;
-    const songGuid = this.returningGuid(w.upsertSong, recording.songGuid, recording.recordingMbid, recording.title);
+    const songGuid = this.entityGuid('song', recording.recordingMbid, w.upsertSong, recording.songGuid, recording.recordingMbid, recording.title);
     if (recording.artists.length > 0) this.run(w.deleteSongArtists, songGuid);
     for (const credit of recording.artists) {
-      const artistGuid = this.returningGuid(w.upsertArtist, credit.guid, credit.mbid, credit.name);
+      const artistGuid = this.entityGuid('artist', credit.mbid, w.upsertArtist, credit.guid, credit.mbid, credit.name);
       this.run(w.insertSongArtist, songGuid, artistGuid, credit.weight);
     }
     for (const work of recording.works) {
-      const workGuid = this.returningGuid(w.upsertWork, work.guid, work.mbid, work.title);
+      const workGuid = this.entityGuid('work', work.mbid, w.upsertWork, work.guid, work.mbid, work.title);
       this.run(w.insertSongWork, songGuid, workGuid);
       this.run(w.setSongWork, workGuid, songGuid);
     }
@@ -168,10 +189,31 @@ export interface BatchContext {
  * alone and reported; if SQLite rolled the whole transaction back (`!db.inTransaction`), or the
  * lock was lost, the error is rethrown and nothing of the batch is kept.
  */
-export function prepareCommitBatch(db: WriteDb, writes: FileWrites) {
+export function prepareCommitBatch(db: WriteDb, writes: FileWrites, entities: EntityGuids) {
   const writeOneFile = db.transaction((writer: BatchWriter, record: FileRecord) => writer.writeRecord(record));
-  return db.transaction((items: readonly AnalysisResult[], context: BatchContext): BatchReport => {
-    const writer = new BatchWriter(writes, context.sessionId, new ContentIndex(context.sameContent));
+  function attempt(writer: BatchWriter, record: FileRecord): CommittedFile {
+    try {
+      const committed = writeOneFile(writer, record);
+      entities.keepFile();
+      return committed;
+    } catch (error) {
+      entities.dropFile();
+      throw error;
+    }
+  }
+  /** One file in its savepoint. A file that failed after using cached guids is tried once more without them. */
+  function commitFile(writer: BatchWriter, record: FileRecord): CommittedFile {
+    writer.usedKnownGuid = false;
+    try {
+      return attempt(writer, record);
+    } catch (error) {
+      if (isBusyError(error) || !db.inTransaction || !writer.usedKnownGuid) throw error;
+      entities.clear(); // another service may have deleted a row this recorder knew
+      return attempt(writer, record);
+    }
+  }
+  const batch = db.transaction((items: readonly AnalysisResult[], context: BatchContext): BatchReport => {
+    const writer = new BatchWriter(writes, context.sessionId, new ContentIndex(context.sameContent), entities);
     const report: BatchReport = { committed: [], failed: [], statements: 0 };
     for (const item of items) {
       if (item.kind === 'failure') {
@@ -180,7 +222,7 @@ export function prepareCommitBatch(db: WriteDb, writes: FileWrites) {
         continue;
       }
       try {
-        report.committed.push(writeOneFile(writer, item));
+        report.committed.push(commitFile(writer, item));
       } catch (error) {
         if (isBusyError(error) || !db.inTransaction) throw error;
         const failure: FileFailure = {
@@ -194,6 +236,19 @@ export function prepareCommitBatch(db: WriteDb, writes: FileWrites) {
     report.statements = writer.statements + 2; // BEGIN and COMMIT
     return report;
   });
+  return {
+    /** BEGIN IMMEDIATE … COMMIT; throws SQLITE_BUSY untouched when the lock is taken. */
+    immediate(items: readonly AnalysisResult[], context: BatchContext): BatchReport {
+      try {
+        const report = batch.immediate(items, context);
+        entities.keepBatch();
+        return report;
+      } catch (error) {
+        entities.dropBatch();
+        throw error;
+      }
+    },
+  };
 }
 
 export type CommitBatch = ReturnType<typeof prepareCommitBatch>;

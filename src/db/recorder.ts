@@ -14,6 +14,7 @@ import { prepareCommitBatch, type BatchReport, type CommitBatch } from './commit
 import { WriteMetrics, type TransactionSample } from './metrics.js';
 import { listFilesByHashes } from './queries/files.js';
 import { prepareFileWrites } from './queries/file-writes.js';
+import { EntityGuids } from './entity-guids.js';
 
 export interface RecorderOptions {
   sessionId: string;
@@ -21,6 +22,13 @@ export interface RecorderOptions {
   maxLockWaitMs: number;
   /** Hold time the batch size is tuned for. */
   targetHoldMs?: number;
+  /**
+   * The least time the lock is left free between two of the recorder's transactions. Another
+   * service waiting in SQLite's busy handler wakes after 1, 2, 5, 10, 15, 20… ms: if the recorder
+   * took the lock again at once, that service could miss every free moment while an import writes
+   * flat out. The WAL checkpoint between batches counts as free time.
+   */
+  minLockGapMs?: number;
   /** A batch is committed at the latest this long after its first file arrived. */
   maxBatchAgeMs?: number;
   initialBatchSize?: number;
@@ -47,11 +55,13 @@ export class Recorder {
   private flushing = false;
   private drainWaiters: (() => void)[] = [];
   private failure: unknown = null;
+  /** Before this (performance.now()), the lock is left to other services. */
+  private freeUntil = 0;
   /** Time spent checkpointing the WAL between batches, outside any transaction. */
   checkpointMs = 0;
 
   constructor(private readonly db: WriteDb, options: RecorderOptions) {
-    this.options = { targetHoldMs: 10, maxBatchAgeMs: 1000, initialBatchSize: 64, maxBatchSize: 2000, ...options };
+    this.options = { targetHoldMs: 12, minLockGapMs: 10, maxBatchAgeMs: 1000, initialBatchSize: 64, maxBatchSize: 2000, ...options };
     this.batchSize = this.options.initialBatchSize;
     // A blocking busy handler would freeze the event loop while another service holds the lock;
     // the recorder waits on the event loop instead (see acquire).
@@ -60,7 +70,7 @@ export class Recorder {
     // but inside the call the hold is timed by, and on this thread. The recorder checkpoints
     // between batches instead, where it delays nobody and is measured apart.
     db.pragma('wal_autocheckpoint = 0');
-    this.commitBatch = prepareCommitBatch(db, prepareFileWrites(db));
+    this.commitBatch = prepareCommitBatch(db, prepareFileWrites(db), new EntityGuids());
   }
 
   get currentBatchSize(): number {
@@ -185,6 +195,8 @@ export class Recorder {
    * backoff from 10 ms doubling to 1 s; past `maxLockWaitMs` the wait is reported and goes on.
    */
   private async acquire<T>(attempt: () => T, kind: TransactionSample['kind'], files: number): Promise<{ result: T; sample: TransactionSample }> {
+    const wait = this.freeUntil - performance.now();
+    if (wait > 0) await sleep(wait);
     const firstTry = performance.now();
     let budgetStart = firstTry;
     let delayMs = firstRetryDelayMs;
@@ -193,8 +205,10 @@ export class Recorder {
       const begun = performance.now();
       try {
         const result = attempt();
+        const ended = performance.now();
+        this.freeUntil = ended + this.options.minLockGapMs;
         const sample: TransactionSample = {
-          kind, files, retries, statements: 0, lockWaitMs: begun - firstTry, holdMs: performance.now() - begun,
+          kind, files, retries, statements: 0, lockWaitMs: begun - firstTry, holdMs: ended - begun,
         };
         this.metrics.add(sample);
         return { result, sample };

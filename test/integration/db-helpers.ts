@@ -118,6 +118,7 @@ export function fileRecord(path: string, overrides: Partial<FileRecord> = {}): F
     kind: 'record',
     path,
     guid: randomUUID(),
+    change: 'new',
     hash: `hash of ${path} ${randomUUID()}`,
     modificationTime: '2024-05-01T12:00:00.000Z',
     sizeBytes: 4_000_000,

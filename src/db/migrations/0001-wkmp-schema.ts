@@ -5,7 +5,7 @@
 export const wkmpSchema = `
 CREATE TABLE IF NOT EXISTS files (
   guid TEXT PRIMARY KEY,
-  path TEXT NOT NULL UNIQUE,
+  path TEXT NOT NULL UNIQUE, -- the UNIQUE constraint is WKMP's index on path
   hash TEXT NOT NULL,
   modification_time TEXT NOT NULL,
   file_size_bytes INTEGER,
@@ -24,7 +24,6 @@ CREATE TABLE IF NOT EXISTS files (
   created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
   updated_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
-CREATE INDEX IF NOT EXISTS idx_files_path ON files(path);
 CREATE INDEX IF NOT EXISTS idx_files_hash ON files(hash);
 
 CREATE TABLE IF NOT EXISTS passages (
