@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { analyseFile } from '../../src/analysis/worker.js';
 import type { WriteDb } from '../../src/db/connection.js';
 import { Recorder } from '../../src/db/recorder.js';
 import type { AnalysisResult, FileRecord } from '../../src/file-record.js';
 import {
-  fileRecord, insertTestSession, migratedDatabase, openLoggedWriter, openWriter, passageRecord, testMbid,
+  closeAfterTest, fileRecord, insertTestSession, migratedDatabase, openLoggedWriter, openWriter, passageRecord, testMbid,
 } from './db-helpers.js';
 import { count, fixtures } from './helpers.js';
 
@@ -251,5 +251,33 @@ describe('Recorder', () => {
     expect(summary.lockAcquisitionsPerFile).toBeLessThanOrEqual(0.1);
     expect(count(db, 'files')).toBe(200);
     expect(count(db, 'passages')).toBe(200);
+  });
+
+  it('links later files to an artist it created without asking the database again, and recreates one another service deleted', async () => {
+    const path = migratedDatabase();
+    const { db, statements } = openLoggedWriter(path);
+    const { recorder } = recorderOn(db);
+    const artist = { mbid: testMbid('a', 1), name: 'Shared Artist', weight: 1 };
+    const credited = (n: number) => fileRecord(`Shared/track-${n}.flac`, {
+      passages: [passageRecord({
+        recording: { songGuid: randomUUID(), recordingMbid: testMbid('c', n), title: `Track ${n}`, artists: [{ ...artist, guid: randomUUID() }], works: [] },
+      })],
+    });
+    await record(recorder, [credited(1)]);
+    statements.length = 0;
+    await record(recorder, [credited(2)]);
+    expect(statements.filter((sql) => sql.includes('INSERT INTO artists'))).toEqual([]);
+
+    // Another WKMP service removes the artist the recorder knows; the next file must not fail.
+    const other = closeAfterTest(new Database(path));
+    other.pragma('foreign_keys = ON');
+    other.prepare('DELETE FROM artists WHERE artist_mbid = ?').run(artist.mbid);
+    await record(recorder, [credited(3)]);
+
+    expect(count(db, 'import_errors')).toBe(0);
+    const links = rows<{ path: string }>(db, `
+      SELECT f.path FROM files f JOIN passages p ON p.file_id = f.guid JOIN passage_songs ps ON ps.passage_id = p.guid
+      JOIN song_artists sa ON sa.song_id = ps.song_id JOIN artists a ON a.guid = sa.artist_id WHERE a.artist_mbid = ?`, artist.mbid);
+    expect(links.map((row) => row.path)).toEqual(['Shared/track-3.flac']);
   });
 });
