@@ -3,7 +3,8 @@
  * per-file writes (the recorder's statements, in the recorder's order) and the messages that
  * cross to the worker threads and the foreign writer process.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { v7 as randomUUID } from 'uuid';
 import type { ArtistCredit, AlbumRef, FileRecord, PassageRecord } from '../src/file-record.js';
 import { secondsToTicks } from '../src/file-record.js';
 import { MAX_HOST_PARAMETERS, PASSAGE_COLUMN_COUNT, type FileWrites } from '../src/db/queries/file-writes.js';

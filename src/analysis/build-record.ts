@@ -1,8 +1,17 @@
-import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import {
   secondsToTicks, type AlbumRef, type ArtistCredit, type FileRecord, type PassageRecord, type RecordingRef,
 } from '../file-record.js';
 import type { TagReport } from './tags.js';
+
+/**
+ * Ids for new rows: UUIDs of version 7, whose leading timestamp makes rows created one after
+ * another sort together, so each primary-key index grows at its right edge instead of dirtying a
+ * random page per insert (measured in docs/adr/0001-batched-single-writer.md).
+ */
+function newGuid(): string {
+  return uuidv7();
+}
 
 export interface FileFacts {
   path: string;
@@ -21,7 +30,7 @@ export function creditArtists(report: TagReport): ArtistCredit[] {
   const ids = [...new Set(report.ids.artistMbids)];
   const names = report.artistNames.length === ids.length ? report.artistNames : [];
   return ids.map((mbid, i) => ({
-    guid: randomUUID(),
+    guid: newGuid(),
     mbid,
     name: names[i] ?? (ids.length === 1 ? report.tags.artist : null) ?? report.artistNames[i] ?? 'Unknown artist',
     weight: 1 / ids.length,
@@ -33,18 +42,18 @@ function recordingOf(report: TagReport): RecordingRef | null {
   if (!mbid) return null;
   const workMbid = report.ids.workMbid;
   return {
-    songGuid: randomUUID(),
+    songGuid: newGuid(),
     recordingMbid: mbid,
     title: report.tags.title,
     artists: creditArtists(report),
-    works: workMbid ? [{ guid: randomUUID(), mbid: workMbid, title: report.workTitle ?? report.tags.title ?? 'Unknown work' }] : [],
+    works: workMbid ? [{ guid: newGuid(), mbid: workMbid, title: report.workTitle ?? report.tags.title ?? 'Unknown work' }] : [],
   };
 }
 
 function releaseOf(report: TagReport): AlbumRef | null {
   const mbid = report.ids.releaseMbid;
   if (!mbid) return null;
-  return { guid: randomUUID(), mbid, title: report.tags.album ?? 'Unknown album', releaseDate: report.releaseDate };
+  return { guid: newGuid(), mbid, title: report.tags.album ?? 'Unknown album', releaseDate: report.releaseDate };
 }
 
 /**
@@ -55,7 +64,7 @@ function releaseOf(report: TagReport): AlbumRef | null {
 export function buildTagsRecord(facts: FileFacts, report: TagReport): FileRecord {
   const durationTicks = report.audio.durationSeconds === null ? null : secondsToTicks(report.audio.durationSeconds);
   const passages: PassageRecord[] = durationTicks === null || durationTicks <= 0 ? [] : [{
-    guid: randomUUID(),
+    guid: newGuid(),
     startTicks: 0,
     endTicks: durationTicks,
     leadInStartTicks: null,
@@ -70,7 +79,7 @@ export function buildTagsRecord(facts: FileFacts, report: TagReport): FileRecord
   return {
     kind: 'record',
     path: facts.path,
-    guid: facts.knownGuid ?? randomUUID(),
+    guid: facts.knownGuid ?? newGuid(),
     change: facts.knownGuid === null ? 'new' : 'changed',
     hash: facts.hash,
     modificationTime: facts.modificationTime,
