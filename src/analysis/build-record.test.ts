@@ -3,7 +3,8 @@ import { TICKS_PER_SECOND } from '../file-record.js';
 import { buildTagsRecord, creditArtists, type FileFacts } from './build-record.js';
 import type { TagReport } from './tags.js';
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+/** New ids are UUIDs of version 7: time-ordered, so that indexes grow at their right edge. */
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 function artistMbid(n: number): string {
   return `aaaaaaaa-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -135,5 +136,14 @@ describe('buildTagsRecord', () => {
 
   it('gives a new file a fresh guid each time', () => {
     expect(buildTagsRecord(facts, report()).guid).not.toBe(buildTagsRecord(facts, report()).guid);
+  });
+});
+
+describe('new ids', () => {
+  it('sort in the order the records were built, so rows created one after another sit together in an index', () => {
+    const facts: FileFacts = { path: 'a.flac', knownGuid: null, hash: 'h', sizeBytes: 1, modificationTime: '2024-01-01T00:00:00.000Z' };
+    const guids = Array.from({ length: 50 }, () => buildTagsRecord(facts, report({ audio: { durationSeconds: 1 } })).guid);
+    expect([...guids].sort()).toEqual(guids);
+    expect(new Set(guids).size).toBe(50);
   });
 });
