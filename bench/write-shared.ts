@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { v7 as randomUUID } from 'uuid';
 import type { ArtistCredit, AlbumRef, FileRecord, PassageRecord } from '../src/file-record.js';
 import { secondsToTicks } from '../src/file-record.js';
-import { MAX_HOST_PARAMETERS, PASSAGE_COLUMN_COUNT, type FileWrites } from '../src/db/queries/file-writes.js';
+import { fileRowParams, MAX_HOST_PARAMETERS, PASSAGE_COLUMN_COUNT, type FileWrites } from '../src/db/queries/file-writes.js';
 
 export const ARTIST_POOL = 500;
 export const ALBUM_POOL = 2000;
@@ -131,24 +131,7 @@ export function writeFileRecord(writes: FileWrites, record: FileRecord, exec: Ex
     statements += 1;
     return exec(statement);
   };
-  const fileGuid = guidOf(run(() => writes.upsertFile.get({
-    guid: record.guid,
-    path: record.path,
-    hash: record.hash,
-    modificationTime: record.modificationTime,
-    sizeBytes: record.sizeBytes,
-    durationTicks: record.durationTicks,
-    format: record.format,
-    sampleRate: record.sampleRate,
-    channels: record.channels,
-    status: record.status,
-    matchingHashes: null,
-    artist: record.tags.artist,
-    title: record.tags.title,
-    album: record.tags.album,
-    trackNumber: record.tags.trackNumber,
-    year: record.tags.year,
-  })));
+  const fileGuid = guidOf(run(() => writes.upsertFile.get(fileRowParams(record, record.status, null))));
   if (record.change === 'changed' || fileGuid !== record.guid) run(() => writes.deletePassagesOfFile.run(fileGuid));
   for (let start = 0; start < record.passages.length; start += maxPassageRows) {
     const chunk = record.passages.slice(start, start + maxPassageRows);

@@ -9,7 +9,7 @@ import type { WriteDb } from './connection.js';
 import { isBusyError } from './connection.js';
 import type { FileWithHash } from './queries/files.js';
 import type { EntityGuids, EntityKind } from './entity-guids.js';
-import { MAX_HOST_PARAMETERS, PASSAGE_COLUMN_COUNT, type FileWrites } from './queries/file-writes.js';
+import { fileRowParams, MAX_HOST_PARAMETERS, PASSAGE_COLUMN_COUNT, type FileWrites } from './queries/file-writes.js';
 
 export interface CommittedFile {
   path: string;
@@ -101,24 +101,9 @@ class BatchWriter {
     const others = this.contents.othersWith(record.hash, record.path);
     const isDuplicate = others.some((file) => file.status !== 'DUPLICATE HASH');
     const matchingHashes = others.length > 0 ? JSON.stringify(others.map((file) => file.guid)) : null;
-    const guid = this.returningGuid(this.writes.upsertFile, {
-      guid: record.guid,
-      path: record.path,
-      hash: record.hash,
-      modificationTime: record.modificationTime,
-      sizeBytes: record.sizeBytes,
-      durationTicks: record.durationTicks,
-      format: record.format,
-      sampleRate: record.sampleRate,
-      channels: record.channels,
-      status: isDuplicate ? 'DUPLICATE HASH' : record.status,
-      matchingHashes,
-      artist: record.tags.artist,
-      title: record.tags.title,
-      album: record.tags.album,
-      trackNumber: record.tags.trackNumber,
-      year: record.tags.year,
-    });
+    const guid = this.returningGuid(
+      this.writes.upsertFile, fileRowParams(record, isDuplicate ? 'DUPLICATE HASH' : record.status, matchingHashes),
+    );
     // A new file has no old passages to replace, unless its path was recorded since the plan was made.
     if (record.change === 'changed' || guid !== record.guid) this.run(this.writes.deletePassagesOfFile, guid);
     if (isDuplicate) {

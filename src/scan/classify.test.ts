@@ -1,24 +1,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FileClass } from '../file-record.js';
-import { classifyByExtension, classifyContent, classifyFilesByContent, sniffBytes } from './classify.js';
+import { classifyByExtension, classifyContent, classifyFilesByContent, readHead } from './classify.js';
 
 const fixtures = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
 
 /** The first bytes of a fixture, as the scanner reads them. */
-async function headOf(relativePath: string): Promise<Uint8Array> {
-  const handle = await open(join(fixtures, relativePath), 'r');
-  try {
-    const buffer = new Uint8Array(sniffBytes);
-    const { bytesRead } = await handle.read(buffer, 0, sniffBytes, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
+function headOf(relativePath: string): Promise<Uint8Array> {
+  return readHead(join(fixtures, relativePath));
 }
 
 describe('classifyByExtension', () => {

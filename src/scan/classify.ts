@@ -43,7 +43,8 @@ export async function classifyContent(head: Uint8Array): Promise<ContentType> {
   return { fileClass: 'other', mime: type.mime };
 }
 
-async function readHead(absolutePath: string): Promise<Uint8Array> {
+/** The first `sniffBytes` of a file: what `classifyContent` looks at. */
+export async function readHead(absolutePath: string): Promise<Uint8Array> {
   const handle = await open(absolutePath, 'r');
   try {
     const buffer = new Uint8Array(sniffBytes);

@@ -4,6 +4,7 @@
  * transaction to learn an id.
  */
 import type { Statement } from 'better-sqlite3';
+import type { FileRecord, FileStatus } from '../../file-record.js';
 import type { WriteDb } from '../connection.js';
 
 /** SQLite's default SQLITE_MAX_VARIABLE_NUMBER since 3.32: multi-row statements are chunked by it. */
@@ -61,6 +62,28 @@ INSERT INTO passage_songs (passage_id, song_id, start_time_ticks, end_time_ticks
 const INSERT_PASSAGE_ALBUM = 'INSERT INTO passage_albums (passage_id, album_id) VALUES (?, ?)';
 const INSERT_IMPORT_ERROR = `
 INSERT INTO import_errors (session_id, path, phase, code, message) VALUES (?, ?, ?, ?, ?)`;
+
+/** The named parameters of `upsertFile` for a record, with the status and duplicates the recorder decided. */
+export function fileRowParams(record: FileRecord, status: FileStatus, matchingHashes: string | null) {
+  return {
+    guid: record.guid,
+    path: record.path,
+    hash: record.hash,
+    modificationTime: record.modificationTime,
+    sizeBytes: record.sizeBytes,
+    durationTicks: record.durationTicks,
+    format: record.format,
+    sampleRate: record.sampleRate,
+    channels: record.channels,
+    status,
+    matchingHashes,
+    artist: record.tags.artist,
+    title: record.tags.title,
+    album: record.tags.album,
+    trackNumber: record.tags.trackNumber,
+    year: record.tags.year,
+  };
+}
 
 export function prepareFileWrites(db: WriteDb) {
   const passageInserts = new Map<number, Statement>();
