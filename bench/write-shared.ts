@@ -96,6 +96,7 @@ export function generateRecords(count: number, seed = 20_000): FileRecord[] {
       path: `Artist ${pad(artistIndex, 3)}/Album ${pad(albumNumber, 4)}/Track ${pad(track, 2)}.flac`,
       guid: randomUUID(),
       change: 'new',
+      analysis: 'full',
       hash: sha256(`bench file ${i}`),
       modificationTime: new Date(Date.UTC(2024, 0, 1) + i * 1000).toISOString(),
       sizeBytes: seconds * 110_000,

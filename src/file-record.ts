@@ -12,6 +12,9 @@ export function secondsToTicks(seconds: number): number {
   return Math.round(seconds * TICKS_PER_SECOND);
 }
 
+/** How far a file is analysed; a 'full' import finishes what a 'tags' import started. */
+export type AnalysisLevel = 'tags' | 'full';
+
 export type FileStatus = 'PENDING' | 'INGEST COMPLETE' | 'DUPLICATE HASH' | 'NO AUDIO';
 export type FileClass = 'audio' | 'image' | 'other';
 
@@ -72,6 +75,8 @@ export interface FileRecord {
   guid: string;
   /** New to the database, or replacing what a changed file had. */
   change: 'new' | 'changed';
+  /** 'tags': read tags only (whole-file passage, no hash: `hash` is ''); 'full': decoded and analysed. */
+  analysis: AnalysisLevel;
   hash: string;
   modificationTime: string;
   sizeBytes: number;

@@ -81,6 +81,7 @@ export function buildTagsRecord(facts: FileFacts, report: TagReport): FileRecord
     path: facts.path,
     guid: facts.knownGuid ?? newGuid(),
     change: facts.knownGuid === null ? 'new' : 'changed',
+    analysis: 'tags',
     hash: facts.hash,
     modificationTime: facts.modificationTime,
     sizeBytes: facts.sizeBytes,

@@ -98,7 +98,8 @@ class BatchWriter {
    * rewritten with the same content) stays the original of its copies.
    */
   writeRecord(record: FileRecord): CommittedFile {
-    const others = this.contents.othersWith(record.hash, record.path);
+    // A tags-only record has no content hash yet: duplicates are found by the full pass.
+    const others = record.hash === '' ? [] : this.contents.othersWith(record.hash, record.path);
     const isDuplicate = others.some((file) => file.status !== 'DUPLICATE HASH');
     const matchingHashes = others.length > 0 ? JSON.stringify(others.map((file) => file.guid)) : null;
     const guid = this.returningGuid(

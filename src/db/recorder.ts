@@ -155,7 +155,7 @@ export class Recorder {
   private async commitNextBatch(): Promise<void> {
     const items = this.buffer.slice(0, this.batchSize);
     if (items.length === 0) return;
-    const hashes = items.flatMap((item) => (item.kind === 'record' ? [item.hash] : []));
+    const hashes = items.flatMap((item) => (item.kind === 'record' && item.hash !== '' ? [item.hash] : []));
     // Read before the transaction: which files already hold these contents.
     const context = { sessionId: this.options.sessionId, sameContent: listFilesByHashes(this.db, hashes) };
     const { result: report, sample } = await this.acquire(() => this.commitBatch.immediate(items, context), 'batch', items.length);

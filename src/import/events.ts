@@ -13,6 +13,8 @@ export interface ImportCounts {
   classes: Record<FileClass, number>;
   new: number;
   changed: number;
+  /** Unchanged files only tagged before, analysed in full now. */
+  upgraded: number;
   unchanged: number;
   missing: number;
   /** Analysed and recorded. */
@@ -61,7 +63,7 @@ export type ImportEvent =
 export function emptyCounts(): ImportCounts {
   return {
     classes: { audio: 0, image: 0, other: 0 },
-    new: 0, changed: 0, unchanged: 0, missing: 0, recorded: 0, duplicates: 0, failed: 0, passages: 0, songs: 0,
+    new: 0, changed: 0, upgraded: 0, unchanged: 0, missing: 0, recorded: 0, duplicates: 0, failed: 0, passages: 0, songs: 0,
     skippedSymlinks: 0,
   };
 }

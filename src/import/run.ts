@@ -13,6 +13,7 @@ import { listSettings } from '../db/queries/settings.js';
 import type { Recorder } from '../db/recorder.js';
 import { openWkmpDatabase } from '../db/setup.js';
 import { errorMessage } from '../errors.js';
+import type { AnalysisLevel } from '../file-record.js';
 import { classifyFilesByContent } from '../scan/classify.js';
 import { planChanges, type ChangePlan, type PlannedFile } from '../scan/plan.js';
 import { walkLibrary } from '../scan/walk.js';
@@ -29,6 +30,8 @@ export interface ImportRequest {
   database?: string;
   /** Worker threads; default the `ingest_max_concurrent_jobs` setting. */
   jobs?: number;
+  /** 'tags': a fast first pass (no decoding, no hash); 'full' analyses audio, and upgrades tagged-only files. */
+  analysis?: AnalysisLevel;
   /** Aborting stops taking files: what is analysed is committed and the session ends CANCELLED. */
   signal?: AbortSignal;
   onEvent?: (event: ImportEvent) => void;
@@ -51,7 +54,7 @@ export async function runImport(request: ImportRequest): Promise<ImportSummary> 
     await session.recorder.write((writeDb) => claimSession(writeDb, { sessionId, rootFolder: place.rootFolder, folder: place.relativeFolder, parameters: { jobs } }));
     emit({ type: 'ImportSessionStarted', sessionId, rootFolder: place.rootFolder, folder: place.relativeFolder });
     try {
-      return await importFolder(db, { ...place, database }, session, jobs, request.signal);
+      return await importFolder(db, { ...place, database }, session, { jobs, analysis: request.analysis ?? 'tags' }, request.signal);
     } catch (error) {
       emit({ type: 'ImportSessionFailed', sessionId, message: errorMessage(error) });
       await session.finish('FAILED', db, errorMessage(error)).catch(() => undefined);
@@ -63,13 +66,14 @@ export async function runImport(request: ImportRequest): Promise<ImportSummary> 
 }
 
 async function importFolder(
-  db: WriteDb, place: ImportPlace & { database: string }, session: ImportSession, jobs: number, signal?: AbortSignal,
+  db: WriteDb, place: ImportPlace & { database: string }, session: ImportSession, how: { jobs: number; analysis: AnalysisLevel },
+  signal?: AbortSignal,
 ): Promise<ImportSummary> {
   // scan: every file under the folder, hidden and system folders skipped, links not followed
   const scan = await walkLibrary(place.rootFolder, place.folder, realDatabasePath(place.database));
   // plan: new, changed, unchanged or missing, against one read of what the database knows
   session.phase = 'planning';
-  const plan = planChanges(scan.entries, listKnownFiles(db, place.relativeFolder));
+  const plan = planChanges(scan.entries, listKnownFiles(db, place.relativeFolder), how.analysis);
   // files named as something else whose content is audio join the new ones
   const toAnalyse = [...plan.toAnalyse, ...(await findRenamedAudio(plan, session))];
   countPlan(session, plan, toAnalyse, scan.skippedSymlinks.length);
@@ -77,7 +81,7 @@ async function importFolder(
   await recordPresence(session.recorder, plan);
   // analyse in worker threads, record in batches
   await session.enter('analysing', 'PROCESSING');
-  const completed = await analyseFiles(toAnalyse, session, jobs, signal);
+  const completed = await analyseFiles(toAnalyse, session, how.jobs, signal);
   return session.finish(completed ? 'COMPLETED' : 'CANCELLED', db);
 }
 
@@ -101,7 +105,8 @@ async function findRenamedAudio(plan: ChangePlan, session: ImportSession): Promi
 function countPlan(session: ImportSession, plan: ChangePlan, toAnalyse: readonly PlannedFile[], skippedSymlinks: number): void {
   const counts = session.counts;
   counts.new = toAnalyse.filter((file) => file.action === 'new').length;
-  counts.changed = toAnalyse.length - counts.new;
+  counts.changed = toAnalyse.filter((file) => file.action === 'changed').length;
+  counts.upgraded = toAnalyse.length - counts.new - counts.changed;
   counts.unchanged = plan.unchanged;
   counts.missing = plan.missing.length;
   counts.classes.audio += toAnalyse.length + plan.unchanged;

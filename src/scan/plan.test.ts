@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatModificationTime, type FileClass } from '../file-record.js';
+import { formatModificationTime, type AnalysisLevel, type FileClass } from '../file-record.js';
 import { planChanges, type KnownFile } from './plan.js';
 import type { ScanEntry } from './walk.js';
 
@@ -9,8 +9,10 @@ function onDisk(path: string, sizeBytes = 1000, mtimeMs = mtime, extensionClass:
   return { path, absolutePath: `/music/${path}`, sizeBytes, mtimeMs, extensionClass };
 }
 
-function known(path: string, guid: string, sizeBytes: number | null = 1000, mtimeMs = mtime, missingSince: string | null = null): KnownFile {
-  return { guid, path, sizeBytes, modificationTime: formatModificationTime(mtimeMs), missingSince };
+function known(
+  path: string, guid: string, sizeBytes: number | null = 1000, mtimeMs = mtime, missingSince: string | null = null, analysis: AnalysisLevel = 'full',
+): KnownFile {
+  return { guid, path, sizeBytes, modificationTime: formatModificationTime(mtimeMs), missingSince, analysis };
 }
 
 describe('planChanges', () => {
@@ -93,5 +95,16 @@ describe('planChanges', () => {
     const plan = planChanges([onDisk('B/one.mp3')], [known('A/one.mp3', 'guid-1')]);
     expect(plan.toAnalyse.map((file) => [file.action, file.entry.path])).toEqual([['new', 'B/one.mp3']]);
     expect(plan.missing.map((file) => file.guid)).toEqual(['guid-1']);
+  });
+
+  it('plans an unchanged file that was only tagged for a full import, and leaves it alone in a tags import', () => {
+    const tagged = known('A/tagged.flac', 'g-tagged', 1000, mtime, null, 'tags');
+    const full = known('A/full.flac', 'g-full');
+    const disk = [onDisk('A/tagged.flac'), onDisk('A/full.flac')];
+
+    expect(planChanges(disk, [tagged, full], 'full').toAnalyse).toEqual([{ action: 'upgrade', entry: disk[0], knownGuid: 'g-tagged' }]);
+    const tagsPlan = planChanges(disk, [tagged, full], 'tags');
+    expect(tagsPlan.toAnalyse).toEqual([]);
+    expect(tagsPlan.unchanged).toBe(2);
   });
 });

@@ -1,4 +1,4 @@
-import { formatModificationTime } from '../file-record.js';
+import { formatModificationTime, type AnalysisLevel } from '../file-record.js';
 import type { ScanEntry } from './walk.js';
 
 /** What the database knew about a file before this import. */
@@ -8,19 +8,21 @@ export interface KnownFile {
   sizeBytes: number | null;
   modificationTime: string;
   missingSince: string | null;
+  analysis: AnalysisLevel;
 }
 
-export type PlanAction = 'new' | 'changed' | 'unchanged' | 'missing';
+/** `upgrade`: unchanged on disk, but only tagged so far, and this import analyses in full. */
+export type PlanAction = 'new' | 'changed' | 'upgrade' | 'unchanged' | 'missing';
 
 export interface PlannedFile {
-  action: Extract<PlanAction, 'new' | 'changed'>;
+  action: Extract<PlanAction, 'new' | 'changed' | 'upgrade'>;
   entry: ScanEntry;
   /** The guid a changed file keeps. */
   knownGuid: string | null;
 }
 
 export interface ChangePlan {
-  /** New and changed audio files, to analyse. */
+  /** New and changed audio files, and tagged-only ones a full import upgrades: to analyse. */
   toAnalyse: PlannedFile[];
   /** Files whose name says they are not audio and that the database does not know: their content decides. */
   toSniff: ScanEntry[];
@@ -39,7 +41,7 @@ export function isChanged(entry: ScanEntry, known: KnownFile): boolean {
  * Compares the walk with what the database knows about the same folder, read once before the
  * walk: every known path met on disk is popped, and what is left over is missing.
  */
-export function planChanges(onDisk: readonly ScanEntry[], known: readonly KnownFile[]): ChangePlan {
+export function planChanges(onDisk: readonly ScanEntry[], known: readonly KnownFile[], level: AnalysisLevel = 'full'): ChangePlan {
   const knownByPath = new Map(known.map((file) => [file.path, file]));
   const plan: ChangePlan = { toAnalyse: [], toSniff: [], unchanged: 0, restored: [], missing: [] };
   for (const entry of onDisk) {
@@ -47,6 +49,7 @@ export function planChanges(onDisk: readonly ScanEntry[], known: readonly KnownF
     if (file) {
       knownByPath.delete(entry.path);
       if (isChanged(entry, file)) plan.toAnalyse.push({ action: 'changed', entry, knownGuid: file.guid });
+      else if (level === 'full' && file.analysis === 'tags') plan.toAnalyse.push({ action: 'upgrade', entry, knownGuid: file.guid });
       else {
         plan.unchanged += 1;
         if (file.missingSince !== null) plan.restored.push(file);

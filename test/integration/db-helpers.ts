@@ -119,6 +119,7 @@ export function fileRecord(path: string, overrides: Partial<FileRecord> = {}): F
     path,
     guid: randomUUID(),
     change: 'new',
+    analysis: 'full',
     hash: `hash of ${path} ${randomUUID()}`,
     modificationTime: '2024-05-01T12:00:00.000Z',
     sizeBytes: 4_000_000,

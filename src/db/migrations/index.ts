@@ -2,6 +2,7 @@ import { SchemaTooNewError } from '../../errors.js';
 import type { WriteDb } from '../connection.js';
 import { wkmpSchema } from './0001-wkmp-schema.js';
 import { importTracking } from './0002-import-tracking.js';
+import { analysisLevel } from './0003-analysis-level.js';
 
 interface Migration {
   version: number;
@@ -13,6 +14,7 @@ interface Migration {
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'wkmp schema', sql: wkmpSchema },
   { version: 2, name: 'import tracking', sql: importTracking },
+  { version: 3, name: 'analysis level', sql: analysisLevel },
 ];
 
 export const latestSchemaVersion = migrations.length;

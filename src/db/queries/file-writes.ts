@@ -12,15 +12,15 @@ export const MAX_HOST_PARAMETERS = 32766;
 
 const UPSERT_FILE = `
 INSERT INTO files (guid, path, hash, modification_time, file_size_bytes, duration_ticks, format, sample_rate,
-                   channels, status, matching_hashes, artist, title, album, track_number, year, missing_since)
+                   channels, status, matching_hashes, artist, title, album, track_number, year, analysis, missing_since)
 VALUES (@guid, @path, @hash, @modificationTime, @sizeBytes, @durationTicks, @format, @sampleRate,
-        @channels, @status, @matchingHashes, @artist, @title, @album, @trackNumber, @year, NULL)
+        @channels, @status, @matchingHashes, @artist, @title, @album, @trackNumber, @year, @analysis, NULL)
 ON CONFLICT (path) DO UPDATE SET
   hash = excluded.hash, modification_time = excluded.modification_time, file_size_bytes = excluded.file_size_bytes,
   duration_ticks = excluded.duration_ticks, format = excluded.format, sample_rate = excluded.sample_rate,
   channels = excluded.channels, status = excluded.status, matching_hashes = excluded.matching_hashes,
   artist = excluded.artist, title = excluded.title, album = excluded.album, track_number = excluded.track_number,
-  year = excluded.year, missing_since = NULL, updated_at = CURRENT_TIMESTAMP
+  year = excluded.year, analysis = excluded.analysis, missing_since = NULL, updated_at = CURRENT_TIMESTAMP
 RETURNING guid`;
 
 const SET_MATCHING_HASHES = 'UPDATE files SET matching_hashes = ?, updated_at = CURRENT_TIMESTAMP WHERE guid = ?';
@@ -82,6 +82,7 @@ export function fileRowParams(record: FileRecord, status: FileStatus, matchingHa
     album: record.tags.album,
     trackNumber: record.tags.trackNumber,
     year: record.tags.year,
+    analysis: record.analysis,
   };
 }
 

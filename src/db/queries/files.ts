@@ -2,7 +2,8 @@ import type { KnownFile } from '../../scan/plan.js';
 import type { ReadDb, WriteDb } from '../connection.js';
 
 const SELECT_KNOWN_ALL = `
-SELECT guid, path, file_size_bytes AS sizeBytes, modification_time AS modificationTime, missing_since AS missingSince
+SELECT guid, path, file_size_bytes AS sizeBytes, modification_time AS modificationTime, missing_since AS missingSince,
+       analysis
 FROM files`;
 const SELECT_KNOWN_UNDER = `${SELECT_KNOWN_ALL} WHERE path >= ? AND path < ?`;
 
