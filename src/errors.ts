@@ -2,7 +2,7 @@
  * The closed set of errors wkmp-ai reports. Each carries a literal `code` (listed in
  * docs/errors.md), the phase it happened in and, where there is one, the file.
  */
-export type Phase = 'startup' | 'scan' | 'classify' | 'hash' | 'tags' | 'record' | 'session';
+export type Phase = 'startup' | 'scan' | 'classify' | 'hash' | 'tags' | 'decode' | 'record' | 'session';
 
 export abstract class WkmpError extends Error {
   abstract readonly code: string;
@@ -43,6 +43,8 @@ export type FileErrorCode =
   | 'NOT_AUDIO'
   | 'UNREADABLE'
   | 'CORRUPT_AUDIO'
+  | 'DECODE_FAILED'
+  | 'ANALYSIS_TIMEOUT'
   | 'RECORD_FAILED'
   | 'WORKER_FAILED';
 

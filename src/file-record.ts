@@ -61,6 +61,8 @@ export interface PassageRecord {
   album: string | null;
   /** How the timing points were found, with the parameters used. */
   importMetadata: Record<string, unknown>;
+  /** Anything else worth keeping: the Chromaprint fingerprint AcoustID takes, when there is one. */
+  additionalMetadata: Record<string, unknown> | null;
   /** The recording this passage plays, when known; null is an unidentified passage. */
   recording: RecordingRef | null;
   /** The MusicBrainz release (WKMP album) this passage belongs to, when known. */
@@ -87,6 +89,8 @@ export interface FileRecord {
   status: FileStatus;
   tags: FileTags;
   passages: PassageRecord[];
+  /** Seconds of audio decoded (0 for a tags-only record). */
+  decodedSeconds: number;
 }
 
 export interface FileFailure {

@@ -2,6 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import {
   secondsToTicks, type AlbumRef, type ArtistCredit, type FileRecord, type PassageRecord, type RecordingRef,
 } from '../file-record.js';
+import type { AnalysedPassage, AudioAnalysis } from './analyse-audio.js';
 import type { TagReport } from './tags.js';
 
 /**
@@ -72,7 +73,8 @@ export function buildTagsRecord(facts: FileFacts, report: TagReport): FileRecord
     title: report.tags.title,
     artist: report.tags.artist,
     album: report.tags.album,
-    importMetadata: { boundaries: 'whole file', source: 'container duration' },
+    importMetadata: { analysis: 'tags', boundaries: 'whole file', source: 'container duration' },
+    additionalMetadata: null,
     recording: recordingOf(report),
     release: releaseOf(report),
   }];
@@ -92,5 +94,62 @@ export function buildTagsRecord(facts: FileFacts, report: TagReport): FileRecord
     status: passages.length > 0 ? 'INGEST COMPLETE' : 'PENDING',
     tags: report.tags,
     passages,
+    decodedSeconds: 0,
+  };
+}
+
+/** What the full analysis used, recorded with every passage it found. */
+export interface AnalysisParameters {
+  decoder: string;
+  sampleRate: number;
+  windowMs: number;
+  silence: Record<string, number>;
+  amplitude: Record<string, number | boolean>;
+}
+
+/**
+ * One file's record from its tags and its decoded audio: a passage per sounding region, each with
+ * lead-in, lead-out and (10 s or longer) its fingerprint. The embedded recording id names one
+ * recording, so it goes to the longest passage, which also keeps the tag title; the other passages
+ * stay unidentified until fingerprints identify them. Less sound than the minimum is NO AUDIO.
+ */
+export function buildAnalysedRecord(facts: FileFacts, report: TagReport, audio: AudioAnalysis, parameters: AnalysisParameters): FileRecord {
+  const longest = audio.passages.reduce<AnalysedPassage | null>(
+    (best, p) => (best === null || p.endTicks - p.startTicks > best.endTicks - best.startTicks ? p : best), null,
+  );
+  const passages = audio.passages.map((p): PassageRecord => ({
+    guid: newGuid(),
+    startTicks: p.startTicks,
+    endTicks: p.endTicks,
+    leadInStartTicks: p.leadInStartTicks,
+    leadOutStartTicks: p.leadOutStartTicks,
+    title: p === longest ? report.tags.title : null,
+    artist: report.tags.artist,
+    album: report.tags.album,
+    importMetadata: { analysis: 'full', boundaries: 'silence', ...parameters, leadIn: p.leadIn, leadOut: p.leadOut },
+    additionalMetadata: p.fingerprint === null ? null : {
+      chromaprint: { fingerprint: p.fingerprint.compressed, durationSeconds: Math.round(p.fingerprint.durationSeconds * 1000) / 1000 },
+    },
+    recording: p === longest ? recordingOf(report) : null,
+    release: releaseOf(report),
+  }));
+  const durationTicks = secondsToTicks(audio.decodedSeconds);
+  return {
+    kind: 'record',
+    path: facts.path,
+    guid: facts.knownGuid ?? newGuid(),
+    change: facts.knownGuid === null ? 'new' : 'changed',
+    analysis: 'full',
+    hash: facts.hash,
+    modificationTime: facts.modificationTime,
+    sizeBytes: facts.sizeBytes,
+    durationTicks: durationTicks > 0 ? durationTicks : null,
+    format: report.audio.format,
+    sampleRate: report.audio.sampleRate,
+    channels: report.audio.channels,
+    status: passages.length > 0 ? 'INGEST COMPLETE' : 'NO AUDIO',
+    tags: report.tags,
+    passages,
+    decodedSeconds: audio.decodedSeconds,
   };
 }

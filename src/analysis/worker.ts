@@ -5,12 +5,16 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { FileErrorCode, Phase } from '../errors.js';
 import { errorMessage } from '../errors.js';
-import { formatModificationTime, type AnalysisResult, type FileFailure } from '../file-record.js';
+import { formatModificationTime, type AnalysisLevel, type AnalysisResult, type FileFailure } from '../file-record.js';
 import { classifyContent, sniffBytes } from '../scan/classify.js';
-import { buildTagsRecord } from './build-record.js';
+import { fileFailure } from './file-failure.js';
+import { analyseAudio, type AudioAnalysisOptions } from './analyse-audio.js';
+import { buildAnalysedRecord, buildTagsRecord, type FileFacts } from './build-record.js';
+import { chooseDecoder, type DecoderName } from './decode/decoder.js';
+import { loadChromaprint } from './fingerprint.js';
 import { hashFile } from './hash.js';
 import { hasSeekHeader, id3v2Size } from './mp3-header.js';
-import { readTags } from './tags.js';
+import { readTags, type TagReport } from './tags.js';
 
 export interface AnalyseTask {
   kind: 'analyse';
@@ -18,16 +22,14 @@ export interface AnalyseTask {
   /** Relative to the root, as stored. */
   path: string;
   knownGuid: string | null;
+  analysis: AnalysisLevel;
+  /** A concrete decoder, chosen once for the import by the main thread. */
+  decoder: DecoderName;
+  audio: AudioAnalysisOptions;
 }
 
-const doing: Record<Phase, string> = {
-  startup: 'starting', scan: 'scanning', classify: 'reading', hash: 'hashing', tags: 'reading tags of',
-  record: 'recording', session: 'importing',
-};
-
-/** "reading tags of Artist/a.flac: unexpected end of file": what was done, to which file, what went wrong. */
-function failure(task: AnalyseTask, phase: Phase, code: FileErrorCode, detail: string): FileFailure {
-  return { kind: 'failure', path: task.path, phase, code, message: `${doing[phase]} ${task.path}: ${detail}` };
+function failure(task: Pick<AnalyseTask, 'path'>, phase: Phase, code: FileErrorCode, detail: string): FileFailure {
+  return fileFailure(task.path, phase, code, detail);
 }
 
 async function readAt(handle: FileHandle, position: number, length: number): Promise<Uint8Array> {
@@ -41,6 +43,60 @@ async function mp3HasSeekHeader(handle: FileHandle, head: Uint8Array): Promise<b
   return hasSeekHeader(tagSize === 0 ? head : await readAt(handle, tagSize, 4096));
 }
 
+async function readTagsOf(task: AnalyseTask, mime: string, mp3SeekHeader: boolean): Promise<TagReport | FileFailure> {
+  try {
+    return await readTags(task.absolutePath, { mime, mp3HasSeekHeader: mp3SeekHeader });
+  } catch (error) {
+    return failure(task, 'tags', 'CORRUPT_AUDIO', errorMessage(error));
+  }
+}
+
+function isFailure(value: TagReport | FileFailure): value is FileFailure {
+  return 'kind' in value && value.kind === 'failure';
+}
+
+/** Decodes once and analyses the stream: passages at silences, lead-in and lead-out, fingerprints. */
+async function analyseDecoded(task: AnalyseTask, mime: string, facts: FileFacts, tags: TagReport): Promise<AnalysisResult> {
+  const decoder = await chooseDecoder(task.decoder);
+  let audio;
+  try {
+    const pcm = decoder.decode(task.absolutePath, { sampleRate: task.audio.sampleRate, mime });
+    audio = await analyseAudio(pcm, await loadChromaprint(), task.audio);
+  } catch (error) {
+    return failure(task, 'decode', 'DECODE_FAILED', errorMessage(error));
+  }
+  const { sampleRate, windowMs, silence, amplitude } = task.audio;
+  return buildAnalysedRecord(facts, tags, audio, { decoder: decoder.name, sampleRate, windowMs, silence: { ...silence }, amplitude: { ...amplitude } });
+}
+
+async function analyseOpenFile(task: AnalyseTask, handle: FileHandle): Promise<AnalysisResult> {
+  const stat = await handle.stat();
+  if (stat.size === 0) return failure(task, 'classify', 'EMPTY_FILE', 'the file is empty (0 bytes)');
+  const head = await readAt(handle, 0, sniffBytes);
+  const content = await classifyContent(head);
+  if (content.fileClass !== 'audio' || content.mime === null) {
+    const what = content.mime ? `${content.fileClass} (${content.mime})` : 'of no known format';
+    return { ...failure(task, 'classify', 'NOT_AUDIO', `the content is ${what}, not audio`), contentClass: content.fileClass };
+  }
+  const facts: FileFacts = {
+    path: task.path, knownGuid: task.knownGuid, hash: '', sizeBytes: stat.size, modificationTime: formatModificationTime(stat.mtimeMs),
+  };
+  if (task.analysis === 'tags') {
+    // A tags pass reads only the bytes the tags need: no content hash, no decoding.
+    const tags = await readTagsOf(task, content.mime, content.mime === 'audio/mpeg' && (await mp3HasSeekHeader(handle, head)));
+    return isFailure(tags) ? tags : buildTagsRecord(facts, tags);
+  }
+  // The decoded duration is what counts in a full pass: the container's is not needed.
+  const tags = await readTagsOf(task, content.mime, false);
+  if (isFailure(tags)) return tags;
+  try {
+    facts.hash = await hashFile(handle, stat.size);
+  } catch (error) {
+    return failure(task, 'hash', 'UNREADABLE', errorMessage(error));
+  }
+  return analyseDecoded(task, content.mime, facts, tags);
+}
+
 export async function analyseFile(task: AnalyseTask): Promise<AnalysisResult> {
   let handle: FileHandle;
   try {
@@ -49,31 +105,7 @@ export async function analyseFile(task: AnalyseTask): Promise<AnalysisResult> {
     return failure(task, 'classify', 'UNREADABLE', errorMessage(error));
   }
   try {
-    const stat = await handle.stat();
-    if (stat.size === 0) return failure(task, 'classify', 'EMPTY_FILE', 'the file is empty (0 bytes)');
-    const head = await readAt(handle, 0, sniffBytes);
-    const content = await classifyContent(head);
-    if (content.fileClass !== 'audio' || content.mime === null) {
-      const what = content.mime ? `${content.fileClass} (${content.mime})` : 'of no known format';
-      return { ...failure(task, 'classify', 'NOT_AUDIO', `the content is ${what}, not audio`), contentClass: content.fileClass };
-    }
-    const seekHeader = content.mime === 'audio/mpeg' && (await mp3HasSeekHeader(handle, head));
-    let hash: string;
-    try {
-      hash = await hashFile(handle, stat.size);
-    } catch (error) {
-      return failure(task, 'hash', 'UNREADABLE', errorMessage(error));
-    }
-    let report;
-    try {
-      report = await readTags(task.absolutePath, { mime: content.mime, mp3HasSeekHeader: seekHeader });
-    } catch (error) {
-      return failure(task, 'tags', 'CORRUPT_AUDIO', errorMessage(error));
-    }
-    const facts = {
-      path: task.path, knownGuid: task.knownGuid, hash, sizeBytes: stat.size, modificationTime: formatModificationTime(stat.mtimeMs),
-    };
-    return buildTagsRecord(facts, report);
+    return await analyseOpenFile(task, handle);
   } catch (error) {
     return failure(task, 'classify', 'UNREADABLE', errorMessage(error));
   } finally {

@@ -3,7 +3,7 @@
  * wkmp-ai's command line: a thin shell over `import/`. Exit codes: 0 the import completed (files
  * that failed are listed, not fatal), 1 it could not run, 130 it was cancelled.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolveRootFolder } from '../config/root-folder.js';
 import type { ImportEvent, ImportSummary } from '../import/events.js';
 import { runImport } from '../import/run.js';
@@ -28,6 +28,8 @@ interface ImportOptions {
   db?: string;
   jobs?: number;
   json?: boolean;
+  analysis: 'full' | 'tags';
+  decoder: 'auto' | 'ffmpeg' | 'wasm';
 }
 
 /** First Ctrl-C: stop taking files, commit what is analysed, end the session CANCELLED. Second: quit at once. */
@@ -56,6 +58,8 @@ async function importCommand(folder: string | undefined, options: ImportOptions)
       ...(folder === undefined ? {} : { folder }),
       ...(options.db === undefined ? {} : { database: options.db }),
       ...(options.jobs === undefined ? {} : { jobs: options.jobs }),
+      analysis: options.analysis,
+      decoder: options.decoder,
       signal: controller.signal,
       onEvent,
     });
@@ -80,6 +84,8 @@ export function buildProgram(): Command {
     .option('--root-folder <dir>', 'root music folder (default: $WKMP_ROOT_FOLDER, root_folder in ~/.config/wkmp/wkmp-ai.toml, or ~/Music)')
     .option('--db <file>', 'database file (default: <root>/wkmp.db)')
     .option('--jobs <n>', 'worker threads (default: the ingest_max_concurrent_jobs setting, the number of cores)', positiveInteger)
+    .addOption(new Option('--analysis <level>', 'full: decode, split at silences, lead-in/out, fingerprints; tags: a fast tags-only first pass').choices(['full', 'tags']).default('full'))
+    .addOption(new Option('--decoder <name>', 'audio decoder: ffmpeg when on the PATH (faster, less memory), else the bundled WebAssembly one').choices(['auto', 'ffmpeg', 'wasm']).default('auto'))
     .option('--json', 'print the summary as one JSON object on stdout, and no progress bar')
     .addHelpText('after', `
 Exit codes: 0 completed (per-file errors are listed in the summary), 1 could not run, 130 cancelled.
@@ -87,6 +93,7 @@ Exit codes: 0 completed (per-file errors are listed in the summary), 1 could not
 Examples:
   $ wkmp-ai import --root-folder ~/Music
   $ wkmp-ai import "Artist A" --root-folder ~/Music --jobs 4
+  $ wkmp-ai import --root-folder ~/Music --analysis tags   # quick first pass; a later full import finishes it
   $ wkmp-ai import --root-folder ~/Music --json | jq .counts`)
     .action(importCommand);
   return program;

@@ -13,7 +13,7 @@ export function createProgressBar(stream: NodeJS.WriteStream = process.stderr): 
   const bar = new cliProgress.SingleBar(
     {
       stream,
-      format: ' {phase} |{bar}| {value}/{total} files | {rate} files/s | ETA {eta} | {failed} failed',
+      format: ' {phase} |{bar}| {value}/{total} files | {rate} files/s | {minutes} audio min, {xrt}x realtime | {passages} passages | ETA {eta} | {failed} failed',
       hideCursor: true,
       clearOnComplete: true,
       noTTYOutput: false,
@@ -21,7 +21,10 @@ export function createProgressBar(stream: NodeJS.WriteStream = process.stderr): 
     cliProgress.Presets.shades_classic,
   );
   let started = false;
-  const payload = (p: ImportProgress) => ({ phase: p.phase.padEnd(9), rate: p.filesPerSecond, eta: eta(p.etaSeconds), failed: p.counts.failed });
+  const payload = (p: ImportProgress) => ({
+    phase: p.phase.padEnd(9), rate: p.filesPerSecond, eta: eta(p.etaSeconds), failed: p.counts.failed,
+    minutes: (p.counts.audioSeconds / 60).toFixed(1), xrt: p.xRealtime, passages: p.counts.passages,
+  });
   return (event) => {
     if (event.type === 'ImportProgressUpdate') {
       if (!interactive) return;

@@ -6,9 +6,10 @@ export function formatSummary(summary: ImportSummary): string {
   const w = summary.write;
   const lines = [
     `import ${summary.state.toLowerCase()}: ${summary.rootFolder}${summary.folder ? `/${summary.folder}` : ''} → ${summary.database}`,
-    `  files      new ${c.new}, changed ${c.changed}, unchanged ${c.unchanged}, missing ${c.missing}, failed ${c.failed}`,
+    `  files      new ${c.new}, changed ${c.changed}, upgraded ${c.upgraded}, unchanged ${c.unchanged}, missing ${c.missing}, failed ${c.failed}`,
     `  found      audio ${c.classes.audio}, image ${c.classes.image}, other ${c.classes.other}${c.skippedSymlinks ? `, symlinks not followed ${c.skippedSymlinks}` : ''}`,
-    `  recorded   ${c.recorded} files, ${c.passages} passages, ${c.songs} songs, ${c.duplicates} duplicates`,
+    `  recorded   ${c.recorded} files, ${c.passages} passages, ${c.songs} songs, ${c.duplicates} duplicates, ${c.noAudio} with no audio`,
+    `  audio      ${(c.audioSeconds / 60).toFixed(1)} minutes analysed${summary.durationMs > 0 ? `, ${((c.audioSeconds * 1000) / summary.durationMs).toFixed(1)}x realtime` : ''}`,
     `  write path ${w.lockAcquisitionsPerFile} lock acquisitions per file, hold p50 ${w.holdMs.p50} ms, p99 ${w.holdMs.p99} ms, ${w.retries} retries`,
     `  time       ${(summary.durationMs / 1000).toFixed(1)} s, ${summary.filesPerSecond} files/s`,
   ];

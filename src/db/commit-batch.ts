@@ -131,7 +131,8 @@ class BatchWriter {
       const chunk = passages.slice(start, start + maxPassageRows);
       const params = chunk.flatMap((p) => [
         p.guid, fileGuid, p.startTicks, p.endTicks, p.leadInStartTicks, p.leadOutStartTicks,
-        p.title, p.artist, p.album, JSON.stringify(p.importMetadata), 'INGEST COMPLETE',
+        p.title, p.artist, p.album, JSON.stringify(p.importMetadata),
+        p.additionalMetadata === null ? null : JSON.stringify(p.additionalMetadata), 'INGEST COMPLETE',
       ]);
       this.run(this.writes.insertPassages(chunk.length), ...params);
     }

@@ -24,6 +24,10 @@ export interface ImportCounts {
   passages: number;
   songs: number;
   skippedSymlinks: number;
+  /** Seconds of audio decoded and analysed. */
+  audioSeconds: number;
+  /** Files with less sound than the minimum: recorded NO AUDIO, without passages. */
+  noAudio: number;
 }
 
 export interface ImportProgress {
@@ -34,6 +38,8 @@ export interface ImportProgress {
   filesTotal: number;
   filesDone: number;
   filesPerSecond: number;
+  /** Audio seconds analysed per second of analysis: how many times faster than real time. */
+  xRealtime: number;
   etaSeconds: number | null;
   counts: ImportCounts;
   write: WriteMetricsSummary;
@@ -64,6 +70,6 @@ export function emptyCounts(): ImportCounts {
   return {
     classes: { audio: 0, image: 0, other: 0 },
     new: 0, changed: 0, upgraded: 0, unchanged: 0, missing: 0, recorded: 0, duplicates: 0, failed: 0, passages: 0, songs: 0,
-    skippedSymlinks: 0,
+    skippedSymlinks: 0, audioSeconds: 0, noAudio: 0,
   };
 }

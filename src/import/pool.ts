@@ -1,4 +1,5 @@
 import { Piscina } from 'piscina';
+import { fileFailure } from '../analysis/file-failure.js';
 import type { AnalyseTask } from '../analysis/worker.js';
 import { errorMessage } from '../errors.js';
 import type { AnalysisResult } from '../file-record.js';
@@ -9,35 +10,45 @@ function workerFile(): string {
   return new URL(fromSources ? '../analysis/worker-tsx.mjs' : '../analysis/worker.js', import.meta.url).href;
 }
 
-/** Tag reading and hashing wait on I/O more than the CPU: each worker keeps a few files in flight. */
-const tasksPerWorker = 4;
+export interface AnalysisPoolOptions {
+  /** Worker threads (`ingest_max_concurrent_jobs`). */
+  jobs: number;
+  /** Files in flight per worker: tags-only analysis waits on I/O and gains from a few; decoding does not. */
+  tasksPerWorker: number;
+  /** A file still in analysis after this long has its worker stopped and becomes an error row. */
+  fileTimeLimitMs: number;
+}
 
 export interface AnalysisPool {
   /** How many files to keep in flight to keep every worker busy. */
   readonly capacity: number;
-  analyse(task: AnalyseTask): Promise<AnalysisResult>;
+  /** The file's result; null when `cancel` stopped it (the next import does it again). */
+  analyse(task: AnalyseTask, cancel?: AbortSignal): Promise<AnalysisResult | null>;
   close(): Promise<void>;
 }
 
-export function createAnalysisPool(jobs: number): AnalysisPool {
+export function createAnalysisPool(options: AnalysisPoolOptions): AnalysisPool {
   const pool = new Piscina<AnalyseTask, AnalysisResult>({
     filename: workerFile(),
-    minThreads: jobs,
-    maxThreads: jobs,
-    concurrentTasksPerWorker: tasksPerWorker,
+    minThreads: options.jobs,
+    maxThreads: options.jobs,
+    concurrentTasksPerWorker: options.tasksPerWorker,
     idleTimeout: 5_000,
   });
   return {
-    capacity: jobs * tasksPerWorker,
-    async analyse(task) {
+    capacity: options.jobs * options.tasksPerWorker,
+    async analyse(task, cancel) {
+      const timeLimit = AbortSignal.timeout(options.fileTimeLimitMs);
       try {
-        return await pool.run(task);
+        // Aborting a running task terminates its worker thread; piscina starts another.
+        return await pool.run(task, { signal: cancel ? AbortSignal.any([cancel, timeLimit]) : timeLimit });
       } catch (error) {
+        if (cancel?.aborted) return null;
+        if (timeLimit.aborted) {
+          return fileFailure(task.path, 'decode', 'ANALYSIS_TIMEOUT', `analysis ran past ${Math.round(options.fileTimeLimitMs / 1000)} s; its worker was stopped`);
+        }
         // A crashed worker costs one file, never the import.
-        return {
-          kind: 'failure', path: task.path, phase: 'tags', code: 'WORKER_FAILED',
-          message: `analysing ${task.path}: the worker failed (${errorMessage(error)})`,
-        };
+        return fileFailure(task.path, 'decode', 'WORKER_FAILED', `the worker analysing it failed (${errorMessage(error)})`);
       }
     },
     close: () => pool.close({ force: true }),

@@ -12,6 +12,9 @@ import { clearFilesMissing, listKnownFiles, markFilesMissing } from '../db/queri
 import { listSettings } from '../db/queries/settings.js';
 import type { Recorder } from '../db/recorder.js';
 import { openWkmpDatabase } from '../db/setup.js';
+import { audioAnalysisOptions } from '../config/analysis-settings.js';
+import type { AudioAnalysisOptions } from '../analysis/analyse-audio.js';
+import { chooseDecoder, type DecoderName } from '../analysis/decode/decoder.js';
 import { errorMessage } from '../errors.js';
 import type { AnalysisLevel } from '../file-record.js';
 import { classifyFilesByContent } from '../scan/classify.js';
@@ -30,8 +33,12 @@ export interface ImportRequest {
   database?: string;
   /** Worker threads; default the `ingest_max_concurrent_jobs` setting. */
   jobs?: number;
-  /** 'tags': a fast first pass (no decoding, no hash); 'full' analyses audio, and upgrades tagged-only files. */
+  /** 'tags': a fast first pass (no decoding, no hash); 'full' (default) analyses audio, and upgrades tagged-only files. */
   analysis?: AnalysisLevel;
+  /** Default 'auto': ffmpeg when it is on the PATH, else the WebAssembly decoders. */
+  decoder?: 'auto' | DecoderName;
+  /** A file whose analysis runs longer has its worker stopped and becomes an error row. Default 10 minutes. */
+  fileTimeLimitMs?: number;
   /** Aborting stops taking files: what is analysed is committed and the session ends CANCELLED. */
   signal?: AbortSignal;
   onEvent?: (event: ImportEvent) => void;
@@ -42,7 +49,8 @@ export async function runImport(request: ImportRequest): Promise<ImportSummary> 
   const database = request.database ?? defaultDatabasePath(place.rootFolder);
   const db = openWkmpDatabase(database);
   try {
-    const settings = readImportSettings(listSettings(db));
+    const settingRows = listSettings(db);
+    const settings = readImportSettings(settingRows);
     setBusyTimeout(db, settings.lockRetryMs);
     const jobs = request.jobs ?? settings.maxConcurrentJobs;
     const emit = request.onEvent ?? (() => undefined);
@@ -54,7 +62,14 @@ export async function runImport(request: ImportRequest): Promise<ImportSummary> 
     await session.recorder.write((writeDb) => claimSession(writeDb, { sessionId, rootFolder: place.rootFolder, folder: place.relativeFolder, parameters: { jobs } }));
     emit({ type: 'ImportSessionStarted', sessionId, rootFolder: place.rootFolder, folder: place.relativeFolder });
     try {
-      return await importFolder(db, { ...place, database }, session, { jobs, analysis: request.analysis ?? 'tags' }, request.signal);
+      const analysis: AnalysisPlan = {
+        level: request.analysis ?? 'full',
+        jobs,
+        decoder: (await chooseDecoder(request.decoder ?? 'auto')).name,
+        audio: audioAnalysisOptions(settingRows),
+        fileTimeLimitMs: request.fileTimeLimitMs ?? defaultFileTimeLimitMs,
+      };
+      return await importFolder(db, { ...place, database }, session, analysis, request.signal);
     } catch (error) {
       emit({ type: 'ImportSessionFailed', sessionId, message: errorMessage(error) });
       await session.finish('FAILED', db, errorMessage(error)).catch(() => undefined);
@@ -66,14 +81,13 @@ export async function runImport(request: ImportRequest): Promise<ImportSummary> 
 }
 
 async function importFolder(
-  db: WriteDb, place: ImportPlace & { database: string }, session: ImportSession, how: { jobs: number; analysis: AnalysisLevel },
-  signal?: AbortSignal,
+  db: WriteDb, place: ImportPlace & { database: string }, session: ImportSession, analysis: AnalysisPlan, signal?: AbortSignal,
 ): Promise<ImportSummary> {
   // scan: every file under the folder, hidden and system folders skipped, links not followed
   const scan = await walkLibrary(place.rootFolder, place.folder, realDatabasePath(place.database));
   // plan: new, changed, unchanged or missing, against one read of what the database knows
   session.phase = 'planning';
-  const plan = planChanges(scan.entries, listKnownFiles(db, place.relativeFolder), how.analysis);
+  const plan = planChanges(scan.entries, listKnownFiles(db, place.relativeFolder), analysis.level);
   // files named as something else whose content is audio join the new ones
   const toAnalyse = [...plan.toAnalyse, ...(await findRenamedAudio(plan, session))];
   countPlan(session, plan, toAnalyse, scan.skippedSymlinks.length);
@@ -81,7 +95,7 @@ async function importFolder(
   await recordPresence(session.recorder, plan);
   // analyse in worker threads, record in batches
   await session.enter('analysing', 'PROCESSING');
-  const completed = await analyseFiles(toAnalyse, session, how.jobs, signal);
+  const completed = await analyseFiles(toAnalyse, session, analysis, signal);
   return session.finish(completed ? 'COMPLETED' : 'CANCELLED', db);
 }
 
@@ -125,17 +139,41 @@ async function recordPresence(recorder: Recorder, plan: ChangePlan): Promise<voi
   });
 }
 
+/** How this import analyses its files, decided once in the main thread. */
+interface AnalysisPlan {
+  level: AnalysisLevel;
+  jobs: number;
+  decoder: DecoderName;
+  audio: AudioAnalysisOptions;
+  fileTimeLimitMs: number;
+}
+
+const defaultFileTimeLimitMs = 10 * 60_000;
+
 /** Keeps every worker busy and hands each result to the recorder. Returns false when cancelled. */
 async function analyseFiles(
-  files: readonly PlannedFile[], session: ImportSession, jobs: number, signal?: AbortSignal,
+  files: readonly PlannedFile[], session: ImportSession, analysis: AnalysisPlan, signal?: AbortSignal,
 ): Promise<boolean> {
   if (files.length === 0) return !signal?.aborted;
-  const pool = createAnalysisPool(Math.max(1, Math.min(jobs, files.length)));
+  const pool = createAnalysisPool({
+    jobs: Math.max(1, Math.min(analysis.jobs, files.length)),
+    // Tag reading waits on I/O, so a few files per worker help; decoding keeps a core busy alone.
+    tasksPerWorker: analysis.level === 'tags' ? 4 : 1,
+    fileTimeLimitMs: analysis.fileTimeLimitMs,
+  });
   let next = 0;
+  let stopped = 0;
   async function lane(): Promise<void> {
     while (next < files.length && !signal?.aborted) {
       const { entry, knownGuid } = files[next++]!;
-      const result = await pool.analyse({ kind: 'analyse', absolutePath: entry.absolutePath, path: entry.path, knownGuid });
+      const result = await pool.analyse({
+        kind: 'analyse', absolutePath: entry.absolutePath, path: entry.path, knownGuid,
+        analysis: analysis.level, decoder: analysis.decoder, audio: analysis.audio,
+      }, signal);
+      if (result === null) {
+        stopped += 1; // cancelled in flight: not recorded, the next import does it
+        continue;
+      }
       session.fileAnalysed(result);
       await session.recorder.add(result);
     }
@@ -145,5 +183,5 @@ async function analyseFiles(
   } finally {
     await pool.close();
   }
-  return next >= files.length;
+  return next >= files.length && stopped === 0;
 }

@@ -66,6 +66,10 @@ export class ImportSession {
   /** One file's analysis is done (its write may still be buffered). */
   fileAnalysed(result: AnalysisResult): void {
     this.filesDone += 1;
+    if (result.kind === 'record') {
+      this.counts.audioSeconds += result.decodedSeconds;
+      if (result.status === 'NO AUDIO') this.counts.noAudio += 1;
+    }
     if (result.kind === 'failure' && result.contentClass) {
       this.counts.classes.audio -= 1;
       this.counts.classes[result.contentClass] += 1;
@@ -100,6 +104,7 @@ export class ImportSession {
       filesTotal: this.filesTotal,
       filesDone: this.filesDone,
       filesPerSecond: Math.round(rate * 10) / 10,
+      xRealtime: this.phase === 'analysing' && elapsedS > 0 ? Math.round((this.counts.audioSeconds / elapsedS) * 10) / 10 : 0,
       etaSeconds: rate > 0 ? Math.round((this.filesTotal - this.filesDone) / rate) : null,
       counts: structuredClone(this.counts),
       write: this.recorder.metrics.summary(),

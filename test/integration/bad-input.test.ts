@@ -6,7 +6,7 @@ import { analyseFile } from '../../src/analysis/worker.js';
 import type { ImportSummary } from '../../src/import/events.js';
 import { runImport } from '../../src/import/run.js';
 import { closeAfterTest, copyFixtureRootForFile } from './db-helpers.js';
-import { copyFixtureRoot, count, fixtures, inspect, spawnCli, tempFolder } from './helpers.js';
+import { analyseTask, copyFixtureRoot, count, fixtures, inspect, spawnCli, tempFolder } from './helpers.js';
 
 /** What each file of test/fixtures/bad must give (fixtures README). */
 const expectedErrors = [
@@ -133,7 +133,7 @@ describe('bad files next to an imported library', () => {
 describe('analyseFile on a file that cannot be read', () => {
   it('returns an UNREADABLE failure naming the file when the file vanished before it was opened', async () => {
     const folder = tempFolder();
-    const result = await analyseFile({ kind: 'analyse', absolutePath: join(folder, 'gone.flac'), path: 'Artist/gone.flac', knownGuid: null });
+    const result = await analyseFile(analyseTask(join(folder, 'gone.flac'), 'Artist/gone.flac'));
     expect(result).toMatchObject({ kind: 'failure', path: 'Artist/gone.flac', code: 'UNREADABLE' });
     if (result.kind !== 'failure') throw new Error('expected a failure');
     expect(result.message).toContain('Artist/gone.flac');

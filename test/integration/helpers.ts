@@ -8,6 +8,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach } from 'vitest';
+import type { AnalyseTask } from '../../src/analysis/worker.js';
+import { audioAnalysisOptions } from '../../src/config/analysis-settings.js';
 
 export const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -291,4 +293,12 @@ export interface SessionRecord {
 /** The import_sessions rows, oldest first. */
 export function sessionRows(db: Database.Database): SessionRecord[] {
   return db.prepare('SELECT session_id AS sessionId, state, owner_pid AS ownerPid, errors, ended_at AS endedAt FROM import_sessions ORDER BY started_at, rowid').all() as SessionRecord[];
+}
+
+/** A worker task for `analyseFile`, with the settings' defaults: a full analysis unless told otherwise. */
+export function analyseTask(absolutePath: string, path: string, overrides: Partial<AnalyseTask> = {}): AnalyseTask {
+  return {
+    kind: 'analyse', absolutePath, path, knownGuid: null, analysis: 'full', decoder: 'ffmpeg',
+    audio: audioAnalysisOptions(new Map()), ...overrides,
+  };
 }

@@ -9,7 +9,7 @@ import type { AnalysisResult, FileRecord } from '../../src/file-record.js';
 import {
   closeAfterTest, fileRecord, insertTestSession, migratedDatabase, openLoggedWriter, openWriter, passageRecord, testMbid,
 } from './db-helpers.js';
-import { count, fixtures } from './helpers.js';
+import { analyseTask, count, fixtures } from './helpers.js';
 
 const first = {
   path: 'Artist A/Album One/01 First.mp3',
@@ -21,7 +21,7 @@ const first = {
 
 /** Analyses a library fixture as the worker does; the record is stored under `path` (default: its library path). */
 async function analysedFixture(libraryPath: string, path = libraryPath): Promise<FileRecord> {
-  const result = await analyseFile({ kind: 'analyse', absolutePath: join(fixtures, 'library', libraryPath), path, knownGuid: null });
+  const result = await analyseFile(analyseTask(join(fixtures, 'library', libraryPath), path));
   if (result.kind !== 'record') throw new Error(`analysing ${libraryPath} failed: ${result.message}`);
   return result;
 }

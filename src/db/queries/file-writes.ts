@@ -28,7 +28,7 @@ const DELETE_PASSAGES_OF_FILE = 'DELETE FROM passages WHERE file_id = ?';
 
 const PASSAGE_COLUMNS = [
   'guid', 'file_id', 'start_time_ticks', 'end_time_ticks', 'lead_in_start_ticks', 'lead_out_start_ticks',
-  'title', 'artist', 'album', 'import_metadata', 'status',
+  'title', 'artist', 'album', 'import_metadata', 'additional_metadata', 'status',
 ] as const;
 export const PASSAGE_COLUMN_COUNT = PASSAGE_COLUMNS.length;
 

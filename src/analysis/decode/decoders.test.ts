@@ -1,0 +1,97 @@
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DecodeError, type Decoder } from './decoder.js';
+import { ffmpegDecoder } from './ffmpeg.js';
+import { collect, compareLoudness, requireFfmpeg } from './pcm-test-support.js';
+import { wasmDecoder } from './wasm.js';
+
+const sampleRate = 11025;
+const windowSize = Math.floor(sampleRate / 10); // 100 ms
+const fixture = (relative: string): string => fileURLToPath(new URL(`../../../test/fixtures/${relative}`, import.meta.url));
+
+interface Case {
+  file: string;
+  /** As the scanner sniffs it; undefined makes the wasm decoder sniff for itself. */
+  mime: string | undefined;
+  /** What really decodes (ffprobe's duration where it is right), in seconds. */
+  seconds: number;
+}
+
+const cases: Case[] = [
+  { file: 'library/Artist A/Album One/01 First.mp3', mime: 'audio/mpeg', seconds: 2.0375 },
+  { file: 'library/Artist A/Album One/02 Second.flac', mime: 'audio/flac', seconds: 2 },
+  { file: 'library/Artist B/Third.ogg', mime: 'audio/ogg', seconds: 2 },
+  { file: 'library/Artist B/Fourth.opus', mime: 'audio/ogg; codecs=opus', seconds: 2.0065 },
+  { file: 'library/Various/Fifth.m4a', mime: 'audio/x-m4a', seconds: 2 },
+  { file: 'library/Various/Sixth.wav', mime: 'audio/wav', seconds: 2 },
+  // the container says ~4.78 s (no Xing header, first frames at 32 kbit/s): only decoding tells
+  { file: 'vbr-no-xing.mp3', mime: 'audio/mpeg', seconds: 3.03 },
+  { file: 'bad/truncated-audio.mp3', mime: 'audio/mpeg', seconds: 1.75 },
+  { file: 'bad/renamed-ogg.mp3', mime: undefined, seconds: 2 },
+  { file: 'bad/noext-audio', mime: undefined, seconds: 2 },
+];
+
+const corrupt = [
+  { file: 'bad/truncated.flac', mime: 'audio/flac' },
+  { file: 'bad/random.flac', mime: undefined },
+  { file: 'bad/empty.mp3', mime: 'audio/mpeg' },
+];
+
+async function decodeFixture(decoder: Decoder, { file, mime }: { file: string; mime: string | undefined }) {
+  return collect(decoder.decode(fixture(file), { sampleRate, ...(mime === undefined ? {} : { mime }) }));
+}
+
+describe.each([
+  { decoder: ffmpegDecoder, needsFfmpeg: true },
+  { decoder: wasmDecoder, needsFfmpeg: false },
+])('the $decoder.name decoder', ({ decoder, needsFfmpeg }) => {
+  beforeAll(async () => {
+    if (needsFfmpeg) await requireFfmpeg();
+  });
+
+  it.each(cases)('decodes $file to its real duration within 50 ms', async (item) => {
+    const { samples } = await decodeFixture(decoder, item);
+    expect(Math.abs(samples.length / sampleRate - item.seconds)).toBeLessThanOrEqual(0.05);
+  });
+
+  it('gives samples in [-1, 1] with the sound of the fixture tone', async () => {
+    const { samples } = await decodeFixture(decoder, { file: 'library/Various/Sixth.wav', mime: 'audio/wav' });
+    const peak = samples.reduce((max, value) => Math.max(max, Math.abs(value)), 0);
+    expect(peak).toBeGreaterThan(0.1);
+    expect(peak).toBeLessThanOrEqual(1);
+  });
+
+  it.each(corrupt)('rejects $file with a one-line DecodeError naming the file', async (item) => {
+    const error: unknown = await decodeFixture(decoder, item).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DecodeError);
+    const { message, path, code } = error as DecodeError;
+    expect(code).toBe('DECODE_FAILED');
+    expect(path).toBe(fixture(item.file));
+    expect(message.startsWith(`decoding ${fixture(item.file)}: `)).toBe(true);
+    expect(message).not.toContain('\n');
+  });
+
+  it('rejects a missing file with a DecodeError naming it', async () => {
+    const error: unknown = await decodeFixture(decoder, { file: 'library/none.flac', mime: 'audio/flac' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DecodeError);
+    expect((error as DecodeError).message).toContain('none.flac');
+  });
+
+  it('rejects at once when the signal is already aborted', async () => {
+    const reason = new Error('stopped before starting');
+    const chunks = decoder.decode(fixture('library/Various/Sixth.wav'), { sampleRate, signal: AbortSignal.abort(reason) });
+    await expect(collect(chunks)).rejects.toBe(reason);
+  });
+});
+
+describe('both decoders', () => {
+  beforeAll(requireFfmpeg);
+
+  it.each(cases)('give the same loudness per 100 ms window of $file, within 0.5 dB', async (item) => {
+    const [ffmpeg, wasm] = await Promise.all([decodeFixture(ffmpegDecoder, item), decodeFixture(wasmDecoder, item)]);
+    const comparison = compareLoudness(ffmpeg.samples, wasm.samples, windowSize);
+    expect(comparison.sounding).toBeGreaterThan(10);
+    expect(comparison.disagreeing).toBe(0);
+    expect(comparison.worstDb).toBeLessThanOrEqual(0.5);
+  });
+});

@@ -1,0 +1,127 @@
+/**
+ * Decoding with ffmpeg as a child process: it demuxes, decodes, averages the channels (`-ac 1`)
+ * and resamples (`-ar`), and writes raw float32 to a pipe that is read chunk by chunk. The pipe's
+ * backpressure holds ffmpeg while the consumer works, so memory stays at a few pipe buffers
+ * whatever the file's length. The child is killed on abort and when the consumer stops early.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import { errorMessage } from '../../errors.js';
+import { DecodeError, firstLine } from './decode-error.js';
+import type { DecodeOptions, Decoder, DecoderProbe } from './decoder.js';
+import { checkSampleRate, clampInPlace } from './pcm.js';
+
+const execFileAsync = promisify(execFile);
+
+/** How much of ffmpeg's stderr is kept for the error message. */
+const stderrLimitBytes = 8192;
+
+/**
+ * The command line. `file:` keeps a path that starts with `-` or holds a `:` from being read as an
+ * option or a protocol. `-rematrix_maxval 1` makes `-ac 1` average the channels for float output
+ * too: without it swresample mixes stereo to mono as (L + R) / √2, 3 dB above the average that it
+ * uses for integer output and that the wasm decoder computes.
+ */
+export function ffmpegArguments(path: string, sampleRate: number): string[] {
+  return [
+    '-nostdin', '-hide_banner', '-loglevel', 'error', '-i', `file:${path}`,
+    '-vn', '-ac', '1', '-rematrix_maxval', '1', '-ar', String(sampleRate), '-f', 'f32le', '-',
+  ];
+}
+
+/** ffmpeg's first error line without its "[mp3 @ 0x…] " context or the input's name. */
+export function ffmpegReason(stderr: string, path: string): string {
+  const line = firstLine(stderr).replace(/^\[[^\]]* @ 0x[0-9a-f]+\]\s*/, '');
+  for (const prefix of [`file:${path}: `, `${path}: `]) {
+    if (line.startsWith(prefix)) return line.slice(prefix.length);
+  }
+  return line;
+}
+
+/** Raw little-endian float32 bytes to samples; `carry` holds a sample split across two reads. */
+class Float32Reader {
+  private carry = new Uint8Array(0);
+
+  read(data: Uint8Array): Float32Array {
+    let bytes = data;
+    if (this.carry.length > 0) {
+      bytes = new Uint8Array(this.carry.length + data.length);
+      bytes.set(this.carry);
+      bytes.set(data, this.carry.length);
+    }
+    const usable = bytes.length - (bytes.length % 4);
+    const samples = new Float32Array(usable / 4);
+    // the host is little-endian (x86-64, arm64), as ffmpeg's f32le output is
+    new Uint8Array(samples.buffer).set(bytes.subarray(0, usable));
+    this.carry = bytes.slice(usable);
+    return samples;
+  }
+}
+
+async function* decodeWithFfmpeg(command: string, path: string, options: DecodeOptions): AsyncGenerator<Float32Array> {
+  checkSampleRate(options.sampleRate);
+  const { signal } = options;
+  signal?.throwIfAborted();
+  const child = spawn(command, ffmpegArguments(path, options.sampleRate), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(signal === undefined ? {} : { signal, killSignal: 'SIGKILL' as const }),
+  });
+  let failure: Error | undefined;
+  child.once('error', (error) => {
+    failure ??= error;
+  });
+  const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  const stderr: Buffer[] = [];
+  let stderrBytes = 0;
+  child.stderr.on('data', (data: Buffer) => {
+    if (stderrBytes < stderrLimitBytes) stderr.push(data);
+    stderrBytes += data.length;
+  });
+
+  try {
+    const reader = new Float32Reader();
+    let total = 0;
+    for await (const data of child.stdout as AsyncIterable<Buffer>) {
+      signal?.throwIfAborted();
+      const samples = reader.read(data);
+      total += samples.length;
+      if (samples.length > 0) yield clampInPlace(samples);
+    }
+    const code = await closed;
+    signal?.throwIfAborted();
+    if (failure !== undefined) throw new DecodeError(path, `ffmpeg could not run: ${failure.message}`, { cause: failure });
+    if (code !== 0) {
+      const said = ffmpegReason(Buffer.concat(stderr).toString('utf8'), path);
+      throw new DecodeError(path, `ffmpeg exited with code ${String(code)}: ${said}`);
+    }
+    if (total === 0) throw new DecodeError(path, 'no audio decoded');
+  } catch (error) {
+    if (signal?.aborted === true) throw signal.reason;
+    if (error instanceof DecodeError) throw error;
+    throw new DecodeError(path, errorMessage(error), { cause: error });
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await closed;
+  }
+}
+
+async function probeFfmpeg(command: string): Promise<DecoderProbe> {
+  try {
+    await execFileAsync(command, ['-version'], { timeout: 10_000 });
+    return { available: true };
+  } catch (error) {
+    return { available: false, reason: `\`${command} -version\` failed: ${firstLine(errorMessage(error))}` };
+  }
+}
+
+/** The ffmpeg decoder, running `command` (a name looked up on the PATH, or a path). */
+export function createFfmpegDecoder(command = 'ffmpeg'): Decoder {
+  let probed: Promise<DecoderProbe> | undefined;
+  return {
+    name: 'ffmpeg',
+    probe: () => (probed ??= probeFfmpeg(command)),
+    decode: (path, options) => decodeWithFfmpeg(command, path, options),
+  };
+}
+
+export const ffmpegDecoder = createFfmpegDecoder();
