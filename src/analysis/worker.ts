@@ -10,7 +10,7 @@ import { classifyContent, sniffBytes } from '../scan/classify.js';
 import { fileFailure } from './file-failure.js';
 import { analyseAudio, type AudioAnalysisOptions } from './analyse-audio.js';
 import { buildAnalysedRecord, buildTagsRecord, type FileFacts } from './build-record.js';
-import { chooseDecoder, type DecoderName } from './decode/decoder.js';
+import { chooseDecoder, DecodeError, type DecoderName } from './decode/decoder.js';
 import { loadChromaprint } from './fingerprint.js';
 import { hashFile } from './hash.js';
 import { hasSeekHeader, id3v2Size } from './mp3-header.js';
@@ -63,7 +63,8 @@ async function analyseDecoded(task: AnalyseTask, mime: string, facts: FileFacts,
     const pcm = decoder.decode(task.absolutePath, { sampleRate: task.audio.sampleRate, mime });
     audio = await analyseAudio(pcm, await loadChromaprint(), task.audio);
   } catch (error) {
-    return failure(task, 'decode', 'DECODE_FAILED', errorMessage(error));
+    // A DecodeError's message names the absolute path; the row names the stored one.
+    return failure(task, 'decode', 'DECODE_FAILED', error instanceof DecodeError ? error.reason : errorMessage(error));
   }
   const { sampleRate, windowMs, silence, amplitude } = task.audio;
   return buildAnalysedRecord(facts, tags, audio, { decoder: decoder.name, sampleRate, windowMs, silence: { ...silence }, amplitude: { ...amplitude } });
@@ -79,7 +80,7 @@ async function analyseOpenFile(task: AnalyseTask, handle: FileHandle): Promise<A
     return { ...failure(task, 'classify', 'NOT_AUDIO', `the content is ${what}, not audio`), contentClass: content.fileClass };
   }
   const facts: FileFacts = {
-    path: task.path, knownGuid: task.knownGuid, hash: '', sizeBytes: stat.size, modificationTime: formatModificationTime(stat.mtimeMs),
+    path: task.path, knownGuid: task.knownGuid, hash: 'x', sizeBytes: stat.size, modificationTime: formatModificationTime(stat.mtimeMs),
   };
   if (task.analysis === 'tags') {
     // A tags pass reads only the bytes the tags need: no content hash, no decoding.

@@ -8,8 +8,7 @@ export class DecodeError extends WkmpError {
 
   constructor(path: string, reason: string, options?: { cause?: unknown }) {
     const line = firstLine(reason);
-    // TODO(integrator): phase 'decode' once Phase has it; DECODE_FAILED goes into docs/errors.md.
-    super('tags', `decoding ${path}: ${line}`, { path, cause: options?.cause });
+    super('decode', `decoding ${path}: ${line}`, { path, cause: options?.cause });
     this.reason = line;
   }
 }

@@ -1,5 +1,9 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DecodeError, type Decoder } from './decoder.js';
 import { ffmpegDecoder } from './ffmpeg.js';
 import { collect, compareLoudness, requireFfmpeg } from './pcm-test-support.js';
@@ -41,6 +45,22 @@ async function decodeFixture(decoder: Decoder, { file, mime }: { file: string; m
   return collect(decoder.decode(fixture(file), { sampleRate, ...(mime === undefined ? {} : { mime }) }));
 }
 
+/** Broken files made from the fixtures: an M4A cut before its index, a WAV whose first chunk claims 2 GB. */
+let brokenFolder = '';
+const broken = (name: string): string => join(brokenFolder, name);
+
+beforeAll(async () => {
+  brokenFolder = await mkdtemp(join(tmpdir(), 'wkmp-broken-'));
+  const m4a = await readFile(fixture('library/Various/Fifth.m4a'));
+  await writeFile(broken('cut-before-index.m4a'), m4a.subarray(0, 5000));
+  const header = Buffer.from('RIFF\0\0\0\0WAVELIST\0\xff\xff\x7f', 'latin1');
+  await writeFile(broken('bogus-chunk.wav'), Buffer.concat([header, randomBytes(256 * 1024)]));
+});
+
+afterAll(async () => {
+  if (brokenFolder !== '') await rm(brokenFolder, { recursive: true, force: true });
+});
+
 describe.each([
   { decoder: ffmpegDecoder, needsFfmpeg: true },
   { decoder: wasmDecoder, needsFfmpeg: false },
@@ -68,6 +88,17 @@ describe.each([
     expect(code).toBe('DECODE_FAILED');
     expect(path).toBe(fixture(item.file));
     expect(message.startsWith(`decoding ${fixture(item.file)}: `)).toBe(true);
+    expect(message).not.toContain('\n');
+  });
+
+  it.each([
+    { name: 'cut-before-index.m4a', mime: 'audio/x-m4a' },
+    { name: 'bogus-chunk.wav', mime: 'audio/wav' },
+  ])('rejects the broken $name with a one-line DecodeError naming the file', async ({ name, mime }) => {
+    const error: unknown = await collect(decoder.decode(broken(name), { sampleRate, mime })).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DecodeError);
+    const { message } = error as DecodeError;
+    expect(message.startsWith(`decoding ${broken(name)}: `)).toBe(true);
     expect(message).not.toContain('\n');
   });
 

@@ -4,7 +4,8 @@
  * backpressure holds ffmpeg while the consumer works, so memory stays at a few pipe buffers
  * whatever the file's length. The child is killed on abort and when the consumer stops early.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { errorMessage } from '../../errors.js';
 import { DecodeError, firstLine } from './decode-error.js';
@@ -39,7 +40,7 @@ export function ffmpegReason(stderr: string, path: string): string {
 }
 
 /** Raw little-endian float32 bytes to samples; `carry` holds a sample split across two reads. */
-class Float32Reader {
+export class Float32Reader {
   private carry = new Uint8Array(0);
 
   read(data: Uint8Array): Float32Array {
@@ -58,17 +59,25 @@ class Float32Reader {
   }
 }
 
-async function* decodeWithFfmpeg(command: string, path: string, options: DecodeOptions): AsyncGenerator<Float32Array> {
-  checkSampleRate(options.sampleRate);
+interface FfmpegRun {
+  child: ChildProcessByStdio<null, Readable, Readable>;
+  /** Resolves with the exit code once the child is gone and its pipes are closed; never rejects. */
+  closed: Promise<number | null>;
+  /** Why the child could not be started, if it could not. */
+  startError(): Error | undefined;
+  /** The start of what ffmpeg wrote to stderr. */
+  stderr(): string;
+}
+
+function startFfmpeg(command: string, path: string, options: DecodeOptions): FfmpegRun {
   const { signal } = options;
-  signal?.throwIfAborted();
   const child = spawn(command, ffmpegArguments(path, options.sampleRate), {
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(signal === undefined ? {} : { signal, killSignal: 'SIGKILL' as const }),
   });
-  let failure: Error | undefined;
+  let startError: Error | undefined;
   child.once('error', (error) => {
-    failure ??= error;
+    startError ??= error;
   });
   const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const stderr: Buffer[] = [];
@@ -77,31 +86,37 @@ async function* decodeWithFfmpeg(command: string, path: string, options: DecodeO
     if (stderrBytes < stderrLimitBytes) stderr.push(data);
     stderrBytes += data.length;
   });
+  return { child, closed, startError: () => startError, stderr: () => Buffer.concat(stderr).toString('utf8') };
+}
 
+async function* decodeWithFfmpeg(command: string, path: string, options: DecodeOptions): AsyncGenerator<Float32Array> {
+  checkSampleRate(options.sampleRate);
+  const { signal } = options;
+  signal?.throwIfAborted();
+  const run = startFfmpeg(command, path, options);
   try {
     const reader = new Float32Reader();
     let total = 0;
-    for await (const data of child.stdout as AsyncIterable<Buffer>) {
+    for await (const data of run.child.stdout as AsyncIterable<Buffer>) {
       signal?.throwIfAborted();
       const samples = reader.read(data);
       total += samples.length;
       if (samples.length > 0) yield clampInPlace(samples);
     }
-    const code = await closed;
+    const code = await run.closed;
     signal?.throwIfAborted();
-    if (failure !== undefined) throw new DecodeError(path, `ffmpeg could not run: ${failure.message}`, { cause: failure });
-    if (code !== 0) {
-      const said = ffmpegReason(Buffer.concat(stderr).toString('utf8'), path);
-      throw new DecodeError(path, `ffmpeg exited with code ${String(code)}: ${said}`);
-    }
+    const startError = run.startError();
+    if (startError !== undefined) throw new DecodeError(path, `ffmpeg could not run: ${startError.message}`, { cause: startError });
+    if (code !== 0) throw new DecodeError(path, `ffmpeg exited with code ${String(code)}: ${ffmpegReason(run.stderr(), path)}`);
     if (total === 0) throw new DecodeError(path, 'no audio decoded');
   } catch (error) {
     if (signal?.aborted === true) throw signal.reason;
     if (error instanceof DecodeError) throw error;
     throw new DecodeError(path, errorMessage(error), { cause: error });
   } finally {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await closed;
+    // also when the consumer stops early: the child must not outlive the iteration
+    if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
+    await run.closed;
   }
 }
 

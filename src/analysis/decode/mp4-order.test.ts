@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import decode from 'audio-decode';
 import { describe, expect, it } from 'vitest';
-import { listTopLevelBoxes, planMoovFirst, shiftChunkOffsets, type ReadAt, type StreamSegment } from './mp4-order.js';
+import { listTopLevelBoxes, planMp4Stream, shiftChunkOffsets, type ReadAt, type StreamSegment } from './mp4-order.js';
 
 // ffmpeg writes its index (moov) after the audio (mdat) unless told -movflags +faststart
 const m4a = new Uint8Array(readFileSync(new URL('../../../test/fixtures/library/Various/Fifth.m4a', import.meta.url)));
@@ -67,19 +67,24 @@ describe('shiftChunkOffsets', () => {
   });
 });
 
-describe('planMoovFirst', () => {
+async function reorderedFixture(): Promise<Uint8Array> {
+  const plan = await planMp4Stream(readerOf(m4a), m4a.length);
+  if (plan.layout !== 'index-last') throw new Error(`expected the fixture's index last, got ${plan.layout}`);
+  return join(m4a, plan.segments);
+}
+
+describe('planMp4Stream', () => {
   it('streams the index first, with every byte of the file once', async () => {
-    const segments = await planMoovFirst(readerOf(m4a), m4a.length);
-    expect(segments?.map((segment) => segment.kind)).toEqual(['file', 'bytes', 'file']);
-    const reordered = join(m4a, segments ?? []);
+    const plan = await planMp4Stream(readerOf(m4a), m4a.length);
+    expect(plan.layout === 'index-last' && plan.segments.map((segment) => segment.kind)).toEqual(['file', 'bytes', 'file']);
+    const reordered = await reorderedFixture();
     expect(reordered.length).toBe(m4a.length);
     expect((await listTopLevelBoxes(readerOf(reordered), reordered.length)).map((box) => box.type)).toEqual(['ftyp', 'free', 'moov', 'mdat']);
   });
 
   it('decodes the reordered stream to the same audio, a piece at a time instead of all at the end', async () => {
-    const reordered = join(m4a, (await planMoovFirst(readerOf(m4a), m4a.length)) ?? []);
     const asWritten = await decodedFrames(m4a, 1024);
-    const indexFirst = await decodedFrames(reordered, 1024);
+    const indexFirst = await decodedFrames(await reorderedFixture(), 1024);
     expect(indexFirst.frames).toBe(88200);
     expect(asWritten.frames).toBe(88200);
     expect(asWritten.largestCall).toBe(88200);
@@ -87,7 +92,12 @@ describe('planMoovFirst', () => {
   });
 
   it('leaves a file that already has its index first as it is', async () => {
-    const reordered = join(m4a, (await planMoovFirst(readerOf(m4a), m4a.length)) ?? []);
-    expect(await planMoovFirst(readerOf(reordered), reordered.length)).toBeUndefined();
+    const reordered = await reorderedFixture();
+    expect(await planMp4Stream(readerOf(reordered), reordered.length)).toEqual({ layout: 'index-first' });
+  });
+
+  it('reports a file cut before its index', async () => {
+    const cut = m4a.subarray(0, 5000);
+    expect(await planMp4Stream(readerOf(cut), cut.length)).toEqual({ layout: 'no-index' });
   });
 });

@@ -88,17 +88,23 @@ function shiftTable(data: DataView, start: number, end: number, wide: boolean, s
   }
 }
 
+/** How to stream an MP4: as it is, reordered (index last), or not at all (no index: truncated or not MP4). */
+export type Mp4StreamPlan =
+  | { layout: 'index-first' }
+  | { layout: 'index-last'; segments: StreamSegment[] }
+  | { layout: 'no-index' };
+
 /**
- * The file as a stream with `moov` before the first `mdat`, or undefined when it already is
- * (or has no `moov` to move: the demuxer then reports what is missing).
+ * How to feed an MP4 to the demuxer. Without a `moov` the demuxer would buffer the whole file
+ * waiting for one (concatenating on every piece: quadratic), so that case is reported instead.
  */
-export async function planMoovFirst(readAt: ReadAt, fileSize: number): Promise<StreamSegment[] | undefined> {
+export async function planMp4Stream(readAt: ReadAt, fileSize: number): Promise<Mp4StreamPlan> {
   const boxes = await listTopLevelBoxes(readAt, fileSize);
   const moov = boxes.find((box) => box.type === 'moov');
   const mdat = boxes.find((box) => box.type === 'mdat');
-  if (moov === undefined || mdat === undefined || moov.start < mdat.start) return undefined;
+  if (moov === undefined) return { layout: 'no-index' };
+  if (mdat === undefined || moov.start < mdat.start) return { layout: 'index-first' };
   const bytes = await readAt(moov.start, moov.size);
-  if (bytes.length < moov.size) return undefined;
   shiftChunkOffsets(bytes, { from: mdat.start, to: moov.start, delta: moov.size });
   const moovEnd = moov.start + moov.size;
   const segments: StreamSegment[] = [
@@ -107,5 +113,5 @@ export async function planMoovFirst(readAt: ReadAt, fileSize: number): Promise<S
     { kind: 'file', start: mdat.start, end: moov.start },
     { kind: 'file', start: moovEnd, end: fileSize },
   ];
-  return segments.filter((segment) => segment.kind === 'bytes' || segment.end > segment.start);
+  return { layout: 'index-last', segments: segments.filter((segment) => segment.kind === 'bytes' || segment.end > segment.start) };
 }
