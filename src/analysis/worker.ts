@@ -80,7 +80,7 @@ async function analyseOpenFile(task: AnalyseTask, handle: FileHandle): Promise<A
     return { ...failure(task, 'classify', 'NOT_AUDIO', `the content is ${what}, not audio`), contentClass: content.fileClass };
   }
   const facts: FileFacts = {
-    path: task.path, knownGuid: task.knownGuid, hash: 'x', sizeBytes: stat.size, modificationTime: formatModificationTime(stat.mtimeMs),
+    path: task.path, knownGuid: task.knownGuid, hash: '', sizeBytes: stat.size, modificationTime: formatModificationTime(stat.mtimeMs),
   };
   if (task.analysis === 'tags') {
     // A tags pass reads only the bytes the tags need: no content hash, no decoding.

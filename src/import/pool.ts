@@ -1,3 +1,4 @@
+import type { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { fileFailure } from '../analysis/file-failure.js';
 import type { AnalyseTask } from '../analysis/worker.js';
@@ -25,6 +26,8 @@ export interface AnalysisPool {
   /** The file's result; null when `cancel` stopped it (the next import does it again). */
   analyse(task: AnalyseTask, cancel?: AbortSignal): Promise<AnalysisResult | null>;
   close(): Promise<void>;
+  /** The worker threads running now (piscina's): for tests that stop one mid-file. */
+  readonly threads: readonly Worker[];
 }
 
 export function createAnalysisPool(options: AnalysisPoolOptions): AnalysisPool {
@@ -52,5 +55,8 @@ export function createAnalysisPool(options: AnalysisPoolOptions): AnalysisPool {
       }
     },
     close: () => pool.close({ force: true }),
+    get threads() {
+      return pool.threads;
+    },
   };
 }
