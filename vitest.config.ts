@@ -12,7 +12,7 @@ export default defineConfig({
       exclude: ['src/**/*.test.ts'],
       reporter: ['text-summary', 'json-summary'],
       // The floor this project has reached; raise it as coverage grows, never lower it.
-      thresholds: { statements: 85, branches: 72, functions: 85, lines: 86 },
+      thresholds: { statements: 90, branches: 77, functions: 91, lines: 92 },
     },
   },
 });
