@@ -7,7 +7,7 @@
  * deleted afterwards. Three children on the built JavaScript, in the same run:
  *  1. ceiling (decode-child.mjs): every file only decoded through the project's decoder, N in
  *     flight in N worker threads; aggregate x-realtime = audio seconds ÷ wall seconds;
- *  2. import (analysis-import-child.mjs): `runImport` with analysis 'full' into a fresh database;
+ *  2. import (import-child.mjs): `runImport` with analysis 'full' into a fresh database;
  *     aggregate x-realtime and peak RSS;
  *  3. steps (analysis-steps-child.mjs): each step alone, one file at a time, to say where the time
  *     goes; the write time is the import's own (hold p50 × transactions).
@@ -250,7 +250,7 @@ async function main(): Promise<void> {
     for (let r = 1; r <= runs; r += 1) {
       process.stderr.write(`run ${r} of ${runs}: decode ceiling, full import…\n`);
       ceilings.push(runChild<CeilingRun>('./decode-child.mjs', [root, decoder, String(jobs)]));
-      imports.push(runChild<ImportRun>('./analysis-import-child.mjs', [root, join(work, `wkmp-${r}.db`), String(jobs), decoder]));
+      imports.push(runChild<ImportRun>('./import-child.mjs', [root, join(work, `wkmp-${r}.db`), String(jobs), 'full', decoder]));
     }
     process.stderr.write('the steps, one file at a time…\n');
     const steps = runChild<StepsRun>('./analysis-steps-child.mjs', [root, decoder]);

@@ -1,5 +1,8 @@
 /**
- * npm run bench:import -- [FOLDER] [--files N] [--jobs N] [--json]
+ * npm run bench:import -- [FOLDER] [--files N] [--jobs N] [--analysis tags|full] [--json]
+ *
+ * The write path and the scan are what this measures, so the default is a tags-level import
+ * (`--analysis full` decodes every file too: bench:analysis measures that).
  *
  * Imports FOLDER (or, without one, a generated library of N small tagged WAV files) into a fresh
  * database, then rescans it unchanged. Each run is a child process on the built JavaScript
@@ -65,9 +68,9 @@ function generateLibrary(files: number): string {
   return root;
 }
 
-function runInChild(root: string, database: string, jobs: number | undefined): RunFigures {
+function runInChild(root: string, database: string, jobs: number | undefined, analysis: string): RunFigures {
   const child = fileURLToPath(new URL('./import-child.mjs', import.meta.url));
-  const args = [child, root, database, ...(jobs === undefined ? [] : [String(jobs)])];
+  const args = [child, root, database, jobs === undefined ? '' : String(jobs), analysis];
   const result = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (result.status !== 0) throw new Error(`bench child failed (${result.status}): ${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').at(-1)!) as RunFigures;
@@ -97,7 +100,7 @@ function row(name: string, run: RunFigures): string {
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { files: { type: 'string', default: '20000' }, jobs: { type: 'string' }, json: { type: 'boolean' } },
+    options: { files: { type: 'string', default: '20000' }, jobs: { type: 'string' }, analysis: { type: 'string', default: 'tags' }, json: { type: 'boolean' } },
   });
   const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
 
@@ -106,14 +109,14 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'wkmp-bench-db-'));
   const database = join(work, 'wkmp.db');
   try {
-    const first = runInChild(root, database, jobs);
-    const rescan = runInChild(root, database, jobs);
+    const first = runInChild(root, database, jobs, values.analysis);
+    const rescan = runInChild(root, database, jobs, values.analysis);
     const ratio = (rescan.summary.counts.unchanged / rescan.summary.durationMs) / ((first.summary.counts.new + first.summary.counts.changed) / first.summary.durationMs);
     if (values.json) {
       process.stdout.write(`${JSON.stringify({ root, generated, import: first, rescan, rescanToImportRatio: ratio })}\n`);
       return;
     }
-    console.log(`bench:import ${generated ? `generated library of ${values.files} files` : root}`);
+    console.log(`bench:import ${generated ? `generated library of ${values.files} files` : root}, analysis ${values.analysis}`);
     console.log('run        files    files/s  scan+plan ms  analyse ms  finish ms  peak MB  locks/f  hold p99');
     console.log(row('import', first));
     console.log(row('rescan', rescan));
