@@ -118,7 +118,7 @@ class Windower {
       data.set(chunk, this.pending.length);
     }
     let offset = 0;
-    for (; offset + this.size <= data.length; offset += this.size) this.onWindow(data.slice(offset, offset + this.size));
+    for (; offset + this.size <= data.length; offset += this.size) this.onWindow(data.subarray(offset, offset + this.size));
     this.pending = data.slice(offset);
   }
 
