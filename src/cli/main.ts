@@ -8,6 +8,7 @@ import { resolveRootFolder } from '../config/root-folder.js';
 import type { ImportEvent, ImportSummary } from '../import/events.js';
 import { runImport } from '../import/run.js';
 import { errorMessage } from '../errors.js';
+import { defaultHost, defaultPort, serve } from '../server/serve.js';
 import { createProgressBar } from './progress-bar.js';
 import { formatSummary } from './summary.js';
 
@@ -73,6 +74,52 @@ async function importCommand(folder: string | undefined, options: ImportOptions)
   }
 }
 
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`expected a port from 0 to 65535, got \`${value}\``);
+  return n;
+}
+
+interface ServeCommandOptions {
+  rootFolder?: string;
+  db?: string;
+  host: string;
+  port: number;
+  decoder: 'auto' | 'ffmpeg' | 'wasm';
+}
+
+/** Runs until SIGTERM or Ctrl-C: a running import is cancelled and ends CANCELLED, the database is closed, exit 0. */
+async function serveCommand(options: ServeCommandOptions): Promise<void> {
+  let service;
+  try {
+    service = await serve({
+      rootFolder: resolveRootFolder({ flag: options.rootFolder }),
+      ...(options.db === undefined ? {} : { database: options.db }),
+      host: options.host,
+      port: options.port,
+      decoder: options.decoder,
+    });
+  } catch (error) {
+    process.stderr.write(`wkmp-ai: ${errorMessage(error)}\n`);
+    process.exitCode = exitCodes.couldNotRun;
+    return;
+  }
+  process.stdout.write(`wkmp-ai: listening on ${service.url}\n`);
+  const running = service;
+  const stop = (signal: NodeJS.Signals) => {
+    process.stdout.write(`wkmp-ai: ${signal}: stopping (a running import is cancelled; what is analysed is committed)\n`);
+    running.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`wkmp-ai: stopping: ${errorMessage(error)}\n`);
+        process.exit(exitCodes.couldNotRun);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
 export function buildProgram(): Command {
   const program = new Command('wkmp-ai')
     .description('Audio ingest for WKMP: imports a music folder into the shared wkmp.db')
@@ -96,6 +143,21 @@ Examples:
   $ wkmp-ai import --root-folder ~/Music --analysis tags   # quick first pass; a later full import finishes it
   $ wkmp-ai import --root-folder ~/Music --json | jq .counts`)
     .action(importCommand);
+  program
+    .command('serve')
+    .description(`run the HTTP API and live progress (SSE) on ${defaultHost}:${defaultPort}`)
+    .option('--root-folder <dir>', 'root music folder (default: $WKMP_ROOT_FOLDER, root_folder in ~/.config/wkmp/wkmp-ai.toml, or ~/Music)')
+    .option('--db <file>', 'database file (default: <root>/wkmp.db)')
+    .addOption(new Option('--host <address>', 'address to listen on').env('WKMP_AI_HOST').default(defaultHost))
+    .addOption(new Option('--port <n>', 'port to listen on (0: any free port)').env('WKMP_AI_PORT').default(defaultPort).argParser(port))
+    .addOption(new Option('--decoder <name>', 'audio decoder for imports and /analyze/amplitude').choices(['auto', 'ffmpeg', 'wasm']).default('auto'))
+    .addHelpText('after', `
+SIGTERM or Ctrl-C cancels a running import (it ends CANCELLED, analysed files committed), closes the database and exits 0.
+
+Examples:
+  $ wkmp-ai serve --root-folder ~/Music
+  $ WKMP_AI_PORT=8080 wkmp-ai serve`)
+    .action(serveCommand);
   return program;
 }
 

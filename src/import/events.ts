@@ -43,6 +43,29 @@ export interface ImportProgress {
   etaSeconds: number | null;
   counts: ImportCounts;
   write: WriteMetricsSummary;
+  /** What each worker is doing: the files being analysed now, with when each started (epoch ms). */
+  inFlight: { path: string; sinceMs: number }[];
+  /** Passages committed so far in this session: the `seq` of the latest one. */
+  passagesRecorded: number;
+  /** The last few passages committed, oldest first (the rest: GET /import/passages). */
+  recentPassages: RecordedPassage[];
+}
+
+/** One passage as committed, for the page's scrolling list. */
+export interface RecordedPassage {
+  /** 1, 2, 3… in commit order within the session. */
+  seq: number;
+  /** The file, relative to the root. */
+  path: string;
+  /** The tag title; null shows as "unidentified passage" when `recordingMbid` is null too. */
+  title: string | null;
+  artist: string | null;
+  recordingMbid: string | null;
+  startTicks: number;
+  endTicks: number;
+  /** Absolute ticks from the file start, as stored. */
+  leadInStartTicks: number | null;
+  leadOutStartTicks: number | null;
 }
 
 export interface ImportSummary {

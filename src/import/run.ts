@@ -42,6 +42,8 @@ export interface ImportRequest {
   /** Aborting stops taking files: what is analysed is committed and the session ends CANCELLED. */
   signal?: AbortSignal;
   onEvent?: (event: ImportEvent) => void;
+  /** Hands over the session object before its first event, for what the service reads live (classification, passages). */
+  onSession?: (session: ImportSession) => void;
 }
 
 export async function runImport(request: ImportRequest): Promise<ImportSummary> {
@@ -58,6 +60,7 @@ export async function runImport(request: ImportRequest): Promise<ImportSummary> 
     const session = new ImportSession(
       sessionId, { rootFolder: place.rootFolder, folder: place.relativeFolder, database }, db, { maxLockWaitMs: settings.maxLockWaitMs }, emit,
     );
+    request.onSession?.(session);
     // Claim the one running session: refused while another import runs, here or in another process.
     await session.recorder.write((writeDb) => claimSession(writeDb, { sessionId, rootFolder: place.rootFolder, folder: place.relativeFolder, parameters: { jobs } }));
     emit({ type: 'ImportSessionStarted', sessionId, rootFolder: place.rootFolder, folder: place.relativeFolder });
@@ -85,6 +88,7 @@ async function importFolder(
 ): Promise<ImportSummary> {
   // scan: every file under the folder, hidden and system folders skipped, links not followed
   const scan = await walkLibrary(place.rootFolder, place.folder, realDatabasePath(place.database));
+  for (const entry of scan.entries) session.fileClasses.set(entry.path, entry.extensionClass);
   // plan: new, changed, unchanged or missing, against one read of what the database knows
   session.phase = 'planning';
   const plan = planChanges(scan.entries, listKnownFiles(db, place.relativeFolder), analysis.level);
@@ -110,6 +114,7 @@ function realDatabasePath(database: string): string {
 async function findRenamedAudio(plan: ChangePlan, session: ImportSession): Promise<PlannedFile[]> {
   const renamed: PlannedFile[] = [];
   for (const { entry, fileClass } of await classifyFilesByContent(plan.toSniff)) {
+    session.fileClasses.set(entry.path, fileClass);
     if (fileClass === 'audio') renamed.push({ action: 'new', entry, knownGuid: null });
     else session.counts.classes[fileClass] += 1;
   }
@@ -166,11 +171,13 @@ async function analyseFiles(
   async function lane(): Promise<void> {
     while (next < files.length && !signal?.aborted) {
       const { entry, knownGuid } = files[next++]!;
+      session.fileStarted(entry.path);
       const result = await pool.analyse({
         kind: 'analyse', absolutePath: entry.absolutePath, path: entry.path, knownGuid,
         analysis: analysis.level, decoder: analysis.decoder, audio: analysis.audio,
       }, signal);
       if (result === null) {
+        session.fileStopped(entry.path);
         stopped += 1; // cancelled in flight: not recorded, the next import does it
         continue;
       }

@@ -6,14 +6,17 @@ import type { BatchReport } from '../db/commit-batch.js';
 import { Recorder, type RecorderOptions } from '../db/recorder.js';
 import type { ReadDb, WriteDb } from '../db/connection.js';
 import { listImportErrors, updateSessionEnd, updateSessionProgress, type SessionState } from '../db/queries/sessions.js';
-import type { AnalysisResult } from '../file-record.js';
+import type { AnalysisResult, FileClass, PassageRecord } from '../file-record.js';
 import { errorMessage } from '../errors.js';
-import { emptyCounts, type ImportEvent, type ImportPhase, type ImportProgress, type ImportSummary } from './events.js';
+import { emptyCounts, type ImportEvent, type ImportPhase, type ImportProgress, type ImportSummary, type RecordedPassage } from './events.js';
 import { releaseSession } from './session-claim.js';
 
 const saveEveryMs = 10_000;
 const saveEveryFiles = 100;
 const emitEveryMs = 200;
+/** Committed passages kept in memory for GET /import/passages; older ones are in the database. */
+const keepPassages = 10_000;
+const recentPassagesInProgress = 10;
 
 export interface SessionPlace {
   rootFolder: string;
@@ -32,6 +35,15 @@ export class ImportSession {
   private lastSavedAt = performance.now();
   private filesAtLastSave = 0;
   private lastEmittedAt = 0;
+  /** Files being analysed now → when their analysis started (epoch ms). */
+  private readonly inFlight = new Map<string, number>();
+  /** What each file met by the walk is, by content where that was checked: for GET /api/import/file-classification. */
+  readonly fileClasses = new Map<string, FileClass>();
+  /** Passages of files analysed and not yet committed, by path. */
+  private readonly pendingPassages = new Map<string, PassageRecord[]>();
+  /** The latest committed passages, oldest first, at most `keepPassages`. */
+  readonly recordedPassages: RecordedPassage[] = [];
+  private passageSeq = 0;
   /** The session's only writer: its files, and its own row. */
   readonly recorder: Recorder;
 
@@ -63,9 +75,21 @@ export class ImportSession {
     this.emit({ type: 'AnalysisLog', level, message });
   }
 
+  /** A worker took the file. */
+  fileStarted(path: string): void {
+    this.inFlight.set(path, Date.now());
+  }
+
+  /** The file's analysis was stopped (cancelled in flight): it is no longer being worked on. */
+  fileStopped(path: string): void {
+    this.inFlight.delete(path);
+  }
+
   /** One file's analysis is done (its write may still be buffered). */
   fileAnalysed(result: AnalysisResult): void {
     this.filesDone += 1;
+    this.inFlight.delete(result.path);
+    if (result.kind === 'record' && result.passages.length > 0) this.pendingPassages.set(result.path, result.passages);
     if (result.kind === 'record') {
       this.counts.audioSeconds += result.decodedSeconds;
       if (result.status === 'NO AUDIO') this.counts.noAudio += 1;
@@ -73,6 +97,7 @@ export class ImportSession {
     if (result.kind === 'failure' && result.contentClass) {
       this.counts.classes.audio -= 1;
       this.counts.classes[result.contentClass] += 1;
+      this.fileClasses.set(result.path, result.contentClass);
     }
     const now = performance.now();
     if (this.filesDone - this.filesAtLastSave >= saveEveryFiles || now - this.lastSavedAt >= saveEveryMs) {
@@ -85,6 +110,7 @@ export class ImportSession {
   /** A batch was committed: what is now in the database. */
   private batchCommitted(report: BatchReport): void {
     for (const file of report.committed) {
+      this.passagesCommitted(file.path, file.passages);
       this.counts.recorded += 1;
       this.counts.passages += file.passages;
       this.counts.songs += file.songs;
@@ -92,6 +118,20 @@ export class ImportSession {
     }
     this.counts.failed += report.failed.length;
     for (const failure of report.failed) this.log('warn', failure.message);
+  }
+
+  private passagesCommitted(path: string, stored: number): void {
+    const passages = this.pendingPassages.get(path) ?? [];
+    this.pendingPassages.delete(path);
+    if (stored === 0) return; // a duplicate or a file without audio: no passages were written
+    for (const passage of passages) {
+      this.recordedPassages.push({
+        seq: ++this.passageSeq, path, title: passage.title, artist: passage.artist, recordingMbid: passage.recording?.recordingMbid ?? null,
+        startTicks: passage.startTicks, endTicks: passage.endTicks,
+        leadInStartTicks: passage.leadInStartTicks, leadOutStartTicks: passage.leadOutStartTicks,
+      });
+    }
+    if (this.recordedPassages.length > keepPassages) this.recordedPassages.splice(0, this.recordedPassages.length - keepPassages);
   }
 
   progress(): ImportProgress {
@@ -108,6 +148,9 @@ export class ImportSession {
       etaSeconds: rate > 0 ? Math.round((this.filesTotal - this.filesDone) / rate) : null,
       counts: structuredClone(this.counts),
       write: this.recorder.metrics.summary(),
+      inFlight: [...this.inFlight].map(([path, sinceMs]) => ({ path, sinceMs })),
+      passagesRecorded: this.passageSeq,
+      recentPassages: this.recordedPassages.slice(-recentPassagesInProgress),
     };
   }
 

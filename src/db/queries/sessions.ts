@@ -23,6 +23,7 @@ const SESSION_COLUMNS = `
 session_id AS sessionId, state, root_folder AS rootFolder, folder, parameters, files_total AS filesTotal,
 files_processed AS filesProcessed, current_operation AS currentOperation, counts, metrics, errors,
 owner_pid AS ownerPid, started_at AS startedAt, ended_at AS endedAt`;
+const SELECT_ONE = `SELECT ${SESSION_COLUMNS} FROM import_sessions WHERE session_id = ?`;
 const SELECT_RUNNING = `SELECT ${SESSION_COLUMNS} FROM import_sessions WHERE state IN ('SCANNING', 'PROCESSING')`;
 const INSERT_SESSION = `
 INSERT INTO import_sessions (session_id, state, root_folder, folder, parameters, owner_pid, started_at, updated_at)
@@ -41,6 +42,10 @@ UPDATE import_sessions SET state = 'CANCELLED', current_operation = NULL, ended_
   errors = ? WHERE session_id = ? AND state IN ('SCANNING', 'PROCESSING')`;
 const SELECT_ERRORS = `
 SELECT path, phase, code, message FROM import_errors WHERE session_id = ? ORDER BY id`;
+
+export function getSession(db: ReadDb, sessionId: string): SessionRow | undefined {
+  return db.prepare(SELECT_ONE).get(sessionId) as SessionRow | undefined;
+}
 
 export function listRunningSessions(db: ReadDb): SessionRow[] {
   return db.prepare(SELECT_RUNNING).all() as SessionRow[];

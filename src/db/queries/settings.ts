@@ -2,6 +2,7 @@ import type { ReadDb, WriteDb } from '../connection.js';
 
 const INSERT_DEFAULT = 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING';
 const SELECT_ALL = 'SELECT key, value FROM settings';
+const UPSERT = 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value';
 
 /**
  * Adds the settings that are missing; never overwrites a value another service or a user set.
@@ -21,4 +22,12 @@ export function insertMissingSettings(db: WriteDb, defaults: Readonly<Record<str
 export function listSettings(db: ReadDb): Map<string, string | null> {
   const rows = db.prepare(SELECT_ALL).all() as { key: string; value: string | null }[];
   return new Map(rows.map((row) => [row.key, row.value]));
+}
+
+/** Sets the given settings in one short transaction (the API's writes; values already validated). */
+export function upsertSettings(db: WriteDb, values: ReadonlyMap<string, string | null>): void {
+  const upsert = db.prepare(UPSERT);
+  db.transaction(() => {
+    for (const [key, value] of values) upsert.run(key, value);
+  }).immediate();
 }

@@ -1,0 +1,103 @@
+/**
+ * What each setting wkmp-ai owns may hold, for the writes that come through the API
+ * (`POST /api/settings`, `POST /parameters/global`): a bad value is refused with one line naming
+ * the key, the rule and the value, instead of being stored and ignored later with a warning.
+ */
+import { settingDefaults, type SettingKey } from './settings.js';
+
+/** A value as it comes in a JSON body. */
+export type SettingInput = string | number | boolean | null;
+
+interface Rule {
+  /** Completes "… must be ": "a positive integer". */
+  text: string;
+  /** The text to store, or undefined when the value breaks the rule. */
+  normalise(value: SettingInput): string | null | undefined;
+}
+
+function numeric(text: string, test: (value: number) => boolean): Rule {
+  return {
+    text,
+    normalise(value) {
+      if (typeof value === 'boolean' || value === null) return undefined;
+      const n = typeof value === 'number' ? value : value.trim() === '' ? Number.NaN : Number(value);
+      return Number.isFinite(n) && test(n) ? String(n) : undefined;
+    },
+  };
+}
+
+const positiveInteger = numeric('a positive integer', (v) => Number.isInteger(v) && v >= 1);
+const nonNegativeInteger = numeric('an integer ≥ 0', (v) => Number.isInteger(v) && v >= 0);
+const positiveNumber = numeric('a positive number', (v) => v > 0);
+const nonNegativeNumber = numeric('a number ≥ 0', (v) => v >= 0);
+const decibelsBelowPeak = numeric('a number of dB ≤ 0', (v) => v <= 0);
+const fraction = numeric('a number in (0, 1]', (v) => v > 0 && v <= 1);
+
+const boolean: Rule = {
+  text: '`true` or `false`',
+  normalise(value) {
+    if (value === true || value === 'true') return 'true';
+    if (value === false || value === 'false') return 'false';
+    return undefined;
+  },
+};
+
+const optionalText: Rule = {
+  text: 'a string or null',
+  normalise: (value) => (value === null || value === '' ? null : typeof value === 'string' ? value : undefined),
+};
+
+const folderList: Rule = {
+  text: 'a JSON array of folder paths',
+  normalise(value) {
+    if (typeof value !== 'string') return undefined;
+    try {
+      const parsed: unknown = JSON.parse(value);
+      return Array.isArray(parsed) && parsed.every((item) => typeof item === 'string') ? JSON.stringify(parsed) : undefined;
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+export const settingRules: Record<SettingKey, Rule> = {
+  ingest_max_concurrent_jobs: positiveInteger,
+  ai_database_lock_retry_ms: positiveInteger,
+  ai_database_max_lock_wait_ms: positiveInteger,
+  silence_threshold_dB: positiveNumber,
+  silence_min_duration_ticks: positiveInteger,
+  minimum_passage_audio_duration_ticks: nonNegativeInteger,
+  acoustid_api_key: optionalText,
+  music_directories: folderList,
+  rms_window_ms: positiveNumber,
+  lead_in_threshold_db: decibelsBelowPeak,
+  lead_out_threshold_db: decibelsBelowPeak,
+  quick_ramp_threshold: fraction,
+  quick_ramp_duration_s: nonNegativeNumber,
+  max_lead_in_duration_s: nonNegativeNumber,
+  max_lead_out_duration_s: nonNegativeNumber,
+  apply_a_weighting: boolean,
+};
+
+export function isSettingKey(key: string): key is SettingKey {
+  return Object.hasOwn(settingDefaults, key);
+}
+
+export type SettingsCheck = { ok: true; values: Map<SettingKey, string | null> } | { ok: false; problems: string[] };
+
+/** Checks every key and value of a settings write; all are refused when one is wrong. */
+export function checkSettings(input: Readonly<Record<string, SettingInput>>): SettingsCheck {
+  const values = new Map<SettingKey, string | null>();
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(input)) {
+    if (!isSettingKey(key)) {
+      problems.push(`unknown setting \`${key}\``);
+      continue;
+    }
+    const rule = settingRules[key];
+    const text = rule.normalise(value);
+    if (text === undefined) problems.push(`${key} must be ${rule.text}, got \`${JSON.stringify(value)}\``);
+    else values.set(key, text);
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, values };
+}

@@ -1,0 +1,65 @@
+/**
+ * The wkmp-ai service: a Fastify app over the import service, built without listening so tests
+ * and `wkmp-ai serve` use the same app. Errors answer with one clear line and never a stack.
+ */
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { DecoderPreference } from '../analysis/decode/decoder.js';
+import type { WriteDb } from '../db/connection.js';
+import { InvalidInputError, SessionRunningError } from '../errors.js';
+import type { ImportService } from './import-service.js';
+import { registerAnalyzeRoutes } from './routes/analyze.js';
+import { registerImportRoutes } from './routes/import.js';
+import { registerSettingsRoutes } from './routes/settings.js';
+import { errorBody } from './http-errors.js';
+import { SseHub, type SseOptions } from './sse.js';
+
+export interface AppDeps {
+  service: ImportService;
+  /** The service's own connection: settings, session rows. Imports open theirs. */
+  db: WriteDb;
+  decoder?: DecoderPreference;
+  sse?: SseOptions;
+  /** Fastify's logger; off by default. */
+  logger?: boolean;
+}
+
+/** Largest request body accepted: every body of this API is a few hundred bytes. */
+export const bodyLimitBytes = 64 * 1024;
+
+function statusOf(error: FastifyError | Error): number {
+  if (error instanceof InvalidInputError) return 400;
+  if (error instanceof SessionRunningError) return 409;
+  const code = (error as FastifyError).statusCode;
+  return typeof code === 'number' && code >= 400 && code < 600 ? code : 500;
+}
+
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: bodyLimitBytes,
+    forceCloseConnections: true,
+    // Bodies are taken as sent: an unknown property or a value of the wrong type is a 400, never dropped or converted.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+  });
+  const hub = new SseHub(deps.sse);
+  const unsubscribe = deps.service.subscribe((event) => hub.broadcast(event));
+  app.addHook('preClose', async () => {
+    unsubscribe();
+    hub.close();
+  });
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = statusOf(error);
+    if (status >= 500) {
+      request.log.error(error);
+      return reply.code(status).send(errorBody(status, 'internal error; see the service log'));
+    }
+    const message = error.validation ? `invalid request: ${error.message}` : error.message;
+    return reply.code(status).send(errorBody(status, message.split('\n')[0] ?? message));
+  });
+  app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody(404, `no route ${request.method} ${request.url.split('?')[0]}`)));
+  app.get('/health', async () => ({ status: 'ok', service: 'wkmp-ai', active_session: deps.service.active()?.sessionId ?? null }));
+  registerImportRoutes(app, deps.service, deps.db, hub);
+  registerSettingsRoutes(app, deps.db);
+  registerAnalyzeRoutes(app, deps.service.rootFolder, deps.db, deps.decoder ?? 'auto');
+  return app;
+}

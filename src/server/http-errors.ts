@@ -1,0 +1,14 @@
+/** The body of every error answer: one line, no stack. */
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+}
+
+const reasons: Record<number, string> = {
+  400: 'Bad Request', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type',
+};
+
+export function errorBody(statusCode: number, message: string): ErrorBody {
+  return { statusCode, error: reasons[statusCode] ?? (statusCode < 500 ? 'Client Error' : 'Internal Server Error'), message };
+}

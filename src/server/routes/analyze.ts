@@ -1,0 +1,110 @@
+/**
+ * POST /analyze/amplitude: lead-in, lead-out and the RMS envelope of one region of one file,
+ * computed as the import computes them (the decoder, EnvelopeBuilder, findLeadIn / findLeadOut)
+ * with the current parameters. Nothing is written.
+ */
+import { realpathSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { amplitudeEnvelope, findLeadIn, findLeadOut } from '../../analysis/amplitude.js';
+import { chooseDecoder, type DecoderPreference } from '../../analysis/decode/decoder.js';
+import { EnvelopeBuilder } from '../../analysis/envelope.js';
+import { analysisParametersFromSettings, analysisSampleRate } from '../../config/analysis-settings.js';
+import type { ReadDb } from '../../db/connection.js';
+import { listSettings } from '../../db/queries/settings.js';
+import { secondsToTicks, TICKS_PER_SECOND } from '../../file-record.js';
+import { errorBody } from '../http-errors.js';
+
+interface AmplitudeBody {
+  file_path: string;
+  start_ticks?: number;
+  end_ticks?: number;
+}
+
+const amplitudeSchema = {
+  body: {
+    type: 'object',
+    required: ['file_path'],
+    additionalProperties: false,
+    properties: {
+      file_path: { type: 'string', minLength: 1, maxLength: 4096 },
+      start_ticks: { type: 'integer', minimum: 0 },
+      end_ticks: { type: 'integer', minimum: 1 },
+    },
+  },
+} as const;
+
+function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+type Located = { ok: true; absolutePath: string } | { ok: false; status: 400 | 404; message: string };
+
+/** The file `filePath` names inside the root: `..`, other absolute paths and links leading out are refused. */
+function locateFile(rootFolder: string, filePath: string): Located {
+  const realRoot = realpathSync(rootFolder);
+  const wanted = resolve(realRoot, filePath);
+  if (!isInside(realRoot, wanted)) return { ok: false, status: 400, message: `file ${filePath} is outside the root folder ${realRoot}` };
+  let real: string;
+  try {
+    real = realpathSync(wanted);
+  } catch {
+    return { ok: false, status: 404, message: `file ${filePath} does not exist` };
+  }
+  if (!isInside(realRoot, real)) return { ok: false, status: 400, message: `file ${filePath} is outside the root folder ${realRoot}` };
+  if (!statSync(real).isFile()) return { ok: false, status: 400, message: `${filePath} is not a file` };
+  return { ok: true, absolutePath: real };
+}
+
+export function registerAnalyzeRoutes(app: FastifyInstance, rootFolder: string, db: ReadDb, decoderPreference: DecoderPreference): void {
+  app.post<{ Body: AmplitudeBody }>('/analyze/amplitude', { schema: amplitudeSchema }, async (request, reply) => {
+    const { file_path: filePath, start_ticks: startTicks = 0, end_ticks: endTicks } = request.body;
+    if (endTicks !== undefined && endTicks <= startTicks) {
+      return reply.code(400).send(errorBody(400, `end_ticks must be after start_ticks, got ${endTicks} ≤ ${startTicks}`));
+    }
+    const located = locateFile(rootFolder, filePath);
+    if (!located.ok) return reply.code(located.status).send(errorBody(located.status, located.message));
+    const { amplitude } = analysisParametersFromSettings(listSettings(db));
+    const sampleRate = analysisSampleRate;
+    const firstSample = Math.floor((startTicks / TICKS_PER_SECOND) * sampleRate);
+    const endSample = endTicks === undefined ? Number.POSITIVE_INFINITY : Math.ceil((endTicks / TICKS_PER_SECOND) * sampleRate);
+    const builder = new EnvelopeBuilder({ sampleRate, windowMs: amplitude.rmsWindowMs });
+    const decoder = await chooseDecoder(decoderPreference);
+    let position = 0;
+    for await (const chunk of decoder.decode(located.absolutePath, { sampleRate })) {
+      const from = Math.max(0, firstSample - position);
+      const to = Math.min(chunk.length, endSample - position);
+      if (to > from) builder.push(chunk.subarray(from, to));
+      position += chunk.length;
+      if (position >= endSample) break;
+    }
+    const envelope = builder.finish();
+    if (envelope.sampleCount === 0) {
+      return reply.code(400).send(errorBody(400, `no audio in ${filePath} between ${startTicks} and ${endTicks ?? 'the end'} ticks`));
+    }
+    const levels = amplitudeEnvelope(envelope, amplitude);
+    const leadIn = findLeadIn(levels, envelope.windowSeconds, amplitude);
+    const leadOut = findLeadOut(levels, envelope.windowSeconds, amplitude);
+    const regionEnd = startTicks + secondsToTicks(envelope.sampleCount / sampleRate);
+    const leadInStart = Math.min(regionEnd, startTicks + secondsToTicks(leadIn.seconds));
+    return {
+      file_path: filePath,
+      start_ticks: startTicks,
+      end_ticks: regionEnd,
+      lead_in_start_ticks: leadInStart,
+      lead_out_start_ticks: Math.max(leadInStart, regionEnd - secondsToTicks(leadOut.seconds)),
+      lead_in_seconds: leadIn.seconds,
+      lead_out_seconds: leadOut.seconds,
+      quick_ramp_in: leadIn.quickRamp,
+      quick_ramp_out: leadOut.quickRamp,
+      peak_rms: leadIn.peak,
+      lead_in_threshold_rms: leadIn.thresholdRms,
+      lead_out_threshold_rms: leadOut.thresholdRms,
+      window_seconds: envelope.windowSeconds,
+      a_weighted: amplitude.applyAWeighting,
+      /** RMS per window from `start_ticks` (A-weighted when `a_weighted`). */
+      envelope: Array.from(levels, (value) => Math.round(value * 1e6) / 1e6),
+    };
+  });
+}

@@ -1,0 +1,65 @@
+/**
+ * `wkmp-ai serve`: checks the root folder, opens wkmp.db (schema, settings), marks sessions left
+ * running by a dead process CANCELLED, then listens. `close()` cancels a running import, waits for
+ * it to end CANCELLED, stops the server and closes the database.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { DecoderPreference } from '../analysis/decode/decoder.js';
+import { defaultDatabasePath, resolveImportPlace } from '../config/root-folder.js';
+import { openWkmpDatabase } from '../db/setup.js';
+import { cancelAbandonedSessions } from '../import/session-claim.js';
+import { buildApp } from './app.js';
+import { ImportService } from './import-service.js';
+import type { SseOptions } from './sse.js';
+
+export const defaultHost = '127.0.0.1';
+export const defaultPort = 5723;
+
+export interface ServeOptions {
+  rootFolder: string;
+  /** Default `<root>/wkmp.db`. */
+  database?: string;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  decoder?: DecoderPreference;
+  sse?: SseOptions;
+}
+
+export interface RunningService {
+  app: FastifyInstance;
+  /** http://host:port */
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function serve(options: ServeOptions): Promise<RunningService> {
+  const { rootFolder } = resolveImportPlace(options.rootFolder);
+  const database = options.database ?? defaultDatabasePath(rootFolder);
+  const db = openWkmpDatabase(database);
+  let app: FastifyInstance | undefined;
+  try {
+    db.transaction(() => cancelAbandonedSessions(db)).immediate();
+    const service = new ImportService({ rootFolder, database, ...(options.decoder ? { decoder: options.decoder } : {}) });
+    app = buildApp({ service, db, ...(options.decoder ? { decoder: options.decoder } : {}), ...(options.sse ? { sse: options.sse } : {}) });
+    const url = await app.listen({ host: options.host ?? defaultHost, port: options.port ?? defaultPort });
+    const listening = app;
+    let closing: Promise<void> | undefined;
+    return {
+      app: listening,
+      url,
+      close() {
+        closing ??= (async () => {
+          await service.shutdown();
+          await listening.close();
+          db.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await app?.close();
+    db.close();
+    throw error;
+  }
+}

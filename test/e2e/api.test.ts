@@ -1,0 +1,301 @@
+/**
+ * The HTTP API of `wkmp-ai serve` against the real server listening on 127.0.0.1, port 0, driven
+ * with fetch: import start / status / active / cancel, the refusals (400, 404, 409), settings,
+ * global parameters, amplitude analysis, file classification and the recorded passages.
+ */
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { openWkmpDatabase } from '../../src/db/setup.js';
+import { insertSession } from '../../src/db/queries/sessions.js';
+import { copyFixtureRoot, inspect, makeCopiesRoot, sessionRows, tempFolder } from '../integration/helpers.js';
+import { request, startService } from './helpers.js';
+
+interface Started { session_id: string; state: string; started_at: string }
+interface Status { session_id: string; state: string; files_total: number; counts: { recorded: number } | null; progress: unknown }
+
+/** Polls the session's status until `states` has it (a safety-net timeout, not a measurement). */
+async function statusUntil(url: string, id: string, states: readonly string[]): Promise<Status> {
+  const deadline = performance.now() + 90_000;
+  for (;;) {
+    const { status, body } = await request<Status>(`${url}/import/status/${id}`);
+    expect(status).toBe(200);
+    if (states.includes(body.state)) return body;
+    if (performance.now() > deadline) throw new Error(`session ${id} still ${body.state}`);
+    await delay(50);
+  }
+}
+
+async function runToEnd(url: string, folder: string): Promise<Status> {
+  const started = await request<Started>(`${url}/import/start`, 'POST', { root_folder: folder });
+  expect(started.status).toBe(202);
+  return statusUntil(url, started.body.session_id, ['COMPLETED', 'CANCELLED', 'FAILED']);
+}
+
+describe('wkmp-ai serve: import sessions', () => {
+  it('answers /health', async () => {
+    const { url } = await startService(copyFixtureRoot());
+    const { status, body } = await request(`${url}/health`);
+    expect(status).toBe(200);
+    expect(body).toEqual({ status: 'ok', service: 'wkmp-ai', active_session: null });
+  });
+
+  it('starts an import, shows it active while it runs, and reports it COMPLETED with its counts', async () => {
+    const root = copyFixtureRoot();
+    const { url } = await startService(root);
+    const started = await request<Started>(`${url}/import/start`, 'POST', { root_folder: root, parameters: { jobs: 2 } });
+    expect(started.status).toBe(202);
+    expect(started.body).toEqual({ session_id: expect.any(String) as unknown, state: 'SCANNING', started_at: expect.any(String) as unknown });
+    const id = started.body.session_id;
+    const active = await request<{ session: Status | null }>(`${url}/import/active`);
+    // Right after the start the import is still going (7 files to decode).
+    expect(active.body.session?.session_id).toBe(id);
+    const done = await statusUntil(url, id, ['COMPLETED', 'CANCELLED', 'FAILED']);
+    expect(done).toMatchObject({ session_id: id, state: 'COMPLETED', files_total: 7 });
+    expect(done.counts?.recorded).toBe(7);
+    expect((await request<{ session: Status | null }>(`${url}/import/active`)).body).toEqual({ session: null });
+    const db = inspect(join(root, 'wkmp.db'));
+    try {
+      expect(sessionRows(db).map((row) => [row.sessionId, row.state])).toEqual([[id, 'COMPLETED']]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('accepts a folder inside the root, relative to it', async () => {
+    const root = copyFixtureRoot();
+    const { url } = await startService(root);
+    const done = await runToEnd(url, 'Artist B');
+    expect(done).toMatchObject({ state: 'COMPLETED', files_total: 2 });
+  });
+
+  it('refuses a second start while an import runs (409), cancels the running one, and refuses to cancel it twice', async () => {
+    const { root } = makeCopiesRoot(20);
+    const { url } = await startService(root);
+    const first = await request<Started>(`${url}/import/start`, 'POST', { root_folder: root, parameters: { jobs: 1 } });
+    expect(first.status).toBe(202);
+    const second = await request(`${url}/import/start`, 'POST', { root_folder: root });
+    expect(second.status).toBe(409);
+    expect(second.body).toMatchObject({ statusCode: 409, error: 'Conflict' });
+    expect(second.body.message).toContain(first.body.session_id);
+    const cancel = await request(`${url}/import/cancel/${first.body.session_id}`, 'POST');
+    expect(cancel.status).toBe(202);
+    expect(cancel.body).toEqual({ session_id: first.body.session_id, state: 'CANCELLING' });
+    const ended = await statusUntil(url, first.body.session_id, ['COMPLETED', 'CANCELLED', 'FAILED']);
+    expect(ended.state).toBe('CANCELLED');
+    expect(ended.counts!.recorded).toBeLessThan(140);
+    const again = await request(`${url}/import/cancel/${first.body.session_id}`, 'POST');
+    expect(again.status).toBe(409);
+    expect(again.body.message).toContain('CANCELLED');
+    // Once it has ended, a new import may start.
+    const third = await request<Started>(`${url}/import/start`, 'POST', { root_folder: root, parameters: { jobs: 1 } });
+    expect(third.status).toBe(202);
+    expect((await request(`${url}/import/cancel/${third.body.session_id}`, 'POST')).status).toBe(202);
+    await statusUntil(url, third.body.session_id, ['CANCELLED']);
+  });
+
+  it('marks sessions left running by a dead process CANCELLED at start-up', async () => {
+    const root = copyFixtureRoot();
+    const db = openWkmpDatabase(join(root, 'wkmp.db'));
+    // A pid above the kernel's pid_max: no process has it.
+    insertSession(db, { sessionId: 'abandoned-1', rootFolder: root, folder: '', parameters: '{}', ownerPid: 2 ** 22 + 1 });
+    db.close();
+    const { url } = await startService(root);
+    const { status, body } = await request<Status & { errors: { session: string[] } }>(`${url}/import/status/abandoned-1`);
+    expect(status).toBe(200);
+    expect(body.state).toBe('CANCELLED');
+    expect(body.errors.session[0]).toMatch(/abandoned/);
+  });
+});
+
+describe('wkmp-ai serve: refusals', () => {
+  function library(): { root: string; elsewhere: string } {
+    const root = copyFixtureRoot();
+    const elsewhere = tempFolder();
+    writeFileSync(join(elsewhere, 'a.mp3'), 'x');
+    symlinkSync(elsewhere, join(root, 'Linked'));
+    return { root, elsewhere };
+  }
+
+  it.each([
+    ['a missing folder', () => 'No Such Folder', /does not exist or is not a folder/],
+    ['a file, not a folder', () => 'notes.txt', /does not exist or is not a folder/],
+    ['..', () => '..', /outside the root folder/],
+    ['a path climbing out through ..', () => 'Artist A/../..', /outside the root folder/],
+    ['an absolute path elsewhere', (elsewhere: string) => elsewhere, /outside the root folder/],
+    ['a symbolic link leading out', () => 'Linked', /outside the root folder/],
+  ])('refuses %s with 400 and one clear line', async (_what, folder, message) => {
+    const { root, elsewhere } = library();
+    const { url } = await startService(root);
+    const answer = await request(`${url}/import/start`, 'POST', { root_folder: folder(elsewhere) });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+    expect(answer.body.message).toMatch(message);
+    expect(answer.text).not.toMatch(/\n|at .*\.ts/);
+    expect((await request(`${url}/import/active`)).body).toEqual({ session: null });
+  });
+
+  it.each([
+    ['no root_folder', { parameters: {} }, /root_folder/],
+    ['a root_folder that is not a string', { root_folder: 3 }, /root_folder/],
+    ['an unknown property', { root_folder: '.', extra: true }, /additional properties/],
+    ['bad parameters', { root_folder: '.', parameters: { jobs: 0 } }, /jobs/],
+  ])('refuses a body with %s (400)', async (_what, body, message) => {
+    const { url } = await startService(copyFixtureRoot());
+    const answer = await request(`${url}/import/start`, 'POST', body);
+    expect(answer.status).toBe(400);
+    expect(answer.body.message).toMatch(message);
+  });
+
+  it('refuses a body that is not JSON (400) and one over the size limit (413), without a stack trace', async () => {
+    const { url } = await startService(copyFixtureRoot());
+    const broken = await request(`${url}/import/start`, 'POST', undefined, '{"root_folder":');
+    expect(broken.status).toBe(400);
+    expect(broken.text).not.toMatch(/\n|stack|at .*\.js/);
+    const huge = await request(`${url}/import/start`, 'POST', { root_folder: 'x'.repeat(100_000) });
+    expect(huge.status).toBe(413);
+    expect(huge.text).not.toContain('stack');
+  });
+
+  it('answers 404 for unknown sessions and routes', async () => {
+    const { url } = await startService(copyFixtureRoot());
+    const status = await request(`${url}/import/status/no-such-session`);
+    expect(status.status).toBe(404);
+    expect(status.body).toEqual({ statusCode: 404, error: 'Not Found', message: 'no import session no-such-session' });
+    expect((await request(`${url}/import/cancel/no-such-session`, 'POST')).status).toBe(404);
+    expect((await request(`${url}/no/such/route`)).status).toBe(404);
+  });
+});
+
+describe('wkmp-ai serve: settings and parameters', () => {
+  it('reads every setting wkmp-ai owns, writes valid values to the settings table, refuses unknown keys and bad values', async () => {
+    const root = copyFixtureRoot();
+    const { url } = await startService(root);
+    const read = await request<{ settings: Record<string, string | null> }>(`${url}/api/settings`);
+    expect(read.status).toBe(200);
+    expect(read.body.settings).toMatchObject({ ai_database_lock_retry_ms: '5000', silence_threshold_dB: '35', acoustid_api_key: null, apply_a_weighting: 'true' });
+    const write = await request<{ settings: Record<string, string | null> }>(`${url}/api/settings`, 'POST', {
+      ingest_max_concurrent_jobs: 3, silence_threshold_dB: '40.5', acoustid_api_key: 'KEY', apply_a_weighting: false, music_directories: '["/a","/b"]',
+    });
+    expect(write.status).toBe(200);
+    expect(write.body.settings).toMatchObject({ ingest_max_concurrent_jobs: '3', silence_threshold_dB: '40.5', acoustid_api_key: 'KEY', apply_a_weighting: 'false', music_directories: '["/a","/b"]' });
+    const db = inspect(join(root, 'wkmp.db'));
+    try {
+      expect(db.prepare("SELECT value FROM settings WHERE key = 'ingest_max_concurrent_jobs'").get()).toEqual({ value: '3' });
+    } finally {
+      db.close();
+    }
+    const unknown = await request(`${url}/api/settings`, 'POST', { no_such_key: 1, silence_threshold_dB: 20 });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.message).toBe('unknown setting `no_such_key`');
+    const bad = await request(`${url}/api/settings`, 'POST', { ai_database_lock_retry_ms: 0, lead_in_threshold_db: 3, music_directories: 'x' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toContain('ai_database_lock_retry_ms must be a positive integer, got `0`');
+    expect(bad.body.message).toContain('lead_in_threshold_db must be a number of dB ≤ 0');
+    expect(bad.body.message).toContain('music_directories must be a JSON array');
+    // Nothing of a refused write is stored.
+    const after = await request<{ settings: Record<string, string | null> }>(`${url}/api/settings`);
+    expect(after.body.settings).toMatchObject({ silence_threshold_dB: '40.5', ai_database_lock_retry_ms: '5000', lead_in_threshold_db: '-12' });
+    expect((await request(`${url}/api/settings`, 'POST', {})).status).toBe(400);
+    expect((await request(`${url}/api/settings`, 'POST', { rms_window_ms: [1] })).status).toBe(400);
+  });
+
+  it('reads and writes the global silence and lead-in / lead-out parameters, typed, stored as settings', async () => {
+    const { url } = await startService(copyFixtureRoot());
+    const read = await request(`${url}/parameters/global`);
+    expect(read.body).toEqual({
+      silence_threshold_dB: 35, silence_min_duration_ticks: 8_467_200, minimum_passage_audio_duration_ticks: 2_822_400,
+      rms_window_ms: 100, lead_in_threshold_db: -12, lead_out_threshold_db: -12, quick_ramp_threshold: 0.75, quick_ramp_duration_s: 1,
+      max_lead_in_duration_s: 5, max_lead_out_duration_s: 5, apply_a_weighting: true,
+    });
+    const write = await request(`${url}/parameters/global`, 'POST', { lead_in_threshold_db: -9, apply_a_weighting: false });
+    expect(write.status).toBe(200);
+    expect(write.body).toMatchObject({ lead_in_threshold_db: -9, apply_a_weighting: false, lead_out_threshold_db: -12 });
+    const settings = await request<{ settings: Record<string, string> }>(`${url}/api/settings`);
+    expect(settings.body.settings).toMatchObject({ lead_in_threshold_db: '-9', apply_a_weighting: 'false' });
+    expect((await request(`${url}/parameters/global`, 'POST', { quick_ramp_threshold: 2 })).status).toBe(400);
+    expect((await request(`${url}/parameters/global`, 'POST', { ingest_max_concurrent_jobs: 2 })).status).toBe(400);
+    expect((await request(`${url}/parameters/global`, 'POST', { rms_window_ms: 'wide' })).status).toBe(400);
+  });
+});
+
+describe('wkmp-ai serve: analysis and lists', () => {
+  it('finds lead-in, lead-out and the envelope of a file and of a region of it', async () => {
+    const root = copyFixtureRoot('analysis');
+    const { url } = await startService(root);
+    interface Amplitude { start_ticks: number; end_ticks: number; lead_in_start_ticks: number; lead_out_start_ticks: number; envelope: number[]; window_seconds: number; peak_rms: number }
+    const whole = await request<Amplitude>(`${url}/analyze/amplitude`, 'POST', { file_path: 'three-songs.mp3' });
+    expect(whole.status).toBe(200);
+    expect(whole.body.start_ticks).toBe(0);
+    expect(whole.body.end_ticks).toBeGreaterThan(0);
+    expect(whole.body.window_seconds).toBeCloseTo(0.1, 2);
+    expect(whole.body.envelope.length).toBeGreaterThan(10);
+    expect(whole.body.peak_rms).toBeGreaterThan(0);
+    expect(whole.body.lead_in_start_ticks).toBeGreaterThanOrEqual(0);
+    expect(whole.body.lead_out_start_ticks).toBeGreaterThanOrEqual(whole.body.lead_in_start_ticks);
+    expect(whole.body.lead_out_start_ticks).toBeLessThanOrEqual(whole.body.end_ticks);
+    const second = 28_224_000;
+    const region = await request<Amplitude>(`${url}/analyze/amplitude`, 'POST', { file_path: 'three-songs.mp3', start_ticks: second, end_ticks: 3 * second });
+    expect(region.status).toBe(200);
+    expect(region.body.start_ticks).toBe(second);
+    expect(region.body.envelope).toHaveLength(20);
+    expect(region.body.lead_in_start_ticks).toBeGreaterThanOrEqual(second);
+    expect(region.body.lead_out_start_ticks).toBeLessThanOrEqual(region.body.end_ticks);
+  });
+
+  it('refuses bad amplitude requests: missing file 404, outside the root 400, bad region 400', async () => {
+    const root = copyFixtureRoot('analysis');
+    const elsewhere = tempFolder();
+    writeFileSync(join(elsewhere, 'x.mp3'), 'x');
+    symlinkSync(join(elsewhere, 'x.mp3'), join(root, 'link.mp3'));
+    mkdirSync(join(root, 'folder'));
+    const { url } = await startService(root);
+    const post = (body: unknown) => request(`${url}/analyze/amplitude`, 'POST', body);
+    expect((await post({ file_path: 'missing.mp3' })).status).toBe(404);
+    expect((await post({ file_path: '../x.mp3' })).status).toBe(400);
+    expect((await post({ file_path: join(elsewhere, 'x.mp3') })).status).toBe(400);
+    expect((await post({ file_path: 'link.mp3' })).status).toBe(400);
+    expect((await post({ file_path: 'folder' })).status).toBe(400);
+    expect((await post({ file_path: 'three-songs.mp3', start_ticks: 10, end_ticks: 5 })).status).toBe(400);
+    expect((await post({ file_path: 'three-songs.mp3', start_ticks: -1 })).status).toBe(400);
+    expect((await post({})).status).toBe(400);
+  });
+
+  it('lists the files of the last import by class, a page at a time, and the passages it recorded', async () => {
+    const root = copyFixtureRoot();
+    const { url } = await startService(root);
+    const empty = await request(`${url}/api/import/file-classification?category=audio`);
+    expect(empty.body).toMatchObject({ session_id: null, total: 0, paths: [] });
+    const done = await runToEnd(url, root);
+    expect(done.state).toBe('COMPLETED');
+    const audio = await request<{ session_id: string; total: number; paths: string[] }>(`${url}/api/import/file-classification?category=audio`);
+    expect(audio.body.session_id).toBe(done.session_id);
+    expect(audio.body.total).toBe(7);
+    expect([...audio.body.paths].sort()).toEqual([
+      'Artist A/Album One/01 First.mp3', 'Artist A/Album One/02 Second.flac', 'Artist B/Fourth.opus', 'Artist B/Third.ogg',
+      'Various/Fifth.m4a', 'Various/Sixth copy.wav', 'Various/Sixth.wav',
+    ]);
+    const page = await request<{ paths: string[]; total: number }>(`${url}/api/import/file-classification?category=audio&offset=5&limit=10`);
+    expect(page.body.paths).toEqual(audio.body.paths.slice(5));
+    expect((await request(`${url}/api/import/file-classification?category=image`)).body).toMatchObject({ total: 1, paths: ['Artist A/Album One/cover.jpg'] });
+    expect((await request(`${url}/api/import/file-classification?category=other`)).body).toMatchObject({ total: 1, paths: ['notes.txt'] });
+    expect((await request(`${url}/api/import/file-classification?category=video`)).status).toBe(400);
+    expect((await request(`${url}/api/import/file-classification?category=audio&limit=0`)).status).toBe(400);
+
+    interface Passages { session_id: string; passages: { seq: number; path: string; title: string | null; startTicks: number; endTicks: number; leadInStartTicks: number }[]; next_after: number }
+    const passages = await request<Passages>(`${url}/import/passages?session=${done.session_id}`);
+    expect(passages.status).toBe(200);
+    // Six contents: the copy of Sixth.wav is a duplicate and has no passages.
+    expect(passages.body.passages.map((passage) => passage.path).sort()).toEqual([
+      'Artist A/Album One/01 First.mp3', 'Artist A/Album One/02 Second.flac', 'Artist B/Fourth.opus', 'Artist B/Third.ogg',
+      'Various/Fifth.m4a', expect.stringMatching(/^Various\/Sixth( copy)?\.wav$/) as unknown,
+    ]);
+    expect(passages.body.passages.map((passage) => passage.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    for (const passage of passages.body.passages) expect(passage.endTicks).toBeGreaterThan(passage.startTicks);
+    const later = await request<Passages>(`${url}/import/passages?after=4`);
+    expect(later.body.passages.map((passage) => passage.seq)).toEqual([5, 6]);
+    expect(later.body.next_after).toBe(6);
+    expect((await request(`${url}/import/passages?session=unknown`)).status).toBe(404);
+  });
+});
