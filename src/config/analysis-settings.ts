@@ -7,7 +7,7 @@ import { defaultAmplitudeOptions, type AmplitudeOptions } from '../analysis/ampl
 import type { AudioAnalysisOptions } from '../analysis/analyse-audio.js';
 import { silenceOptionsFromSettings, type SilenceSettings } from '../analysis/silence.js';
 import { TICKS_PER_SECOND } from '../file-record.js';
-import { settingDefaults, type SettingKey, type SettingRows } from './settings.js';
+import { readNumberSetting, readSetting, type SettingRows } from './settings.js';
 
 export interface AnalysisParameters {
   silence: SilenceSettings & {
@@ -17,60 +17,24 @@ export interface AnalysisParameters {
   amplitude: AmplitudeOptions;
 }
 
-interface Rule {
-  /** Completes "… must be ": "a positive integer". */
-  text: string;
-  test(value: number): boolean;
-}
-
-const positiveNumber: Rule = { text: 'a positive number', test: (v) => v > 0 };
-const nonNegativeNumber: Rule = { text: 'a number ≥ 0', test: (v) => v >= 0 };
-const positiveInteger: Rule = { text: 'a positive integer', test: (v) => Number.isInteger(v) && v >= 1 };
-const nonNegativeInteger: Rule = { text: 'an integer ≥ 0', test: (v) => Number.isInteger(v) && v >= 0 };
-const decibelsBelowPeak: Rule = { text: 'a number of dB ≤ 0', test: (v) => v <= 0 };
-const fraction: Rule = { text: 'a number in (0, 1]', test: (v) => v > 0 && v <= 1 };
-
-function warnFallback(key: SettingKey, rule: string, raw: string, fallback: string): void {
-  process.emitWarning(`settings: ${key} must be ${rule}, got \`${raw}\`; using ${fallback}`);
-}
-
-function numberSetting(rows: SettingRows, key: SettingKey, rule: Rule): number {
-  const raw = rows.get(key) ?? settingDefaults[key] ?? '';
-  const value = raw.trim() === '' ? Number.NaN : Number(raw);
-  if (Number.isFinite(value) && rule.test(value)) return value;
-  const fallback = Number(settingDefaults[key]);
-  warnFallback(key, rule.text, raw, String(fallback));
-  return fallback;
-}
-
-function booleanSetting(rows: SettingRows, key: SettingKey): boolean {
-  const raw = rows.get(key) ?? settingDefaults[key] ?? '';
-  const text = raw.trim().toLowerCase();
-  if (text === 'true' || text === '1') return true;
-  if (text === 'false' || text === '0') return false;
-  const fallback = settingDefaults[key] === 'true';
-  warnFallback(key, '`true` or `false`', raw, String(fallback));
-  return fallback;
-}
-
 export function analysisParametersFromSettings(rows: SettingRows): AnalysisParameters {
   return {
     silence: {
-      thresholdDb: numberSetting(rows, 'silence_threshold_dB', positiveNumber),
-      minSilenceTicks: numberSetting(rows, 'silence_min_duration_ticks', positiveInteger),
-      minPassageAudioTicks: numberSetting(rows, 'minimum_passage_audio_duration_ticks', nonNegativeInteger),
+      thresholdDb: readNumberSetting(rows, 'silence_threshold_dB'),
+      minSilenceTicks: readNumberSetting(rows, 'silence_min_duration_ticks'),
+      minPassageAudioTicks: readNumberSetting(rows, 'minimum_passage_audio_duration_ticks'),
     },
     amplitude: {
-      rmsWindowMs: numberSetting(rows, 'rms_window_ms', positiveNumber),
-      leadInThresholdDb: numberSetting(rows, 'lead_in_threshold_db', decibelsBelowPeak),
-      leadOutThresholdDb: numberSetting(rows, 'lead_out_threshold_db', decibelsBelowPeak),
-      quickRampThreshold: numberSetting(rows, 'quick_ramp_threshold', fraction),
+      rmsWindowMs: readNumberSetting(rows, 'rms_window_ms'),
+      leadInThresholdDb: readNumberSetting(rows, 'lead_in_threshold_db'),
+      leadOutThresholdDb: readNumberSetting(rows, 'lead_out_threshold_db'),
+      quickRampThreshold: readNumberSetting(rows, 'quick_ramp_threshold'),
       // No setting key: WKMP.md fixes the quick-ramp level at −5 dB (see AmplitudeOptions).
       quickRampLevelDb: defaultAmplitudeOptions.quickRampLevelDb,
-      quickRampDurationS: numberSetting(rows, 'quick_ramp_duration_s', nonNegativeNumber),
-      maxLeadInDurationS: numberSetting(rows, 'max_lead_in_duration_s', nonNegativeNumber),
-      maxLeadOutDurationS: numberSetting(rows, 'max_lead_out_duration_s', nonNegativeNumber),
-      applyAWeighting: booleanSetting(rows, 'apply_a_weighting'),
+      quickRampDurationS: readNumberSetting(rows, 'quick_ramp_duration_s'),
+      maxLeadInDurationS: readNumberSetting(rows, 'max_lead_in_duration_s'),
+      maxLeadOutDurationS: readNumberSetting(rows, 'max_lead_out_duration_s'),
+      applyAWeighting: readSetting(rows, 'apply_a_weighting') === 'true',
     },
   };
 }

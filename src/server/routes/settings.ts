@@ -5,8 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { analysisParametersFromSettings } from '../../config/analysis-settings.js';
-import { checkSettings, type SettingInput } from '../../config/setting-rules.js';
-import { settingDefaults, type SettingKey } from '../../config/settings.js';
+import { checkSettings, settingDefaults, type SettingInput, type SettingKey } from '../../config/settings.js';
 import type { WriteDb } from '../../db/connection.js';
 import { listSettings, upsertSettings } from '../../db/queries/settings.js';
 import { errorBody } from '../http-errors.js';
