@@ -78,24 +78,8 @@ export function buildTagsRecord(facts: FileFacts, report: TagReport): FileRecord
     recording: recordingOf(report),
     release: releaseOf(report),
   }];
-  return {
-    kind: 'record',
-    path: facts.path,
-    guid: facts.knownGuid ?? newGuid(),
-    change: facts.knownGuid === null ? 'new' : 'changed',
-    analysis: 'tags',
-    hash: facts.hash,
-    modificationTime: facts.modificationTime,
-    sizeBytes: facts.sizeBytes,
-    durationTicks: durationTicks !== null && durationTicks > 0 ? durationTicks : null,
-    format: report.audio.format,
-    sampleRate: report.audio.sampleRate,
-    channels: report.audio.channels,
-    status: passages.length > 0 ? 'INGEST COMPLETE' : 'PENDING',
-    tags: report.tags,
-    passages,
-    decodedSeconds: 0,
-  };
+  const status = passages.length > 0 ? 'INGEST COMPLETE' : 'PENDING';
+  return fileRecordOf(facts, report, { analysis: 'tags', durationTicks, status, passages, decodedSeconds: 0 });
 }
 
 /** What the full analysis used, recorded with every passage it found. */
@@ -133,23 +117,28 @@ export function buildAnalysedRecord(facts: FileFacts, report: TagReport, audio: 
     recording: p === longest ? recordingOf(report) : null,
     release: releaseOf(report),
   }));
+  const status = passages.length > 0 ? 'INGEST COMPLETE' : 'NO AUDIO';
   const durationTicks = secondsToTicks(audio.decodedSeconds);
+  return fileRecordOf(facts, report, { analysis: 'full', durationTicks, status, passages, decodedSeconds: audio.decodedSeconds });
+}
+
+/** The parts of a record that depend on how far the file was analysed. */
+type AnalysisOutcome = Pick<FileRecord, 'analysis' | 'durationTicks' | 'status' | 'passages' | 'decodedSeconds'>;
+
+function fileRecordOf(facts: FileFacts, report: TagReport, outcome: AnalysisOutcome): FileRecord {
   return {
     kind: 'record',
     path: facts.path,
     guid: facts.knownGuid ?? newGuid(),
     change: facts.knownGuid === null ? 'new' : 'changed',
-    analysis: 'full',
     hash: facts.hash,
     modificationTime: facts.modificationTime,
     sizeBytes: facts.sizeBytes,
-    durationTicks: durationTicks > 0 ? durationTicks : null,
     format: report.audio.format,
     sampleRate: report.audio.sampleRate,
     channels: report.audio.channels,
-    status: passages.length > 0 ? 'INGEST COMPLETE' : 'NO AUDIO',
     tags: report.tags,
-    passages,
-    decodedSeconds: audio.decodedSeconds,
+    ...outcome,
+    durationTicks: outcome.durationTicks !== null && outcome.durationTicks > 0 ? outcome.durationTicks : null,
   };
 }
