@@ -13,7 +13,7 @@ export default defineConfig({
       exclude: ['src/**/*.test.ts'],
       reporter: ['text-summary', 'json-summary'],
       // The floor this project has reached; raise it as coverage grows, never lower it.
-      thresholds: { statements: 90, branches: 77, functions: 91, lines: 92 },
+      thresholds: { statements: 91, branches: 79, functions: 92, lines: 93 },
     },
   },
 });

@@ -78,6 +78,8 @@ export class ImportSession {
   /** A worker took the file. */
   fileStarted(path: string): void {
     this.inFlight.set(path, Date.now());
+    // Also here, not only when a file is done: with one worker the file just done has left and the next not yet come.
+    this.emitProgress(false);
   }
 
   /** The file's analysis was stopped (cancelled in flight): it is no longer being worked on. */

@@ -9,7 +9,9 @@ import { InvalidInputError, SessionRunningError } from '../errors.js';
 import type { ImportService } from './import-service.js';
 import { registerAnalyzeRoutes } from './routes/analyze.js';
 import { registerImportRoutes } from './routes/import.js';
+import { registerLibraryRoutes } from './routes/library.js';
 import { registerSettingsRoutes } from './routes/settings.js';
+import { registerWebRoutes } from './routes/web.js';
 import { errorBody } from './http-errors.js';
 import { SseHub, type SseOptions } from './sse.js';
 
@@ -61,5 +63,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerImportRoutes(app, deps.service, deps.db, hub);
   registerSettingsRoutes(app, deps.db);
   registerAnalyzeRoutes(app, deps.service.rootFolder, deps.db, deps.decoder ?? 'auto');
+  registerLibraryRoutes(app, deps.service.rootFolder, deps.db);
+  registerWebRoutes(app);
   return app;
 }

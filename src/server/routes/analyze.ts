@@ -3,8 +3,6 @@
  * computed as the import computes them (the decoder, EnvelopeBuilder, findLeadIn / findLeadOut)
  * with the current parameters. Nothing is written.
  */
-import { realpathSync, statSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { amplitudeEnvelope, findLeadIn, findLeadOut } from '../../analysis/amplitude.js';
 import { chooseDecoder, type DecoderPreference } from '../../analysis/decode/decoder.js';
@@ -14,6 +12,7 @@ import type { ReadDb } from '../../db/connection.js';
 import { listSettings } from '../../db/queries/settings.js';
 import { secondsToTicks, TICKS_PER_SECOND } from '../../file-record.js';
 import { errorBody } from '../http-errors.js';
+import { locateInRoot } from '../root-path.js';
 
 interface AmplitudeBody {
   file_path: string;
@@ -34,36 +33,13 @@ const amplitudeSchema = {
   },
 } as const;
 
-function isInside(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
-}
-
-type Located = { ok: true; absolutePath: string } | { ok: false; status: 400 | 404; message: string };
-
-/** The file `filePath` names inside the root: `..`, other absolute paths and links leading out are refused. */
-function locateFile(rootFolder: string, filePath: string): Located {
-  const realRoot = realpathSync(rootFolder);
-  const wanted = resolve(realRoot, filePath);
-  if (!isInside(realRoot, wanted)) return { ok: false, status: 400, message: `file ${filePath} is outside the root folder ${realRoot}` };
-  let real: string;
-  try {
-    real = realpathSync(wanted);
-  } catch {
-    return { ok: false, status: 404, message: `file ${filePath} does not exist` };
-  }
-  if (!isInside(realRoot, real)) return { ok: false, status: 400, message: `file ${filePath} is outside the root folder ${realRoot}` };
-  if (!statSync(real).isFile()) return { ok: false, status: 400, message: `${filePath} is not a file` };
-  return { ok: true, absolutePath: real };
-}
-
 export function registerAnalyzeRoutes(app: FastifyInstance, rootFolder: string, db: ReadDb, decoderPreference: DecoderPreference): void {
   app.post<{ Body: AmplitudeBody }>('/analyze/amplitude', { schema: amplitudeSchema }, async (request, reply) => {
     const { file_path: filePath, start_ticks: startTicks = 0, end_ticks: endTicks } = request.body;
     if (endTicks !== undefined && endTicks <= startTicks) {
       return reply.code(400).send(errorBody(400, `end_ticks must be after start_ticks, got ${endTicks} ≤ ${startTicks}`));
     }
-    const located = locateFile(rootFolder, filePath);
+    const located = locateInRoot(rootFolder, filePath, 'file');
     if (!located.ok) return reply.code(located.status).send(errorBody(located.status, located.message));
     const { amplitude } = analysisParametersFromSettings(listSettings(db));
     const sampleRate = analysisSampleRate;

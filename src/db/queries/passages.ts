@@ -1,0 +1,41 @@
+/** The passages of one file as stored, for the file page (GET /api/files/passages). */
+import type { ReadDb } from '../connection.js';
+
+const SELECT_FILE_BY_PATH = `
+SELECT guid, path, status, duration_ticks AS durationTicks, title, artist FROM files WHERE path = ?`;
+
+const SELECT_PASSAGES_OF_FILE = `
+SELECT p.start_time_ticks AS startTicks, p.end_time_ticks AS endTicks,
+  p.lead_in_start_ticks AS leadInStartTicks, p.lead_out_start_ticks AS leadOutStartTicks,
+  p.title, p.artist,
+  (SELECT s.recording_mbid FROM passage_songs ps JOIN songs s ON s.guid = ps.song_id
+   WHERE ps.passage_id = p.guid ORDER BY ps.start_time_ticks LIMIT 1) AS recordingMbid
+FROM passages p WHERE p.file_id = ? ORDER BY p.start_time_ticks, p.guid`;
+
+export interface StoredFile {
+  guid: string;
+  path: string;
+  status: string;
+  durationTicks: number | null;
+  title: string | null;
+  artist: string | null;
+}
+
+export interface StoredPassage {
+  startTicks: number;
+  endTicks: number;
+  leadInStartTicks: number | null;
+  leadOutStartTicks: number | null;
+  title: string | null;
+  artist: string | null;
+  /** The first song's MusicBrainz recording id; null for an unidentified passage. */
+  recordingMbid: string | null;
+}
+
+export function findFileByPath(db: ReadDb, path: string): StoredFile | undefined {
+  return db.prepare(SELECT_FILE_BY_PATH).get(path) as StoredFile | undefined;
+}
+
+export function listPassagesOfFile(db: ReadDb, fileGuid: string): StoredPassage[] {
+  return db.prepare(SELECT_PASSAGES_OF_FILE).all(fileGuid) as StoredPassage[];
+}

@@ -1,0 +1,54 @@
+/**
+ * What the web page reads about the root folder: its subfolders (the folder picker) and the
+ * passages stored for one file (the file page).
+ */
+import { readdirSync } from 'node:fs';
+import { resolve, sep } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { ReadDb } from '../../db/connection.js';
+import { findFileByPath, listPassagesOfFile } from '../../db/queries/passages.js';
+import { errorBody } from '../http-errors.js';
+import { isInside, locateInRoot } from '../root-path.js';
+
+const pathQuery = (required: boolean) => ({
+  querystring: {
+    type: 'object',
+    additionalProperties: false,
+    ...(required ? { required: ['path'] } : {}),
+    properties: { path: { type: 'string', maxLength: 4096 } },
+  },
+}) as const;
+
+/** `Artist A/Album` → `Artist A`; the root's parent is null. */
+function parentOf(path: string): string | null {
+  if (path === '') return null;
+  const cut = path.lastIndexOf('/');
+  return cut < 0 ? '' : path.slice(0, cut);
+}
+
+export function registerLibraryRoutes(app: FastifyInstance, rootFolder: string, db: ReadDb): void {
+  app.get<{ Querystring: { path?: string } }>('/api/folders', { schema: pathQuery(false) }, async (request, reply) => {
+    const located = locateInRoot(rootFolder, request.query.path ?? '', 'folder');
+    if (!located.ok) return reply.code(located.status).send(errorBody(located.status, located.message));
+    // Hidden folders and symbolic links are skipped, as the import's walk skips them.
+    const folders = readdirSync(located.absolutePath, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
+      .map((entry) => entry.name)
+      .sort((a, b) => a.localeCompare(b));
+    return { path: located.relativePath, parent: parentOf(located.relativePath), folders };
+  });
+
+  app.get<{ Querystring: { path: string } }>('/api/files/passages', { schema: pathQuery(true) }, async (request, reply) => {
+    const { path } = request.query;
+    const root = resolve(rootFolder);
+    const wanted = resolve(root, path);
+    if (!isInside(root, wanted)) return reply.code(400).send(errorBody(400, `file ${path} is outside the root folder ${root}`));
+    const relativePath = wanted.slice(root.length + 1).split(sep).join('/');
+    const file = findFileByPath(db, relativePath);
+    if (!file) return reply.code(404).send(errorBody(404, `no file ${relativePath} in the library`));
+    return {
+      path: file.path, status: file.status, duration_ticks: file.durationTicks, title: file.title, artist: file.artist,
+      passages: listPassagesOfFile(db, file.guid),
+    };
+  });
+}

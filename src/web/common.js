@@ -1,0 +1,71 @@
+// Helpers shared by the pages. Every value from the server goes into the page as text
+// (textContent, attributes set one by one), never as markup.
+
+export const TICKS_PER_SECOND = 28_224_000;
+
+/** A new element: `attrs` are set as attributes, `children` are nodes or strings (as text). */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value !== undefined && value !== null && value !== false) node.setAttribute(name, String(value));
+  }
+  for (const child of children) node.append(typeof child === 'string' ? document.createTextNode(child) : child);
+  return node;
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+/** A new SVG element with these attributes. */
+export function svg(tag, attrs = {}) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
+  return node;
+}
+
+/** Sets an element's text by id. */
+export function setText(id, text) {
+  const node = document.getElementById(id);
+  if (node) node.textContent = text;
+}
+
+/** GET or POST JSON; a non-2xx answer throws its one-line message. */
+export async function api(path, body) {
+  const init = body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+  const response = await fetch(path, init);
+  const data = await response.json();
+  if (!response.ok) throw new Error(data?.message ?? `${response.status} ${response.statusText}`);
+  return data;
+}
+
+/** 1:02.5 from seconds (minutes:seconds, one decimal). */
+export function clock(seconds) {
+  if (!Number.isFinite(seconds)) return '–';
+  const minutes = Math.floor(seconds / 60);
+  const rest = seconds - minutes * 60;
+  return `${minutes}:${rest.toFixed(1).padStart(4, '0')}`;
+}
+
+/** Seconds with one decimal: 2.3 s. */
+export function secs(ticks) {
+  return ticks === null || ticks === undefined ? '–' : `${(ticks / TICKS_PER_SECOND).toFixed(1)} s`;
+}
+
+/** A passage's length, lead-in and lead-out in ticks (absolute lead points, as stored). */
+export function passageTimes(passage) {
+  const { startTicks, endTicks, leadInStartTicks, leadOutStartTicks } = passage;
+  return {
+    length: endTicks - startTicks,
+    leadIn: leadInStartTicks === null ? null : leadInStartTicks - startTicks,
+    leadOut: leadOutStartTicks === null ? null : endTicks - leadOutStartTicks,
+  };
+}
+
+/** The name a passage is shown by: its tag title, else "unidentified passage". */
+export function passageName(passage) {
+  return passage.title ?? (passage.recordingMbid ? 'identified passage' : 'unidentified passage');
+}
+
+/** The link to a file's page. */
+export function fileLink(path) {
+  return el('a', { href: `/file.html?path=${encodeURIComponent(path)}`, class: 'file' }, path);
+}

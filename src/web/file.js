@@ -1,0 +1,141 @@
+// The file page: the file's amplitude envelope (POST /analyze/amplitude) with its stored passages
+// (GET /api/files/passages) drawn over it, each with its lead-in and lead-out, and a legend of times.
+import { api, clock, el, passageName, passageTimes, secs, svg, TICKS_PER_SECOND } from './common.js';
+
+const width = 1000;
+const height = 240;
+const top = 22;
+const bottom = 200;
+/** The envelope is drawn in dB from the peak, down to this floor. */
+const floorDb = -60;
+
+const path = new URLSearchParams(location.search).get('path') ?? '';
+
+function showError(text) {
+  const box = document.getElementById('file-error');
+  box.textContent = text;
+  box.classList.remove('hidden');
+}
+
+/** Largest value per column, so short peaks stay visible. */
+function columns(envelope, count) {
+  const out = [];
+  for (let column = 0; column < count; column++) {
+    const from = Math.floor((column * envelope.length) / count);
+    const to = Math.max(from + 1, Math.floor(((column + 1) * envelope.length) / count));
+    let peak = 0;
+    for (let i = from; i < to && i < envelope.length; i++) peak = Math.max(peak, envelope[i]);
+    out.push(peak);
+  }
+  return out;
+}
+
+function envelopePath(envelope, coveredTicks, x) {
+  const peak = Math.max(...envelope, 1e-12);
+  const right = x(coveredTicks);
+  const count = Math.max(1, Math.min(envelope.length, Math.round(right)));
+  const levels = columns(envelope, count);
+  const y = (rms) => {
+    const db = rms > 0 ? 20 * Math.log10(rms / peak) : floorDb;
+    return bottom - ((Math.max(floorDb, db) - floorDb) / -floorDb) * (bottom - top);
+  };
+  const step = right / count;
+  let d = `M 0 ${bottom}`;
+  levels.forEach((level, i) => {
+    d += ` L ${(i * step).toFixed(1)} ${y(level).toFixed(1)} L ${((i + 1) * step).toFixed(1)} ${y(level).toFixed(1)}`;
+  });
+  return `${d} L ${right.toFixed(1)} ${bottom} Z`;
+}
+
+function draw(durationTicks, passages, amplitude) {
+  const x = (ticks) => (Math.min(ticks, durationTicks) / durationTicks) * width;
+  const chart = svg('svg', {
+    class: 'envelope', viewBox: `0 0 ${width} ${height}`, role: 'img',
+    'aria-label': `amplitude envelope with ${passages.length} passages`, 'data-passages': passages.length,
+  });
+  const title = svg('title');
+  title.textContent = `${path}: amplitude envelope and passages`;
+  chart.append(title);
+
+  passages.forEach((passage, index) => {
+    const seq = index + 1;
+    const left = x(passage.startTicks);
+    const right = x(passage.endTicks);
+    chart.append(svg('rect', { class: 'passage', 'data-seq': seq, x: left, y: top, width: Math.max(1, right - left), height: bottom - top }));
+    const label = svg('text', { class: 'label', x: left + 4, y: top - 6 });
+    label.textContent = `${seq}`;
+    chart.append(label);
+    if (passage.leadInStartTicks !== null) {
+      const at = x(passage.leadInStartTicks);
+      chart.append(svg('rect', { class: 'lead-in', 'data-seq': seq, x: left, y: top, width: Math.max(0, at - left), height: bottom - top }));
+      chart.append(svg('line', { class: 'lead-in-marker', 'data-seq': seq, x1: at, x2: at, y1: top, y2: bottom }));
+    }
+    if (passage.leadOutStartTicks !== null) {
+      const at = x(passage.leadOutStartTicks);
+      chart.append(svg('rect', { class: 'lead-out', 'data-seq': seq, x: at, y: top, width: Math.max(0, right - at), height: bottom - top }));
+      chart.append(svg('line', { class: 'lead-out-marker', 'data-seq': seq, x1: at, x2: at, y1: top, y2: bottom }));
+    }
+  });
+
+  if (amplitude) {
+    const covered = amplitude.envelope.length * amplitude.window_seconds * TICKS_PER_SECOND;
+    chart.append(svg('path', { class: 'env', d: envelopePath(amplitude.envelope, covered, x) }));
+  }
+
+  chart.append(svg('line', { class: 'axis', x1: 0, x2: width, y1: bottom, y2: bottom }));
+  const seconds = durationTicks / TICKS_PER_SECOND;
+  const every = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600].find((step) => seconds / step <= 12) ?? 1200;
+  for (let t = 0; t <= seconds; t += every) {
+    const at = x(t * TICKS_PER_SECOND);
+    chart.append(svg('line', { class: 'axis', x1: at, x2: at, y1: bottom, y2: bottom + 5 }));
+    const label = svg('text', { x: Math.min(at + 2, width - 30), y: bottom + 18 });
+    label.textContent = clock(t);
+    chart.append(label);
+  }
+  document.getElementById('drawing').replaceChildren(chart);
+}
+
+function legend(passages) {
+  document.getElementById('legend-rows').replaceChildren(...passages.map((passage, index) => {
+    const { length, leadIn, leadOut } = passageTimes(passage);
+    return el('tr', { 'data-seq': index + 1 },
+      el('td', { class: 'num' }, String(index + 1)),
+      el('td', { class: 'title' }, passageName(passage)),
+      el('td', { class: 'num' }, clock(passage.startTicks / TICKS_PER_SECOND)),
+      el('td', { class: 'num' }, clock(passage.endTicks / TICKS_PER_SECOND)),
+      el('td', { class: 'num' }, secs(length)),
+      el('td', { class: 'num' }, secs(leadIn)),
+      el('td', { class: 'num' }, secs(leadOut)));
+  }));
+  document.getElementById('legend-count').textContent = `(${passages.length})`;
+}
+
+async function start() {
+  document.getElementById('file-path').textContent = path || 'No file given';
+  document.title = `wkmp-ai · ${path}`;
+  if (!path) {
+    showError('Open this page from a passage in the import list (file.html?path=…).');
+    return;
+  }
+  const [stored, amplitude] = await Promise.allSettled([
+    api(`/api/files/passages?path=${encodeURIComponent(path)}`),
+    api('/analyze/amplitude', { file_path: path }),
+  ]);
+  const passages = stored.status === 'fulfilled' ? stored.value.passages : [];
+  if (stored.status === 'rejected') showError(`passages: ${stored.reason.message}`);
+  if (amplitude.status === 'rejected') showError(`envelope: ${amplitude.reason.message}`);
+  const envelope = amplitude.status === 'fulfilled' ? amplitude.value : null;
+  const durationTicks = Math.max(1, envelope?.end_ticks ?? 0, stored.status === 'fulfilled' ? stored.value.duration_ticks ?? 0 : 0,
+    ...passages.map((passage) => passage.endTicks));
+  if (stored.status === 'fulfilled') {
+    const file = stored.value;
+    const who = [file.title, file.artist].filter((part) => part).join(' — ');
+    document.getElementById('file-line').textContent =
+      `${who ? `${who} · ` : ''}${clock(durationTicks / TICKS_PER_SECOND)} · ${file.status} · ${passages.length} passage${passages.length === 1 ? '' : 's'}`;
+  }
+  draw(durationTicks, passages, envelope);
+  legend(passages);
+  document.body.setAttribute('data-ready', 'true');
+}
+
+void start();

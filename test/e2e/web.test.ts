@@ -1,0 +1,246 @@
+/**
+ * The web page in a real browser: headless Chromium (Debian's /usr/bin/chromium) driven by
+ * playwright-core against the real server on 127.0.0.1, port 0. An import started from the page,
+ * its summary and passage list; a file page drawing three passages with their lead-in and lead-out;
+ * a hostile tag title shown as text; the settings page's round trip through GET /api/settings.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { copyFixtureRoot, fixtures, makeCopiesRoot, tempFolder } from '../integration/helpers.js';
+import { request, startService } from './helpers.js';
+
+const TICKS_PER_SECOND = 28_224_000;
+const hostileTitle = '<img src=x onerror=alert(1)>';
+/** A safety net for an import to end, not a measurement. */
+const importTimeoutMs = 90_000;
+
+const contexts: BrowserContext[] = [];
+// Registered after the helpers' hooks, so it runs before them: the browser closes before its folder goes.
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((context) => context.close()));
+});
+
+interface Watched {
+  page: Page;
+  /** Dialogs (alert, confirm…) the page opened: a test expects none. */
+  dialogs: string[];
+  /** Uncaught errors and console errors (a refused script or style would show here). */
+  problems: string[];
+}
+
+async function openPage(url: string): Promise<Watched> {
+  const context = await chromium.launchPersistentContext(tempFolder('wkmp-chromium-'), {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1280, height: 1000 },
+  });
+  contexts.push(context);
+  const page = context.pages()[0] ?? await context.newPage();
+  page.setDefaultTimeout(importTimeoutMs);
+  const watched: Watched = { page, dialogs: [], problems: [] };
+  page.on('dialog', (dialog) => {
+    watched.dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  page.on('pageerror', (error) => watched.problems.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') watched.problems.push(message.text());
+  });
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready="true"]');
+  // The import page follows the events from the start.
+  if (new URL(url).pathname === '/') await page.waitForSelector('body[data-events="open"]');
+  return watched;
+}
+
+async function texts(page: Page, selector: string): Promise<string[]> {
+  return page.locator(selector).allTextContents();
+}
+
+/** Clicks start and waits for the summary of the import it started. */
+async function importFromPage(page: Page): Promise<void> {
+  await page.click('#start');
+  await page.waitForSelector('#summary:not(.hidden)');
+}
+
+describe('the web page', () => {
+  it('imports a folder picked on the page and shows its summary and passages', async () => {
+    const root = copyFixtureRoot();
+    const { url } = await startService(root);
+    const { page, dialogs, problems } = await openPage(`${url}/`);
+    expect(await texts(page, '#folder-list button')).toEqual(['Artist A', 'Artist B', 'Various']);
+    await page.click('#folder-list button[data-path="Artist B"]');
+    await page.waitForSelector('#folder-list button[data-path=""]'); // "up", inside Artist B
+    expect(await page.textContent('#chosen-folder')).toBe('Artist B');
+    await importFromPage(page);
+
+    expect(await page.getAttribute('#summary-state', 'data-state')).toBe('COMPLETED');
+    expect(await page.textContent('[data-count="recorded"]')).toBe('2');
+    expect(await page.textContent('[data-count="failed"]')).toBe('0');
+    expect(await page.textContent('#summary-line')).toContain('Artist B');
+    expect(await page.textContent('#progress-files')).toBe('2 / 2');
+    await page.waitForFunction("document.querySelectorAll('#passage-rows tr').length === 2");
+    expect((await texts(page, '#passage-rows a.file')).sort()).toEqual(['Artist B/Fourth.opus', 'Artist B/Third.ogg']);
+    expect(await page.isDisabled('#start')).toBe(false);
+    expect(await page.isDisabled('#cancel')).toBe(true);
+    const { body } = await request<{ session: unknown }>(`${url}/import/active`);
+    expect(body.session).toBeNull();
+    expect(dialogs).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+
+  it('lists every passage of an import of the whole root and draws a file with its passages, lead-ins and lead-outs', async () => {
+    const root = copyFixtureRoot();
+    copyFileSync(join(fixtures, 'analysis', 'three-songs.mp3'), join(root, 'three-songs.mp3'));
+    const { url } = await startService(root);
+    const { page, problems } = await openPage(`${url}/`);
+    await importFromPage(page);
+    expect(await page.textContent('[data-count="recorded"]')).toBe('8');
+    const passages = Number(await page.textContent('[data-count="passages"]'));
+    // Six one-passage files, three passages in three-songs.mp3; Sixth copy.wav is a duplicate, without passages.
+    expect(passages).toBe(9);
+    await page.waitForFunction(`document.querySelectorAll('#passage-rows tr').length === ${passages}`);
+    const listed = await request<{ passages: { seq: number; path: string }[] }>(`${url}/import/passages`);
+    expect(await page.locator('#passage-rows tr').evaluateAll((rows) => rows.map((row) => Number(row.getAttribute('data-seq')))))
+      .toEqual(listed.body.passages.map((passage) => passage.seq));
+    expect((await texts(page, '#passage-rows a.file')).filter((path) => path === 'three-songs.mp3')).toHaveLength(3);
+    // Unidentified passages are named so.
+    expect(await texts(page, '#passage-rows td.unidentified')).toContain('unidentified passage');
+    await page.screenshot({ path: '/tmp/wkmp-ai-import-page.png', fullPage: true });
+
+    await page.click('#passage-rows a.file >> text=three-songs.mp3');
+    await page.waitForURL(/\/file\.html\?path=three-songs\.mp3$/);
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.screenshot({ path: '/tmp/wkmp-ai-file-page.png', fullPage: true });
+    expect(await page.textContent('#file-path')).toBe('three-songs.mp3');
+    expect(await page.getAttribute('svg.envelope', 'data-passages')).toBe('3');
+    expect(await page.locator('svg rect.passage').count()).toBe(3);
+    expect(await page.locator('svg line.lead-in-marker').count()).toBe(3);
+    expect(await page.locator('svg line.lead-out-marker').count()).toBe(3);
+    expect(await page.locator('svg path.env').count()).toBe(1);
+    expect(await page.getAttribute('svg path.env', 'd')).toMatch(/^M 0 \d/);
+
+    // Each drawn span and marker sits where the stored passage says, and the legend lists its times.
+    const stored = await request<{ duration_ticks: number; passages: { startTicks: number; endTicks: number; leadInStartTicks: number; leadOutStartTicks: number }[] }>(
+      `${url}/api/files/passages?path=three-songs.mp3`);
+    expect(stored.status).toBe(200);
+    const amplitude = await request<{ end_ticks: number }>(`${url}/analyze/amplitude`, 'POST', { file_path: 'three-songs.mp3' });
+    const duration = Math.max(amplitude.body.end_ticks, stored.body.duration_ticks);
+    const x = (ticks: number) => (ticks / duration) * 1000;
+    const legend = await page.locator('#legend-rows tr').evaluateAll((rows) => rows.map((row) => [...row.children].map((cell) => cell.textContent)));
+    expect(legend).toHaveLength(3);
+    for (const [index, passage] of stored.body.passages.entries()) {
+      const seq = index + 1;
+      const span = page.locator(`svg rect.passage[data-seq="${seq}"]`);
+      expect(Number(await span.getAttribute('x'))).toBeCloseTo(x(passage.startTicks), 3);
+      expect(Number(await span.getAttribute('width'))).toBeCloseTo(x(passage.endTicks) - x(passage.startTicks), 3);
+      expect(Number(await page.getAttribute(`svg line.lead-in-marker[data-seq="${seq}"]`, 'x1'))).toBeCloseTo(x(passage.leadInStartTicks), 3);
+      expect(Number(await page.getAttribute(`svg line.lead-out-marker[data-seq="${seq}"]`, 'x1'))).toBeCloseTo(x(passage.leadOutStartTicks), 3);
+      const leadIn = `${((passage.leadInStartTicks - passage.startTicks) / TICKS_PER_SECOND).toFixed(1)} s`;
+      const leadOut = `${((passage.endTicks - passage.leadOutStartTicks) / TICKS_PER_SECOND).toFixed(1)} s`;
+      expect(legend[index]).toEqual([String(seq), expect.any(String), expect.any(String), expect.any(String), expect.any(String), leadIn, leadOut]);
+    }
+    // The first song fades in: its lead-in is drawn as a span of some width.
+    expect(Number(await page.getAttribute('svg rect.lead-in[data-seq="1"]', 'width'))).toBeGreaterThan(0);
+    expect(problems).toEqual([]);
+  });
+
+  it('shows a hostile tag title as text: no element made from it, no script run', async () => {
+    const root = copyFixtureRoot();
+    mkdirSync(join(root, 'Tags'));
+    const ffmpeg = spawnSync('ffmpeg', ['-v', 'error', '-i', join(fixtures, 'library', 'Various', 'Sixth.wav'), '-metadata', `title=${hostileTitle}`, join(root, 'Tags', 'hostile.flac')]);
+    expect(ffmpeg.status, ffmpeg.stderr.toString()).toBe(0);
+    const { url } = await startService(root);
+    const { page, dialogs, problems } = await openPage(`${url}/`);
+    await page.click('#folder-list button[data-path="Tags"]');
+    await page.waitForSelector('#folder-list button[data-path=""]');
+    await importFromPage(page);
+    await page.waitForFunction("document.querySelectorAll('#passage-rows tr').length === 1");
+    expect(await page.textContent('#passage-rows td.title')).toBe(hostileTitle);
+    expect(await page.locator('#passage-rows').innerText()).toContain(hostileTitle);
+    expect(await page.locator('img').count()).toBe(0);
+
+    await page.click('#passage-rows a.file');
+    await page.waitForSelector('body[data-ready="true"]');
+    expect(await page.textContent('#legend-rows td.title')).toBe(hostileTitle);
+    expect(await page.textContent('#file-line')).toContain(hostileTitle);
+    expect(await page.locator('img').count()).toBe(0);
+    expect(dialogs).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+
+  it('cancels a running import from the page', async () => {
+    const { root } = makeCopiesRoot(20);
+    const { url } = await startService(root);
+    expect((await request(`${url}/api/settings`, 'POST', { ingest_max_concurrent_jobs: 2 })).status).toBe(200);
+    const { page } = await openPage(`${url}/`);
+    await page.click('#start');
+    // A file being analysed shows in the workers list with its path.
+    await page.waitForSelector('#workers li[data-path]');
+    expect(await page.getAttribute('#workers li[data-path]', 'data-path')).toMatch(/^c\d{3}\//);
+    await page.click('#cancel:not([disabled])');
+    await page.waitForSelector('#summary:not(.hidden)');
+    expect(await page.getAttribute('#summary-state', 'data-state')).toBe('CANCELLED');
+    expect(Number(await page.textContent('[data-count="recorded"]'))).toBeLessThan(140);
+    expect(await page.isDisabled('#cancel')).toBe(true);
+  });
+
+  it('reads the settings and saves a change through POST /api/settings; a bad value is refused with its message', async () => {
+    const { url } = await startService(copyFixtureRoot());
+    const { page, problems } = await openPage(`${url}/settings.html`);
+    const before = await request<{ settings: Record<string, string | null> }>(`${url}/api/settings`);
+    expect(await page.inputValue('#silence_threshold_dB')).toBe(before.body.settings.silence_threshold_dB);
+    expect(await page.inputValue('#acoustid_api_key')).toBe('');
+    expect(await page.isChecked('#apply_a_weighting')).toBe(before.body.settings.apply_a_weighting === 'true');
+
+    await page.fill('#silence_threshold_dB', '42');
+    await page.fill('#acoustid_api_key', 'Ab12Cd34');
+    await page.click('#save');
+    await page.waitForSelector('#settings-message.good');
+    const after = await request<{ settings: Record<string, string | null> }>(`${url}/api/settings`);
+    expect(after.body.settings).toMatchObject({ silence_threshold_dB: '42', acoustid_api_key: 'Ab12Cd34' });
+    expect(after.body.settings.rms_window_ms).toBe(before.body.settings.rms_window_ms);
+
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    expect(await page.inputValue('#silence_threshold_dB')).toBe('42');
+
+    await page.fill('#rms_window_ms', 'soon');
+    await page.click('#save');
+    await page.waitForSelector('#settings-message.bad');
+    expect(await page.textContent('#settings-message')).toContain('rms_window_ms');
+    expect((await request<{ settings: Record<string, string | null> }>(`${url}/api/settings`)).body.settings.rms_window_ms).toBe(before.body.settings.rms_window_ms);
+    // The refused save is a 400 the browser logs; nothing else went wrong.
+    expect(problems).toEqual([expect.stringMatching(/status of 400/)]);
+  });
+});
+
+describe('the routes behind the page', () => {
+  it('lists the folders inside the root and refuses paths outside it', async () => {
+    const root = copyFixtureRoot();
+    const { url } = await startService(root);
+    expect((await request(`${url}/api/folders?path=Artist%20A`)).body).toEqual({ path: 'Artist A', parent: '', folders: ['Album One'] });
+    for (const [path, status] of [['..', 400], ['Artist A/../..', 400], [tempFolder(), 400], ['notes.txt', 400], ['No Such', 404]] as const) {
+      expect((await request(`${url}/api/folders?path=${encodeURIComponent(path)}`)).status, path).toBe(status);
+    }
+    expect((await request(`${url}/api/files/passages?path=..%2Fx.mp3`)).status).toBe(400);
+    expect((await request(`${url}/api/files/passages?path=Various%2FFifth.m4a`)).status).toBe(404); // not imported yet
+    expect((await request(`${url}/api/files/passages`)).status).toBe(400);
+  });
+
+  it('serves the pages with a policy that allows only its own scripts', async () => {
+    const { url } = await startService(copyFixtureRoot());
+    for (const path of ['/', '/settings.html', '/file.html']) {
+      const response = await fetch(`${url}${path}`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
+    }
+    expect((await fetch(`${url}/app.js`)).headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect((await fetch(`${url}/nothing.js`)).status).toBe(404);
+  });
+});
