@@ -64,6 +64,39 @@ export interface ImportPlace {
   relativeFolder: string;
 }
 
+/** Whether `path` lies strictly inside `root` (both absolute). */
+export function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+export type Located =
+  | { ok: true; absolutePath: string; relativePath: string }
+  | { ok: false; problem: 'outside' | 'missing' | 'wrong-kind'; message: string };
+
+/**
+ * The file or folder `path` names inside the root (`''` is the root itself, a folder), once
+ * symbolic links are resolved: `..`, other absolute paths and links leading out are 'outside'.
+ * The relative path is the real one, as the walk stores paths.
+ */
+export function locateInRoot(rootFolder: string, path: string, kind: 'file' | 'folder'): Located {
+  const realRoot = realpathSync(rootFolder);
+  const outside = { ok: false, problem: 'outside', message: `${kind} ${path} is outside the root folder ${realRoot}` } as const;
+  const isRootItself = (candidate: string) => candidate === realRoot && kind === 'folder';
+  const wanted = resolve(realRoot, path);
+  if (!isRootItself(wanted) && !isInside(realRoot, wanted)) return outside;
+  let real: string;
+  try {
+    real = realpathSync(wanted);
+  } catch {
+    return { ok: false, problem: 'missing', message: `${kind} ${path} does not exist` };
+  }
+  if (!isRootItself(real) && !isInside(realRoot, real)) return outside;
+  const stat = statSync(real);
+  if (kind === 'file' ? !stat.isFile() : !stat.isDirectory()) return { ok: false, problem: 'wrong-kind', message: `${path} is not a ${kind}` };
+  return { ok: true, absolutePath: real, relativePath: relative(realRoot, real).split(sep).join('/') };
+}
+
 /**
  * Checks that the root is a folder and that `folder` (default: the root) lies inside it once
  * symbolic links are resolved: `..`, other absolute paths and links leading out are refused.
@@ -72,17 +105,13 @@ export function resolveImportPlace(rootFolder: string, folder?: string): ImportP
   if (!isDirectory(rootFolder)) {
     throw new InvalidInputError('startup', `root folder ${rootFolder} does not exist or is not a folder; pass --root-folder or set WKMP_ROOT_FOLDER`, { path: rootFolder });
   }
-  const realRoot = realpathSync(rootFolder);
-  const wanted = folder === undefined ? realRoot : resolve(realRoot, folder);
-  if (!isDirectory(wanted)) {
-    throw new InvalidInputError('startup', `folder ${folder ?? wanted} does not exist or is not a folder`, { path: wanted });
+  const located = locateInRoot(rootFolder, folder ?? '', 'folder');
+  if (!located.ok) {
+    const named = folder ?? rootFolder;
+    const message = located.problem === 'outside' ? located.message : `folder ${named} does not exist or is not a folder`;
+    throw new InvalidInputError('startup', message, { path: resolve(rootFolder, named) });
   }
-  const realFolder = realpathSync(wanted);
-  const rel = relative(realRoot, realFolder);
-  if (rel.startsWith('..') || isAbsolute(rel)) {
-    throw new InvalidInputError('startup', `folder ${folder ?? wanted} is outside the root folder ${realRoot}`, { path: wanted });
-  }
-  return { rootFolder: realRoot, folder: realFolder, relativeFolder: rel.split(sep).join('/') };
+  return { rootFolder: realpathSync(rootFolder), folder: located.absolutePath, relativeFolder: located.relativePath };
 }
 
 export function defaultDatabasePath(rootFolder: string): string {

@@ -12,3 +12,8 @@ const reasons: Record<number, string> = {
 export function errorBody(statusCode: number, message: string): ErrorBody {
   return { statusCode, error: reasons[statusCode] ?? (statusCode < 500 ? 'Client Error' : 'Internal Server Error'), message };
 }
+
+/** A path outside the root or of the wrong kind is the caller's mistake (400); a missing one is 404. */
+export function statusOf(located: { problem: 'outside' | 'missing' | 'wrong-kind' }): 400 | 404 {
+  return located.problem === 'missing' ? 404 : 400;
+}

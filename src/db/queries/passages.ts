@@ -1,4 +1,5 @@
 /** The passages of one file as stored, for the file page (GET /api/files/passages). */
+import type { PassageRecord } from '../../file-record.js';
 import type { ReadDb } from '../connection.js';
 
 const SELECT_FILE_BY_PATH = `
@@ -21,18 +22,11 @@ export interface StoredFile {
   artist: string | null;
 }
 
-export interface StoredPassage {
-  startTicks: number;
-  endTicks: number;
-  leadInStartTicks: number | null;
-  leadOutStartTicks: number | null;
-  title: string | null;
-  artist: string | null;
-  /** The first song's MusicBrainz recording id; null for an unidentified passage. */
-  recordingMbid: string | null;
-}
+/** A passage as stored, with the first song's MusicBrainz recording id (null: an unidentified passage). */
+export type StoredPassage = Pick<PassageRecord, 'startTicks' | 'endTicks' | 'leadInStartTicks' | 'leadOutStartTicks' | 'title' | 'artist'>
+  & { recordingMbid: string | null };
 
-export function findFileByPath(db: ReadDb, path: string): StoredFile | undefined {
+export function getFileByPath(db: ReadDb, path: string): StoredFile | undefined {
   return db.prepare(SELECT_FILE_BY_PATH).get(path) as StoredFile | undefined;
 }
 

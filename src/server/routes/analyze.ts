@@ -11,8 +11,8 @@ import { analysisParametersFromSettings, analysisSampleRate } from '../../config
 import type { ReadDb } from '../../db/connection.js';
 import { listSettings } from '../../db/queries/settings.js';
 import { secondsToTicks, TICKS_PER_SECOND } from '../../file-record.js';
-import { errorBody } from '../http-errors.js';
-import { locateInRoot } from '../root-path.js';
+import { errorBody, statusOf } from '../http-errors.js';
+import { locateInRoot } from '../../config/root-folder.js';
 
 interface AmplitudeBody {
   file_path: string;
@@ -40,7 +40,7 @@ export function registerAnalyzeRoutes(app: FastifyInstance, rootFolder: string, 
       return reply.code(400).send(errorBody(400, `end_ticks must be after start_ticks, got ${endTicks} ≤ ${startTicks}`));
     }
     const located = locateInRoot(rootFolder, filePath, 'file');
-    if (!located.ok) return reply.code(located.status).send(errorBody(located.status, located.message));
+    if (!located.ok) return reply.code(statusOf(located)).send(errorBody(statusOf(located), located.message));
     const { amplitude } = analysisParametersFromSettings(listSettings(db));
     const sampleRate = analysisSampleRate;
     const firstSample = Math.floor((startTicks / TICKS_PER_SECOND) * sampleRate);

@@ -39,6 +39,12 @@ const idParams = {
   params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 100 } } },
 } as const;
 
+/** A page size from the query (digits, checked by the schema): 1 to 1000, else null. */
+function pageLimit(raw: string | undefined, fallback: number): number | null {
+  const limit = Number(raw ?? fallback);
+  return limit >= 1 && limit <= 1000 ? limit : null;
+}
+
 /** A session as the API shows it: from memory while this service runs it, else its row. */
 export interface SessionStatus {
   session_id: string;
@@ -151,8 +157,8 @@ export function registerImportRoutes(app: FastifyInstance, service: ImportServic
   }, async (request, reply) => {
     const { category } = request.query;
     const offset = Number(request.query.offset ?? 0);
-    const limit = Number(request.query.limit ?? 100);
-    if (limit < 1 || limit > 1000) return reply.code(400).send(errorBody(400, `limit must be from 1 to 1000, got ${limit}`));
+    const limit = pageLimit(request.query.limit, 100);
+    if (limit === null) return reply.code(400).send(errorBody(400, `limit must be from 1 to 1000, got ${request.query.limit}`));
     const run = service.current();
     return { session_id: run?.sessionId ?? null, category, offset, limit, ...listClassified(run, category, offset, limit) };
   });
@@ -172,8 +178,8 @@ export function registerImportRoutes(app: FastifyInstance, service: ImportServic
   }, async (request, reply) => {
     const { session } = request.query;
     const after = Number(request.query.after ?? 0);
-    const limit = Number(request.query.limit ?? 200);
-    if (limit < 1 || limit > 1000) return reply.code(400).send(errorBody(400, `limit must be from 1 to 1000, got ${limit}`));
+    const limit = pageLimit(request.query.limit, 200);
+    if (limit === null) return reply.code(400).send(errorBody(400, `limit must be from 1 to 1000, got ${request.query.limit}`));
     const run = session === undefined ? service.current() : service.find(session);
     if (session !== undefined && !run) return reply.code(404).send(errorBody(404, `no passages kept for session ${session} (only the running or last import's)`));
     const passages = listRecordedPassages(run, after, limit);

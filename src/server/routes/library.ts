@@ -6,9 +6,9 @@ import { readdirSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { ReadDb } from '../../db/connection.js';
-import { findFileByPath, listPassagesOfFile } from '../../db/queries/passages.js';
-import { errorBody } from '../http-errors.js';
-import { isInside, locateInRoot } from '../root-path.js';
+import { getFileByPath, listPassagesOfFile } from '../../db/queries/passages.js';
+import { errorBody, statusOf } from '../http-errors.js';
+import { isInside, locateInRoot } from '../../config/root-folder.js';
 
 const pathQuery = (required: boolean) => ({
   querystring: {
@@ -29,7 +29,7 @@ function parentOf(path: string): string | null {
 export function registerLibraryRoutes(app: FastifyInstance, rootFolder: string, db: ReadDb): void {
   app.get<{ Querystring: { path?: string } }>('/api/folders', { schema: pathQuery(false) }, async (request, reply) => {
     const located = locateInRoot(rootFolder, request.query.path ?? '', 'folder');
-    if (!located.ok) return reply.code(located.status).send(errorBody(located.status, located.message));
+    if (!located.ok) return reply.code(statusOf(located)).send(errorBody(statusOf(located), located.message));
     // Hidden folders and symbolic links are skipped, as the import's walk skips them.
     const folders = readdirSync(located.absolutePath, { withFileTypes: true })
       .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
@@ -44,7 +44,7 @@ export function registerLibraryRoutes(app: FastifyInstance, rootFolder: string, 
     const wanted = resolve(root, path);
     if (!isInside(root, wanted)) return reply.code(400).send(errorBody(400, `file ${path} is outside the root folder ${root}`));
     const relativePath = wanted.slice(root.length + 1).split(sep).join('/');
-    const file = findFileByPath(db, relativePath);
+    const file = getFileByPath(db, relativePath);
     if (!file) return reply.code(404).send(errorBody(404, `no file ${relativePath} in the library`));
     return {
       path: file.path, status: file.status, duration_ticks: file.durationTicks, title: file.title, artist: file.artist,
