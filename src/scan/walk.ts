@@ -25,7 +25,8 @@ const systemFolders = new Set([
   '$RECYCLE.BIN', 'System Volume Information', 'lost+found', '@eaDir', '#recycle', '#snapshot', 'RECYCLER',
 ]);
 
-function isSkippedFolder(name: string): boolean {
+/** Hidden, system and NAS housekeeping folders: never walked, never offered for import. */
+export function isSkippedFolder(name: string): boolean {
   return name.startsWith('.') || systemFolders.has(name);
 }
 

@@ -7,6 +7,7 @@ import { resolve, sep } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { ReadDb } from '../../db/connection.js';
 import { getFileByPath, listPassagesOfFile } from '../../db/queries/passages.js';
+import { isSkippedFolder } from '../../scan/walk.js';
 import { errorBody, statusOf } from '../http-errors.js';
 import { isInside, locateInRoot } from '../../config/root-folder.js';
 
@@ -30,9 +31,9 @@ export function registerLibraryRoutes(app: FastifyInstance, rootFolder: string, 
   app.get<{ Querystring: { path?: string } }>('/api/folders', { schema: pathQuery(false) }, async (request, reply) => {
     const located = locateInRoot(rootFolder, request.query.path ?? '', 'folder');
     if (!located.ok) return reply.code(statusOf(located)).send(errorBody(statusOf(located), located.message));
-    // Hidden folders and symbolic links are skipped, as the import's walk skips them.
+    // The folders the import's walk would enter: no hidden or system folders, no symbolic links.
     const folders = readdirSync(located.absolutePath, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
+      .filter((entry) => entry.isDirectory() && !isSkippedFolder(entry.name))
       .map((entry) => entry.name)
       .sort((a, b) => a.localeCompare(b));
     return { path: located.relativePath, parent: parentOf(located.relativePath), folders };
