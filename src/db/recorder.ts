@@ -73,14 +73,6 @@ export class Recorder {
     this.commitBatch = prepareCommitBatch(db, prepareFileWrites(db), new EntityGuids());
   }
 
-  get currentBatchSize(): number {
-    return this.batchSize;
-  }
-
-  get pending(): number {
-    return this.buffer.length;
-  }
-
   /**
    * Buffers one file's result. Resolves at once unless the buffer is over its high-water mark
    * (the database is locked for long), then when it has drained: analysis waits, nothing is dropped.
