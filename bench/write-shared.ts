@@ -98,6 +98,8 @@ export function generateRecords(count: number, seed = 20_000): FileRecord[] {
       guid: randomUUID(),
       change: 'new',
       analysis: 'full',
+      cueSignature: null,
+      warnings: [],
       decodedSeconds: seconds,
       hash: sha256(`bench file ${i}`),
       modificationTime: new Date(Date.UTC(2024, 0, 1) + i * 1000).toISOString(),
@@ -135,7 +137,7 @@ export function writeFileRecord(writes: FileWrites, record: FileRecord, exec: Ex
     return exec(statement);
   };
   const fileGuid = guidOf(run(() => writes.upsertFile.get(fileRowParams(record, record.status, null))));
-  if (record.change === 'changed' || fileGuid !== record.guid) run(() => writes.deletePassagesOfFile.run(fileGuid));
+  if (record.change === 'changed' || fileGuid !== record.guid) run(() => writes.deletePassagesOfFileExcept.run(fileGuid, '[]'));
   for (let start = 0; start < record.passages.length; start += maxPassageRows) {
     const chunk = record.passages.slice(start, start + maxPassageRows);
     const params = chunk.flatMap((p) => [

@@ -2,7 +2,7 @@
  * The closed set of errors wkmp-ai reports. Each carries a literal `code` (listed in
  * docs/errors.md), the phase it happened in and, where there is one, the file.
  */
-export type Phase = 'startup' | 'scan' | 'classify' | 'hash' | 'tags' | 'decode' | 'record' | 'session';
+export type Phase = 'startup' | 'scan' | 'classify' | 'cue' | 'hash' | 'tags' | 'decode' | 'record' | 'session';
 
 export abstract class WkmpError extends Error {
   abstract readonly code: string;
@@ -46,7 +46,9 @@ export type FileErrorCode =
   | 'DECODE_FAILED'
   | 'ANALYSIS_TIMEOUT'
   | 'RECORD_FAILED'
-  | 'WORKER_FAILED';
+  | 'WORKER_FAILED'
+  | 'CUE_INVALID'
+  | 'CUE_FILE_MISSING';
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

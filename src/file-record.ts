@@ -15,6 +15,13 @@ export function secondsToTicks(seconds: number): number {
 /** How far a file is analysed; a 'full' import finishes what a 'tags' import started. */
 export type AnalysisLevel = 'tags' | 'full';
 
+/**
+ * The rules a file was analysed by. Bump it when what analysis finds changes (song boundaries,
+ * lead-in/out, fingerprints): a full import re-analyses every file recorded under older rules.
+ * 1: a passage per silence of 300 ms under −35 dBFS RMS. 2: songs (docs/adr/0003-song-boundaries.md).
+ */
+export const ANALYSIS_VERSION = 2;
+
 export type FileStatus = 'PENDING' | 'INGEST COMPLETE' | 'DUPLICATE HASH' | 'NO AUDIO';
 export type FileClass = 'audio' | 'image' | 'other';
 
@@ -91,6 +98,16 @@ export interface FileRecord {
   passages: PassageRecord[];
   /** Seconds of audio decoded (0 for a tags-only record). */
   decodedSeconds: number;
+  /** The cue sheets beside the file when it was analysed (scan/cue-sheets.ts); null when there were none. */
+  cueSignature: string | null;
+  /** What went wrong without stopping the file (a broken embedded cue sheet): `import_errors` rows under its path. */
+  warnings: FileWarning[];
+}
+
+export interface FileWarning {
+  phase: Phase;
+  code: FileErrorCode;
+  message: string;
 }
 
 export interface FileFailure {

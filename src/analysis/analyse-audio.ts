@@ -1,21 +1,23 @@
 /**
- * One pass over a file's decoded audio: the silence envelope, the A-weighted envelope and the
- * fingerprints of the passages, all from the same stream of PCM chunks, so a file is decoded once
- * and never held whole. Passages are known only once the stream ends, but their fingerprints must
- * be taken on the way: an online copy of the silence rule starts a fingerprint at each passage
- * start and holds back the samples of a silence until it knows whether the silence ends the passage.
+ * One pass over a file's decoded audio, then the decisions: the stream feeds the envelopes (peak
+ * for silence, RMS and A-weighted RMS for lead-in / lead-out) and a 16-bit copy of the samples;
+ * once it ends, the song boundaries are chosen (from a cue sheet, or from the silences judged with
+ * the tags), their edges refined to the sample, and each passage's lead-in, lead-out and
+ * fingerprint taken from what was kept. A file is decoded once (docs/adr/0003-song-boundaries.md).
  */
-import { secondsToTicks } from '../file-record.js';
+import { secondsToTicks, TICKS_PER_SECOND } from '../file-record.js';
 import { amplitudeEnvelope, findLeadIn, findLeadOut, type AmplitudeOptions, type LeadResult } from './amplitude.js';
-import { EnvelopeBuilder } from './envelope.js';
+import { EnvelopeBuilder, type Envelope } from './envelope.js';
 import { PassageFingerprinter, type ChromaprintModule, type Fingerprint } from './fingerprint.js';
-import { detectPassages, soundingWindows, type SilenceOptions } from './silence.js';
+import { PcmStore } from './pcm-store.js';
+import { levelAt, type WindowSpan } from './silence.js';
+import { segmentSongs, type GapVerdict, type SegmentationOptions, type TaggedAs } from './song-boundaries.js';
 
 export interface AudioAnalysisOptions {
   /** The rate the decoder delivers. */
   sampleRate: number;
   windowMs: number;
-  silence: SilenceOptions;
+  segmentation: SegmentationOptions;
   /** Less sound than this in the whole file is NO AUDIO. */
   minAudioSeconds: number;
   amplitude: AmplitudeOptions;
@@ -23,6 +25,21 @@ export interface AudioAnalysisOptions {
   minFingerprintSeconds: number;
   /** Only the start of a passage is fingerprinted. */
   maxFingerprintSeconds: number;
+}
+
+/** A cue sheet's track as analysis needs it: where it starts and ends (null: at the end of the sound). */
+export interface TrackSpan {
+  startTicks: number;
+  endTicks: number | null;
+}
+
+/** Where a file's passages come from: its cue sheet's tracks, or its silences judged with what its tags say. */
+export type BoundarySource = { kind: 'silence'; taggedAs: TaggedAs } | { kind: 'cue sheet'; tracks: readonly TrackSpan[] };
+
+export interface GapTicks {
+  startTicks: number;
+  endTicks: number;
+  verdict: GapVerdict;
 }
 
 export interface AnalysedPassage {
@@ -33,143 +50,211 @@ export interface AnalysedPassage {
   leadIn: LeadResult;
   leadOut: LeadResult;
   fingerprint: Fingerprint | null;
+  /** For a cue sheet: the index of the track this passage plays. */
+  track: number | null;
+  /** Candidate gaps inside this passage that were not made boundaries. */
+  rejectedGaps: GapTicks[];
+}
+
+export interface BoundaryReport {
+  source: BoundarySource['kind'];
+  thresholdDbfs: number;
+  noiseFloorDbfs: number | null;
+  oneTrack: boolean;
 }
 
 export interface AudioAnalysis {
   decodedSeconds: number;
-  soundingSeconds: number;
+  soundSeconds: number;
+  boundaries: BoundaryReport;
   /** Empty when the file has less sound than `minAudioSeconds`: NO AUDIO. */
   passages: AnalysedPassage[];
 }
 
-/** The silence rule of silence.ts, applied window by window as the audio arrives. */
-class OnlinePassages {
-  private readonly silentBelow: number;
-  private inPassage = false;
-  private silentRun = 0;
-  private window = 0;
-  private current: PassageFingerprinter | null = null;
-  private currentStart = 0;
-  /** Samples of the silence in progress: part of the passage unless the silence counts. */
-  private held: Float32Array[] = [];
-  readonly fingerprints = new Map<number, Fingerprint>();
-
-  constructor(
-    private readonly chromaprint: ChromaprintModule,
-    private readonly options: AudioAnalysisOptions,
-    private readonly windowSeconds: number,
-  ) {
-    this.silentBelow = 10 ** (-options.silence.thresholdDb / 20);
-  }
-
-  addWindow(samples: Float32Array, rms: number): void {
-    // Compared as the envelope stores it (float32), so that this rule and detectPassages agree on every window.
-    if (Math.fround(rms) >= this.silentBelow) {
-      if (!this.inPassage) this.startPassage();
-      for (const held of this.held) this.current?.feed(held);
-      this.held = [];
-      this.silentRun = 0;
-      this.current?.feed(samples);
-    } else if (this.inPassage) {
-      this.silentRun += 1;
-      this.held.push(samples);
-      // The silence counts: the passage ended where it began.
-      if (this.silentRun >= this.options.silence.minSilenceWindows) this.endPassage(this.window + 1 - this.silentRun);
-    }
-    this.window += 1;
-  }
-
-  finish(): void {
-    // Trailing silence, however short, is outside the passage.
-    if (this.inPassage) this.endPassage(this.window - this.silentRun);
-  }
-
-  private startPassage(): void {
-    this.inPassage = true;
-    this.currentStart = this.window;
-    this.current = new PassageFingerprinter(this.chromaprint, this.options.sampleRate, this.options.maxFingerprintSeconds);
-  }
-
-  private endPassage(endWindow: number): void {
-    const fingerprinter = this.current;
-    const seconds = (endWindow - this.currentStart) * this.windowSeconds;
-    if (fingerprinter) {
-      if (seconds >= this.options.minFingerprintSeconds) this.fingerprints.set(this.currentStart, fingerprinter.finish());
-      else fingerprinter.dispose();
-    }
-    this.current = null;
-    this.inPassage = false;
-    this.held = [];
-    this.silentRun = 0;
-  }
-}
-
-/** Cuts a stream of chunks into windows of `size` samples; the last one may be shorter. */
-class Windower {
-  private pending = new Float32Array(0);
-
-  constructor(private readonly size: number, private readonly onWindow: (samples: Float32Array) => void) {}
-
-  push(chunk: Float32Array): void {
-    let data = chunk;
-    if (this.pending.length > 0) {
-      data = new Float32Array(this.pending.length + chunk.length);
-      data.set(this.pending);
-      data.set(chunk, this.pending.length);
-    }
-    let offset = 0;
-    for (; offset + this.size <= data.length; offset += this.size) this.onWindow(data.subarray(offset, offset + this.size));
-    this.pending = data.slice(offset);
-  }
-
-  finish(): void {
-    if (this.pending.length > 0) this.onWindow(this.pending);
-    this.pending = new Float32Array(0);
-  }
-}
-
-function rmsOf(samples: Float32Array): number {
-  let sum = 0;
-  for (const sample of samples) sum += sample * sample;
-  return samples.length === 0 ? 0 : Math.sqrt(sum / samples.length);
+/** A passage's edges in samples of the analysis rate, [start, end). */
+interface SampleSpan {
+  start: number;
+  end: number;
+  track: number | null;
 }
 
 export async function analyseAudio(
-  pcm: AsyncIterable<Float32Array>, chromaprint: ChromaprintModule, options: AudioAnalysisOptions,
+  pcm: AsyncIterable<Float32Array>, chromaprint: ChromaprintModule, options: AudioAnalysisOptions, source: BoundarySource,
 ): Promise<AudioAnalysis> {
+  const store = new PcmStore();
+  try {
+    const { silence, loudness } = await buildEnvelopes(pcm, options, store);
+    const decodedSeconds = silence.sampleCount / options.sampleRate;
+    const segmentation = segmentSongs(silence, options.segmentation, source.kind === 'silence' ? source.taggedAs : 'untagged');
+    const boundaries: BoundaryReport = {
+      source: source.kind, thresholdDbfs: segmentation.thresholdDbfs, noiseFloorDbfs: segmentation.noiseFloorDbfs, oneTrack: segmentation.oneTrack,
+    };
+    const result = { decodedSeconds, soundSeconds: segmentation.soundSeconds, boundaries };
+    if (segmentation.soundSeconds < options.minAudioSeconds || segmentation.passages.length === 0) return { ...result, passages: [] };
+    const edges = new SoundEdges(store, silence.windowSamples, segmentation.thresholdDbfs);
+    const spans = source.kind === 'cue sheet'
+      ? cueSpans(source.tracks, { soundEnd: edges.endOf(segmentation.passages.at(-1)!), decoded: silence.sampleCount }, options.sampleRate)
+      : segmentation.passages.map((passage) => ({ start: edges.startOf(passage), end: edges.endOf(passage), track: null }));
+    const gaps = segmentation.gaps.filter((gap) => gap.verdict !== 'boundary').map((gap): GapTicks => ({
+      startTicks: windowTicks(gap.startWindow, silence), endTicks: windowTicks(gap.endWindow, silence), verdict: gap.verdict,
+    }));
+    const levels = amplitudeEnvelope(loudness, options.amplitude);
+    const passages = spans.map((span): AnalysedPassage => {
+      const startTicks = sampleTicks(span.start, options.sampleRate);
+      const endTicks = sampleTicks(span.end, options.sampleRate);
+      return {
+        startTicks,
+        endTicks,
+        ...measureLeads(levels, loudness.windowSeconds, { startTicks, endTicks }, options.amplitude),
+        fingerprint: fingerprintSpan(store, chromaprint, span, options),
+        track: span.track,
+        rejectedGaps: gaps.filter((gap) => gap.startTicks >= startTicks && gap.endTicks <= endTicks),
+      };
+    });
+    return { ...result, passages };
+  } finally {
+    store.dispose();
+  }
+}
+
+/** The envelopes of the whole stream, and its samples kept in `store` when one is given. */
+async function buildEnvelopes(
+  pcm: AsyncIterable<Float32Array>, options: Pick<AudioAnalysisOptions, 'sampleRate' | 'windowMs' | 'amplitude'>, store?: PcmStore,
+): Promise<{ silence: Envelope; loudness: Envelope }> {
   const silenceEnvelope = new EnvelopeBuilder({ sampleRate: options.sampleRate, windowMs: options.windowMs });
   // Lead-in and lead-out have their own window setting; one envelope serves both when they agree.
   const separateLoudness = options.amplitude.rmsWindowMs !== options.windowMs;
   const loudnessEnvelope = separateLoudness ? new EnvelopeBuilder({ sampleRate: options.sampleRate, windowMs: options.amplitude.rmsWindowMs }) : silenceEnvelope;
-  const windowSamples = silenceEnvelope.windowSamples;
-  const online = new OnlinePassages(chromaprint, options, windowSamples / options.sampleRate);
-  const windower = new Windower(windowSamples, (window) => online.addWindow(window, rmsOf(window)));
-  let totalSamples = 0;
   for await (const chunk of pcm) {
-    totalSamples += chunk.length;
     silenceEnvelope.push(chunk);
     if (separateLoudness) loudnessEnvelope.push(chunk);
-    windower.push(chunk);
+    store?.push(chunk);
   }
-  windower.finish();
-  online.finish();
   const silence = silenceEnvelope.finish();
-  const loudness = separateLoudness ? loudnessEnvelope.finish() : silence;
-  const decodedSeconds = totalSamples / options.sampleRate;
-  const soundingSeconds = soundingWindows(silence.rms, options.silence.thresholdDb) * silence.windowSeconds;
-  if (soundingSeconds < options.minAudioSeconds) return { decodedSeconds, soundingSeconds, passages: [] };
+  return { silence, loudness: separateLoudness ? loudnessEnvelope.finish() : silence };
+}
+
+export interface PassageLeads {
+  leadInStartTicks: number;
+  leadOutStartTicks: number;
+  leadIn: LeadResult;
+  leadOut: LeadResult;
+}
+
+/**
+ * Lead-in and lead-out of the passage [startTicks, endTicks) on an envelope that starts at tick 0
+ * (WKMP.md "Lead-in / lead-out"), as absolute ticks inside the passage; the results' `seconds`
+ * are the distances from the passage's edges. The import and POST /analyze/amplitude both come here.
+ */
+export function measureLeads(
+  levels: Float32Array, windowSeconds: number, passage: { startTicks: number; endTicks: number }, options: AmplitudeOptions,
+): PassageLeads {
+  const windowTicks = windowSeconds * TICKS_PER_SECOND;
+  const firstWindow = Math.floor(passage.startTicks / windowTicks);
+  const endWindow = Math.max(firstWindow, Math.min(levels.length, Math.ceil(passage.endTicks / windowTicks)));
+  const slice = levels.subarray(firstWindow, endWindow);
+  const leadIn = findLeadIn(slice, windowSeconds, options);
+  const leadOut = findLeadOut(slice, windowSeconds, options);
+  // The rules count whole windows from the slice's edges; the passage's edges lie inside those windows.
+  const clamp = (ticks: number) => Math.min(passage.endTicks, Math.max(passage.startTicks, Math.round(ticks)));
+  const leadInStartTicks = clamp(firstWindow * windowTicks + secondsToTicks(leadIn.seconds));
+  const leadOutStartTicks = Math.max(leadInStartTicks, clamp(endWindow * windowTicks - secondsToTicks(leadOut.seconds)));
+  return {
+    leadInStartTicks,
+    leadOutStartTicks,
+    leadIn: { ...leadIn, seconds: (leadInStartTicks - passage.startTicks) / TICKS_PER_SECOND },
+    leadOut: { ...leadOut, seconds: (passage.endTicks - leadOutStartTicks) / TICKS_PER_SECOND },
+  };
+}
+
+/** The envelope and lead-in / lead-out of one region of a file, for POST /analyze/amplitude. */
+export interface RegionAnalysis extends PassageLeads {
+  /** Ticks of audio the region held (it may end before the asked end). */
+  regionTicks: number;
+  windowSeconds: number;
+  /** The envelope the leads were read from, from the region's start (A-weighted when the options say so). */
+  levels: Float32Array;
+}
+
+/** Lead-in, lead-out and envelope of the samples [startSample, endSample) of a stream, as the import measures a passage. */
+export async function analyseRegion(
+  pcm: AsyncIterable<Float32Array>, options: Pick<AudioAnalysisOptions, 'sampleRate' | 'windowMs' | 'amplitude'>, startSample: number, endSample: number,
+): Promise<RegionAnalysis> {
+  const { loudness } = await buildEnvelopes(regionOf(pcm, startSample, endSample), { ...options, windowMs: options.amplitude.rmsWindowMs });
   const levels = amplitudeEnvelope(loudness, options.amplitude);
-  const passages = detectPassages(silence.rms, options.silence).map(({ startWindow, endWindow }): AnalysedPassage => {
-    const startSeconds = startWindow * silence.windowSeconds;
-    const endSeconds = Math.min(endWindow * silence.windowSeconds, decodedSeconds);
-    const slice = levels.subarray(Math.floor(startSeconds / loudness.windowSeconds), Math.ceil(endSeconds / loudness.windowSeconds));
-    const leadIn = findLeadIn(slice, loudness.windowSeconds, options.amplitude);
-    const leadOut = findLeadOut(slice, loudness.windowSeconds, options.amplitude);
-    const startTicks = secondsToTicks(startSeconds);
-    const endTicks = secondsToTicks(endSeconds);
-    const leadInStartTicks = Math.min(endTicks, startTicks + secondsToTicks(leadIn.seconds));
-    const leadOutStartTicks = Math.max(leadInStartTicks, endTicks - secondsToTicks(leadOut.seconds));
-    return { startTicks, endTicks, leadInStartTicks, leadOutStartTicks, leadIn, leadOut, fingerprint: online.fingerprints.get(startWindow) ?? null };
+  const regionTicks = sampleTicks(loudness.sampleCount, options.sampleRate);
+  return {
+    regionTicks, windowSeconds: loudness.windowSeconds, levels,
+    ...measureLeads(levels, loudness.windowSeconds, { startTicks: 0, endTicks: regionTicks }, options.amplitude),
+  };
+}
+
+async function* regionOf(pcm: AsyncIterable<Float32Array>, startSample: number, endSample: number): AsyncIterable<Float32Array> {
+  let position = 0;
+  for await (const chunk of pcm) {
+    const from = Math.max(0, startSample - position);
+    const to = Math.min(chunk.length, endSample - position);
+    if (to > from) yield chunk.subarray(from, to);
+    position += chunk.length;
+    if (position >= endSample) return;
+  }
+}
+
+function sampleTicks(sample: number, sampleRate: number): number {
+  return secondsToTicks(sample / sampleRate);
+}
+
+function windowTicks(window: number, envelope: Pick<Envelope, 'windowSeconds' | 'sampleCount' | 'windowSamples'>): number {
+  return secondsToTicks(Math.min(window * envelope.windowSamples, envelope.sampleCount) * (envelope.windowSeconds / envelope.windowSamples));
+}
+
+/**
+ * A passage's edges to the sample: its first window holds its first sounding sample somewhere,
+ * its last window its last one; windows alone would put an edge up to 100 ms off.
+ */
+class SoundEdges {
+  private readonly limit: number;
+
+  constructor(private readonly store: PcmStore, private readonly windowSamples: number, thresholdDbfs: number) {
+    // The store holds int16: the threshold on the same scale.
+    this.limit = levelAt(thresholdDbfs) * 32768;
+  }
+
+  startOf(span: WindowSpan): number {
+    const from = span.startWindow * this.windowSamples;
+    const samples = this.store.read(from, from + this.windowSamples);
+    const first = samples.findIndex((s) => Math.abs(s) >= this.limit);
+    return from + Math.max(0, first);
+  }
+
+  endOf(span: WindowSpan): number {
+    const from = (span.endWindow - 1) * this.windowSamples;
+    const samples = this.store.read(from, from + this.windowSamples);
+    const last = samples.findLastIndex((s) => Math.abs(s) >= this.limit);
+    return from + (last < 0 ? samples.length : last + 1);
+  }
+}
+
+/**
+ * Cue tracks as sample spans: exactly where the sheet puts them, a track without an end to the end
+ * of the sound; what lies past the decoded audio is cut, and a track with nothing left is dropped.
+ */
+function cueSpans(tracks: readonly TrackSpan[], file: { soundEnd: number; decoded: number }, sampleRate: number): SampleSpan[] {
+  const toSample = (ticks: number) => Math.round((ticks / TICKS_PER_SECOND) * sampleRate);
+  return tracks.flatMap((track, index) => {
+    const start = toSample(track.startTicks);
+    const end = track.endTicks === null ? file.soundEnd : Math.min(toSample(track.endTicks), file.decoded);
+    return end > start ? [{ start, end, track: index }] : [];
   });
-  return { decodedSeconds, soundingSeconds, passages };
+}
+
+function fingerprintSpan(store: PcmStore, chromaprint: ChromaprintModule, span: SampleSpan, options: AudioAnalysisOptions): Fingerprint | null {
+  if (span.end - span.start < options.minFingerprintSeconds * options.sampleRate) return null;
+  const fingerprinter = new PassageFingerprinter(chromaprint, options.sampleRate, options.maxFingerprintSeconds);
+  try {
+    fingerprinter.feedInt16(store.read(span.start, Math.min(span.end, span.start + options.maxFingerprintSeconds * options.sampleRate)));
+    return fingerprinter.finish();
+  } finally {
+    fingerprinter.dispose();
+  }
 }

@@ -20,11 +20,12 @@ function report(overrides: Partial<Omit<TagReport, 'tags' | 'ids' | 'audio'>> & 
     tags: { title: 'Song', artist: 'Someone', album: 'Record', trackNumber: 3, year: 1999, ...overrides.tags },
     ids: { recordingMbid: null, artistMbids: [], releaseMbid: null, workMbid: null, ...overrides.ids },
     audio: { format: 'flac', sampleRate: 44_100, channels: 2, durationSeconds: 2, ...overrides.audio },
+    cueSheet: null,
   };
 }
 
 const facts: FileFacts = {
-  path: 'Someone/Record/03 Song.flac', knownGuid: null, hash: 'ab'.repeat(32), sizeBytes: 12_345, modificationTime: '2024-05-01T12:00:00.250Z',
+  path: 'Someone/Record/03 Song.flac', knownGuid: null, hash: 'ab'.repeat(32), sizeBytes: 12_345, modificationTime: '2024-05-01T12:00:00.250Z', cueSignature: null, warnings: [],
 };
 
 function sum(values: readonly number[]): number {
@@ -141,7 +142,7 @@ describe('buildTagsRecord', () => {
 
 describe('new ids', () => {
   it('sort in the order the records were built, so rows created one after another sit together in an index', () => {
-    const facts: FileFacts = { path: 'a.flac', knownGuid: null, hash: 'h', sizeBytes: 1, modificationTime: '2024-01-01T00:00:00.000Z' };
+    const facts: FileFacts = { path: 'a.flac', knownGuid: null, hash: 'h', sizeBytes: 1, modificationTime: '2024-01-01T00:00:00.000Z', cueSignature: null, warnings: [] };
     const guids = Array.from({ length: 50 }, () => buildTagsRecord(facts, report({ audio: { durationSeconds: 1 } })).guid);
     expect([...guids].sort()).toEqual(guids);
     expect(new Set(guids).size).toBe(50);

@@ -1,8 +1,9 @@
 import { v7 as uuidv7 } from 'uuid';
 import {
-  secondsToTicks, type AlbumRef, type ArtistCredit, type FileRecord, type PassageRecord, type RecordingRef,
+  ANALYSIS_VERSION, secondsToTicks, type AlbumRef, type ArtistCredit, type FileRecord, type FileWarning, type PassageRecord, type RecordingRef,
 } from '../file-record.js';
-import type { AnalysedPassage, AudioAnalysis } from './analyse-audio.js';
+import type { AudioAnalysis } from './analyse-audio.js';
+import type { CueTrack, FileCueSheet } from './cue-sheet.js';
 import type { TagReport } from './tags.js';
 
 /**
@@ -21,6 +22,9 @@ export interface FileFacts {
   hash: string;
   sizeBytes: number;
   modificationTime: string;
+  cueSignature: string | null;
+  /** What went wrong reading the file that did not stop it (a broken embedded cue sheet). */
+  warnings: FileWarning[];
 }
 
 /**
@@ -57,27 +61,77 @@ function releaseOf(report: TagReport): AlbumRef | null {
   return { guid: newGuid(), mbid, title: report.tags.album ?? 'Unknown album', releaseDate: report.releaseDate };
 }
 
+/** What a passage is called and which recording and release it belongs to. */
+type PassageNames = Pick<PassageRecord, 'title' | 'artist' | 'album' | 'recording' | 'release'>;
+
 /**
- * One file's record from its tags alone: a single passage over the whole file when the container
- * gives a trustworthy duration. Without one there is nothing to bound a passage by, so the file is
- * recorded PENDING with no passage until its audio is decoded.
+ * A file of one passage is the song its tags name: the passage takes its title, artist and album,
+ * and its embedded recording id. Passages of a file cut into several songs are unidentified,
+ * numbered in order, until fingerprints identify them: the file's title names none of them (it is
+ * often a record side's); the embedded recording starts where the track starts, so it goes to the
+ * first.
  */
-export function buildTagsRecord(facts: FileFacts, report: TagReport): FileRecord {
-  const durationTicks = report.audio.durationSeconds === null ? null : secondsToTicks(report.audio.durationSeconds);
-  const passages: PassageRecord[] = durationTicks === null || durationTicks <= 0 ? [] : [{
-    guid: newGuid(),
-    startTicks: 0,
-    endTicks: durationTicks,
-    leadInStartTicks: null,
-    leadOutStartTicks: null,
-    title: report.tags.title,
+function namesFromTags(report: TagReport, index: number, count: number): PassageNames {
+  return {
+    title: count === 1 ? report.tags.title : null,
     artist: report.tags.artist,
     album: report.tags.album,
-    importMetadata: { analysis: 'tags', boundaries: 'whole file', source: 'container duration' },
-    additionalMetadata: null,
-    recording: recordingOf(report),
+    recording: index === 0 ? recordingOf(report) : null,
     release: releaseOf(report),
-  }];
+  };
+}
+
+/** A cue sheet names each track: its title and performer, and its MusicBrainz ids where the sheet has them. */
+function namesFromCue(report: TagReport, sheet: FileCueSheet, track: CueTrack): PassageNames {
+  const artist = track.performer ?? sheet.album.performer ?? report.tags.artist;
+  const album = sheet.album.title ?? report.tags.album;
+  const artistIds = [...new Set(track.artistMbids)];
+  const releaseMbid = sheet.album.releaseMbid ?? report.ids.releaseMbid;
+  return {
+    title: track.title,
+    artist,
+    album,
+    recording: track.recordingMbid === null ? null : {
+      songGuid: newGuid(),
+      recordingMbid: track.recordingMbid,
+      title: track.title,
+      artists: artistIds.map((mbid) => ({ guid: newGuid(), mbid, name: artistIds.length === 1 ? artist ?? 'Unknown artist' : 'Unknown artist', weight: 1 / artistIds.length })),
+      works: [],
+    },
+    release: releaseMbid === null ? null : { guid: newGuid(), mbid: releaseMbid, title: album ?? 'Unknown album', releaseDate: sheet.album.date ?? report.releaseDate },
+  };
+}
+
+function cueMetadata(sheet: FileCueSheet, track: CueTrack): Record<string, unknown> {
+  const { title, performer, date, genre } = sheet.album;
+  return { source: 'cue sheet', sheet: sheet.source, track: track.number, album: { title, performer, date, genre } };
+}
+
+/**
+ * One file's record from its tags alone, without decoding: a passage per cue-sheet track, the
+ * last to the end of the file, or one passage over the whole file, when the container gives a
+ * trustworthy duration. Without one there is nothing to bound a passage by, so the file is
+ * recorded PENDING with no passage until its audio is decoded.
+ */
+export function buildTagsRecord(facts: FileFacts, report: TagReport, sheet: FileCueSheet | null = null): FileRecord {
+  const durationTicks = report.audio.durationSeconds === null ? null : secondsToTicks(report.audio.durationSeconds);
+  const spans = durationTicks === null || durationTicks <= 0 ? [] : sheet === null
+    ? [{ startTicks: 0, endTicks: durationTicks, track: null }]
+    : sheet.tracks.map((track) => ({ startTicks: track.startTicks, endTicks: Math.min(track.endTicks ?? durationTicks, durationTicks), track }))
+      .filter((span) => span.endTicks > span.startTicks);
+  const passages = spans.map(({ startTicks, endTicks, track }, index): PassageRecord => ({
+    guid: newGuid(),
+    startTicks,
+    endTicks,
+    leadInStartTicks: null,
+    leadOutStartTicks: null,
+    ...(track === null || sheet === null ? namesFromTags(report, index, spans.length) : namesFromCue(report, sheet, track)),
+    importMetadata: {
+      analysis: 'tags', analysisVersion: ANALYSIS_VERSION, passage: { number: index + 1, of: spans.length },
+      boundaries: track === null || sheet === null ? { source: 'container duration' } : cueMetadata(sheet, track),
+    },
+    additionalMetadata: null,
+  }));
   const status = passages.length > 0 ? 'INGEST COMPLETE' : 'PENDING';
   return fileRecordOf(facts, report, { analysis: 'tags', durationTicks, status, passages, decodedSeconds: 0 });
 }
@@ -87,36 +141,42 @@ export interface AnalysisParameters {
   decoder: string;
   sampleRate: number;
   windowMs: number;
-  silence: Record<string, number>;
+  segmentation: Record<string, number>;
   amplitude: Record<string, number | boolean>;
 }
 
 /**
- * One file's record from its tags and its decoded audio: a passage per sounding region, each with
- * lead-in, lead-out and (10 s or longer) its fingerprint. The embedded recording id names one
- * recording, so it goes to the longest passage, which also keeps the tag title; the other passages
- * stay unidentified until fingerprints identify them. Less sound than the minimum is NO AUDIO.
+ * One file's record from its tags and its decoded audio: a passage per song, each with lead-in,
+ * lead-out and (10 s or longer) its fingerprint, named from the cue sheet's tracks when the
+ * passages are those, else from the tags (`namesFromTags`). Less sound than the minimum is NO AUDIO.
  */
-export function buildAnalysedRecord(facts: FileFacts, report: TagReport, audio: AudioAnalysis, parameters: AnalysisParameters): FileRecord {
-  const longest = audio.passages.reduce<AnalysedPassage | null>(
-    (best, p) => (best === null || p.endTicks - p.startTicks > best.endTicks - best.startTicks ? p : best), null,
-  );
-  const passages = audio.passages.map((p): PassageRecord => ({
-    guid: newGuid(),
-    startTicks: p.startTicks,
-    endTicks: p.endTicks,
-    leadInStartTicks: p.leadInStartTicks,
-    leadOutStartTicks: p.leadOutStartTicks,
-    title: p === longest ? report.tags.title : null,
-    artist: report.tags.artist,
-    album: report.tags.album,
-    importMetadata: { analysis: 'full', boundaries: 'silence', ...parameters, leadIn: p.leadIn, leadOut: p.leadOut },
-    additionalMetadata: p.fingerprint === null ? null : {
-      chromaprint: { fingerprint: p.fingerprint.compressed, durationSeconds: Math.round(p.fingerprint.durationSeconds * 1000) / 1000 },
-    },
-    recording: p === longest ? recordingOf(report) : null,
-    release: releaseOf(report),
-  }));
+export function buildAnalysedRecord(
+  facts: FileFacts, report: TagReport, audio: AudioAnalysis, parameters: AnalysisParameters, sheet: FileCueSheet | null = null,
+): FileRecord {
+  const count = audio.passages.length;
+  const passages = audio.passages.map((p, index): PassageRecord => {
+    const track = p.track === null || sheet === null ? null : sheet.tracks[p.track] ?? null;
+    return {
+      guid: newGuid(),
+      startTicks: p.startTicks,
+      endTicks: p.endTicks,
+      leadInStartTicks: p.leadInStartTicks,
+      leadOutStartTicks: p.leadOutStartTicks,
+      ...(track === null || sheet === null ? namesFromTags(report, index, count) : namesFromCue(report, sheet, track)),
+      importMetadata: {
+        analysis: 'full',
+        analysisVersion: ANALYSIS_VERSION,
+        passage: { number: index + 1, of: count },
+        boundaries: { ...audio.boundaries, rejectedGaps: p.rejectedGaps, ...(track === null || sheet === null ? {} : cueMetadata(sheet, track)) },
+        ...parameters,
+        leadIn: p.leadIn,
+        leadOut: p.leadOut,
+      },
+      additionalMetadata: p.fingerprint === null ? null : {
+        chromaprint: { fingerprint: p.fingerprint.compressed, durationSeconds: Math.round(p.fingerprint.durationSeconds * 1000) / 1000 },
+      },
+    };
+  });
   const status = passages.length > 0 ? 'INGEST COMPLETE' : 'NO AUDIO';
   const durationTicks = secondsToTicks(audio.decodedSeconds);
   return fileRecordOf(facts, report, { analysis: 'full', durationTicks, status, passages, decodedSeconds: audio.decodedSeconds });
@@ -134,6 +194,8 @@ function fileRecordOf(facts: FileFacts, report: TagReport, outcome: AnalysisOutc
     hash: facts.hash,
     modificationTime: facts.modificationTime,
     sizeBytes: facts.sizeBytes,
+    cueSignature: facts.cueSignature,
+    warnings: facts.warnings,
     format: report.audio.format,
     sampleRate: report.audio.sampleRate,
     channels: report.audio.channels,

@@ -1,7 +1,7 @@
 /**
- * RMS envelopes of a streamed mono signal, one value per fixed window: the plain RMS (silence
- * segmentation) and the RMS of the A-weighted signal (lead-in / lead-out). Chunks of any length
- * go in; memory grows with the number of windows only, never with the number of samples.
+ * Envelopes of a streamed mono signal, one value per fixed window: the peak (silence and song
+ * boundaries), the plain RMS and the RMS of the A-weighted signal (lead-in / lead-out). Chunks of
+ * any length go in; memory grows with the number of windows only, never with the number of samples.
  */
 import { createAWeightingFilter, type AWeightingFilter } from './a-weighting.js';
 
@@ -18,6 +18,8 @@ export interface Envelope {
   windowSeconds: number;
   /** Samples pushed in all; the last window may be partial. */
   sampleCount: number;
+  /** Largest absolute sample per window: what silence is judged by (see silence.ts). */
+  peak: Float32Array;
   /** Plain RMS per window, the last (partial) window over the samples it has. */
   rms: Float32Array;
   /** RMS of the A-weighted signal per window, likewise. */
@@ -52,12 +54,14 @@ export class EnvelopeBuilder {
   readonly windowSamples: number;
   private readonly sampleRate: number;
   private readonly aWeighting: AWeightingFilter;
+  private readonly peak = new GrowingSeries();
   private readonly rms = new GrowingSeries();
   private readonly aWeightedRms = new GrowingSeries();
   private sampleCount = 0;
   private inWindow = 0;
   private sumSquares = 0;
   private aWeightedSumSquares = 0;
+  private peakInWindow = 0;
 
   constructor({ sampleRate, windowMs }: EnvelopeOptions) {
     const windowSamples = Math.round((sampleRate * windowMs) / 1000);
@@ -74,6 +78,8 @@ export class EnvelopeBuilder {
     for (let i = 0; i < samples.length; i++) {
       const x = samples[i]!;
       const w = weighted[i]!;
+      const magnitude = x < 0 ? -x : x;
+      if (magnitude > this.peakInWindow) this.peakInWindow = magnitude;
       this.sumSquares += x * x;
       this.aWeightedSumSquares += w * w;
       if (++this.inWindow === this.windowSamples) this.closeWindow();
@@ -87,16 +93,19 @@ export class EnvelopeBuilder {
       windowSamples: this.windowSamples,
       windowSeconds: this.windowSamples / this.sampleRate,
       sampleCount: this.sampleCount,
+      peak: this.peak.toArray(),
       rms: this.rms.toArray(),
       aWeightedRms: this.aWeightedRms.toArray(),
     };
   }
 
   private closeWindow(): void {
+    this.peak.push(this.peakInWindow);
     this.rms.push(Math.sqrt(this.sumSquares / this.inWindow));
     this.aWeightedRms.push(Math.sqrt(this.aWeightedSumSquares / this.inWindow));
     this.inWindow = 0;
     this.sumSquares = 0;
     this.aWeightedSumSquares = 0;
+    this.peakInWindow = 0;
   }
 }

@@ -1,70 +1,66 @@
 /**
- * Passage segmentation on a plain RMS envelope (WKMP.md "Passage segmentation (silence)"): a
- * window is silent below the threshold, a silent run counts when it lasts at least the minimum,
- * and passages are the sounding regions between counted runs. Leading and trailing silence, of
- * any length, lie outside the passages; a shorter silent run inside sound splits nothing.
+ * Silence on a peak envelope: a window is silent when its largest sample lies below the threshold.
+ * The peak, not the RMS, because a quiet bar of acoustic music has an RMS far below its peaks: on
+ * 34 real orchestral songs, runs of ≥ 0.5 s under −60 dBFS RMS were found inside one song (three
+ * of them), runs under a −60 dBFS peak inside none, while the digital silence between songs is
+ * silent either way (docs/adr/0003-song-boundaries.md). Leading and trailing silence, of any
+ * length, lie outside the sound; a silent run inside it is a gap when it lasts long enough,
+ * counted in whole windows: a silence must cover the minimum's worth of whole windows, so it
+ * counts for sure from one window past the minimum (0.6 s for 0.5 s).
  */
-import { TICKS_PER_SECOND } from '../file-record.js';
+import type { Envelope } from './envelope.js';
 
-export interface SilenceOptions {
-  /** Silent means an RMS below −thresholdDb dBFS: 35 → below −35 dBFS. */
-  thresholdDb: number;
-  /** A silent run splits passages when it spans at least this many windows. */
-  minSilenceWindows: number;
-}
-
-/** Windows [startWindow, endWindow) of the envelope. */
-export interface PassageWindows {
+/** Windows [startWindow, endWindow) of an envelope. */
+export interface WindowSpan {
   startWindow: number;
   endWindow: number;
 }
 
-/** The RMS at the threshold: a window is silent when its RMS is strictly below this. */
-function silentBelowRms(thresholdDb: number): number {
-  return 10 ** (-thresholdDb / 20);
+export interface SoundMap {
+  /** From the first to the end of the last sounding window; null when no window sounds. */
+  extent: WindowSpan | null;
+  /** Silent runs of at least `minGapWindows` inside the extent, in order: candidate song boundaries. */
+  gaps: WindowSpan[];
+  /** Sounding time, each window counted by the samples it holds (a last partial window is short). */
+  soundSeconds: number;
 }
 
-export function detectPassages(rms: Float32Array, opts: SilenceOptions): PassageWindows[] {
-  const limit = silentBelowRms(opts.thresholdDb);
-  const passages: PassageWindows[] = [];
-  let start = -1; // first sounding window of the passage being built, −1 before any sound
+export type PeakEnvelope = Pick<Envelope, 'peak' | 'windowSamples' | 'windowSeconds' | 'sampleCount'>;
+
+/** The linear peak at a level in dBFS: −60 → 0.001. */
+export function levelAt(dbfs: number): number {
+  return 10 ** (dbfs / 20);
+}
+
+/** dBFS of a linear level; −Infinity for digital silence. */
+export function dbfsOf(level: number): number {
+  return 20 * Math.log10(level);
+}
+
+/** Where the envelope sounds (peak at or above `thresholdDbfs`) and where its long silences are. */
+export function mapSound(envelope: PeakEnvelope, thresholdDbfs: number, minGapWindows: number): SoundMap {
+  const { peak, windowSamples, windowSeconds, sampleCount } = envelope;
+  const limit = levelAt(thresholdDbfs);
+  const gaps: WindowSpan[] = [];
+  let first = -1;
   let lastSounding = -1;
-  for (let i = 0; i < rms.length; i++) {
-    if (rms[i]! < limit) continue;
-    if (start < 0) {
-      start = i;
-    } else if (i - lastSounding - 1 >= opts.minSilenceWindows) {
-      passages.push({ startWindow: start, endWindow: lastSounding + 1 });
-      start = i;
-    }
+  let soundingWindows = 0;
+  for (let i = 0; i < peak.length; i++) {
+    if (peak[i]! < limit) continue;
+    soundingWindows += 1;
+    if (first < 0) first = i;
+    else if (i - lastSounding - 1 >= minGapWindows) gaps.push({ startWindow: lastSounding + 1, endWindow: i });
     lastSounding = i;
   }
-  if (start >= 0) passages.push({ startWindow: start, endWindow: lastSounding + 1 });
-  return passages;
+  if (first < 0) return { extent: null, gaps, soundSeconds: 0 };
+  // Every window holds windowSamples samples but the last, which holds what was left.
+  const lastWindowSamples = sampleCount - (peak.length - 1) * windowSamples;
+  const shortfall = lastSounding === peak.length - 1 ? windowSamples - lastWindowSamples : 0;
+  const soundSeconds = (soundingWindows * windowSamples - shortfall) * (windowSeconds / windowSamples);
+  return { extent: { startWindow: first, endWindow: lastSounding + 1 }, gaps, soundSeconds };
 }
 
-/** How many windows are not silent: for the NO AUDIO rule (too little sound → no passages). */
-export function soundingWindows(rms: Float32Array, thresholdDb: number): number {
-  const limit = silentBelowRms(thresholdDb);
-  let count = 0;
-  for (const value of rms) if (value >= limit) count++;
-  return count;
-}
-
-export interface SilenceSettings {
-  thresholdDb: number;
-  minSilenceTicks: number;
-}
-
-/**
- * Settings to window counts: minSilenceWindows = ceil(minimum silence / window length), at least
- * 1. The ratio is nudged down by 1e-9 first so that float noise cannot add a window (270 ms over
- * 30 ms windows computes as 9.000000000000002).
- */
-export function silenceOptionsFromSettings(settings: SilenceSettings, windowSeconds: number): SilenceOptions {
-  const minSilenceSeconds = settings.minSilenceTicks / TICKS_PER_SECOND;
-  return {
-    thresholdDb: settings.thresholdDb,
-    minSilenceWindows: Math.max(1, Math.ceil(minSilenceSeconds / windowSeconds - 1e-9)),
-  };
+/** Whole windows a duration needs: ceil(seconds / window), nudged so float noise cannot add one, at least 1. */
+export function windowsFor(seconds: number, windowSeconds: number): number {
+  return Math.max(1, Math.ceil(seconds / windowSeconds - 1e-9));
 }

@@ -26,12 +26,22 @@ export interface TagReport {
   workTitle: string | null;
   ids: EmbeddedIds;
   audio: AudioFormat;
+  /** A cue sheet written into the tags (a `CUESHEET` Vorbis comment or APE item), as text. */
+  cueSheet: string | null;
+}
+
+/** The text of a CUESHEET tag in any of the file's tag formats. */
+function cueSheetTag(metadata: IAudioMetadata): string | null {
+  for (const tags of Object.values(metadata.native)) {
+    for (const tag of tags) if (tag.id.toUpperCase() === 'CUESHEET' && typeof tag.value === 'string') return tag.value;
+  }
+  return null;
 }
 
 const mbidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A tag value that is a well-formed MBID, lowercased; anything else is ignored rather than stored. */
-function asMbid(value: unknown): string | null {
+export function asMbid(value: unknown): string | null {
   if (typeof value !== 'string') return null;
   const mbid = value.trim().toLowerCase();
   return mbidPattern.test(mbid) ? mbid : null;
@@ -103,5 +113,6 @@ export async function readTags(path: string, options: ReadTagsOptions): Promise<
       channels: metadata.format.numberOfChannels ?? null,
       durationSeconds: trusted ? duration : null,
     },
+    cueSheet: cueSheetTag(metadata),
   };
 }

@@ -7,13 +7,16 @@ import type { FileErrorCode, Phase } from '../errors.js';
 import { errorMessage } from '../errors.js';
 import { formatModificationTime, type AnalysisLevel, type AnalysisResult, type FileFailure } from '../file-record.js';
 import { classifyContent, sniffBytes } from '../scan/classify.js';
-import { fileFailure } from './file-failure.js';
-import { analyseAudio, type AudioAnalysisOptions } from './analyse-audio.js';
+import { fileFailure, fileWarning } from './file-failure.js';
+import { analyseAudio, type AudioAnalysisOptions, type BoundarySource } from './analyse-audio.js';
+import { parseCueSheet, type FileCueSheet } from './cue-sheet.js';
+import { readFlacCueSheet } from './flac-cue-sheet.js';
 import { buildAnalysedRecord, buildTagsRecord, type FileFacts } from './build-record.js';
 import { chooseDecoder, DecodeError, type DecoderName } from './decode/decoder.js';
 import { loadChromaprint } from './fingerprint.js';
 import { hashFile } from './hash.js';
 import { hasSeekHeader, id3v2Size } from './mp3-header.js';
+import type { TaggedAs } from './song-boundaries.js';
 import { readTags, type TagReport } from './tags.js';
 
 export interface AnalyseTask {
@@ -23,6 +26,10 @@ export interface AnalyseTask {
   path: string;
   knownGuid: string | null;
   analysis: AnalysisLevel;
+  /** The cue sheets beside the file now (scan/cue-sheets.ts), recorded with it. */
+  cueSignature: string | null;
+  /** The tracks a cue sheet beside the file gives it (import/cue-sheets.ts); they win over one inside it. */
+  cueSheet: FileCueSheet | null;
   /** A concrete decoder, chosen once for the import by the main thread. */
   decoder: DecoderName;
   audio: AudioAnalysisOptions;
@@ -55,19 +62,53 @@ function isFailure(value: TagReport | FileFailure): value is FileFailure {
   return 'kind' in value && value.kind === 'failure';
 }
 
-/** Decodes once and analyses the stream: passages at silences, lead-in and lead-out, fingerprints. */
-async function analyseDecoded(task: AnalyseTask, mime: string, facts: FileFacts, tags: TagReport): Promise<AnalysisResult> {
+/** What the tags say the file is: song boundaries are judged more strictly inside one numbered track. */
+function taggedAs(report: TagReport): TaggedAs {
+  if (report.tags.trackNumber !== null) return 'track';
+  return report.tags.title === null ? 'untagged' : 'title';
+}
+
+/**
+ * The cue sheet that defines the file's passages: the one beside it, else one inside it (a
+ * CUESHEET tag, which has titles, or a FLAC CUESHEET block). One inside it that cannot be read
+ * is a warning, and the file is segmented at its silences.
+ */
+async function cueSheetOf(task: AnalyseTask, handle: FileHandle, mime: string, tags: TagReport, facts: FileFacts): Promise<FileCueSheet | null> {
+  if (task.cueSheet !== null) return task.cueSheet;
+  const album = { title: tags.tags.album, performer: tags.tags.artist, date: tags.releaseDate, genre: null, releaseMbid: null, catalog: null, discId: null, comment: null };
+  try {
+    if (tags.cueSheet !== null) {
+      const sheet = parseCueSheet(tags.cueSheet);
+      const tracks = sheet.files[0]?.tracks.filter((track) => track.kind === 'audio') ?? [];
+      return tracks.length === 0 ? null : { source: 'embedded', album: { ...album, ...definedOf(sheet.album) }, tracks };
+    }
+    const tracks = mime === 'audio/flac' ? await readFlacCueSheet((position, length) => readAt(handle, position, length)) : null;
+    return tracks === null || tracks.length === 0 ? null : { source: 'embedded', album, tracks };
+  } catch (error) {
+    facts.warnings.push(fileWarning(task.path, 'cue', 'CUE_INVALID', `the cue sheet inside it: ${errorMessage(error)}`));
+    return null;
+  }
+}
+
+/** The fields of `value` that are not null. */
+function definedOf<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== null)) as Partial<T>;
+}
+
+/** Decodes once and analyses the stream: passages (a cue sheet's tracks, or songs between silences), lead-in and lead-out, fingerprints. */
+async function analyseDecoded(task: AnalyseTask, mime: string, facts: FileFacts, tags: TagReport, sheet: FileCueSheet | null): Promise<AnalysisResult> {
   const decoder = await chooseDecoder(task.decoder);
   let audio;
   try {
     const pcm = decoder.decode(task.absolutePath, { sampleRate: task.audio.sampleRate, mime });
-    audio = await analyseAudio(pcm, await loadChromaprint(), task.audio);
+    const source: BoundarySource = sheet === null ? { kind: 'silence', taggedAs: taggedAs(tags) } : { kind: 'cue sheet', tracks: sheet.tracks };
+    audio = await analyseAudio(pcm, await loadChromaprint(), task.audio, source);
   } catch (error) {
     // A DecodeError's message names the absolute path; the row names the stored one.
     return failure(task, 'decode', 'DECODE_FAILED', error instanceof DecodeError ? error.reason : errorMessage(error));
   }
-  const { sampleRate, windowMs, silence, amplitude } = task.audio;
-  return buildAnalysedRecord(facts, tags, audio, { decoder: decoder.name, sampleRate, windowMs, silence: { ...silence }, amplitude: { ...amplitude } });
+  const { sampleRate, windowMs, segmentation, amplitude } = task.audio;
+  return buildAnalysedRecord(facts, tags, audio, { decoder: decoder.name, sampleRate, windowMs, segmentation: { ...segmentation }, amplitude: { ...amplitude } }, sheet);
 }
 
 async function analyseOpenFile(task: AnalyseTask, handle: FileHandle): Promise<AnalysisResult> {
@@ -81,21 +122,23 @@ async function analyseOpenFile(task: AnalyseTask, handle: FileHandle): Promise<A
   }
   const facts: FileFacts = {
     path: task.path, knownGuid: task.knownGuid, hash: '', sizeBytes: stat.size, modificationTime: formatModificationTime(stat.mtimeMs),
+    cueSignature: task.cueSignature, warnings: [],
   };
   if (task.analysis === 'tags') {
     // A tags pass reads only the bytes the tags need: no content hash, no decoding.
     const tags = await readTagsOf(task, content.mime, content.mime === 'audio/mpeg' && (await mp3HasSeekHeader(handle, head)));
-    return isFailure(tags) ? tags : buildTagsRecord(facts, tags);
+    return isFailure(tags) ? tags : buildTagsRecord(facts, tags, await cueSheetOf(task, handle, content.mime, tags, facts));
   }
   // The decoded duration is what counts in a full pass: the container's is not needed.
   const tags = await readTagsOf(task, content.mime, false);
   if (isFailure(tags)) return tags;
+  const sheet = await cueSheetOf(task, handle, content.mime, tags, facts);
   try {
     facts.hash = await hashFile(handle, stat.size);
   } catch (error) {
     return failure(task, 'hash', 'UNREADABLE', errorMessage(error));
   }
-  return analyseDecoded(task, content.mime, facts, tags);
+  return analyseDecoded(task, content.mime, facts, tags, sheet);
 }
 
 export async function analyseFile(task: AnalyseTask): Promise<AnalysisResult> {

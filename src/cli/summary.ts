@@ -9,13 +9,14 @@ export function formatSummary(summary: ImportSummary): string {
     `  files      new ${c.new}, changed ${c.changed}, upgraded ${c.upgraded}, unchanged ${c.unchanged}, missing ${c.missing}, failed ${c.failed}`,
     `  found      audio ${c.classes.audio}, image ${c.classes.image}, other ${c.classes.other}${c.skippedSymlinks ? `, symlinks not followed ${c.skippedSymlinks}` : ''}`,
     `  recorded   ${c.recorded} files, ${c.passages} passages, ${c.songs} songs, ${c.duplicates} duplicates, ${c.noAudio} with no audio`,
+    `  passages   per file: 1 in ${c.passagesPerFile.one}, 2-5 in ${c.passagesPerFile.twoToFive}, more than 5 in ${c.passagesPerFile.moreThanFive}${c.shortestPassageSeconds === null ? '' : `; shortest ${c.shortestPassageSeconds.toFixed(1)} s`}`,
     `  audio      ${(c.audioSeconds / 60).toFixed(1)} minutes analysed${summary.durationMs > 0 ? `, ${((c.audioSeconds * 1000) / summary.durationMs).toFixed(1)}x realtime` : ''}`,
     `  write path ${w.lockAcquisitionsPerFile} lock acquisitions per file, hold p50 ${w.holdMs.p50} ms, p99 ${w.holdMs.p99} ms, ${w.retries} retries`,
     `  time       ${(summary.durationMs / 1000).toFixed(1)} s, ${summary.filesPerSecond} files/s`,
   ];
   if (summary.errors.length > 0) {
     lines.push(`  errors (${summary.errors.length}):`);
-    for (const error of summary.errors) lines.push(`    ${error.code.padEnd(14)} ${error.message}`);
+    for (const error of summary.errors) lines.push(`    ${error.code.padEnd(16)} ${error.message}`);
   }
   return lines.join('\n');
 }

@@ -14,7 +14,7 @@ describe('analysisParametersFromSettings', () => {
   it('gives WKMP defaults, the same as defaultAmplitudeOptions, when no setting is stored', () => {
     const warn = warnings();
     expect(analysisParametersFromSettings(new Map())).toEqual({
-      silence: { thresholdDb: 35, minSilenceTicks: 8_467_200, minPassageAudioTicks: 2_822_400 },
+      silence: { thresholdDb: 70, minSilenceTicks: 14_112_000, minPassageAudioTicks: 2_822_400, minSongTicks: 423_360_000 },
       amplitude: defaultAmplitudeOptions,
     });
     expect(warn).not.toHaveBeenCalled();
@@ -25,6 +25,7 @@ describe('analysisParametersFromSettings', () => {
       ['silence_threshold_dB', '45'],
       ['silence_min_duration_ticks', '14112000'],
       ['minimum_passage_audio_duration_ticks', '0'],
+      ['minimum_song_duration_ticks', '141120000'],
       ['rms_window_ms', '50'],
       ['lead_in_threshold_db', '-8'],
       ['lead_out_threshold_db', '-15.5'],
@@ -35,7 +36,7 @@ describe('analysisParametersFromSettings', () => {
       ['apply_a_weighting', 'false'],
     ]);
     expect(analysisParametersFromSettings(rows)).toEqual({
-      silence: { thresholdDb: 45, minSilenceTicks: 14_112_000, minPassageAudioTicks: 0 },
+      silence: { thresholdDb: 45, minSilenceTicks: 14_112_000, minPassageAudioTicks: 0, minSongTicks: 141_120_000 },
       amplitude: {
         rmsWindowMs: 50,
         leadInThresholdDb: -8,

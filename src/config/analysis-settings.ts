@@ -5,14 +5,20 @@
  */
 import { defaultAmplitudeOptions, type AmplitudeOptions } from '../analysis/amplitude.js';
 import type { AudioAnalysisOptions } from '../analysis/analyse-audio.js';
-import { silenceOptionsFromSettings, type SilenceSettings } from '../analysis/silence.js';
+import type { SegmentationOptions } from '../analysis/song-boundaries.js';
 import { TICKS_PER_SECOND } from '../file-record.js';
 import { readNumberSetting, readSetting, type SettingRows } from './settings.js';
 
 export interface AnalysisParameters {
-  silence: SilenceSettings & {
+  silence: {
+    /** Silent below −thresholdDb dBFS (window peak). */
+    thresholdDb: number;
+    /** The shortest silence that may separate two songs. */
+    minSilenceTicks: number;
     /** Less sound than this in a file → `NO AUDIO`, no passages. */
     minPassageAudioTicks: number;
+    /** The shortest passage that stands alone; shorter fragments join a neighbour. */
+    minSongTicks: number;
   };
   amplitude: AmplitudeOptions;
 }
@@ -23,6 +29,7 @@ export function analysisParametersFromSettings(rows: SettingRows): AnalysisParam
       thresholdDb: readNumberSetting(rows, 'silence_threshold_dB'),
       minSilenceTicks: readNumberSetting(rows, 'silence_min_duration_ticks'),
       minPassageAudioTicks: readNumberSetting(rows, 'minimum_passage_audio_duration_ticks'),
+      minSongTicks: readNumberSetting(rows, 'minimum_song_duration_ticks'),
     },
     amplitude: {
       rmsWindowMs: readNumberSetting(rows, 'rms_window_ms'),
@@ -54,12 +61,17 @@ const maxFingerprintSeconds = 120;
 /** Everything a worker needs to analyse decoded audio, from the settings. */
 export function audioAnalysisOptions(rows: SettingRows, sampleRate = analysisSampleRate): AudioAnalysisOptions {
   const parameters = analysisParametersFromSettings(rows);
-  const windowSeconds = Math.round((sampleRate * silenceWindowMs) / 1000) / sampleRate;
+  const { silence } = parameters;
+  const segmentation: SegmentationOptions = {
+    silenceThresholdDb: silence.thresholdDb,
+    minGapSeconds: silence.minSilenceTicks / TICKS_PER_SECOND,
+    minSongSeconds: silence.minSongTicks / TICKS_PER_SECOND,
+  };
   return {
     sampleRate,
     windowMs: silenceWindowMs,
-    silence: silenceOptionsFromSettings(parameters.silence, windowSeconds),
-    minAudioSeconds: parameters.silence.minPassageAudioTicks / TICKS_PER_SECOND,
+    segmentation,
+    minAudioSeconds: silence.minPassageAudioTicks / TICKS_PER_SECOND,
     amplitude: parameters.amplitude,
     minFingerprintSeconds,
     maxFingerprintSeconds,

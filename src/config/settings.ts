@@ -2,15 +2,19 @@ import { availableParallelism } from 'node:os';
 
 /**
  * The settings the import reads, with WKMP's defaults (WKMP.md). Values are stored as text in the
- * shared `settings` table; missing keys are seeded with these at start-up.
+ * shared `settings` table; missing keys are seeded with these at start-up. The silence defaults
+ * are this project's, not upstream's −35 dBFS / 300 ms, which cut real songs at every quiet bar
+ * (docs/adr/0003-song-boundaries.md); a database still holding those old defaults is moved to
+ * these by migration 4.
  */
 export const settingDefaults = {
   ingest_max_concurrent_jobs: String(availableParallelism()),
   ai_database_lock_retry_ms: '5000',
   ai_database_max_lock_wait_ms: '30000',
-  silence_threshold_dB: '35',
-  silence_min_duration_ticks: '8467200',
+  silence_threshold_dB: '70',
+  silence_min_duration_ticks: '14112000',
   minimum_passage_audio_duration_ticks: '2822400',
+  minimum_song_duration_ticks: '423360000',
   acoustid_api_key: null,
   music_directories: '[]',
   rms_window_ms: '100',
@@ -110,6 +114,7 @@ export const settingRules: Record<SettingKey, Rule> = {
   silence_threshold_dB: positiveNumber,
   silence_min_duration_ticks: positiveInteger,
   minimum_passage_audio_duration_ticks: nonNegativeInteger,
+  minimum_song_duration_ticks: nonNegativeInteger,
   acoustid_api_key: optionalText,
   music_directories: folderList,
   rms_window_ms: positiveNumber,

@@ -3,13 +3,15 @@
  * awaits, reads a file or talks to the network; everything it needs was read before BEGIN.
  */
 import type { Statement } from 'better-sqlite3';
-import type { AnalysisResult, FileFailure, FileRecord, PassageRecord } from '../file-record.js';
+import type { AnalysisResult, FileFailure, FileRecord, FileWarning, PassageRecord } from '../file-record.js';
 import { errorMessage } from '../errors.js';
 import type { WriteDb } from './connection.js';
 import { isBusyError } from './connection.js';
 import type { FileWithHash } from './queries/files.js';
+import type { StoredPassageSpan } from './queries/passages.js';
+import { keepPassageGuids } from './kept-passages.js';
 import type { EntityGuids, EntityKind } from './entity-guids.js';
-import { fileRowParams, MAX_HOST_PARAMETERS, PASSAGE_COLUMN_COUNT, type FileWrites } from './queries/file-writes.js';
+import { fileRowParams, keptPassageParams, MAX_HOST_PARAMETERS, PASSAGE_COLUMN_COUNT, passageJson, type FileWrites } from './queries/file-writes.js';
 
 export interface CommittedFile {
   path: string;
@@ -64,6 +66,8 @@ class BatchWriter {
     private readonly sessionId: string,
     private readonly contents: ContentIndex,
     private readonly entities: EntityGuids,
+    /** The passages the batch's known files had, by file guid, read before BEGIN. */
+    private readonly stored: ReadonlyMap<string, readonly StoredPassageSpan[]>,
   ) {}
 
   private run(statement: Statement, ...params: unknown[]): void {
@@ -89,7 +93,11 @@ class BatchWriter {
   }
 
   recordFailure(failure: FileFailure): void {
-    this.run(this.writes.insertImportError, this.sessionId, failure.path, failure.phase, failure.code, failure.message);
+    this.recordError(failure.path, failure);
+  }
+
+  private recordError(path: string, error: FileWarning): void {
+    this.run(this.writes.insertImportError, this.sessionId, path, error.phase, error.code, error.message);
   }
 
   /**
@@ -105,18 +113,34 @@ class BatchWriter {
     const guid = this.returningGuid(
       this.writes.upsertFile, fileRowParams(record, isDuplicate ? 'DUPLICATE HASH' : record.status, matchingHashes),
     );
+    for (const warning of record.warnings) this.recordError(record.path, warning);
+    const { passages, kept } = isDuplicate ? { passages: [], kept: new Set<string>() } : keepPassageGuids(this.storedPassages(guid), record.passages);
     // A new file has no old passages to replace, unless its path was recorded since the plan was made.
-    if (record.change === 'changed' || guid !== record.guid) this.run(this.writes.deletePassagesOfFile, guid);
+    if (record.change === 'changed' || guid !== record.guid) this.run(this.writes.deletePassagesOfFileExcept, guid, JSON.stringify([...kept]));
     if (isDuplicate) {
       for (const original of others) this.linkDuplicate(original, guid);
       this.contents.add({ guid, path: record.path, hash: record.hash, status: 'DUPLICATE HASH', matchingHashes, missingSince: null });
       return { path: record.path, guid, status: 'DUPLICATE HASH', passages: 0, songs: 0 };
     }
-    this.insertPassages(guid, record.passages);
+    const inserted = passages.filter((passage) => !kept.has(passage.guid) || !this.updateKeptPassage(guid, passage));
+    this.insertPassages(guid, inserted);
     let songs = 0;
-    for (const passage of record.passages) songs += this.linkPassage(passage);
+    for (const passage of passages) songs += this.linkPassage(passage);
     this.contents.add({ guid, path: record.path, hash: record.hash, status: record.status, matchingHashes, missingSince: null });
-    return { path: record.path, guid, status: record.status, passages: record.passages.length, songs };
+    return { path: record.path, guid, status: record.status, passages: passages.length, songs };
+  }
+
+  private storedPassages(fileGuid: string): readonly StoredPassageSpan[] {
+    return this.stored.get(fileGuid) ?? [];
+  }
+
+  /** A kept passage's new analysis, in place; its old links go, the record's are written after. False if another service deleted it meanwhile. */
+  private updateKeptPassage(fileGuid: string, passage: PassageRecord): boolean {
+    this.statements += 1;
+    if (this.writes.updateKeptPassage.run(keptPassageParams(fileGuid, passage)).changes === 0) return false;
+    this.run(this.writes.deleteSongLinksOfPassage, passage.guid);
+    this.run(this.writes.deleteAlbumLinksOfPassage, passage.guid);
+    return true;
   }
 
   private linkDuplicate(original: FileWithHash, duplicateGuid: string): void {
@@ -129,11 +153,13 @@ class BatchWriter {
   private insertPassages(fileGuid: string, passages: readonly PassageRecord[]): void {
     for (let start = 0; start < passages.length; start += maxPassageRows) {
       const chunk = passages.slice(start, start + maxPassageRows);
-      const params = chunk.flatMap((p) => [
-        p.guid, fileGuid, p.startTicks, p.endTicks, p.leadInStartTicks, p.leadOutStartTicks,
-        p.title, p.artist, p.album, JSON.stringify(p.importMetadata),
-        p.additionalMetadata === null ? null : JSON.stringify(p.additionalMetadata), 'INGEST COMPLETE',
-      ]);
+      const params = chunk.flatMap((p) => {
+        const json = passageJson(p);
+        return [
+          p.guid, fileGuid, p.startTicks, p.endTicks, p.leadInStartTicks, p.leadOutStartTicks,
+          p.title, p.artist, p.album, json.importMetadata, json.additionalMetadata, 'INGEST COMPLETE',
+        ];
+      });
       this.run(this.writes.insertPassages(chunk.length), ...params);
     }
   }
@@ -168,6 +194,14 @@ export interface BatchContext {
   sessionId: string;
   /** Files already in the database with the batch's contents, read before BEGIN. */
   sameContent: readonly FileWithHash[];
+  /** The passages the batch's known files have now, read before BEGIN. */
+  storedPassages: readonly StoredPassageSpan[];
+}
+
+function byFile(spans: readonly StoredPassageSpan[]): Map<string, StoredPassageSpan[]> {
+  const map = new Map<string, StoredPassageSpan[]>();
+  for (const span of spans) map.set(span.fileGuid, [...(map.get(span.fileGuid) ?? []), span]);
+  return map;
 }
 
 /**
@@ -200,7 +234,7 @@ export function prepareCommitBatch(db: WriteDb, writes: FileWrites, entities: En
     }
   }
   const batch = db.transaction((items: readonly AnalysisResult[], context: BatchContext): BatchReport => {
-    const writer = new BatchWriter(writes, context.sessionId, new ContentIndex(context.sameContent), entities);
+    const writer = new BatchWriter(writes, context.sessionId, new ContentIndex(context.sameContent), entities, byFile(context.storedPassages));
     const report: BatchReport = { committed: [], failed: [], statements: 0 };
     for (const item of items) {
       if (item.kind === 'failure') {

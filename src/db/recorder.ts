@@ -13,6 +13,7 @@ import { isBusyError, setBusyTimeout, type WriteDb } from './connection.js';
 import { prepareCommitBatch, type BatchReport, type CommitBatch } from './commit-batch.js';
 import { WriteMetrics, type TransactionSample } from './metrics.js';
 import { listFilesByHashes } from './queries/files.js';
+import { listPassageSpansOfFiles } from './queries/passages.js';
 import { prepareFileWrites } from './queries/file-writes.js';
 import { EntityGuids } from './entity-guids.js';
 
@@ -147,9 +148,15 @@ export class Recorder {
   private async commitNextBatch(): Promise<void> {
     const items = this.buffer.slice(0, this.batchSize);
     if (items.length === 0) return;
-    const hashes = items.flatMap((item) => (item.kind === 'record' && item.hash !== '' ? [item.hash] : []));
-    // Read before the transaction: which files already hold these contents.
-    const context = { sessionId: this.options.sessionId, sameContent: listFilesByHashes(this.db, hashes) };
+    const records = items.filter((item) => item.kind === 'record');
+    const hashes = records.flatMap((record) => (record.hash === '' ? [] : [record.hash]));
+    const known = records.flatMap((record) => (record.change === 'changed' ? [record.guid] : []));
+    // Read before the transaction: which files already hold these contents, and the passages of those re-recorded.
+    const context = {
+      sessionId: this.options.sessionId,
+      sameContent: listFilesByHashes(this.db, hashes),
+      storedPassages: listPassageSpansOfFiles(this.db, known),
+    };
     const { result: report, sample } = await this.acquire(() => this.commitBatch.immediate(items, context), 'batch', items.length);
     sample.statements = report.statements;
     this.buffer.splice(0, items.length);

@@ -28,6 +28,10 @@ export interface ImportCounts {
   audioSeconds: number;
   /** Files with less sound than the minimum: recorded NO AUDIO, without passages. */
   noAudio: number;
+  /** How many files were recorded with one passage, two to five, more than five: a song per file is the rule. */
+  passagesPerFile: { one: number; twoToFive: number; moreThanFive: number };
+  /** The shortest passage recorded, in seconds; null before the first. */
+  shortestPassageSeconds: number | null;
 }
 
 export interface ImportProgress {
@@ -93,6 +97,6 @@ export function emptyCounts(): ImportCounts {
   return {
     classes: { audio: 0, image: 0, other: 0 },
     new: 0, changed: 0, upgraded: 0, unchanged: 0, missing: 0, recorded: 0, duplicates: 0, failed: 0, passages: 0, songs: 0,
-    skippedSymlinks: 0, audioSeconds: 0, noAudio: 0,
+    skippedSymlinks: 0, audioSeconds: 0, noAudio: 0, passagesPerFile: { one: 0, twoToFive: 0, moreThanFive: 0 }, shortestPassageSeconds: null,
   };
 }

@@ -14,13 +14,16 @@ import type { Recorder } from '../db/recorder.js';
 import { openWkmpDatabase } from '../db/setup.js';
 import { audioAnalysisOptions } from '../config/analysis-settings.js';
 import type { AudioAnalysisOptions } from '../analysis/analyse-audio.js';
+import type { FileCueSheet } from '../analysis/cue-sheet.js';
 import { chooseDecoder, type DecoderName } from '../analysis/decode/decoder.js';
 import { errorMessage } from '../errors.js';
 import type { AnalysisLevel } from '../file-record.js';
 import { classifyFilesByContent } from '../scan/classify.js';
+import { folderOf } from '../scan/cue-sheets.js';
 import { planChanges, type ChangePlan, type PlannedFile } from '../scan/plan.js';
 import { walkLibrary } from '../scan/walk.js';
 import type { ImportEvent, ImportSummary } from './events.js';
+import { readCueSheets } from './cue-sheets.js';
 import { createAnalysisPool } from './pool.js';
 import { ImportSession } from './session.js';
 import { claimSession } from './session-claim.js';
@@ -97,9 +100,12 @@ async function importFolder(
   countPlan(session, plan, toAnalyse, scan.skippedSymlinks.length);
   // missing files are marked, never deleted; unchanged ones that came back are unmarked
   await recordPresence(session.recorder, plan);
+  // the cue sheets beside the files to analyse give them their tracks; a sheet that cannot be used is an error row
+  const cues = await readCueSheets(toAnalyse, scan.entries);
+  for (const failure of cues.failures) await session.recorder.add(failure);
   // analyse in worker threads, record in batches
   await session.enter('analysing', 'PROCESSING');
-  const completed = await analyseFiles(toAnalyse, session, analysis, signal);
+  const completed = await analyseFiles(toAnalyse, cues.sheets, session, analysis, signal);
   return session.finish(completed ? 'COMPLETED' : 'CANCELLED', db);
 }
 
@@ -115,7 +121,7 @@ async function findRenamedAudio(plan: ChangePlan, session: ImportSession): Promi
   const renamed: PlannedFile[] = [];
   for (const { entry, fileClass } of await classifyFilesByContent(plan.toSniff)) {
     session.fileClasses.set(entry.path, fileClass);
-    if (fileClass === 'audio') renamed.push({ action: 'new', entry, knownGuid: null });
+    if (fileClass === 'audio') renamed.push({ action: 'new', entry, knownGuid: null, cueSignature: plan.cueSheets.get(folderOf(entry.path)) ?? null });
     else session.counts.classes[fileClass] += 1;
   }
   return renamed;
@@ -157,7 +163,7 @@ const defaultFileTimeLimitMs = 10 * 60_000;
 
 /** Keeps every worker busy and hands each result to the recorder. Returns false when cancelled. */
 async function analyseFiles(
-  files: readonly PlannedFile[], session: ImportSession, analysis: AnalysisPlan, signal?: AbortSignal,
+  files: readonly PlannedFile[], cueSheets: ReadonlyMap<string, FileCueSheet>, session: ImportSession, analysis: AnalysisPlan, signal?: AbortSignal,
 ): Promise<boolean> {
   if (files.length === 0) return !signal?.aborted;
   const pool = createAnalysisPool({
@@ -170,10 +176,10 @@ async function analyseFiles(
   let stopped = 0;
   async function lane(): Promise<void> {
     while (next < files.length && !signal?.aborted) {
-      const { entry, knownGuid } = files[next++]!;
+      const { entry, knownGuid, cueSignature } = files[next++]!;
       session.fileStarted(entry.path);
       const result = await pool.analyse({
-        kind: 'analyse', absolutePath: entry.absolutePath, path: entry.path, knownGuid,
+        kind: 'analyse', absolutePath: entry.absolutePath, path: entry.path, knownGuid, cueSignature, cueSheet: cueSheets.get(entry.path) ?? null,
         analysis: analysis.level, decoder: analysis.decoder, audio: analysis.audio,
       }, signal);
       if (result === null) {

@@ -6,7 +6,7 @@ import type { BatchReport } from '../db/commit-batch.js';
 import { Recorder, type RecorderOptions } from '../db/recorder.js';
 import type { ReadDb, WriteDb } from '../db/connection.js';
 import { listImportErrors, updateSessionEnd, updateSessionProgress, type SessionState } from '../db/queries/sessions.js';
-import type { AnalysisResult, FileClass, PassageRecord } from '../file-record.js';
+import { TICKS_PER_SECOND, type AnalysisResult, type FileClass, type PassageRecord } from '../file-record.js';
 import { errorMessage } from '../errors.js';
 import { emptyCounts, type ImportEvent, type ImportPhase, type ImportProgress, type ImportSummary, type RecordedPassage } from './events.js';
 import { releaseSession } from './session-claim.js';
@@ -126,7 +126,13 @@ export class ImportSession {
     const passages = this.pendingPassages.get(path) ?? [];
     this.pendingPassages.delete(path);
     if (stored === 0) return; // a duplicate or a file without audio: no passages were written
+    const { passagesPerFile } = this.counts;
+    if (stored === 1) passagesPerFile.one += 1;
+    else if (stored <= 5) passagesPerFile.twoToFive += 1;
+    else passagesPerFile.moreThanFive += 1;
     for (const passage of passages) {
+      const seconds = (passage.endTicks - passage.startTicks) / TICKS_PER_SECOND;
+      if (this.counts.shortestPassageSeconds === null || seconds < this.counts.shortestPassageSeconds) this.counts.shortestPassageSeconds = seconds;
       this.recordedPassages.push({
         seq: ++this.passageSeq, path, title: passage.title, artist: passage.artist, recordingMbid: passage.recording?.recordingMbid ?? null,
         startTicks: passage.startTicks, endTicks: passage.endTicks,

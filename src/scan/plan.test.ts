@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatModificationTime, type AnalysisLevel, type FileClass } from '../file-record.js';
+import { ANALYSIS_VERSION, formatModificationTime, type AnalysisLevel, type FileClass } from '../file-record.js';
 import { planChanges, type KnownFile } from './plan.js';
 import type { ScanEntry } from './walk.js';
 
@@ -11,21 +11,25 @@ function onDisk(path: string, sizeBytes = 1000, mtimeMs = mtime, extensionClass:
 
 function known(
   path: string, guid: string, sizeBytes: number | null = 1000, mtimeMs = mtime, missingSince: string | null = null, analysis: AnalysisLevel = 'full',
+  more: Partial<Pick<KnownFile, 'analysisVersion' | 'cueSignature'>> = {},
 ): KnownFile {
-  return { guid, path, sizeBytes, modificationTime: formatModificationTime(mtimeMs), missingSince, analysis };
+  return {
+    guid, path, sizeBytes, modificationTime: formatModificationTime(mtimeMs), missingSince, analysis,
+    analysisVersion: ANALYSIS_VERSION, cueSignature: null, ...more,
+  };
 }
 
 describe('planChanges', () => {
   it('plans an audio file the database does not know as new, with no guid to keep', () => {
     const plan = planChanges([onDisk('A/new.flac')], []);
-    expect(plan.toAnalyse).toEqual([{ action: 'new', entry: onDisk('A/new.flac'), knownGuid: null }]);
+    expect(plan.toAnalyse).toEqual([{ action: 'new', entry: onDisk('A/new.flac'), knownGuid: null, cueSignature: null }]);
     expect(plan.unchanged).toBe(0);
     expect(plan.missing).toEqual([]);
   });
 
   it('plans a known file whose size differs as changed, keeping its guid', () => {
     const plan = planChanges([onDisk('A/one.mp3', 2000)], [known('A/one.mp3', 'guid-1', 1000)]);
-    expect(plan.toAnalyse).toEqual([{ action: 'changed', entry: onDisk('A/one.mp3', 2000), knownGuid: 'guid-1' }]);
+    expect(plan.toAnalyse).toEqual([{ action: 'changed', entry: onDisk('A/one.mp3', 2000), knownGuid: 'guid-1', cueSignature: null }]);
     expect(plan.unchanged).toBe(0);
   });
 
@@ -102,9 +106,31 @@ describe('planChanges', () => {
     const full = known('A/full.flac', 'g-full');
     const disk = [onDisk('A/tagged.flac'), onDisk('A/full.flac')];
 
-    expect(planChanges(disk, [tagged, full], 'full').toAnalyse).toEqual([{ action: 'upgrade', entry: disk[0], knownGuid: 'g-tagged' }]);
+    expect(planChanges(disk, [tagged, full], 'full').toAnalyse).toEqual([{ action: 'upgrade', entry: disk[0], knownGuid: 'g-tagged', cueSignature: null }]);
     const tagsPlan = planChanges(disk, [tagged, full], 'tags');
     expect(tagsPlan.toAnalyse).toEqual([]);
     expect(tagsPlan.unchanged).toBe(2);
+  });
+
+  it('re-analyses in a full import a file analysed under older rules, and leaves it alone in a tags import', () => {
+    const old = known('A/old.flac', 'g-old', 1000, mtime, null, 'full', { analysisVersion: ANALYSIS_VERSION - 1 });
+    expect(planChanges([onDisk('A/old.flac')], [old], 'full').toAnalyse.map((file) => file.action)).toEqual(['upgrade']);
+    expect(planChanges([onDisk('A/old.flac')], [old], 'tags').unchanged).toBe(1);
+  });
+
+  it('re-imports the audio of a folder whose cue sheets were added, edited or removed, and passes the sheets on', () => {
+    const album = onDisk('A/album.flac');
+    const sheet = onDisk('A/album.cue', 300, mtime, 'other');
+    const first = planChanges([album, sheet], []);
+    const signature = first.toAnalyse[0]!.cueSignature;
+    expect(signature).not.toBeNull();
+    expect(first.cueSheets.get('A')).toBe(signature);
+    const recorded = known('A/album.flac', 'g-album', 1000, mtime, null, 'full', { cueSignature: signature });
+    expect(planChanges([album, sheet], [recorded]).unchanged).toBe(1);
+    const edited = onDisk('A/album.cue', 310, mtime, 'other');
+    expect(planChanges([album, edited], [recorded]).toAnalyse.map((file) => file.action)).toEqual(['changed']);
+    expect(planChanges([album], [recorded]).toAnalyse.map((file) => [file.action, file.cueSignature])).toEqual([['changed', null]]);
+    const elsewhere = onDisk('B/other.cue', 300, mtime, 'other');
+    expect(planChanges([album, sheet, elsewhere], [recorded]).unchanged).toBe(1);
   });
 });

@@ -1,4 +1,5 @@
-import { formatModificationTime, type AnalysisLevel } from '../file-record.js';
+import { ANALYSIS_VERSION, formatModificationTime, type AnalysisLevel } from '../file-record.js';
+import { cueSignatures, folderOf } from './cue-sheets.js';
 import type { ScanEntry } from './walk.js';
 
 /** What the database knew about a file before this import. */
@@ -9,9 +10,13 @@ export interface KnownFile {
   modificationTime: string;
   missingSince: string | null;
   analysis: AnalysisLevel;
+  /** The analysis rules it was analysed by (ANALYSIS_VERSION then). */
+  analysisVersion: number;
+  /** The cue sheets beside it when it was analysed. */
+  cueSignature: string | null;
 }
 
-/** `upgrade`: unchanged on disk, but only tagged so far, and this import analyses in full. */
+/** `upgrade`: unchanged on disk, but only tagged so far or analysed under older rules, and this import analyses in full. */
 export type PlanAction = 'new' | 'changed' | 'upgrade' | 'unchanged' | 'missing';
 
 export interface PlannedFile {
@@ -19,6 +24,8 @@ export interface PlannedFile {
   entry: ScanEntry;
   /** The guid a changed file keeps. */
   knownGuid: string | null;
+  /** The cue sheets beside it now, recorded with it. */
+  cueSignature: string | null;
 }
 
 export interface ChangePlan {
@@ -31,10 +38,18 @@ export interface ChangePlan {
   restored: KnownFile[];
   /** Known files no longer on disk: kept, marked, reported. */
   missing: KnownFile[];
+  /** The cue-sheet signature of each folder that has sheets (scan/cue-sheets.ts). */
+  cueSheets: ReadonlyMap<string, string>;
 }
 
-export function isChanged(entry: ScanEntry, known: KnownFile): boolean {
-  return known.sizeBytes !== entry.sizeBytes || known.modificationTime !== formatModificationTime(entry.mtimeMs);
+/** Changed on disk, or the cue sheets beside it changed. */
+export function isChanged(entry: ScanEntry, known: KnownFile, cueSignature: string | null): boolean {
+  return known.sizeBytes !== entry.sizeBytes || known.modificationTime !== formatModificationTime(entry.mtimeMs)
+    || known.cueSignature !== cueSignature;
+}
+
+function isOutdated(known: KnownFile, level: AnalysisLevel): boolean {
+  return level === 'full' && (known.analysis === 'tags' || known.analysisVersion < ANALYSIS_VERSION);
 }
 
 /**
@@ -43,19 +58,21 @@ export function isChanged(entry: ScanEntry, known: KnownFile): boolean {
  */
 export function planChanges(onDisk: readonly ScanEntry[], known: readonly KnownFile[], level: AnalysisLevel = 'full'): ChangePlan {
   const knownByPath = new Map(known.map((file) => [file.path, file]));
-  const plan: ChangePlan = { toAnalyse: [], toSniff: [], unchanged: 0, restored: [], missing: [] };
+  const sheets = cueSignatures(onDisk);
+  const plan: ChangePlan = { toAnalyse: [], toSniff: [], unchanged: 0, restored: [], missing: [], cueSheets: sheets };
   for (const entry of onDisk) {
     const file = knownByPath.get(entry.path);
+    const cueSignature = sheets.get(folderOf(entry.path)) ?? null;
     if (file) {
       knownByPath.delete(entry.path);
-      if (isChanged(entry, file)) plan.toAnalyse.push({ action: 'changed', entry, knownGuid: file.guid });
-      else if (level === 'full' && file.analysis === 'tags') plan.toAnalyse.push({ action: 'upgrade', entry, knownGuid: file.guid });
+      if (isChanged(entry, file, cueSignature)) plan.toAnalyse.push({ action: 'changed', entry, knownGuid: file.guid, cueSignature });
+      else if (isOutdated(file, level)) plan.toAnalyse.push({ action: 'upgrade', entry, knownGuid: file.guid, cueSignature });
       else {
         plan.unchanged += 1;
         if (file.missingSince !== null) plan.restored.push(file);
       }
     } else if (entry.extensionClass === 'audio') {
-      plan.toAnalyse.push({ action: 'new', entry, knownGuid: null });
+      plan.toAnalyse.push({ action: 'new', entry, knownGuid: null, cueSignature });
     } else {
       plan.toSniff.push(entry);
     }

@@ -9,9 +9,10 @@ const groups = [
   ['Import', [
     ['ingest_max_concurrent_jobs', 'concurrent analyses (workers)', 'number', 'files analysed at once'],
   ]],
-  ['Silence (passage boundaries)', [
-    ['silence_threshold_dB', 'silence threshold (dB below full scale)', 'number', 'RMS below −this dBFS is silence'],
-    ['silence_min_duration_ticks', 'shortest silence between passages (ticks)', 'number', '28,224,000 ticks = 1 s'],
+  ['Song boundaries (passages)', [
+    ['silence_threshold_dB', 'silence threshold (dB below full scale)', 'number', 'peaks below −this dBFS are silence; raised above a noise floor'],
+    ['silence_min_duration_ticks', 'shortest gap between songs (ticks)', 'number', '28,224,000 ticks = 1 s'],
+    ['minimum_song_duration_ticks', 'shortest passage that stands alone (ticks)', 'number', 'shorter fragments join a neighbour'],
     ['minimum_passage_audio_duration_ticks', 'least sound for a file to have audio (ticks)', 'number', 'less: NO AUDIO'],
   ]],
   ['Lead-in and lead-out (amplitude)', [

@@ -14,11 +14,11 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DecoderName } from '../../src/analysis/decode/decoder.js';
-import { TICKS_PER_SECOND } from '../../src/file-record.js';
+import { ANALYSIS_VERSION, TICKS_PER_SECOND } from '../../src/file-record.js';
 import type { ImportEvent, ImportSummary } from '../../src/import/events.js';
 import { createAnalysisPool } from '../../src/import/pool.js';
 import { runImport } from '../../src/import/run.js';
-import { closeAfterTest, copyFixtureRootForFile } from './db-helpers.js';
+import { closeAfterTest, copyFixtureRootForFile, setSettings } from './db-helpers.js';
 import { analyseTask, count, fixtures, inspect, libraryAudio, tempFolder, waitFor } from './helpers.js';
 
 const decoders: readonly DecoderName[] = ['ffmpeg', 'wasm'];
@@ -43,12 +43,13 @@ const threeSongs = {
 };
 
 /**
- * The sounding regions of three-songs.mp3 at a silence threshold of `thresholdDb`: where the RMS
- * is at or above −thresholdDb dBFS. A linear fade of a song at RMS r crosses level L at the gain
- * L / r, that fraction of the fade's length from its silent end.
+ * The sounding regions of three-songs.mp3 at a silence threshold of `thresholdDbfs`: where a
+ * sample's magnitude reaches the threshold. A linear fade of a song whose peak is p (at most
+ * 3 × 0.2051) crosses level L at the gain L / p, that fraction of the fade's length from its
+ * silent end: a few milliseconds at −70 dBFS.
  */
-function soundingRegions(thresholdDb: number): { start: number; end: number }[] {
-  const gain = 10 ** (-thresholdDb / 20) / threeSongs.songRms;
+function soundingRegions(thresholdDbfs: number): { start: number; end: number }[] {
+  const gain = 10 ** (thresholdDbfs / 20) / (3 * 0.2051);
   const { a, b, c } = threeSongs;
   return [
     { start: a.fadeInStart + gain * a.fadeInSeconds, end: a.end },
@@ -57,8 +58,15 @@ function soundingRegions(thresholdDb: number): { start: number; end: number }[] 
   ];
 }
 
-/** The other files of test/fixtures/analysis: too quiet to hold a passage. */
-const noAudioFiles = ['silence.flac', 'whisper.flac'];
+/** silence.flac: 3 s of digital silence, NO AUDIO. whisper.flac: a 1 kHz sine at −50 dBFS RMS, quiet but sound. */
+const silentFile = 'silence.flac';
+const whisperFile = 'whisper.flac';
+/**
+ * Three songs of 11–14 s are fragments under the default minimum song length (15 s; 30 s in a
+ * file titled as one track): these tests, about the arithmetic of edges, leads and fingerprints,
+ * set it to 5 s, so that a titled file splits at gaps of 1.5 s with 10 s of sound on each side.
+ */
+const minSongSeconds = 5;
 
 // ---------------------------------------------------------------- reading what an import left
 
@@ -72,11 +80,13 @@ interface LeadMetadata {
 /** A passage's import_metadata after a full analysis (build-record.ts). */
 interface FullAnalysisMetadata {
   analysis: 'full';
-  boundaries: string;
+  analysisVersion: number;
+  passage: { number: number; of: number };
+  boundaries: { source: string; thresholdDbfs: number; noiseFloorDbfs: number | null; oneTrack: boolean; rejectedGaps: unknown[] };
   decoder: string;
   sampleRate: number;
   windowMs: number;
-  silence: { thresholdDb: number; minSilenceWindows: number };
+  segmentation: { silenceThresholdDb: number; minGapSeconds: number; minSongSeconds: number };
   amplitude: {
     rmsWindowMs: number; leadInThresholdDb: number; leadOutThresholdDb: number; quickRampThreshold: number; quickRampLevelDb: number;
     quickRampDurationS: number; maxLeadInDurationS: number; maxLeadOutDurationS: number; applyAWeighting: boolean;
@@ -281,6 +291,7 @@ describe('full analysis of test/fixtures/analysis', () => {
     // One import per decoder (one session at a time); the tests below only read what they left.
     for (const decoder of decoders) {
       const root = copyFixtureRootForFile('analysis');
+      setSettings(join(root, 'wkmp.db'), { minimum_song_duration_ticks: String(minSongSeconds * TICKS_PER_SECOND) });
       imports.set(decoder, { root, summary: await runImport({ rootFolder: root, jobs: 2, decoder }) });
     }
   });
@@ -298,11 +309,11 @@ describe('full analysis of test/fixtures/analysis', () => {
   }
 
   describe.each(decoders)('decoded by %s', (decoder) => {
-    it('imports the folder: three passages in three-songs.mp3, the silent and the whispered file NO AUDIO', () => {
+    it('imports the folder: three passages in three-songs.mp3, one in the whisper, the silent file NO AUDIO', () => {
       const { summary } = imported(decoder);
       expect(summary.state).toBe('COMPLETED');
       expect(summary.errors).toEqual([]);
-      expect(summary.counts).toMatchObject({ new: 3, recorded: 3, failed: 0, passages: 3, songs: 1, noAudio: 2 });
+      expect(summary.counts).toMatchObject({ new: 3, recorded: 3, failed: 0, passages: 4, songs: 1, noAudio: 1 });
       // Every second of the three files was decoded: 43 + 3 + 3.
       expect(summary.counts.audioSeconds).toBeCloseTo(threeSongs.seconds + 3 + 3, 1);
     });
@@ -310,7 +321,7 @@ describe('full analysis of test/fixtures/analysis', () => {
     it('cuts three-songs.mp3 into exactly three passages at the edges of its sounding regions: the 150-ms dip splits nothing, the silence around them is outside', () => {
       const { file, passages } = threeSongsPassages(decoder);
       expect(file.status).toBe('INGEST COMPLETE');
-      const expected = soundingRegions(passages[0]!.metadata.silence.thresholdDb);
+      const expected = soundingRegions(passages[0]!.metadata.boundaries.thresholdDbfs);
       expect(passages.map(({ start, end }) => ({ start, end }))).toHaveLength(3);
       passages.forEach((passage, i) => {
         expect(Math.abs(passage.start - expected[i]!.start), `passage ${i} starts at ${passage.start} s, sound from ${expected[i]!.start} s`).toBeLessThanOrEqual(0.1);
@@ -328,7 +339,7 @@ describe('full analysis of test/fixtures/analysis', () => {
     it('records the decoded duration of three-songs.mp3 and of the silent files', () => {
       const { db } = imported(decoder);
       expect(Math.abs(seconds(fileRow(db, threeSongs.path).durationTicks!) - threeSongs.seconds)).toBeLessThanOrEqual(0.05);
-      for (const path of noAudioFiles) expect(Math.abs(seconds(fileRow(db, path).durationTicks!) - 3), path).toBeLessThanOrEqual(0.05);
+      for (const path of [silentFile, whisperFile]) expect(Math.abs(seconds(fileRow(db, path).durationTicks!) - 3), path).toBeLessThanOrEqual(0.05);
     });
 
     it('finds the lead-in of the faded-in song A and the lead-out of the faded-out song C where the −12 dB rule puts them, and none for the abrupt edges', () => {
@@ -358,10 +369,13 @@ describe('full analysis of test/fixtures/analysis', () => {
 
     it('keeps in import_metadata the parameters used (silence, amplitude, decoder) and the measured levels and leads', () => {
       const { passages } = threeSongsPassages(decoder);
-      for (const passage of passages) {
+      expect(passages).toHaveLength(3);
+      for (const [i, passage] of passages.entries()) {
         expect(passage.metadata).toEqual({
-          analysis: 'full', boundaries: 'silence', decoder, sampleRate: 11_025, windowMs: 100,
-          silence: { thresholdDb: 35, minSilenceWindows: 3 },
+          analysis: 'full', analysisVersion: ANALYSIS_VERSION, passage: { number: i + 1, of: 3 },
+          boundaries: { source: 'silence', thresholdDbfs: -70, noiseFloorDbfs: null, oneTrack: true, rejectedGaps: [] },
+          decoder, sampleRate: 11_025, windowMs: 100,
+          segmentation: { silenceThresholdDb: 70, minGapSeconds: 0.5, minSongSeconds },
           amplitude: {
             rmsWindowMs: 100, leadInThresholdDb: -12, leadOutThresholdDb: -12, quickRampThreshold: 0.75, quickRampLevelDb: -5,
             quickRampDurationS: 1, maxLeadInDurationS: 5, maxLeadOutDurationS: 5, applyAWeighting: true,
@@ -403,32 +417,33 @@ describe('full analysis of test/fixtures/analysis', () => {
       }
     });
 
-    it('gives the embedded recording id to the longest passage, B, alone; A and C stay unidentified; all three keep the tag artist', () => {
+    it('gives the embedded recording id to the first passage, where the tagged track starts; no passage takes the file\'s title; all keep the tag artist', () => {
       const { passages } = threeSongsPassages(decoder);
       const { db } = imported(decoder);
       const [a, b, c] = passages as [PassageRow, PassageRow, PassageRow];
-      expect(b.end - b.start).toBeGreaterThan(Math.max(a.end - a.start, c.end - c.start));
-      expect(b.recordings).toEqual([threeSongs.recording]);
-      expect([a.recordings, c.recordings]).toEqual([[], []]);
+      expect(a.recordings).toEqual([threeSongs.recording]);
+      expect([b.recordings, c.recordings]).toEqual([[], []]);
       expect(passages.map((passage) => [passage.title, passage.artist])).toEqual([
-        [null, threeSongs.artist], [threeSongs.title, threeSongs.artist], [null, threeSongs.artist],
+        [null, threeSongs.artist], [null, threeSongs.artist], [null, threeSongs.artist],
       ]);
+      expect(passages.map((passage) => passage.metadata.passage)).toEqual([{ number: 1, of: 3 }, { number: 2, of: 3 }, { number: 3, of: 3 }]);
       expect(db.prepare('SELECT recording_mbid AS mbid, title FROM songs').all()).toEqual([{ mbid: threeSongs.recording, title: threeSongs.title }]);
       expect(count(db, 'passage_songs')).toBe(1);
       // The link spans the whole passage, relative to its start.
-      expect(db.prepare('SELECT start_time_ticks AS start, end_time_ticks AS end FROM passage_songs WHERE passage_id = ?').get(b.guid))
-        .toEqual({ start: 0, end: b.endTicks - b.startTicks });
+      expect(db.prepare('SELECT start_time_ticks AS start, end_time_ticks AS end FROM passage_songs WHERE passage_id = ?').get(a.guid))
+        .toEqual({ start: 0, end: a.endTicks - a.startTicks });
     });
 
-    it('records digital silence and a whisper under the threshold as NO AUDIO, with no passages', () => {
+    it('records digital silence as NO AUDIO, with no passages, and a whisper at −50 dBFS as one song: silence is below −70 dBFS', () => {
       const { db } = imported(decoder);
-      for (const path of noAudioFiles) {
-        const file = fileRow(db, path);
-        expect(file.status, path).toBe('NO AUDIO');
-        expect(file.analysis, path).toBe('full');
-        expect(file.hash, path).toMatch(/^[0-9a-f]{64}$/);
-        expect(passageRows(db, file.guid), path).toEqual([]);
-      }
+      const silent = fileRow(db, silentFile);
+      expect(silent).toMatchObject({ status: 'NO AUDIO', analysis: 'full' });
+      expect(silent.hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(passageRows(db, silent.guid)).toEqual([]);
+      const whisper = fileRow(db, whisperFile);
+      expect(whisper.status).toBe('INGEST COMPLETE');
+      const [passage] = passageRows(db, whisper.guid);
+      expect(passage!.end - passage!.start).toBeGreaterThan(2.9);
     });
   });
 

@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { afterAll, afterEach } from 'vitest';
 import type { WriteDb } from '../../src/db/connection.js';
 import { insertSession } from '../../src/db/queries/sessions.js';
+import { upsertSettings } from '../../src/db/queries/settings.js';
 import { openWkmpDatabase } from '../../src/db/setup.js';
 import type { FileRecord, PassageRecord } from '../../src/file-record.js';
 import { secondsToTicks } from '../../src/file-record.js';
@@ -41,6 +42,13 @@ afterAll(() => {
   while (fileScoped.length > 0) rmSync(fileScoped.pop()!, { recursive: true, force: true });
 });
 
+/** An empty folder that lasts for the whole test file. */
+export function fileScopedFolder(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'wkmp-test-file-'));
+  fileScoped.push(folder);
+  return folder;
+}
+
 /**
  * A root folder holding a copy of `test/fixtures/<name>` that lasts for the whole test file (removed
  * after all its tests), for one import that several read-only tests look at.
@@ -62,6 +70,16 @@ export function migratedDatabase(): string {
   const path = join(tempFolder(), 'wkmp.db');
   copyFileSync(template, path);
   return path;
+}
+
+/** Creates (or opens) the database at `path` and stores these settings, as a user or another service would. */
+export function setSettings(path: string, values: Record<string, string>): void {
+  const db = openWkmpDatabase(path);
+  try {
+    upsertSettings(db, new Map(Object.entries(values)));
+  } finally {
+    db.close();
+  }
 }
 
 /** The importer's own connection (pragmas, schema, settings), closed after the test. */
@@ -132,6 +150,8 @@ export function fileRecord(path: string, overrides: Partial<FileRecord> = {}): F
     status: 'INGEST COMPLETE',
     tags: { title: 'A Song', artist: 'An Artist', album: 'An Album', trackNumber: 1, year: 2001 },
     passages: [passageRecord()],
+    cueSignature: null,
+    warnings: [],
     ...overrides,
   };
 }

@@ -127,6 +127,20 @@ describe('the WKMP schema', () => {
     expect(tableNames(db)).toContain('import_errors');
   });
 
+  it('moves the silence settings still at upstream\'s old defaults to the song-boundary ones, keeping chosen values, and marks old analyses for re-analysis', () => {
+    const path = freshPath();
+    const old = openDatabase(path);
+    migrate(old, path, 3);
+    old.exec(`INSERT INTO settings (key, value) VALUES ('silence_threshold_dB', '35'), ('silence_min_duration_ticks', '9000000');
+      INSERT INTO files (guid, path, hash, modification_time, status, analysis) VALUES ('f1', 'A/one.mp3', 'h1', '2024-01-01T00:00:00.000Z', 'INGEST COMPLETE', 'full')`);
+    old.close();
+
+    const db = openWriter(path);
+    expect(settingsOf(db).get('silence_threshold_dB')).toBe('70');
+    expect(settingsOf(db).get('silence_min_duration_ticks')).toBe('9000000');
+    expect(db.prepare('SELECT analysis_version AS version, cue_signature AS cue FROM files').get()).toEqual({ version: 1, cue: null });
+  });
+
   it('refuses a database migrated by a newer version, naming the file and saying to upgrade', () => {
     const path = freshPath();
     openWkmpDatabase(path).close();
@@ -152,9 +166,10 @@ describe('the WKMP schema', () => {
       ingest_max_concurrent_jobs: String(availableParallelism()),
       ai_database_lock_retry_ms: '5000',
       ai_database_max_lock_wait_ms: '30000',
-      silence_threshold_dB: '35',
-      silence_min_duration_ticks: '8467200',
+      silence_threshold_dB: '70',
+      silence_min_duration_ticks: '14112000',
       minimum_passage_audio_duration_ticks: '2822400',
+      minimum_song_duration_ticks: '423360000',
       music_directories: '[]',
     });
     expect(settings.has('acoustid_api_key')).toBe(true);
@@ -171,7 +186,7 @@ describe('the WKMP schema', () => {
 
     const settings = settingsOf(openWriter(path));
     expect(settings.get('ai_database_lock_retry_ms')).toBe('250');
-    expect(settings.get('silence_threshold_dB')).toBe('35');
+    expect(settings.get('silence_threshold_dB')).toBe('70');
   });
 
   it('keeps settings another service wrote before wkmp-ai first opened the file', () => {

@@ -3,6 +3,7 @@ import type { WriteDb } from '../connection.js';
 import { wkmpSchema } from './0001-wkmp-schema.js';
 import { importTracking } from './0002-import-tracking.js';
 import { analysisLevel } from './0003-analysis-level.js';
+import { songBoundaries } from './0004-song-boundaries.js';
 
 interface Migration {
   version: number;
@@ -15,6 +16,7 @@ export const migrations: readonly Migration[] = [
   { version: 1, name: 'wkmp schema', sql: wkmpSchema },
   { version: 2, name: 'import tracking', sql: importTracking },
   { version: 3, name: 'analysis level', sql: analysisLevel },
+  { version: 4, name: 'song boundaries', sql: songBoundaries },
 ];
 
 export const latestSchemaVersion = migrations.length;

@@ -4,7 +4,7 @@
  * transaction to learn an id.
  */
 import type { Statement } from 'better-sqlite3';
-import type { FileRecord, FileStatus } from '../../file-record.js';
+import { ANALYSIS_VERSION, type FileRecord, type FileStatus, type PassageRecord } from '../../file-record.js';
 import type { WriteDb } from '../connection.js';
 
 /** SQLite's default SQLITE_MAX_VARIABLE_NUMBER since 3.32: multi-row statements are chunked by it. */
@@ -12,19 +12,39 @@ export const MAX_HOST_PARAMETERS = 32766;
 
 const UPSERT_FILE = `
 INSERT INTO files (guid, path, hash, modification_time, file_size_bytes, duration_ticks, format, sample_rate,
-                   channels, status, matching_hashes, artist, title, album, track_number, year, analysis, missing_since)
+                   channels, status, matching_hashes, artist, title, album, track_number, year, analysis,
+                   analysis_version, cue_signature, missing_since)
 VALUES (@guid, @path, @hash, @modificationTime, @sizeBytes, @durationTicks, @format, @sampleRate,
-        @channels, @status, @matchingHashes, @artist, @title, @album, @trackNumber, @year, @analysis, NULL)
+        @channels, @status, @matchingHashes, @artist, @title, @album, @trackNumber, @year, @analysis,
+        @analysisVersion, @cueSignature, NULL)
 ON CONFLICT (path) DO UPDATE SET
   hash = excluded.hash, modification_time = excluded.modification_time, file_size_bytes = excluded.file_size_bytes,
   duration_ticks = excluded.duration_ticks, format = excluded.format, sample_rate = excluded.sample_rate,
   channels = excluded.channels, status = excluded.status, matching_hashes = excluded.matching_hashes,
   artist = excluded.artist, title = excluded.title, album = excluded.album, track_number = excluded.track_number,
-  year = excluded.year, analysis = excluded.analysis, missing_since = NULL, updated_at = CURRENT_TIMESTAMP
+  year = excluded.year, analysis = excluded.analysis, analysis_version = excluded.analysis_version,
+  cue_signature = excluded.cue_signature, missing_since = NULL, updated_at = CURRENT_TIMESTAMP
 RETURNING guid`;
 
 const SET_MATCHING_HASHES = 'UPDATE files SET matching_hashes = ?, updated_at = CURRENT_TIMESTAMP WHERE guid = ?';
-const DELETE_PASSAGES_OF_FILE = 'DELETE FROM passages WHERE file_id = ?';
+/** The file's passages but those kept (a JSON array of guids): re-analysis keeps what still matches. */
+const DELETE_PASSAGES_OF_FILE_EXCEPT = `
+DELETE FROM passages WHERE file_id = ? AND guid NOT IN (SELECT value FROM json_each(?))`;
+/**
+ * A kept passage takes its new analysis in place, so that whatever other services hold against
+ * its guid (queue, history, a user's title or fades) survives; a fade point the new edges leave
+ * outside the passage is cleared.
+ */
+const UPDATE_KEPT_PASSAGE = `
+UPDATE passages SET start_time_ticks = @startTicks, end_time_ticks = @endTicks,
+  lead_in_start_ticks = @leadInStartTicks, lead_out_start_ticks = @leadOutStartTicks,
+  fade_in_start_ticks = CASE WHEN fade_in_start_ticks BETWEEN @startTicks AND @endTicks THEN fade_in_start_ticks END,
+  fade_out_start_ticks = CASE WHEN fade_out_start_ticks BETWEEN @startTicks AND @endTicks THEN fade_out_start_ticks END,
+  title = @title, artist = @artist, album = @album, import_metadata = @importMetadata,
+  additional_metadata = @additionalMetadata, status = 'INGEST COMPLETE', updated_at = CURRENT_TIMESTAMP
+WHERE guid = @guid AND file_id = @fileGuid`;
+const DELETE_SONG_LINKS_OF_PASSAGE = 'DELETE FROM passage_songs WHERE passage_id = ?';
+const DELETE_ALBUM_LINKS_OF_PASSAGE = 'DELETE FROM passage_albums WHERE passage_id = ?';
 
 const PASSAGE_COLUMNS = [
   'guid', 'file_id', 'start_time_ticks', 'end_time_ticks', 'lead_in_start_ticks', 'lead_out_start_ticks',
@@ -83,6 +103,25 @@ export function fileRowParams(record: FileRecord, status: FileStatus, matchingHa
     trackNumber: record.tags.trackNumber,
     year: record.tags.year,
     analysis: record.analysis,
+    analysisVersion: ANALYSIS_VERSION,
+    cueSignature: record.cueSignature,
+  };
+}
+
+/** The named parameters of `updateKeptPassage`. */
+export function keptPassageParams(fileGuid: string, p: PassageRecord) {
+  return {
+    guid: p.guid, fileGuid, startTicks: p.startTicks, endTicks: p.endTicks,
+    leadInStartTicks: p.leadInStartTicks, leadOutStartTicks: p.leadOutStartTicks,
+    title: p.title, artist: p.artist, album: p.album, ...passageJson(p),
+  };
+}
+
+/** The JSON columns of a passage, as stored. */
+export function passageJson(p: PassageRecord): { importMetadata: string; additionalMetadata: string | null } {
+  return {
+    importMetadata: JSON.stringify(p.importMetadata),
+    additionalMetadata: p.additionalMetadata === null ? null : JSON.stringify(p.additionalMetadata),
   };
 }
 
@@ -91,7 +130,10 @@ export function prepareFileWrites(db: WriteDb) {
   return {
     upsertFile: db.prepare(UPSERT_FILE),
     setMatchingHashes: db.prepare(SET_MATCHING_HASHES),
-    deletePassagesOfFile: db.prepare(DELETE_PASSAGES_OF_FILE),
+    deletePassagesOfFileExcept: db.prepare(DELETE_PASSAGES_OF_FILE_EXCEPT),
+    updateKeptPassage: db.prepare(UPDATE_KEPT_PASSAGE),
+    deleteSongLinksOfPassage: db.prepare(DELETE_SONG_LINKS_OF_PASSAGE),
+    deleteAlbumLinksOfPassage: db.prepare(DELETE_ALBUM_LINKS_OF_PASSAGE),
     /** A multi-row insert of `rows` passages, prepared on first use for that row count. */
     insertPassages(rows: number): Statement {
       let statement = passageInserts.get(rows);

@@ -3,7 +3,7 @@ import type { ReadDb, WriteDb } from '../connection.js';
 
 const SELECT_KNOWN_ALL = `
 SELECT guid, path, file_size_bytes AS sizeBytes, modification_time AS modificationTime, missing_since AS missingSince,
-       analysis
+       analysis, analysis_version AS analysisVersion, cue_signature AS cueSignature
 FROM files`;
 const SELECT_KNOWN_UNDER = `${SELECT_KNOWN_ALL} WHERE path >= ? AND path < ?`;
 

@@ -33,3 +33,21 @@ export function getFileByPath(db: ReadDb, path: string): StoredFile | undefined 
 export function listPassagesOfFile(db: ReadDb, fileGuid: string): StoredPassage[] {
   return db.prepare(SELECT_PASSAGES_OF_FILE).all(fileGuid) as StoredPassage[];
 }
+
+/** Where a stored passage lies: what re-analysis compares its new passages with. */
+export interface StoredPassageSpan {
+  guid: string;
+  fileGuid: string;
+  startTicks: number;
+  endTicks: number;
+}
+
+const SELECT_PASSAGE_SPANS_OF_FILES = `
+SELECT guid, file_id AS fileGuid, start_time_ticks AS startTicks, end_time_ticks AS endTicks
+FROM passages WHERE file_id IN (SELECT value FROM json_each(?)) ORDER BY file_id, start_time_ticks`;
+
+/** The passages these files have now: read before a batch re-records them. */
+export function listPassageSpansOfFiles(db: ReadDb, fileGuids: readonly string[]): StoredPassageSpan[] {
+  if (fileGuids.length === 0) return [];
+  return db.prepare(SELECT_PASSAGE_SPANS_OF_FILES).all(JSON.stringify(fileGuids)) as StoredPassageSpan[];
+}

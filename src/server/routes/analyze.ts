@@ -4,13 +4,12 @@
  * with the current parameters. Nothing is written.
  */
 import type { FastifyInstance } from 'fastify';
-import { amplitudeEnvelope, findLeadIn, findLeadOut } from '../../analysis/amplitude.js';
+import { analyseRegion } from '../../analysis/analyse-audio.js';
 import { chooseDecoder, type DecoderPreference } from '../../analysis/decode/decoder.js';
-import { EnvelopeBuilder } from '../../analysis/envelope.js';
 import { analysisParametersFromSettings, analysisSampleRate } from '../../config/analysis-settings.js';
 import type { ReadDb } from '../../db/connection.js';
 import { listSettings } from '../../db/queries/settings.js';
-import { secondsToTicks, TICKS_PER_SECOND } from '../../file-record.js';
+import { TICKS_PER_SECOND } from '../../file-record.js';
 import { errorBody, statusOf } from '../http-errors.js';
 import { locateInRoot } from '../../config/root-folder.js';
 
@@ -45,31 +44,18 @@ export function registerAnalyzeRoutes(app: FastifyInstance, rootFolder: string, 
     const sampleRate = analysisSampleRate;
     const firstSample = Math.floor((startTicks / TICKS_PER_SECOND) * sampleRate);
     const endSample = endTicks === undefined ? Number.POSITIVE_INFINITY : Math.ceil((endTicks / TICKS_PER_SECOND) * sampleRate);
-    const builder = new EnvelopeBuilder({ sampleRate, windowMs: amplitude.rmsWindowMs });
     const decoder = await chooseDecoder(decoderPreference);
-    let position = 0;
-    for await (const chunk of decoder.decode(located.absolutePath, { sampleRate })) {
-      const from = Math.max(0, firstSample - position);
-      const to = Math.min(chunk.length, endSample - position);
-      if (to > from) builder.push(chunk.subarray(from, to));
-      position += chunk.length;
-      if (position >= endSample) break;
-    }
-    const envelope = builder.finish();
-    if (envelope.sampleCount === 0) {
+    const region = await analyseRegion(decoder.decode(located.absolutePath, { sampleRate }), { sampleRate, windowMs: amplitude.rmsWindowMs, amplitude }, firstSample, endSample);
+    if (region.regionTicks === 0) {
       return reply.code(400).send(errorBody(400, `no audio in ${filePath} between ${startTicks} and ${endTicks ?? 'the end'} ticks`));
     }
-    const levels = amplitudeEnvelope(envelope, amplitude);
-    const leadIn = findLeadIn(levels, envelope.windowSeconds, amplitude);
-    const leadOut = findLeadOut(levels, envelope.windowSeconds, amplitude);
-    const regionEnd = startTicks + secondsToTicks(envelope.sampleCount / sampleRate);
-    const leadInStart = Math.min(regionEnd, startTicks + secondsToTicks(leadIn.seconds));
+    const { leadIn, leadOut } = region;
     return {
       file_path: filePath,
       start_ticks: startTicks,
-      end_ticks: regionEnd,
-      lead_in_start_ticks: leadInStart,
-      lead_out_start_ticks: Math.max(leadInStart, regionEnd - secondsToTicks(leadOut.seconds)),
+      end_ticks: startTicks + region.regionTicks,
+      lead_in_start_ticks: startTicks + region.leadInStartTicks,
+      lead_out_start_ticks: startTicks + region.leadOutStartTicks,
       lead_in_seconds: leadIn.seconds,
       lead_out_seconds: leadOut.seconds,
       quick_ramp_in: leadIn.quickRamp,
@@ -77,10 +63,10 @@ export function registerAnalyzeRoutes(app: FastifyInstance, rootFolder: string, 
       peak_rms: leadIn.peak,
       lead_in_threshold_rms: leadIn.thresholdRms,
       lead_out_threshold_rms: leadOut.thresholdRms,
-      window_seconds: envelope.windowSeconds,
+      window_seconds: region.windowSeconds,
       a_weighted: amplitude.applyAWeighting,
       /** RMS per window from `start_ticks` (A-weighted when `a_weighted`). */
-      envelope: Array.from(levels, (value) => Math.round(value * 1e6) / 1e6),
+      envelope: Array.from(region.levels, (value) => Math.round(value * 1e6) / 1e6),
     };
   });
 }
