@@ -1,6 +1,7 @@
 /**
- * The worker thread's task: the only impure layer of analysis. It reads one file, runs the
- * steps and returns one plain `AnalysisResult`; it never touches the database.
+ * The worker thread's tasks: the only impure layer of analysis. `analyse` reads one file, runs the
+ * steps and returns one plain `AnalysisResult`; `amplitude` measures one region of a file for
+ * POST /analyze/amplitude with the same code. Neither touches the database.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { FileErrorCode, Phase } from '../errors.js';
@@ -8,7 +9,7 @@ import { errorMessage } from '../errors.js';
 import { formatModificationTime, type AnalysisLevel, type AnalysisResult, type FileFailure } from '../file-record.js';
 import { classifyContent, sniffBytes } from '../scan/classify.js';
 import { fileFailure, fileWarning } from './file-failure.js';
-import { analyseAudio, type AudioAnalysisOptions, type BoundarySource } from './analyse-audio.js';
+import { analyseAudio, analyseRegion, type AudioAnalysisOptions, type BoundarySource, type RegionAnalysis } from './analyse-audio.js';
 import { parseCueSheet, type FileCueSheet } from './cue-sheet.js';
 import { readFlacCueSheet } from './flac-cue-sheet.js';
 import { buildAnalysedRecord, buildTagsRecord, type FileFacts } from './build-record.js';
@@ -157,7 +158,43 @@ export async function analyseFile(task: AnalyseTask): Promise<AnalysisResult> {
   }
 }
 
+/** The lead-in, lead-out and envelope of one region of a file (POST /analyze/amplitude). */
+export interface AmplitudeTask {
+  kind: 'amplitude';
+  absolutePath: string;
+  /** Relative to the root, for messages. */
+  path: string;
+  decoder: DecoderName;
+  /** Samples at `options.sampleRate`: [startSample, endSample); Infinity for the end of the file. */
+  startSample: number;
+  endSample: number;
+  options: Pick<AudioAnalysisOptions, 'sampleRate' | 'windowMs' | 'amplitude'>;
+}
+
+export type AmplitudeResult = { kind: 'region'; region: RegionAnalysis } | FileFailure;
+
+async function measureAmplitude(task: AmplitudeTask): Promise<AmplitudeResult> {
+  const decoder = await chooseDecoder(task.decoder);
+  try {
+    const pcm = decoder.decode(task.absolutePath, { sampleRate: task.options.sampleRate });
+    return { kind: 'region', region: await analyseRegion(pcm, task.options, task.startSample, task.endSample) };
+  } catch (error) {
+    return fileFailure(task.path, 'decode', 'DECODE_FAILED', error instanceof DecodeError ? error.reason : errorMessage(error));
+  }
+}
+
+export type WorkerTask = AnalyseTask | AmplitudeTask;
+export interface WorkerResults {
+  analyse: AnalysisResult;
+  amplitude: AmplitudeResult;
+}
+
+const handlers: { [K in WorkerTask['kind']]: (task: Extract<WorkerTask, { kind: K }>) => Promise<WorkerResults[K]> } = {
+  analyse: analyseFile,
+  amplitude: measureAmplitude,
+};
+
 /** Piscina's entry: one task, one result. */
-export default function run(task: AnalyseTask): Promise<AnalysisResult> {
-  return analyseFile(task);
+export default function run(task: WorkerTask): Promise<WorkerResults[WorkerTask['kind']]> {
+  return task.kind === 'analyse' ? handlers.analyse(task) : handlers.amplitude(task);
 }

@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { fileFailure } from '../analysis/file-failure.js';
-import type { AnalyseTask } from '../analysis/worker.js';
+import type { AmplitudeResult, AmplitudeTask, AnalyseTask, WorkerTask } from '../analysis/worker.js';
 import { errorMessage } from '../errors.js';
 import type { AnalysisResult } from '../file-record.js';
 
@@ -25,13 +25,15 @@ export interface AnalysisPool {
   readonly capacity: number;
   /** The file's result; null when `cancel` stopped it (the next import does it again). */
   analyse(task: AnalyseTask, cancel?: AbortSignal): Promise<AnalysisResult | null>;
+  /** One region's envelope and leads; null when `cancel` stopped it (its worker is stopped, and its decoder with it). */
+  measureAmplitude(task: AmplitudeTask, cancel?: AbortSignal): Promise<AmplitudeResult | null>;
   close(): Promise<void>;
   /** The worker threads running now (piscina's): for tests that stop one mid-file. */
   readonly threads: readonly Worker[];
 }
 
 export function createAnalysisPool(options: AnalysisPoolOptions): AnalysisPool {
-  const pool = new Piscina<AnalyseTask, AnalysisResult>({
+  const pool = new Piscina<WorkerTask, AnalysisResult | AmplitudeResult>({
     filename: workerFile(),
     minThreads: options.jobs,
     maxThreads: options.jobs,
@@ -44,7 +46,7 @@ export function createAnalysisPool(options: AnalysisPoolOptions): AnalysisPool {
       const timeLimit = AbortSignal.timeout(options.fileTimeLimitMs);
       try {
         // Aborting a running task terminates its worker thread; piscina starts another.
-        return await pool.run(task, { signal: cancel ? AbortSignal.any([cancel, timeLimit]) : timeLimit });
+        return (await pool.run(task, { signal: cancel ? AbortSignal.any([cancel, timeLimit]) : timeLimit })) as AnalysisResult;
       } catch (error) {
         if (cancel?.aborted) return null;
         if (timeLimit.aborted) {
@@ -52,6 +54,16 @@ export function createAnalysisPool(options: AnalysisPoolOptions): AnalysisPool {
         }
         // A crashed worker costs one file, never the import.
         return fileFailure(task.path, 'decode', 'WORKER_FAILED', `the worker analysing it failed (${errorMessage(error)})`);
+      }
+    },
+    async measureAmplitude(task, cancel) {
+      const timeLimit = AbortSignal.timeout(options.fileTimeLimitMs);
+      try {
+        return (await pool.run(task, { signal: cancel ? AbortSignal.any([cancel, timeLimit]) : timeLimit })) as AmplitudeResult;
+      } catch (error) {
+        if (cancel?.aborted) return null;
+        if (timeLimit.aborted) return fileFailure(task.path, 'decode', 'ANALYSIS_TIMEOUT', `measuring ran past ${Math.round(options.fileTimeLimitMs / 1000)} s; its worker was stopped`);
+        return fileFailure(task.path, 'decode', 'WORKER_FAILED', `the worker measuring it failed (${errorMessage(error)})`);
       }
     },
     close: () => pool.close({ force: true }),

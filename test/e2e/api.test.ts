@@ -9,7 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { openWkmpDatabase } from '../../src/db/setup.js';
 import { insertSession } from '../../src/db/queries/sessions.js';
-import { copyFixtureRoot, inspect, makeCopiesRoot, sessionRows, tempFolder } from '../integration/helpers.js';
+import { copyFixtureRoot, decodersReading, inspect, makeCopiesRoot, makeEndlessWav, sessionRows, tempFolder, waitFor } from '../integration/helpers.js';
 import { request, startService } from './helpers.js';
 
 interface Started { session_id: string; state: string; started_at: string }
@@ -242,6 +242,32 @@ describe('wkmp-ai serve: analysis and lists', () => {
     expect(region.body.envelope).toHaveLength(20);
     expect(region.body.lead_in_start_ticks).toBeGreaterThanOrEqual(second);
     expect(region.body.lead_out_start_ticks).toBeLessThanOrEqual(region.body.end_ticks);
+  });
+
+  it('measures in a worker thread: the service answers while it measures, and a client that goes away stops the measure and its decoder', async () => {
+    const root = tempFolder();
+    // 35 hours of sparse silence: measuring it would take minutes, so only the abort can end it in seconds.
+    const long = join(root, 'long.wav');
+    makeEndlessWav(long);
+    const { url } = await startService(root, { decoder: 'ffmpeg' });
+    const client = new AbortController();
+    const measuring = fetch(`${url}/analyze/amplitude`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ file_path: 'long.wav' }), signal: client.signal,
+    }).catch((error: unknown) => error);
+    await waitFor(() => decodersReading(long).length > 0, 30_000, 'the measure to start decoding');
+    expect((await request(`${url}/health`)).status).toBe(200);
+    client.abort();
+    await measuring;
+    await waitFor(() => decodersReading(long).length === 0, 10_000, 'the decoder of the abandoned measure to end');
+  });
+
+  it('answers 422 naming the file when it cannot be decoded', async () => {
+    const root = tempFolder();
+    writeFileSync(join(root, 'noise.mp3'), Buffer.alloc(4096, 7));
+    const { url } = await startService(root);
+    const answer = await request<{ message: string }>(`${url}/analyze/amplitude`, 'POST', { file_path: 'noise.mp3' });
+    expect(answer.status).toBe(422);
+    expect(answer.body.message).toMatch(/^decoding noise\.mp3: /);
   });
 
   it('refuses bad amplitude requests: missing file 404, outside the root 400, bad region 400', async () => {

@@ -8,7 +8,7 @@
  * /proc/self/fd and /proc/<pid>/cmdline, so they need Linux.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
@@ -19,7 +19,7 @@ import type { ImportEvent, ImportSummary } from '../../src/import/events.js';
 import { createAnalysisPool } from '../../src/import/pool.js';
 import { runImport } from '../../src/import/run.js';
 import { closeAfterTest, copyFixtureRootForFile, setSettings } from './db-helpers.js';
-import { analyseTask, count, fixtures, inspect, libraryAudio, tempFolder, waitFor } from './helpers.js';
+import { analyseTask, count, decodersReading, fixtures, inspect, libraryAudio, makeEndlessWav, makeToneFlac, tempFolder, waitFor } from './helpers.js';
 
 const decoders: readonly DecoderName[] = ['ffmpeg', 'wasm'];
 
@@ -227,21 +227,6 @@ function openHere(path: string): boolean {
   return false;
 }
 
-/** Processes (any) whose command line names `path` as ffmpeg's input (`file:PATH`, ffmpeg.ts). */
-function decodersReading(path: string): number[] {
-  const needle = `file:${path}`;
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(needle)) pids.push(Number(entry));
-    } catch {
-      // ended between the listing and the look
-    }
-  }
-  return pids;
-}
-
 /** A folder that lasts for the whole test file. */
 const fileScoped: string[] = [];
 afterAll(() => {
@@ -251,36 +236,6 @@ function fileScopedFolder(): string {
   const dir = mkdtempSync(join(tmpdir(), 'wkmp-analysis-'));
   fileScoped.push(dir);
   return dir;
-}
-
-/** Minutes of a 440 Hz tone, 8 kHz mono FLAC (30 min: ~7 MB, about a second to analyse, 0.5 s to make). */
-const longMinutes = 30;
-function makeLongFlac(path: string): void {
-  ffmpeg(['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=8000:duration=${longMinutes * 60}`, '-ac', '1', '-c:a', 'flac', '-sample_fmt', 's16', path]);
-}
-
-/**
- * A WAV file of digital silence whose data chunk claims ~2 GB (35 hours of 8 kHz 16-bit mono),
- * written sparse: no disk is used, yet hashing and decoding it take many seconds. A file whose
- * analysis cannot finish within any time limit a test would wait for.
- */
-function makeEndlessWav(path: string): void {
-  const dataBytes = 2_000_000_000;
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'ascii');
-  header.writeUInt32LE(36 + dataBytes, 4);
-  header.write('WAVEfmt ', 8, 'ascii');
-  header.writeUInt32LE(16, 16); // fmt chunk size
-  header.writeUInt16LE(1, 20); // PCM
-  header.writeUInt16LE(1, 22); // mono
-  header.writeUInt32LE(8000, 24); // sample rate
-  header.writeUInt32LE(16_000, 28); // byte rate
-  header.writeUInt16LE(2, 32); // block align
-  header.writeUInt16LE(16, 34); // bits per sample
-  header.write('data', 36, 'ascii');
-  header.writeUInt32LE(dataBytes, 40);
-  writeFileSync(path, header);
-  truncateSync(path, 44 + dataBytes);
 }
 
 // ================================================================ passages, leads, fingerprints
@@ -562,7 +517,7 @@ describe('stopping the analysis of a file', () => {
   beforeAll(() => {
     requireProc();
     long = join(fileScopedFolder(), 'long.flac');
-    makeLongFlac(long);
+    makeToneFlac(long, 30);
   });
 
   it('a worker thread that dies mid-file costs that file (WORKER_FAILED, naming it), and the pool goes on', async () => {

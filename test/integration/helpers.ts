@@ -1,7 +1,7 @@
 /** Shared set-up for integration tests: real SQLite files in temp folders, real fixture audio. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -301,4 +301,50 @@ export function analyseTask(absolutePath: string, path: string, overrides: Parti
     kind: 'analyse', absolutePath, path, knownGuid: null, analysis: 'full', decoder: 'ffmpeg', cueSignature: null, cueSheet: null,
     audio: audioAnalysisOptions(new Map()), ...overrides,
   };
+}
+
+/** Processes (any) whose command line names `path` as ffmpeg's input (`file:PATH`, ffmpeg.ts): a decoder at work on it. Linux only. */
+export function decodersReading(path: string): number[] {
+  const needle = `file:${path}`;
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(needle)) pids.push(Number(entry));
+    } catch {
+      // ended between the listing and the look
+    }
+  }
+  return pids;
+}
+
+/** Minutes of a 440 Hz tone as 8 kHz mono FLAC (30 min: ~7 MB, about a second to analyse, 0.5 s to make). Needs ffmpeg. */
+export function makeToneFlac(path: string, minutes: number): void {
+  const made = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-f', 'lavfi',
+    '-i', `sine=frequency=440:sample_rate=8000:duration=${minutes * 60}`, '-ac', '1', '-c:a', 'flac', '-sample_fmt', 's16', path], { encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`ffmpeg could not make ${path}: ${made.error?.message ?? made.stderr}`);
+}
+
+/**
+ * A WAV file of digital silence whose data chunk claims ~2 GB (35 hours of 8 kHz 16-bit mono),
+ * written sparse: no disk is used, yet hashing and decoding it take many seconds. A file whose
+ * analysis cannot finish within any time limit a test would wait for.
+ */
+export function makeEndlessWav(path: string): void {
+  const dataBytes = 2_000_000_000;
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0, 'ascii');
+  header.writeUInt32LE(36 + dataBytes, 4);
+  header.write('WAVEfmt ', 8, 'ascii');
+  header.writeUInt32LE(16, 16); // fmt chunk size
+  header.writeUInt16LE(1, 20); // PCM
+  header.writeUInt16LE(1, 22); // mono
+  header.writeUInt32LE(8000, 24); // sample rate
+  header.writeUInt32LE(16_000, 28); // byte rate
+  header.writeUInt16LE(2, 32); // block align
+  header.writeUInt16LE(16, 34); // bits per sample
+  header.write('data', 36, 'ascii');
+  header.writeUInt32LE(dataBytes, 40);
+  writeFileSync(path, header);
+  truncateSync(path, 44 + dataBytes);
 }

@@ -1,10 +1,9 @@
 /**
  * POST /analyze/amplitude: lead-in, lead-out and the RMS envelope of one region of one file,
- * computed as the import computes them (the decoder, EnvelopeBuilder, findLeadIn / findLeadOut)
- * with the current parameters. Nothing is written.
+ * computed by the import's own code (analyseRegion, measureLeads) with the current parameters, in
+ * a worker thread. Nothing is written.
  */
 import type { FastifyInstance } from 'fastify';
-import { analyseRegion } from '../../analysis/analyse-audio.js';
 import { chooseDecoder, type DecoderPreference } from '../../analysis/decode/decoder.js';
 import { analysisParametersFromSettings, analysisSampleRate } from '../../config/analysis-settings.js';
 import type { ReadDb } from '../../db/connection.js';
@@ -12,6 +11,7 @@ import { listSettings } from '../../db/queries/settings.js';
 import { TICKS_PER_SECOND } from '../../file-record.js';
 import { errorBody, statusOf } from '../http-errors.js';
 import { locateInRoot } from '../../config/root-folder.js';
+import { createAnalysisPool, type AnalysisPool } from '../../import/pool.js';
 
 interface AmplitudeBody {
   file_path: string;
@@ -32,7 +32,23 @@ const amplitudeSchema = {
   },
 } as const;
 
+/** Longer than any file's measure should take; past it the worker is stopped and the answer is 504. */
+const measureTimeLimitMs = 5 * 60_000;
+
+/**
+ * The route's own worker pool, started on the first request: measuring decodes the file, which
+ * must not run on the thread that answers HTTP. One thread; a client that goes away stops its work.
+ */
+function lazyPool(app: FastifyInstance): () => AnalysisPool {
+  let pool: AnalysisPool | null = null;
+  app.addHook('onClose', async () => {
+    await pool?.close();
+  });
+  return () => (pool ??= createAnalysisPool({ jobs: 1, tasksPerWorker: 1, fileTimeLimitMs: measureTimeLimitMs }));
+}
+
 export function registerAnalyzeRoutes(app: FastifyInstance, rootFolder: string, db: ReadDb, decoderPreference: DecoderPreference): void {
+  const pool = lazyPool(app);
   app.post<{ Body: AmplitudeBody }>('/analyze/amplitude', { schema: amplitudeSchema }, async (request, reply) => {
     const { file_path: filePath, start_ticks: startTicks = 0, end_ticks: endTicks } = request.body;
     if (endTicks !== undefined && endTicks <= startTicks) {
@@ -42,10 +58,26 @@ export function registerAnalyzeRoutes(app: FastifyInstance, rootFolder: string, 
     if (!located.ok) return reply.code(statusOf(located)).send(errorBody(statusOf(located), located.message));
     const { amplitude } = analysisParametersFromSettings(listSettings(db));
     const sampleRate = analysisSampleRate;
-    const firstSample = Math.floor((startTicks / TICKS_PER_SECOND) * sampleRate);
-    const endSample = endTicks === undefined ? Number.POSITIVE_INFINITY : Math.ceil((endTicks / TICKS_PER_SECOND) * sampleRate);
-    const decoder = await chooseDecoder(decoderPreference);
-    const region = await analyseRegion(decoder.decode(located.absolutePath, { sampleRate }), { sampleRate, windowMs: amplitude.rmsWindowMs, amplitude }, firstSample, endSample);
+    // A client that goes away before the answer stops the work: the worker and its decoder.
+    const gone = new AbortController();
+    reply.raw.on('close', () => {
+      if (!reply.raw.writableFinished) gone.abort();
+    });
+    const result = await pool().measureAmplitude({
+      kind: 'amplitude',
+      absolutePath: located.absolutePath,
+      path: located.relativePath,
+      decoder: (await chooseDecoder(decoderPreference)).name,
+      startSample: Math.floor((startTicks / TICKS_PER_SECOND) * sampleRate),
+      endSample: endTicks === undefined ? Number.POSITIVE_INFINITY : Math.ceil((endTicks / TICKS_PER_SECOND) * sampleRate),
+      options: { sampleRate, windowMs: amplitude.rmsWindowMs, amplitude },
+    }, gone.signal);
+    if (result === null) return reply; // the client is gone: nobody to answer
+    if (result.kind === 'failure') {
+      const status = result.code === 'ANALYSIS_TIMEOUT' ? 504 : 422;
+      return reply.code(status).send(errorBody(status, result.message));
+    }
+    const { region } = result;
     if (region.regionTicks === 0) {
       return reply.code(400).send(errorBody(400, `no audio in ${filePath} between ${startTicks} and ${endTicks ?? 'the end'} ticks`));
     }
