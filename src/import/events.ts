@@ -63,6 +63,9 @@ export interface RecordedPassage {
   path: string;
   /** The tag title; null shows as "unidentified passage" when `recordingMbid` is null too. */
   title: string | null;
+  /** Its place among its file's passages: `number` of `of`. */
+  number: number;
+  of: number;
   artist: string | null;
   recordingMbid: string | null;
   startTicks: number;

@@ -130,11 +130,12 @@ export class ImportSession {
     if (stored === 1) passagesPerFile.one += 1;
     else if (stored <= 5) passagesPerFile.twoToFive += 1;
     else passagesPerFile.moreThanFive += 1;
-    for (const passage of passages) {
+    for (const [index, passage] of passages.entries()) {
       const seconds = (passage.endTicks - passage.startTicks) / TICKS_PER_SECOND;
       if (this.counts.shortestPassageSeconds === null || seconds < this.counts.shortestPassageSeconds) this.counts.shortestPassageSeconds = seconds;
       this.recordedPassages.push({
-        seq: ++this.passageSeq, path, title: passage.title, artist: passage.artist, recordingMbid: passage.recording?.recordingMbid ?? null,
+        seq: ++this.passageSeq, path, title: passage.title, number: index + 1, of: passages.length,
+        artist: passage.artist, recordingMbid: passage.recording?.recordingMbid ?? null,
         startTicks: passage.startTicks, endTicks: passage.endTicks,
         leadInStartTicks: passage.leadInStartTicks, leadOutStartTicks: passage.leadOutStartTicks,
       });

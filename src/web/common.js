@@ -60,9 +60,11 @@ export function passageTimes(passage) {
   };
 }
 
-/** The name a passage is shown by: its tag title, else "unidentified passage". */
+/** The name a passage is shown by: its title, else "unidentified passage", numbered within its file when the file has several. */
 export function passageName(passage) {
-  return passage.title ?? (passage.recordingMbid ? 'identified passage' : 'unidentified passage');
+  if (passage.title) return passage.title;
+  if (passage.recordingMbid) return 'identified passage';
+  return passage.of > 1 ? `unidentified passage ${passage.number} of ${passage.of}` : 'unidentified passage';
 }
 
 /** The link to a file's page. */

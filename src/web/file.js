@@ -77,6 +77,18 @@ function draw(durationTicks, passages, amplitude) {
     }
   });
 
+  // Candidate boundaries the analysis rejected: thin marks, with why in their tooltip.
+  passages.forEach((passage, index) => {
+    for (const gap of passage.rejectedGaps ?? []) {
+      const left = x(gap.startTicks);
+      const mark = svg('rect', { class: 'candidate', 'data-seq': index + 1, x: left, y: top, width: Math.max(1, x(gap.endTicks) - left), height: bottom - top });
+      const why = svg('title');
+      why.textContent = `not a boundary: ${clock(gap.startTicks / TICKS_PER_SECOND)}, ${secs(gap.endTicks - gap.startTicks)} of silence (${gap.verdict})`;
+      mark.append(why);
+      chart.append(mark);
+    }
+  });
+
   if (amplitude) {
     const covered = amplitude.envelope.length * amplitude.window_seconds * TICKS_PER_SECOND;
     chart.append(svg('path', { class: 'env', d: envelopePath(amplitude.envelope, covered, x) }));
@@ -100,7 +112,7 @@ function legend(passages) {
     const { length, leadIn, leadOut } = passageTimes(passage);
     return el('tr', { 'data-seq': index + 1 },
       el('td', { class: 'num' }, String(index + 1)),
-      el('td', { class: 'title' }, passageName(passage)),
+      el('td', { class: 'title' }, passageName({ ...passage, number: index + 1, of: passages.length })),
       el('td', { class: 'num' }, clock(passage.startTicks / TICKS_PER_SECOND)),
       el('td', { class: 'num' }, clock(passage.endTicks / TICKS_PER_SECOND)),
       el('td', { class: 'num' }, secs(length)),

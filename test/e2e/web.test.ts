@@ -9,6 +9,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { setSettings } from '../integration/db-helpers.js';
 import { copyFixtureRoot, fixtures, makeCopiesRoot, tempFolder } from '../integration/helpers.js';
 import { request, startService } from './helpers.js';
 
@@ -96,6 +97,8 @@ describe('the web page', () => {
   it('lists every passage of an import of the whole root and draws a file with its passages, lead-ins and lead-outs', async () => {
     const root = copyFixtureRoot();
     copyFileSync(join(fixtures, 'analysis', 'three-songs.mp3'), join(root, 'three-songs.mp3'));
+    // Its three songs of 11–14 s stand alone with a minimum song length of 5 s (the default 15 s would make them one).
+    setSettings(join(root, 'wkmp.db'), { minimum_song_duration_ticks: String(5 * TICKS_PER_SECOND) });
     const { url } = await startService(root);
     const { page, problems } = await openPage(`${url}/`);
     await importFromPage(page);
@@ -108,8 +111,8 @@ describe('the web page', () => {
     expect(await page.locator('#passage-rows tr').evaluateAll((rows) => rows.map((row) => Number(row.getAttribute('data-seq')))))
       .toEqual(listed.body.passages.map((passage) => passage.seq));
     expect((await texts(page, '#passage-rows a.file')).filter((path) => path === 'three-songs.mp3')).toHaveLength(3);
-    // Unidentified passages are named so.
-    expect(await texts(page, '#passage-rows td.unidentified')).toContain('unidentified passage');
+    // Unidentified passages are named so, numbered within a file of several.
+    expect(await texts(page, '#passage-rows td.unidentified')).toEqual(expect.arrayContaining(['unidentified passage', 'unidentified passage 2 of 3 — Trio']));
     await page.screenshot({ path: '/tmp/wkmp-ai-import-page.png', fullPage: true });
 
     await page.click('#passage-rows a.file >> text=three-songs.mp3');
@@ -146,6 +149,26 @@ describe('the web page', () => {
     }
     // The first song fades in: its lead-in is drawn as a span of some width.
     expect(Number(await page.getAttribute('svg rect.lead-in[data-seq="1"]', 'width'))).toBeGreaterThan(0);
+    expect(problems).toEqual([]);
+  });
+
+  it('draws the silences a file was not split at as thin marks, saying why', async () => {
+    const root = tempFolder();
+    // Two 20-s songs and a full stop of 1 s, tagged as one track: the stop is a candidate, rejected.
+    const made = spawnSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=20', '-f', 'lavfi', '-i', 'anullsrc=r=44100:cl=mono',
+      '-f', 'lavfi', '-i', 'sine=frequency=660:duration=20', '-filter_complex', '[1]atrim=duration=1[gap];[0][gap][2]concat=n=3:v=0:a=1',
+      '-ac', '1', '-metadata', 'title=Stop', '-metadata', 'track=1', join(root, 'stop.flac')]);
+    expect(made.status, made.stderr.toString()).toBe(0);
+    const { url } = await startService(root);
+    const { page, problems } = await openPage(`${url}/`);
+    await importFromPage(page);
+    await page.goto(`${url}/file.html?path=stop.flac`);
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.screenshot({ path: '/tmp/wkmp-ai-file-candidates.png', fullPage: true });
+    expect(await page.locator('svg rect.passage').count()).toBe(1);
+    expect(await page.locator('svg rect.candidate').count()).toBe(1);
+    expect(await page.textContent('svg rect.candidate title')).toMatch(/^not a boundary: 0:20\.\d, [01]\.\d s of silence \(short for one track\)$/);
+    expect(Number(await page.getAttribute('svg rect.candidate', 'x'))).toBeCloseTo((20 / 41) * 1000, -1);
     expect(problems).toEqual([]);
   });
 
