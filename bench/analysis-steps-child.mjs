@@ -3,7 +3,8 @@
 // time is its own:
 //   read        classify the head, hash the file, read its tags (what the worker does before decoding)
 //   decode      the decoder's chunks, collected
-//   silence     EnvelopeBuilder without its A-weighting filter's share, detectPassages, soundingWindows
+//   silence     EnvelopeBuilder without its A-weighting filter's share, segmentSongs (noise floor, gaps, songs)
+//   keep        the 16-bit copy of the stream the passages' edges and fingerprints are taken from (PcmStore)
 //   amplitude   the A-weighting filter (createAWeightingFilter().process, timed alone), findLeadIn/findLeadOut
 //   fingerprint PassageFingerprinter over each passage's first 120 s (passages of 10 s and more)
 // and, as a check, analyseAudio as the worker runs it (one streamed pass doing silence, amplitude
@@ -18,7 +19,8 @@ import { chooseDecoder } from '../dist/analysis/decode/decoder.js';
 import { EnvelopeBuilder } from '../dist/analysis/envelope.js';
 import { loadChromaprint, PassageFingerprinter } from '../dist/analysis/fingerprint.js';
 import { hashFile } from '../dist/analysis/hash.js';
-import { detectPassages, soundingWindows } from '../dist/analysis/silence.js';
+import { PcmStore } from '../dist/analysis/pcm-store.js';
+import { segmentSongs } from '../dist/analysis/song-boundaries.js';
 import { readTags } from '../dist/analysis/tags.js';
 import { audioAnalysisOptions } from '../dist/config/analysis-settings.js';
 import { classifyContent, sniffBytes } from '../dist/scan/classify.js';
@@ -68,7 +70,7 @@ let t = performance.now();
 const chromaprint = await loadChromaprint();
 const chromaprintLoadSeconds = seconds(t);
 
-const totals = { read: 0, decode: 0, decodeFirstChunk: 0, silence: 0, amplitude: 0, aWeighting: 0, fingerprint: 0, analyseAudio: 0 };
+const totals = { read: 0, decode: 0, decodeFirstChunk: 0, silence: 0, keep: 0, amplitude: 0, aWeighting: 0, fingerprint: 0, analyseAudio: 0 };
 let audioSeconds = 0;
 let passageCount = 0;
 let fingerprintedSeconds = 0;
@@ -106,9 +108,15 @@ for (const file of files) {
   const envelope = builder.finish();
   const envelopeSeconds = seconds(t);
   t = performance.now();
-  soundingWindows(envelope.rms, options.silence.thresholdDb);
-  const passages = detectPassages(envelope.rms, options.silence);
+  const { passages } = segmentSongs(envelope, options.segmentation, 'untagged');
   own.silence = Math.max(0, envelopeSeconds - own.aWeighting) + seconds(t);
+
+  // keep: the 16-bit copy analyseAudio takes fingerprints and edges from
+  t = performance.now();
+  const store = new PcmStore();
+  for (const chunk of chunks) store.push(chunk);
+  store.dispose();
+  own.keep = seconds(t);
 
   // amplitude: the filter's share plus lead-in and lead-out of each passage
   t = performance.now();
@@ -138,7 +146,7 @@ for (const file of files) {
 
   // the worker's own one-pass analysis of the same chunks, as a check on the sum of the steps
   t = performance.now();
-  await analyseAudio(replay(chunks), chromaprint, options);
+  await analyseAudio(replay(chunks), chromaprint, options, { kind: 'silence', taggedAs: 'untagged' });
   own.analyseAudio = seconds(t);
 
   for (const key of Object.keys(totals)) totals[key] += own[key];

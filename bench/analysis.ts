@@ -59,6 +59,7 @@ interface StepTimes {
   decode: number;
   decodeFirstChunk: number;
   silence: number;
+  keep: number;
   amplitude: number;
   aWeighting: number;
   fingerprint: number;
@@ -185,7 +186,8 @@ function stepRows(steps: StepsRun, run: ImportRun): StepRow[] {
   const rows = [
     { step: 'read', seconds: t.read, note: `classify, tags, SHA-256; ${oneCore(t.read)}` },
     { step: 'decode', seconds: t.decode, note: `${steps.decoder}; first chunk after ${((t.decodeFirstChunk / steps.files) * 1000).toFixed(0)} ms per file; ${oneCore(t.decode)}` },
-    { step: 'silence', seconds: t.silence, note: `envelope less its filter, passages; ${oneCore(t.silence)}` },
+    { step: 'silence', seconds: t.silence, note: `envelope less its filter, song boundaries; ${oneCore(t.silence)}` },
+    { step: 'keep', seconds: t.keep, note: `16-bit copy for edges and fingerprints; ${oneCore(t.keep)}` },
     { step: 'amplitude', seconds: t.amplitude, note: `of which A-weighting ${t.aWeighting.toFixed(2)} s; ${oneCore(t.amplitude)}` },
     {
       step: 'fingerprint', seconds: t.fingerprint,

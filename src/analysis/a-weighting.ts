@@ -54,34 +54,57 @@ export function createAWeightingFilter(sampleRate: number): AWeightingFilter {
   if (!Number.isFinite(sampleRate) || sampleRate <= 2 * NORMALISED_AT_HZ) {
     throw new RangeError(`Expected \`sampleRate\` to be a number above ${2 * NORMALISED_AT_HZ} Hz, got \`${sampleRate}\``);
   }
-  const sections = aWeightingSections(sampleRate);
-  const state = sections.map(() => ({ s1: 0, s2: 0 }));
+  const [first, second, third] = aWeightingSections(sampleRate) as [Biquad, Biquad, Biquad];
+  const states = [{ s1: 0, s2: 0 }, { s1: 0, s2: 0 }, { s1: 0, s2: 0 }] as const;
   return {
     process(input: Float32Array): Float32Array {
-      const signal = Float64Array.from(input);
-      sections.forEach((section, k) => runBiquad(section, state[k]!, signal));
-      return Float32Array.from(signal);
+      const output = new Float32Array(input.length);
+      runCascade(first, second, third, states, input, output);
+      return output;
     },
   };
 }
 
-/** Transposed direct form II, in place, one section over the whole chunk (a tight loop on locals). */
-function runBiquad(s: Biquad, state: { s1: number; s2: number }, signal: Float64Array): void {
-  const { b0, b1, b2, a1, a2 } = s;
-  let { s1, s2 } = state;
-  for (let i = 0; i < signal.length; i++) {
-    const x = signal[i]!;
-    const y = b0 * x + s1;
-    s1 = b1 * x - a1 * y + s2;
-    s2 = b2 * x - a2 * y;
-    // Per sample, so that chunking cannot change the output: a long digital silence would
-    // otherwise decay into subnormal numbers, which are many times slower on most CPUs.
-    if (s1 < SUBNORMAL_GUARD && s1 > -SUBNORMAL_GUARD) s1 = 0;
-    if (s2 < SUBNORMAL_GUARD && s2 > -SUBNORMAL_GUARD) s2 = 0;
-    signal[i] = y;
+interface State {
+  s1: number;
+  s2: number;
+}
+
+/**
+ * The three sections in one pass, sample by sample (transposed direct form II, coefficients and
+ * state in locals): the same arithmetic, in the same order, as running each section over the whole
+ * chunk in turn, without the two copies and three passes over memory that took.
+ */
+function runCascade(
+  p: Biquad, q: Biquad, r: Biquad, states: readonly [State, State, State], input: Float32Array, output: Float32Array,
+): void {
+  const [sp, sq, sr] = states;
+  const { b0: pb0, b1: pb1, b2: pb2, a1: pa1, a2: pa2 } = p;
+  const { b0: qb0, b1: qb1, b2: qb2, a1: qa1, a2: qa2 } = q;
+  const { b0: rb0, b1: rb1, b2: rb2, a1: ra1, a2: ra2 } = r;
+  let p1 = sp.s1, p2 = sp.s2, q1 = sq.s1, q2 = sq.s2, r1 = sr.s1, r2 = sr.s2;
+  for (let i = 0; i < input.length; i++) {
+    const x = input[i]!;
+    const y1 = pb0 * x + p1;
+    p1 = flush(pb1 * x - pa1 * y1 + p2);
+    p2 = flush(pb2 * x - pa2 * y1);
+    const y2 = qb0 * y1 + q1;
+    q1 = flush(qb1 * y1 - qa1 * y2 + q2);
+    q2 = flush(qb2 * y1 - qa2 * y2);
+    const y3 = rb0 * y2 + r1;
+    r1 = flush(rb1 * y2 - ra1 * y3 + r2);
+    r2 = flush(rb2 * y2 - ra2 * y3);
+    output[i] = y3;
   }
-  state.s1 = s1;
-  state.s2 = s2;
+  sp.s1 = p1; sp.s2 = p2; sq.s1 = q1; sq.s2 = q2; sr.s1 = r1; sr.s2 = r2;
+}
+
+/**
+ * Per sample, so that chunking cannot change the output: a long digital silence would otherwise
+ * decay into subnormal numbers, which are many times slower on most CPUs.
+ */
+function flush(state: number): number {
+  return state < SUBNORMAL_GUARD && state > -SUBNORMAL_GUARD ? 0 : state;
 }
 
 function aWeightingSections(sampleRate: number): Biquad[] {

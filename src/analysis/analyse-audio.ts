@@ -252,7 +252,7 @@ function fingerprintSpan(store: PcmStore, chromaprint: ChromaprintModule, span: 
   if (span.end - span.start < options.minFingerprintSeconds * options.sampleRate) return null;
   const fingerprinter = new PassageFingerprinter(chromaprint, options.sampleRate, options.maxFingerprintSeconds);
   try {
-    fingerprinter.feedInt16(store.read(span.start, Math.min(span.end, span.start + options.maxFingerprintSeconds * options.sampleRate)));
+    store.feed(span.start, Math.min(span.end, span.start + options.maxFingerprintSeconds * options.sampleRate), (samples) => fingerprinter.feedInt16(samples));
     return fingerprinter.finish();
   } finally {
     fingerprinter.dispose();

