@@ -174,7 +174,7 @@ describe('wkmp-ai serve: settings and parameters', () => {
     const { url } = await startService(root);
     const read = await request<{ settings: Record<string, string | null> }>(`${url}/api/settings`);
     expect(read.status).toBe(200);
-    expect(read.body.settings).toMatchObject({ ai_database_lock_retry_ms: '5000', silence_threshold_dB: '35', acoustid_api_key: null, apply_a_weighting: 'true' });
+    expect(read.body.settings).toMatchObject({ ai_database_lock_retry_ms: '5000', silence_threshold_dB: '70', acoustid_api_key: null, apply_a_weighting: 'true' });
     const write = await request<{ settings: Record<string, string | null> }>(`${url}/api/settings`, 'POST', {
       ingest_max_concurrent_jobs: 3, silence_threshold_dB: '40.5', acoustid_api_key: 'KEY', apply_a_weighting: false, music_directories: '["/a","/b"]',
     });
@@ -205,7 +205,8 @@ describe('wkmp-ai serve: settings and parameters', () => {
     const { url } = await startService(copyFixtureRoot());
     const read = await request(`${url}/parameters/global`);
     expect(read.body).toEqual({
-      silence_threshold_dB: 35, silence_min_duration_ticks: 8_467_200, minimum_passage_audio_duration_ticks: 2_822_400,
+      silence_threshold_dB: 70, silence_min_duration_ticks: 14_112_000, minimum_passage_audio_duration_ticks: 2_822_400,
+      minimum_song_duration_ticks: 423_360_000,
       rms_window_ms: 100, lead_in_threshold_db: -12, lead_out_threshold_db: -12, quick_ramp_threshold: 0.75, quick_ramp_duration_s: 1,
       max_lead_in_duration_s: 5, max_lead_out_duration_s: 5, apply_a_weighting: true,
     });
