@@ -17,9 +17,14 @@ export abstract class WkmpError extends Error {
   }
 }
 
-/** The database was written by a newer wkmp-ai or another WKMP service with a newer schema. */
+/** The database was migrated by a newer wkmp-ai (its own schema version, not WKMP's). */
 export class SchemaTooNewError extends WkmpError {
   readonly code = 'SCHEMA_TOO_NEW';
+}
+
+/** A table of the database lacks a column wkmp-ai needs and cannot add (a key column): something else made it. */
+export class SchemaMismatchError extends WkmpError {
+  readonly code = 'SCHEMA_MISMATCH';
 }
 
 /** Another import session is running, in this process or another one. */

@@ -194,7 +194,7 @@ export class ImportSession {
       const endRow = {
         sessionId: this.id, state, filesTotal: this.filesTotal, filesProcessed: this.filesDone,
         counts: JSON.stringify(this.counts), metrics: JSON.stringify(this.recorder.metrics.summary()),
-        errors: error === undefined ? null : JSON.stringify([error]),
+        errors: JSON.stringify(error === undefined ? [] : [error]),
       };
       await this.recorder.write((writeDb) => updateSessionEnd(writeDb, endRow));
     } finally {

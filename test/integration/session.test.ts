@@ -62,7 +62,7 @@ describe('one import session at a time', () => {
       });
       const errors = JSON.parse(sessions.find((session) => session.sessionId === otherSession)!.errors!) as string[];
       expect(errors).toEqual([expect.stringContaining(`abandoned: process ${otherPid} ended without finishing the session`)]);
-      expect(sessions.find((session) => session.sessionId === next.sessionId)).toMatchObject({ state: 'COMPLETED', errors: null });
+      expect(sessions.find((session) => session.sessionId === next.sessionId)).toMatchObject({ state: 'COMPLETED', errors: '[]' });
       expect(count(db, 'files')).toBe(libraryAudio.length + 2);
     } finally {
       db.close();

@@ -1,63 +1,78 @@
+/**
+ * wkmp-ai's migrations, recorded in a table of its own (`wkmp_ai_schema_version`): WKMP's
+ * `schema_version` belongs to the shared start-up of the other services, and its numbers are
+ * theirs. Tables, columns and indexes are not migrated by number but completed by ensureSchema
+ * (ensure-schema.ts), whoever made the file; what is left here is what must happen once: moving a
+ * database made by wkmp-ai 0.1 to the shared shape, and changing values another release stored.
+ *
+ * Opening runs, in order: the moves of `repairs.ts` (detected, so they run once whatever the
+ * numbers say), ensureSchema, then the numbered steps not yet recorded.
+ */
 import { SchemaTooNewError } from '../../errors.js';
-import type { WriteDb } from '../connection.js';
-import { wkmpSchema } from './0001-wkmp-schema.js';
-import { importTracking } from './0002-import-tracking.js';
-import { analysisLevel } from './0003-analysis-level.js';
-import { songBoundaries } from './0004-song-boundaries.js';
+import type { ReadDb, WriteDb } from '../connection.js';
+import { ensureSchema, listTables } from '../ensure-schema.js';
+import { ownVersionTable } from '../schema.js';
+import { repairSharedSchema } from './repairs.js';
 
 interface Migration {
   version: number;
   name: string;
-  sql: string;
+  /** What must happen to the data once; tables and columns are ensureSchema's. */
+  run?: (db: WriteDb) => void;
 }
 
-/** Applied in order; a migration, once released, is never edited: add the next one instead. */
+/**
+ * Settings still at the defaults of wkmp-ai 0.1 (upstream's −35 dBFS, 300 ms, which cut real
+ * songs at every quiet bar) move to the song-boundary ones (docs/adr/0003); a value someone chose
+ * is kept.
+ */
+const MOVE_SILENCE_DEFAULTS = `
+UPDATE settings SET value = '70' WHERE key = 'silence_threshold_dB' AND value = '35';
+UPDATE settings SET value = '14112000' WHERE key = 'silence_min_duration_ticks' AND value = '8467200'`;
+
+/** Applied in order, each recorded once; a migration, once released, is never edited: add the next one. */
 export const migrations: readonly Migration[] = [
-  { version: 1, name: 'wkmp schema', sql: wkmpSchema },
-  { version: 2, name: 'import tracking', sql: importTracking },
-  { version: 3, name: 'analysis level', sql: analysisLevel },
-  { version: 4, name: 'song boundaries', sql: songBoundaries },
+  { version: 1, name: 'wkmp schema' },
+  { version: 2, name: 'import tracking' },
+  { version: 3, name: 'analysis level' },
+  { version: 4, name: 'song boundaries', run: (db) => db.exec(MOVE_SILENCE_DEFAULTS) },
+  { version: 5, name: 'shared with WKMP' },
 ];
 
 export const latestSchemaVersion = migrations.length;
 
-const CREATE_SCHEMA_VERSION = `
-CREATE TABLE IF NOT EXISTS schema_version (
-  version INTEGER PRIMARY KEY,
-  name TEXT NOT NULL,
-  applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
-)`;
-const SELECT_SCHEMA_VERSION = 'SELECT coalesce(max(version), 0) AS version FROM schema_version';
-const INSERT_SCHEMA_VERSION = 'INSERT INTO schema_version (version, name) VALUES (?, ?)';
+const SELECT_VERSION = `SELECT coalesce(max(version), 0) AS version FROM ${ownVersionTable.name}`;
+const INSERT_VERSION = `INSERT INTO ${ownVersionTable.name} (version, name) VALUES (?, ?)`;
 
-export function getSchemaVersion(db: WriteDb): number {
-  db.exec(CREATE_SCHEMA_VERSION);
-  return (db.prepare(SELECT_SCHEMA_VERSION).get() as { version: number }).version;
+/** The last of wkmp-ai's migrations recorded in the file; 0 before its first. */
+export function getSchemaVersion(db: ReadDb): number {
+  return (db.prepare(SELECT_VERSION).get() as { version: number }).version;
 }
 
 /**
- * Brings the database to the latest schema, each migration in its own immediate transaction so
- * that two processes starting at once cannot both apply it. Returns the versions applied.
+ * Brings the database to what this wkmp-ai needs, each step in its own immediate transaction so
+ * that two processes starting at once cannot both apply it. Refuses only a file that a newer
+ * wkmp-ai migrated (its own numbers), never one because of WKMP's. Returns the versions applied.
  */
-export function migrate(db: WriteDb, dbPath: string, upTo: number = latestSchemaVersion): number[] {
-  const applied: number[] = [];
-  const step = db.transaction((migration: Migration) => {
-    if (getSchemaVersion(db) >= migration.version) return;
-    db.exec(migration.sql);
-    db.prepare(INSERT_SCHEMA_VERSION).run(migration.version, migration.name);
-    applied.push(migration.version);
-  });
-  const found = getSchemaVersion(db);
-  if (found > latestSchemaVersion) {
+export function migrate(db: WriteDb, dbPath: string): number[] {
+  const recorded = listTables(db).has(ownVersionTable.name) ? getSchemaVersion(db) : 0;
+  if (recorded > latestSchemaVersion) {
     throw new SchemaTooNewError(
       'startup',
-      `opening ${dbPath}: schema version ${found} is newer than this wkmp-ai supports (${latestSchemaVersion}); upgrade wkmp-ai`,
+      `opening ${dbPath}: wkmp-ai's schema version ${recorded} is newer than this wkmp-ai supports (${latestSchemaVersion}); upgrade wkmp-ai`,
       { path: dbPath },
     );
   }
-  for (const migration of migrations) {
-    if (migration.version > upTo) break;
-    if (migration.version > found) step.immediate(migration);
-  }
+  repairSharedSchema(db);
+  ensureSchema(db, dbPath);
+  const found = getSchemaVersion(db);
+  const applied: number[] = [];
+  const step = db.transaction((migration: Migration) => {
+    if (getSchemaVersion(db) >= migration.version) return;
+    migration.run?.(db);
+    db.prepare(INSERT_VERSION).run(migration.version, migration.name);
+    applied.push(migration.version);
+  });
+  for (const migration of migrations) if (migration.version > found) step.immediate(migration);
   return applied;
 }

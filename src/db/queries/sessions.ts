@@ -25,20 +25,24 @@ files_processed AS filesProcessed, current_operation AS currentOperation, counts
 owner_pid AS ownerPid, started_at AS startedAt, ended_at AS endedAt`;
 const SELECT_ONE = `SELECT ${SESSION_COLUMNS} FROM import_sessions WHERE session_id = ?`;
 const SELECT_RUNNING = `SELECT ${SESSION_COLUMNS} FROM import_sessions WHERE state IN ('SCANNING', 'PROCESSING')`;
+// Every column WKMP's start-up declares NOT NULL without a default is written, so that a table it
+// created takes these rows too: progress_*, current_operation, errors (docs/schema.md).
 const INSERT_SESSION = `
-INSERT INTO import_sessions (session_id, state, root_folder, folder, parameters, owner_pid, started_at, updated_at)
-VALUES (?, 'SCANNING', ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ'), strftime('%Y-%m-%dT%H:%M:%fZ'))`;
+INSERT INTO import_sessions (session_id, state, root_folder, folder, parameters, owner_pid, progress_current, progress_total,
+  progress_percentage, current_operation, errors, started_at, updated_at)
+VALUES (?, 'SCANNING', ?, ?, ?, ?, 0, 0, 0, 'scanning', '[]', strftime('%Y-%m-%dT%H:%M:%fZ'), strftime('%Y-%m-%dT%H:%M:%fZ'))`;
+const PROGRESS = `files_total = @filesTotal, files_processed = @filesProcessed, progress_current = @filesProcessed,
+  progress_total = @filesTotal, progress_percentage = CASE WHEN @filesTotal > 0 THEN 100.0 * @filesProcessed / @filesTotal ELSE 0 END`;
 const UPDATE_PROGRESS = `
-UPDATE import_sessions SET state = @state, files_total = @filesTotal, files_processed = @filesProcessed,
-  current_operation = @currentOperation, counts = @counts, metrics = @metrics, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ')
+UPDATE import_sessions SET state = @state, ${PROGRESS}, current_operation = @currentOperation, counts = @counts, metrics = @metrics,
+  updated_at = strftime('%Y-%m-%dT%H:%M:%fZ')
 WHERE session_id = @sessionId`;
 const END_SESSION = `
-UPDATE import_sessions SET state = @state, files_total = @filesTotal, files_processed = @filesProcessed,
-  current_operation = NULL, counts = @counts, metrics = @metrics, errors = @errors,
-  ended_at = strftime('%Y-%m-%dT%H:%M:%fZ'), updated_at = strftime('%Y-%m-%dT%H:%M:%fZ')
+UPDATE import_sessions SET state = @state, ${PROGRESS}, current_operation = 'finished', counts = @counts, metrics = @metrics,
+  errors = @errors, ended_at = strftime('%Y-%m-%dT%H:%M:%fZ'), updated_at = strftime('%Y-%m-%dT%H:%M:%fZ')
 WHERE session_id = @sessionId`;
 const CANCEL_SESSION = `
-UPDATE import_sessions SET state = 'CANCELLED', current_operation = NULL, ended_at = strftime('%Y-%m-%dT%H:%M:%fZ'),
+UPDATE import_sessions SET state = 'CANCELLED', current_operation = 'finished', ended_at = strftime('%Y-%m-%dT%H:%M:%fZ'),
   errors = ? WHERE session_id = ? AND state IN ('SCANNING', 'PROCESSING')`;
 const SELECT_ERRORS = `
 SELECT path, phase, code, message FROM import_errors WHERE session_id = ? ORDER BY id`;
@@ -72,7 +76,8 @@ export function updateSessionProgress(db: WriteDb, row: SessionProgressRow): voi
   db.prepare(UPDATE_PROGRESS).run(row);
 }
 
-export function updateSessionEnd(db: WriteDb, row: Omit<SessionProgressRow, 'currentOperation'> & { errors: string | null }): void {
+/** `errors`: a JSON array of the session's own errors (file errors are import_errors rows). */
+export function updateSessionEnd(db: WriteDb, row: Omit<SessionProgressRow, 'currentOperation'> & { errors: string }): void {
   db.prepare(END_SESSION).run(row);
 }
 

@@ -1,8 +1,10 @@
 import type { ReadDb, WriteDb } from '../connection.js';
 
-const INSERT_DEFAULT = 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING';
+const INSERT_DEFAULT = 'INSERT INTO settings (key, value, updated_at) VALUES (?, ?, CURRENT_TIMESTAMP) ON CONFLICT (key) DO NOTHING';
 const SELECT_ALL = 'SELECT key, value FROM settings';
-const UPSERT = 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value';
+const UPSERT = `
+INSERT INTO settings (key, value, updated_at) VALUES (?, ?, CURRENT_TIMESTAMP)
+ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`;
 
 /**
  * Adds the settings that are missing; never overwrites a value another service or a user set.
