@@ -35,7 +35,7 @@ describe('wkmp-ai serve, the process', () => {
     try {
       expect(sqliteProblems(db)).toEqual([]);
       expect(sessionRows(db)).toEqual([
-        { sessionId: started.body.session_id, state: 'CANCELLED', ownerPid: server.child.pid, errors: null, endedAt: expect.any(String) as unknown },
+        { sessionId: started.body.session_id, state: 'CANCELLED', ownerPid: server.child.pid, errors: '[]', endedAt: expect.any(String) as unknown },
       ]);
     } finally {
       db.close();

@@ -51,7 +51,7 @@ describe('cancelling an import', () => {
     try {
       expect(sqliteProblems(db)).toEqual([]);
       expect(sessionRows(db)).toEqual([
-        { sessionId: cancelled.sessionId, state: 'CANCELLED', ownerPid: process.pid, errors: null, endedAt: expect.any(String) as unknown },
+        { sessionId: cancelled.sessionId, state: 'CANCELLED', ownerPid: process.pid, errors: '[]', endedAt: expect.any(String) as unknown },
       ]);
       const shapes = fileShapes(db);
       expect(partialFiles(shapes)).toEqual([]);
@@ -109,7 +109,7 @@ describe('cancelling an import', () => {
       expect(sqliteProblems(db)).toEqual([]);
       // Ended by the process itself, not found abandoned by a later start: no errors recorded.
       expect(sessionRows(db)).toEqual([
-        { sessionId: summary.sessionId, state: 'CANCELLED', ownerPid: run.child.pid, errors: null, endedAt: expect.any(String) as unknown },
+        { sessionId: summary.sessionId, state: 'CANCELLED', ownerPid: run.child.pid, errors: '[]', endedAt: expect.any(String) as unknown },
       ]);
       const shapes = fileShapes(db);
       expect(partialFiles(shapes)).toEqual([]);
@@ -126,7 +126,7 @@ describe('cancelling an import', () => {
     db = inspect(dbPath);
     try {
       expect(count(db, 'files')).toBe(paths.length);
-      expect(sessionRows(db)[0]).toMatchObject({ sessionId: summary.sessionId, state: 'CANCELLED', errors: null });
+      expect(sessionRows(db)[0]).toMatchObject({ sessionId: summary.sessionId, state: 'CANCELLED', errors: '[]' });
     } finally {
       db.close();
     }

@@ -146,7 +146,7 @@ describe('an import killed with SIGKILL', () => {
       // A session its run left running when killed is CANCELLED as abandoned by the next start (its
       // process is gone); one that had ended before the kill keeps its state; the last is COMPLETED.
       const sessions = sessionRows(db);
-      expect(sessions.at(-1)).toMatchObject({ sessionId: summary.sessionId, state: 'COMPLETED', errors: null });
+      expect(sessions.at(-1)).toMatchObject({ sessionId: summary.sessionId, state: 'COMPLETED', errors: '[]' });
       expect(sessions.filter((session) => session.state === 'SCANNING' || session.state === 'PROCESSING')).toEqual([]);
       for (const round of rounds) {
         const session = sessions.find((candidate) => candidate.ownerPid === round.pid);
