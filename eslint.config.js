@@ -14,6 +14,25 @@ export default tseslint.config(
     },
   },
   {
+    // One writer per process (DESIGN.md): only src/db/ may open a connection, and a write-capable one
+    // only there; everything else reads through a ReadDb and writes through the recorder's commands.
+    files: ['src/**/*.ts'],
+    ignores: ['src/db/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'better-sqlite3', message: 'Only src/db/ opens connections: read through a ReadDb, write through the recorder.' }],
+        patterns: [{
+          group: ['**/db/connection.js'],
+          importNames: ['openWriteConnection', 'WriteDb'],
+          message: 'Only src/db/ holds a write connection: write through the recorder\'s commands.',
+        }, {
+          group: ['**/db/commit-batch.js', '**/db/queries/file-writes.js', '**/db/session-claim.js'],
+          message: 'The recorder is the only writer: use its commands.',
+        }],
+      }],
+    },
+  },
+  {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', URL: 'readonly', performance: 'readonly' } },
   },

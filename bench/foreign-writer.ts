@@ -4,14 +4,14 @@
  * is how long it waited for the write lock (the write itself takes microseconds). Started with
  * `fork(foreign-writer.mjs, [dbPath])`; on `{ type: 'stop' }` it sends its samples and exits.
  */
-import { isBusyError, openDatabase } from '../src/db/connection.js';
+import { isBusyError, openWriteConnection } from '../src/db/connection.js';
 import type { FromForeign, ToForeign } from './write-shared.js';
 
 const intervalMs = 10;
 const dbPath = process.argv[2];
 if (!dbPath || !process.send) throw new Error('usage: fork(foreign-writer.mjs, [dbPath]) with an IPC channel');
 
-const db = openDatabase(dbPath, { busyTimeoutMs: 5000 });
+const db = openWriteConnection(dbPath, 5000);
 const heartbeat = db.prepare(
   "INSERT INTO settings(key,value) VALUES('bench_heartbeat', ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
 );

@@ -1,13 +1,12 @@
 /**
- * What the three write strategies of `bench/write.ts` share: the generated file records, the
- * per-file writes (the recorder's statements, in the recorder's order) and the messages that
- * cross to the worker threads and the foreign writer process.
+ * What the write policies of `bench/write.ts` share: the generated file records and the messages
+ * that cross to the worker threads and the foreign writer process. The writes themselves are the
+ * recorder's own (src/db/commit-batch.ts), under each policy.
  */
 import { createHash } from 'node:crypto';
 import { v7 as randomUUID } from 'uuid';
 import type { ArtistCredit, AlbumRef, FileRecord, PassageRecord } from '../src/file-record.js';
 import { secondsToTicks } from '../src/file-record.js';
-import { fileRowParams, MAX_HOST_PARAMETERS, PASSAGE_COLUMN_COUNT, type FileWrites } from '../src/db/queries/file-writes.js';
 
 export const ARTIST_POOL = 500;
 export const ALBUM_POOL = 2000;
@@ -116,65 +115,11 @@ export function generateRecords(count: number, seed = 20_000): FileRecord[] {
   return records;
 }
 
-/** Runs one statement; the strategies time or retry it here. */
-export type Exec = <T>(statement: () => T) => T;
-
-const maxPassageRows = Math.floor(MAX_HOST_PARAMETERS / PASSAGE_COLUMN_COUNT);
-
-function guidOf(row: unknown): string {
-  return (row as { guid: string }).guid;
-}
-
-/**
- * The rows the recorder writes for one new (not duplicate) file, with the statements of
- * `prepareFileWrites` in the order `BatchWriter.writeRecord` runs them. Returns the number of
- * statements run.
- */
-export function writeFileRecord(writes: FileWrites, record: FileRecord, exec: Exec): number {
-  let statements = 0;
-  const run: Exec = (statement) => {
-    statements += 1;
-    return exec(statement);
-  };
-  const fileGuid = guidOf(run(() => writes.upsertFile.get(fileRowParams(record, record.status, null))));
-  if (record.change === 'changed' || fileGuid !== record.guid) run(() => writes.deletePassagesOfFileExcept.run(fileGuid, '[]'));
-  for (let start = 0; start < record.passages.length; start += maxPassageRows) {
-    const chunk = record.passages.slice(start, start + maxPassageRows);
-    const params = chunk.flatMap((p) => [
-      p.guid, fileGuid, p.startTicks, p.endTicks, p.leadInStartTicks, p.leadOutStartTicks,
-      p.title, p.artist, p.album, JSON.stringify(p.importMetadata), 'INGEST COMPLETE',
-    ]);
-    const insert = writes.insertPassages(chunk.length);
-    run(() => insert.run(...params));
-  }
-  for (const passage of record.passages) {
-    if (passage.release) {
-      const r = passage.release;
-      const albumGuid = guidOf(run(() => writes.upsertAlbum.get(r.guid, r.mbid, r.title, r.releaseDate)));
-      run(() => writes.insertPassageAlbum.run(passage.guid, albumGuid));
-    }
-    const recording = passage.recording;
-    if (!recording) continue;
-    const songGuid = guidOf(run(() => writes.upsertSong.get(recording.songGuid, recording.recordingMbid, recording.title)));
-    if (recording.artists.length > 0) run(() => writes.deleteSongArtists.run(songGuid));
-    for (const credit of recording.artists) {
-      const artistGuid = guidOf(run(() => writes.upsertArtist.get(credit.guid, credit.mbid, credit.name)));
-      run(() => writes.insertSongArtist.run(songGuid, artistGuid, credit.weight));
-    }
-    for (const work of recording.works) {
-      const workGuid = guidOf(run(() => writes.upsertWork.get(work.guid, work.mbid, work.title)));
-      run(() => writes.insertSongWork.run(songGuid, workGuid));
-      run(() => writes.setSongWork.run(workGuid, songGuid));
-    }
-    run(() => writes.insertPassageSong.run(passage.guid, songGuid, 0, passage.endTicks - passage.startTicks));
-  }
-  return statements;
-}
-
 /** Given to each tx-per-file worker. */
 export interface WorkerInput {
   dbPath: string;
-  busyTimeoutMs: number;
+  /** The session the writes belong to (its row exists). */
+  sessionId: string;
   records: FileRecord[];
 }
 
@@ -188,7 +133,7 @@ export type FromWorker =
     transactions: number;
     /** Write statements plus BEGIN and COMMIT, counted as the recorder counts them. */
     statements: number;
-    /** Transactions begun again after SQLITE_BUSY (busy_timeout ran out). */
+    /** Transactions tried again after SQLITE_BUSY. */
     busyRetries: number;
     holdMs: Float64Array;
     lockWaitMs: Float64Array;

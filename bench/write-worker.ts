@@ -1,19 +1,22 @@
 /**
- * Strategy (b) of bench/write.ts, one worker thread: its own connection, one BEGIN IMMEDIATE
- * transaction per file, SQLITE_BUSY (busy_timeout ran out) retried by beginning the file again.
+ * Policy (b) of bench/write.ts, one worker thread: its own connection, the recorder's batch writer
+ * (src/db/commit-batch.ts) called with one file per transaction, SQLITE_BUSY at BEGIN IMMEDIATE
+ * retried after a millisecond, as several writing threads would contend for the lock.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { isBusyError, openDatabase } from '../src/db/connection.js';
+import { prepareCommitBatch } from '../src/db/commit-batch.js';
+import { isBusyError, openWriteConnection } from '../src/db/connection.js';
+import { EntityGuids } from '../src/db/entity-guids.js';
 import { prepareFileWrites } from '../src/db/queries/file-writes.js';
-import { writeFileRecord, type Exec, type FromWorker, type ToWorker, type WorkerInput } from './write-shared.js';
+import type { FromWorker, ToWorker, WorkerInput } from './write-shared.js';
 
 const port = parentPort;
 if (!port) throw new Error('write-worker.ts must run in a worker thread');
 const input = workerData as WorkerInput;
 
-const db = openDatabase(input.dbPath, { busyTimeoutMs: input.busyTimeoutMs });
-const writes = prepareFileWrites(db);
-const direct: Exec = (statement) => statement();
+const db = openWriteConnection(input.dbPath, 0);
+const commit = prepareCommitBatch(db, prepareFileWrites(db), new EntityGuids());
+const pause = new Int32Array(new SharedArrayBuffer(4));
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port?.postMessage(message, transfer);
@@ -27,27 +30,17 @@ function run(): void {
   input.records.forEach((record, index) => {
     const firstTry = performance.now();
     for (;;) {
-      try {
-        db.exec('BEGIN IMMEDIATE');
-      } catch (error) {
-        if (!isBusyError(error)) throw error;
-        busyRetries += 1;
-        continue;
-      }
       const begun = performance.now();
       try {
-        const count = writeFileRecord(writes, record, direct);
-        db.exec('COMMIT');
-        statements += count + 2;
+        statements += commit.immediate([record], { sessionId: input.sessionId, sameContent: [], storedPassages: [] }).statements;
+        holdMs[index] = performance.now() - begun;
+        lockWaitMs[index] = begun - firstTry;
+        return;
       } catch (error) {
-        if (db.inTransaction) db.exec('ROLLBACK');
         if (!isBusyError(error)) throw error;
         busyRetries += 1;
-        continue;
+        Atomics.wait(pause, 0, 0, 1);
       }
-      holdMs[index] = performance.now() - begun;
-      lockWaitMs[index] = begun - firstTry;
-      break;
     }
   });
   post({

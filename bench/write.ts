@@ -1,9 +1,11 @@
 /**
  * The write-path benchmark behind docs/adr/0001-batched-single-writer.md. Writes the same
- * generated file records into a fresh migrated database three ways (the third fed two ways):
- *   (a) autocommit   one implicit transaction per statement, one connection (earlier WKMP builds);
+ * generated file records into a fresh database with the recorder's own batch writer
+ * (src/db/commit-batch.ts) under three transaction policies (the third fed two ways):
+ *   (a) autocommit   no transaction: each statement commits on its own, one connection (earlier
+ *                    WKMP builds);
  *   (b) tx-per-file  one BEGIN IMMEDIATE per file from 4 worker threads, each with its own
- *                    connection (busy_timeout 5000, SQLITE_BUSY retried);
+ *                    connection (SQLITE_BUSY retried after a millisecond);
  *   (c) recorder     src/db/recorder.ts: batched BEGIN IMMEDIATE, savepoint per file, fed by
  *                    `await recorder.add(record)` in a loop (every add resolves at once, so the
  *                    producer and the recorder's commit loop interleave on microtasks alone);
@@ -14,7 +16,10 @@
  * While each runs, a second process writes a heartbeat every 10 ms and times each write: the
  * wait another WKMP service would see.
  *
- *   npm run bench:write -- [--files 20000] [--workers 4] [--rate 570] [--json] [--out result.json]
+ *   npm run bench:write -- [--files 20000] [--workers 4] [--rate 570] [--json] [--out result.json] [--smoke]
+ *
+ * `--smoke`: 300 files and 2 workers, for `npm test` to check the bench runs and its databases
+ * agree (not its timings). Exit code 1 when the databases differ.
  */
 import { fork } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
@@ -25,15 +30,17 @@ import { fileURLToPath } from 'node:url';
 import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
+import Database from 'better-sqlite3';
 import type { FileRecord } from '../src/file-record.js';
-import { isBusyError, openDatabase, type ReadDb } from '../src/db/connection.js';
+import { prepareCommitBatch } from '../src/db/commit-batch.js';
+import { openWriteConnection } from '../src/db/connection.js';
+import { EntityGuids } from '../src/db/entity-guids.js';
 import { percentile } from '../src/db/metrics.js';
-import { migrate } from '../src/db/migrations/index.js';
 import { prepareFileWrites } from '../src/db/queries/file-writes.js';
+import { insertSession } from '../src/db/queries/sessions.js';
 import { Recorder } from '../src/db/recorder.js';
-import {
-  generateRecords, writeFileRecord, type Exec, type FromForeign, type FromWorker, type ToForeign, type ToWorker, type WorkerInput,
-} from './write-shared.js';
+import { openWkmpDatabase } from '../src/db/setup.js';
+import { generateRecords, type FromForeign, type FromWorker, type ToForeign, type ToWorker, type WorkerInput } from './write-shared.js';
 
 const busyTimeoutMs = 5000;
 const limits = { recorderHoldP99Ms: 25, foreignWaitP99Ms: 50, lockAcquisitionsPerFile: 0.1 };
@@ -150,7 +157,7 @@ const digestTables: Record<string, string> = {
   import_errors: 'path, phase, code, message',
 };
 
-function inspect(db: ReadDb): { rows: Record<string, number>; digest: string } {
+function inspect(db: Database.Database): { rows: Record<string, number>; digest: string } {
   const hash = createHash('sha256');
   const rows: Record<string, number> = {};
   for (const [table, columns] of Object.entries(digestTables)) {
@@ -166,16 +173,19 @@ function inspect(db: ReadDb): { rows: Record<string, number>; digest: string } {
   return { rows, digest: hash.digest('hex') };
 }
 
-function freshDatabase(dir: string, method: Method): string {
+/** A fresh database as wkmp-ai makes it, with the session the records are written for. */
+function freshDatabase(dir: string, method: Method): { dbPath: string; sessionId: string } {
   const dbPath = join(dir, `${method}.db`);
-  const db = openDatabase(dbPath, { busyTimeoutMs });
-  migrate(db, dbPath);
+  void openWkmpDatabase(dbPath).close();
+  const db = openWriteConnection(dbPath, busyTimeoutMs);
+  const sessionId = randomUUID();
+  insertSession(db, { sessionId, rootFolder: '/bench', folder: '', parameters: '{}', ownerPid: process.pid });
   db.close();
-  return dbPath;
+  return { dbPath, sessionId };
 }
 
 function inspectFile(dbPath: string): { rows: Record<string, number>; digest: string } {
-  const db = openDatabase(dbPath, { busyTimeoutMs, readonly: true });
+  const db = new Database(dbPath, { readonly: true });
   try {
     return inspect(db);
   } finally {
@@ -187,34 +197,21 @@ function inspectFile(dbPath: string): { rows: Record<string, number>; digest: st
 // (a) autocommit: every statement its own implicit transaction, one connection.
 
 async function runAutocommit(dir: string, records: readonly FileRecord[]): Promise<MethodResult> {
-  const dbPath = freshDatabase(dir, 'autocommit');
-  const db = openDatabase(dbPath, { busyTimeoutMs });
-  const writes = prepareFileWrites(db);
-  const holds = new Float64Array(records.length * 16);
-  let transactions = 0;
-  let busyRetries = 0;
-  const timed: Exec = (statement) => {
-    for (;;) {
-      const started = performance.now();
-      try {
-        const result = statement();
-        if (transactions === holds.length) throw new Error('more statements than the hold buffer holds');
-        holds[transactions] = performance.now() - started;
-        transactions += 1;
-        return result;
-      } catch (error) {
-        if (!isBusyError(error)) throw error;
-        busyRetries += 1;
-      }
-    }
-  };
+  const { dbPath, sessionId } = freshDatabase(dir, 'autocommit');
+  const db = openWriteConnection(dbPath, busyTimeoutMs);
+  const commit = prepareCommitBatch(db, prepareFileWrites(db), new EntityGuids());
+  const perFile = new Float64Array(records.length);
   const foreign = await startForeignWriter(dbPath);
   let statements = 0;
   let elapsedMs: number;
   let foreignStats: ForeignStats;
   try {
     const started = performance.now();
-    for (const record of records) statements += writeFileRecord(writes, record, timed);
+    records.forEach((record, index) => {
+      const begun = performance.now();
+      statements += commit.autocommit([record], { sessionId, sameContent: [], storedPassages: [] }).statements;
+      perFile[index] = performance.now() - begun;
+    });
     elapsedMs = performance.now() - started;
     foreignStats = await foreign.stop();
   } finally {
@@ -226,12 +223,13 @@ async function runAutocommit(dir: string, records: readonly FileRecord[]): Promi
     files: records.length,
     seconds: elapsedMs / 1000,
     filesPerSecond: records.length / (elapsedMs / 1000),
-    writeTransactions: transactions,
-    lockAcquisitionsPerFile: transactions / records.length,
+    // Every statement is a transaction of its own: it takes the lock once.
+    writeTransactions: statements,
+    lockAcquisitionsPerFile: statements / records.length,
     statementsPerFile: statements / records.length,
-    holdMs: percentiles(holds.subarray(0, transactions)),
+    holdMs: percentiles(perFile),
     lockWaitMs: null,
-    busyRetries,
+    busyRetries: 0,
     checkpointMs: null,
     foreign: foreignStats,
     ...inspectFile(dbPath),
@@ -268,9 +266,9 @@ function startWorker(input: WorkerInput): WorkerHandle {
 }
 
 async function runTxPerFile(dir: string, records: readonly FileRecord[], workerCount: number): Promise<MethodResult> {
-  const dbPath = freshDatabase(dir, 'tx-per-file');
+  const { dbPath, sessionId } = freshDatabase(dir, 'tx-per-file');
   const handles = Array.from({ length: workerCount }, (_, w) => startWorker({
-    dbPath, busyTimeoutMs, records: records.filter((_, i) => i % workerCount === w),
+    dbPath, sessionId, records: records.filter((_, i) => i % workerCount === w),
   }));
   try {
     await Promise.all(handles.map((handle) => handle.ready));
@@ -321,11 +319,10 @@ async function runTxPerFile(dir: string, records: readonly FileRecord[], workerC
 
 async function runRecorder(dir: string, records: readonly FileRecord[], feed: RecorderFeed): Promise<MethodResult> {
   const method = feed.method;
-  const dbPath = freshDatabase(dir, method);
-  const db = openDatabase(dbPath, { busyTimeoutMs });
-  const sessionId = randomUUID();
-  db.prepare("INSERT INTO import_sessions (session_id, state, root_folder) VALUES (?, 'PROCESSING', '/bench')").run(sessionId);
-  const recorder = new Recorder(db, { sessionId, maxLockWaitMs: 30_000 });
+  const { dbPath, sessionId } = freshDatabase(dir, method);
+  const db = openWriteConnection(dbPath, busyTimeoutMs);
+  const writer = new Recorder(db, { maxLockWaitMs: 30_000 });
+  const recorder = writer.beginRecording(sessionId);
   const foreign = await startForeignWriter(dbPath);
   let elapsedMs: number;
   let foreignStats: ForeignStats;
@@ -353,8 +350,8 @@ async function runRecorder(dir: string, records: readonly FileRecord[], feed: Re
     foreign.kill();
   }
   const summary = recorder.metrics.summary();
-  const inspected = inspect(db);
   db.close();
+  const inspected = inspectFile(dbPath);
   return {
     method,
     files: summary.files,
@@ -366,7 +363,7 @@ async function runRecorder(dir: string, records: readonly FileRecord[], feed: Re
     holdMs: { p50: summary.holdMs.p50, p99: summary.holdMs.p99, max: summary.holdMs.max },
     lockWaitMs: summary.lockWaitMs,
     busyRetries: summary.retries,
-    checkpointMs: round2(recorder.checkpointMs),
+    checkpointMs: round2(writer.checkpointMs),
     foreign: foreignStats,
     ...inspected,
   };
@@ -417,7 +414,7 @@ function render(report: Report): string {
     ]),
   ));
   out.push('');
-  out.push('All times in ms. hold: autocommit per statement, tx-per-file per transaction, recorder per batch.');
+  out.push('All times in ms. hold: autocommit per file (each of its statements a transaction), tx-per-file per transaction, recorder per batch.');
   out.push('recorder: `await recorder.add()` in a loop; recorder-yield: the same plus a setImmediate after each add;');
   out.push('recorder-paced (--rate): results delivered at a fixed rate, as analysis delivers them.');
   out.push('wait: from the first try at the lock to holding it. foreign: each 10 ms heartbeat write of a second process.');
@@ -451,10 +448,11 @@ async function main(): Promise<void> {
       rate: { type: 'string' },
       json: { type: 'boolean', default: false },
       out: { type: 'string' },
+      smoke: { type: 'boolean', default: false },
     },
   });
-  const files = Number(values.files);
-  const workers = Number(values.workers);
+  const files = values.smoke ? 300 : Number(values.files);
+  const workers = values.smoke ? 2 : Number(values.workers);
   if (!Number.isInteger(files) || files <= 0) throw new Error(`--files must be a positive integer, got ${values.files}`);
   if (!Number.isInteger(workers) || workers <= 0) throw new Error(`--workers must be a positive integer, got ${values.workers}`);
   const rate = values.rate === undefined ? null : Number(values.rate);
@@ -480,7 +478,7 @@ async function main(): Promise<void> {
 
     const [autocommit, txPerFile] = results;
     if (!autocommit || !txPerFile || results.length < 4) throw new Error('a strategy did not report');
-    const probe = openDatabase(join(dir, 'recorder.db'), { busyTimeoutMs, readonly: true });
+    const probe = new Database(join(dir, 'recorder.db'), { readonly: true });
     const sqlite = (probe.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
     probe.close();
     const report: Report = {

@@ -76,6 +76,20 @@ export interface PassageRecord {
   release: AlbumRef | null;
 }
 
+/** A passage as committed, for the page's list of what an import recorded. */
+export interface CommittedPassage {
+  title: string | null;
+  artist: string | null;
+  /** Its place among its file's passages: `number` of `of`. */
+  number: number;
+  of: number;
+  recordingMbid: string | null;
+  startTicks: number;
+  endTicks: number;
+  leadInStartTicks: number | null;
+  leadOutStartTicks: number | null;
+}
+
 export interface FileRecord {
   kind: 'record';
   /** Relative to the root folder, forward slashes. */
@@ -120,7 +134,19 @@ export interface FileFailure {
   contentClass?: FileClass;
 }
 
-export type AnalysisResult = FileRecord | FileFailure;
+/**
+ * A file whose content is not audio and whose name did not say it was (a cover, a text, a cue
+ * sheet): remembered by path, size and modification time, so that a rescan skips it unopened.
+ */
+export interface OtherFile {
+  kind: 'other';
+  path: string;
+  fileClass: Exclude<FileClass, 'audio'>;
+  sizeBytes: number;
+  modificationTime: string;
+}
+
+export type AnalysisResult = FileRecord | FileFailure | OtherFile;
 
 /** How file modification times are stored and compared: ISO 8601 UTC, whole milliseconds. */
 export function formatModificationTime(mtimeMs: number): string {

@@ -6,7 +6,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { FileErrorCode, Phase } from '../errors.js';
 import { errorMessage } from '../errors.js';
-import { formatModificationTime, type AnalysisLevel, type AnalysisResult, type FileFailure } from '../file-record.js';
+import { formatModificationTime, type AnalysisLevel, type AnalysisResult, type FileFailure, type OtherFile } from '../file-record.js';
 import { classifyContent, sniffBytes } from '../scan/classify.js';
 import { fileFailure, fileWarning } from './file-failure.js';
 import { analyseAudio, analyseRegion, type AudioAnalysisOptions, type BoundarySource, type RegionAnalysis } from './analyse-audio.js';
@@ -26,6 +26,11 @@ export interface AnalyseTask {
   /** Relative to the root, as stored. */
   path: string;
   knownGuid: string | null;
+  /**
+   * Whether the file must be audio (a known audio file, or a name that says so): if its content is
+   * not, that is a NOT_AUDIO error; for any other file it is only what the file is (scan/plan.ts).
+   */
+  expectsAudio: boolean;
   analysis: AnalysisLevel;
   /** The cue sheets beside the file now (scan/cue-sheets.ts), recorded with it. */
   cueSignature: string | null;
@@ -114,15 +119,18 @@ async function analyseDecoded(task: AnalyseTask, mime: string, facts: FileFacts,
 
 async function analyseOpenFile(task: AnalyseTask, handle: FileHandle): Promise<AnalysisResult> {
   const stat = await handle.stat();
-  if (stat.size === 0) return failure(task, 'classify', 'EMPTY_FILE', 'the file is empty (0 bytes)');
+  const modificationTime = formatModificationTime(stat.mtimeMs);
+  const other = (fileClass: OtherFile['fileClass']): OtherFile => ({ kind: 'other', path: task.path, fileClass, sizeBytes: stat.size, modificationTime });
+  if (stat.size === 0) return task.expectsAudio ? failure(task, 'classify', 'EMPTY_FILE', 'the file is empty (0 bytes)') : other('other');
   const head = await readAt(handle, 0, sniffBytes);
   const content = await classifyContent(head);
   if (content.fileClass !== 'audio' || content.mime === null) {
+    if (!task.expectsAudio) return other(content.fileClass === 'image' ? 'image' : 'other');
     const what = content.mime ? `${content.fileClass} (${content.mime})` : 'of no known format';
     return { ...failure(task, 'classify', 'NOT_AUDIO', `the content is ${what}, not audio`), contentClass: content.fileClass };
   }
   const facts: FileFacts = {
-    path: task.path, knownGuid: task.knownGuid, hash: '', sizeBytes: stat.size, modificationTime: formatModificationTime(stat.mtimeMs),
+    path: task.path, knownGuid: task.knownGuid, hash: '', sizeBytes: stat.size, modificationTime,
     cueSignature: task.cueSignature, warnings: [],
   };
   if (task.analysis === 'tags') {

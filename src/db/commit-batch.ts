@@ -3,7 +3,7 @@
  * awaits, reads a file or talks to the network; everything it needs was read before BEGIN.
  */
 import type { Statement } from 'better-sqlite3';
-import type { AnalysisResult, FileFailure, FileRecord, FileWarning, PassageRecord } from '../file-record.js';
+import type { AnalysisResult, CommittedPassage, FileFailure, FileRecord, FileWarning, OtherFile, PassageRecord } from '../file-record.js';
 import { errorMessage } from '../errors.js';
 import type { WriteDb } from './connection.js';
 import { isBusyError } from './connection.js';
@@ -17,8 +17,16 @@ export interface CommittedFile {
   path: string;
   guid: string;
   status: FileRecord['status'];
-  passages: number;
+  /** The passages written; none for a duplicate or a file without audio. */
+  passages: CommittedPassage[];
   songs: number;
+}
+
+function committedPassages(passages: readonly PassageRecord[]): CommittedPassage[] {
+  return passages.map((p, index) => ({
+    title: p.title, artist: p.artist, number: index + 1, of: passages.length, recordingMbid: p.recording?.recordingMbid ?? null,
+    startTicks: p.startTicks, endTicks: p.endTicks, leadInStartTicks: p.leadInStartTicks, leadOutStartTicks: p.leadOutStartTicks,
+  }));
 }
 
 export interface BatchReport {
@@ -92,6 +100,11 @@ class BatchWriter {
     return guid;
   }
 
+  /** A file that is not audio, remembered so that a rescan skips it unopened. */
+  rememberOtherFile(file: OtherFile): void {
+    this.run(this.writes.upsertOtherFile, file.path, file.sizeBytes, file.modificationTime, file.fileClass);
+  }
+
   recordFailure(failure: FileFailure): void {
     this.recordError(failure.path, failure);
   }
@@ -120,14 +133,14 @@ class BatchWriter {
     if (isDuplicate) {
       for (const original of others) this.linkDuplicate(original, guid);
       this.contents.add({ guid, path: record.path, hash: record.hash, status: 'DUPLICATE HASH', matchingHashes, missingSince: null });
-      return { path: record.path, guid, status: 'DUPLICATE HASH', passages: 0, songs: 0 };
+      return { path: record.path, guid, status: 'DUPLICATE HASH', passages: [], songs: 0 };
     }
     const inserted = passages.filter((passage) => !kept.has(passage.guid) || !this.updateKeptPassage(guid, passage));
     this.insertPassages(guid, inserted);
     let songs = 0;
     for (const passage of passages) songs += this.linkPassage(passage);
     this.contents.add({ guid, path: record.path, hash: record.hash, status: record.status, matchingHashes, missingSince: null });
-    return { path: record.path, guid, status: record.status, passages: passages.length, songs };
+    return { path: record.path, guid, status: record.status, passages: committedPassages(passages), songs };
   }
 
   private storedPassages(fileGuid: string): readonly StoredPassageSpan[] {
@@ -242,6 +255,10 @@ export function prepareCommitBatch(db: WriteDb, writes: FileWrites, entities: En
         report.failed.push(item);
         continue;
       }
+      if (item.kind === 'other') {
+        writer.rememberOtherFile(item);
+        continue;
+      }
       try {
         report.committed.push(commitFile(writer, item));
       } catch (error) {
@@ -258,6 +275,20 @@ export function prepareCommitBatch(db: WriteDb, writes: FileWrites, entities: En
     return report;
   });
   return {
+    /**
+     * The same writes with no transaction at all, each statement committing on its own, as earlier
+     * WKMP builds wrote: the baseline `bench:write` measures the batches against (docs/adr/0001).
+     */
+    autocommit(records: readonly FileRecord[], context: BatchContext): BatchReport {
+      const writer = new BatchWriter(writes, context.sessionId, new ContentIndex(context.sameContent), entities, byFile(context.storedPassages));
+      const committed = records.map((record) => {
+        const file = writer.writeRecord(record);
+        entities.keepFile();
+        entities.keepBatch();
+        return file;
+      });
+      return { committed, failed: [], statements: writer.statements };
+    },
     /** BEGIN IMMEDIATE … COMMIT; throws SQLITE_BUSY untouched when the lock is taken. */
     immediate(items: readonly AnalysisResult[], context: BatchContext): BatchReport {
       try {

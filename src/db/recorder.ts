@@ -1,24 +1,33 @@
 /**
- * The recorder: the only writer of wkmp.db (DESIGN.md, the write path). It buffers analysis
- * results and commits them in batches, one short BEGIN IMMEDIATE transaction for many files;
- * the batch size adapts so that the lock is held well under 100 ms. The lock is taken without
- * blocking: SQLITE_BUSY is retried with backoff on the event loop, so lock contention slows an
- * import and never loses or skips a file. Every other write of an import (session rows, missing
- * marks) goes through `write`, under the same discipline and in the same queue.
+ * The recorder: the only writer of wkmp.db in a process (DESIGN.md, the write path). It holds the
+ * one write connection and takes two kinds of work, in one queue:
+ *
+ * - **file records** of the import being recorded, buffered and committed in batches: one short
+ *   BEGIN IMMEDIATE transaction for many files, sized so that the lock is held well under 100 ms;
+ * - **named commands** (claim a session, save its progress, end it, mark files missing, store
+ *   settings, cancel sessions a dead process left), each one short transaction of its own. A
+ *   command goes ahead of the batches still waiting, so it waits at most for the transaction in
+ *   progress: a settings write during an import answers in milliseconds.
+ *
+ * The lock is taken without blocking: SQLITE_BUSY is retried with backoff on the event loop, so
+ * contention slows an import and never loses or skips a file, and no caller ever sits in SQLite's
+ * busy handler.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AnalysisResult } from '../file-record.js';
 import { DatabaseBusyError } from '../errors.js';
-import { isBusyError, setBusyTimeout, type WriteDb } from './connection.js';
+import { isBusyError, type WriteDb } from './connection.js';
 import { prepareCommitBatch, type BatchReport, type CommitBatch } from './commit-batch.js';
 import { WriteMetrics, type TransactionSample } from './metrics.js';
-import { listFilesByHashes } from './queries/files.js';
+import { clearFilesMissing, deleteOtherFiles, listFilesByHashes, markFilesMissing } from './queries/files.js';
 import { listPassageSpansOfFiles } from './queries/passages.js';
 import { prepareFileWrites } from './queries/file-writes.js';
+import { updateSessionEnd, updateSessionProgress, type SessionProgressRow, type SessionRow } from './queries/sessions.js';
+import { upsertSettings } from './queries/settings.js';
+import { cancelAbandonedSessions, claimSession, releaseSession, type SessionClaim } from './session-claim.js';
 import { EntityGuids } from './entity-guids.js';
 
 export interface RecorderOptions {
-  sessionId: string;
   /** `ai_database_max_lock_wait_ms`: how long one write tries for the lock before saying so and trying on. */
   maxLockWaitMs: number;
   /** Hold time the batch size is tuned for. */
@@ -34,26 +43,49 @@ export interface RecorderOptions {
   maxBatchAgeMs?: number;
   initialBatchSize?: number;
   maxBatchSize?: number;
-  /** Called after each committed batch, outside the transaction. */
+}
+
+/** What the recorder tells the import whose files it records. */
+export interface RecordingListener {
+  /** After each committed batch, outside the transaction. */
   onBatch?: (report: BatchReport, sample: TransactionSample) => void;
-  /** Called each time the lock could not be had within `maxLockWaitMs`. */
+  /** Each time the lock could not be had within `maxLockWaitMs`. */
   onBusy?: (error: DatabaseBusyError) => void;
+}
+
+/** The file records of one import session: added one by one, committed in batches. */
+export interface FileRecording {
+  readonly sessionId: string;
+  /** The transactions while this recording ran: its batches, and the commands of its session (claim, progress, end). */
+  readonly metrics: WriteMetrics;
+  /**
+   * Buffers one file's result. Resolves at once unless the buffer is over its high-water mark
+   * (the database is locked for long), then when it has drained: analysis waits, nothing is dropped.
+   */
+  add(item: AnalysisResult): Promise<void>;
+  /** Commits everything buffered so far. */
+  flush(): Promise<void>;
 }
 
 const firstRetryDelayMs = 10;
 const lastRetryDelayMs = 1000;
 const minBatchSize = 8;
 
+type Transaction<T> = { run: () => T; kind: TransactionSample['kind']; files: number };
+
 export class Recorder {
+  /** Every transaction since the recorder was made. */
   readonly metrics = new WriteMetrics();
   private readonly commitBatch: CommitBatch;
-  private readonly options: Required<Omit<RecorderOptions, 'onBatch' | 'onBusy'>> & RecorderOptions;
+  private readonly options: Required<RecorderOptions>;
+  private recording: (FileRecording & { listener: RecordingListener }) | null = null;
   private buffer: AnalysisResult[] = [];
   private batchSize: number;
   private ageTimer: NodeJS.Timeout | null = null;
-  /** Every transaction runs in this chain, one at a time. */
-  private queue: Promise<unknown> = Promise.resolve();
-  private flushing = false;
+  private batchDue = false;
+  /** Commands wait here and go before batches. */
+  private readonly commands: (() => Promise<void>)[] = [];
+  private pumping: Promise<void> | null = null;
   private drainWaiters: (() => void)[] = [];
   private failure: unknown = null;
   /** Before this (performance.now()), the lock is left to other services. */
@@ -64,9 +96,7 @@ export class Recorder {
   constructor(private readonly db: WriteDb, options: RecorderOptions) {
     this.options = { targetHoldMs: 12, minLockGapMs: 10, maxBatchAgeMs: 1000, initialBatchSize: 64, maxBatchSize: 2000, ...options };
     this.batchSize = this.options.initialBatchSize;
-    // A blocking busy handler would freeze the event loop while another service holds the lock;
-    // the recorder waits on the event loop instead (see acquire).
-    setBusyTimeout(db, 0);
+    db.pragma('busy_timeout = 0');
     // SQLite checkpoints inside COMMIT once the WAL passes 1000 pages: after the lock is released,
     // but inside the call the hold is timed by, and on this thread. The recorder checkpoints
     // between batches instead, where it delays nobody and is measured apart.
@@ -74,36 +104,105 @@ export class Recorder {
     this.commitBatch = prepareCommitBatch(db, prepareFileWrites(db), new EntityGuids());
   }
 
+  /** `ai_database_max_lock_wait_ms` as it is now: read by each import from the settings. */
+  setMaxLockWait(ms: number): void {
+    this.options.maxLockWaitMs = ms;
+  }
+
+  // ------------------------------------------------------------------ named commands
+
+  /** Claims the one running session (refused while another runs, here or in another process). */
+  claimSession(claim: SessionClaim): Promise<void> {
+    return this.command(() => claimSession(this.db, claim));
+  }
+
+  saveSessionProgress(row: SessionProgressRow): Promise<void> {
+    return this.command(() => updateSessionProgress(this.db, row));
+  }
+
+  /** Writes the session's last row and lets another session be claimed. */
+  async endSession(row: Omit<SessionProgressRow, 'currentOperation'> & { errors: string }): Promise<void> {
+    try {
+      await this.command(() => updateSessionEnd(this.db, row));
+    } finally {
+      releaseSession(row.sessionId);
+    }
+  }
+
+  /** Marks sessions left running by a process that is gone CANCELLED; returns those still alive. */
+  cancelAbandonedSessions(): Promise<SessionRow[]> {
+    return this.command(() => cancelAbandonedSessions(this.db));
+  }
+
   /**
-   * Buffers one file's result. Resolves at once unless the buffer is over its high-water mark
-   * (the database is locked for long), then when it has drained: analysis waits, nothing is dropped.
+   * Audio files gone from disk are marked (never deleted: they are the library) and unchanged ones
+   * that came back unmarked; remembered non-audio files that are gone are forgotten.
    */
-  add(item: AnalysisResult): Promise<void> {
+  markPresence(presence: { missing: readonly string[]; restored: readonly string[]; goneOthers: readonly string[] }): Promise<void> {
+    if (presence.missing.length + presence.restored.length + presence.goneOthers.length === 0) return Promise.resolve();
+    return this.command(() => {
+      markFilesMissing(this.db, presence.missing);
+      clearFilesMissing(this.db, presence.restored);
+      deleteOtherFiles(this.db, presence.goneOthers);
+    });
+  }
+
+  /** Stores settings (values already checked), in one transaction. */
+  setSettings(values: ReadonlyMap<string, string | null>): Promise<void> {
+    return this.command(() => upsertSettings(this.db, values));
+  }
+
+  // ------------------------------------------------------------------ file records
+
+  /** Starts recording an import's files; one at a time (one session runs at a time). */
+  beginRecording(sessionId: string, listener: RecordingListener = {}): FileRecording {
+    if (this.recording) throw new Error(`the recorder is recording session ${this.recording.sessionId}`);
+    const recording = {
+      sessionId,
+      metrics: new WriteMetrics(),
+      listener,
+      add: (item: AnalysisResult) => this.add(item),
+      flush: () => this.flush(),
+    };
+    this.recording = recording;
+    this.failure = null;
+    return recording;
+  }
+
+  /** Commits what is left of the recording and ends it. */
+  async endRecording(): Promise<void> {
+    try {
+      await this.flush();
+    } finally {
+      this.recording = null;
+    }
+  }
+
+  /** Nothing queued, buffered or running. */
+  get isIdle(): boolean {
+    return this.pumping === null && this.commands.length === 0 && this.buffer.length === 0;
+  }
+
+  /** Waits for every queued command and batch. */
+  async idle(): Promise<void> {
+    while (this.pumping) await this.pumping;
+  }
+
+  private add(item: AnalysisResult): Promise<void> {
     this.throwIfFailed();
     this.buffer.push(item);
-    if (this.buffer.length >= this.batchSize) this.scheduleFlush(false);
-    else this.ageTimer ??= setTimeout(() => this.scheduleFlush(true), this.options.maxBatchAgeMs);
+    if (this.buffer.length >= this.batchSize) this.wantBatch();
+    else this.ageTimer ??= setTimeout(() => this.wantBatch(true), this.options.maxBatchAgeMs);
     if (this.buffer.length < this.highWaterMark()) return Promise.resolve();
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
-  /** Commits everything buffered so far. */
-  async flush(): Promise<void> {
+  private async flush(): Promise<void> {
     this.clearTimer();
-    while (this.buffer.length > 0) {
-      await this.enqueue(() => this.commitNextBatch());
-    }
-    await this.queue;
+    this.batchDue = true;
+    this.pump();
+    await this.idle();
     this.throwIfFailed();
-  }
-
-  /**
-   * Runs `fn` in its own write transaction, after what is queued, with the same lock
-   * discipline as the batches. `fn` must be synchronous and quick.
-   */
-  write<T>(fn: (db: WriteDb) => T): Promise<T> {
-    const transaction = this.db.transaction(fn);
-    return this.enqueue(async () => (await this.acquire(() => transaction.immediate(this.db), 'write', 0)).result);
   }
 
   private highWaterMark(): number {
@@ -119,51 +218,69 @@ export class Recorder {
     if (this.failure !== null) throw this.failure;
   }
 
-  /**
-   * Commits full batches; with `aged`, also what is left (the oldest file has waited long
-   * enough). A remainder smaller than a batch otherwise waits for more files or for its age.
-   */
-  private scheduleFlush(aged: boolean): void {
+  /** A batch is wanted: a full one, or with `aged`, what is left (the oldest file has waited long enough). */
+  private wantBatch(aged = false): void {
     this.clearTimer();
-    if (this.flushing) return;
-    this.flushing = true;
-    void this.enqueue(async () => {
-      try {
-        while (this.buffer.length >= this.batchSize || (aged && this.buffer.length > 0)) await this.commitNextBatch();
-      } finally {
-        this.flushing = false;
-        if (this.buffer.length > 0) this.ageTimer ??= setTimeout(() => this.scheduleFlush(true), this.options.maxBatchAgeMs);
-      }
-    }).catch((error: unknown) => {
-      this.failure = error;
+    if (aged) this.batchDue = true;
+    this.pump();
+  }
+
+  // ------------------------------------------------------------------ the queue
+
+  /** Runs `fn` in its own transaction, ahead of waiting batches. */
+  private command<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.commands.push(async () => {
+        try {
+          const transaction = this.db.transaction(fn);
+          resolve((await this.acquire({ run: () => transaction.immediate(), kind: 'write', files: 0 })).result);
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+      this.pump();
     });
   }
 
-  private enqueue<T>(task: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(task);
-    this.queue = next.catch(() => undefined);
-    return next;
+  /** One loop runs the queue: commands first, then the batches that are due. */
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = (async () => {
+      try {
+        for (;;) {
+          const command = this.commands.shift();
+          if (command) await command();
+          else if (this.buffer.length > 0 && (this.buffer.length >= this.batchSize || this.batchDue)) await this.commitNextBatch();
+          else break;
+        }
+      } catch (error) {
+        this.failure = error;
+        this.releaseDrainWaiters(true);
+      } finally {
+        this.batchDue = this.batchDue && this.buffer.length > 0;
+        this.pumping = null;
+        if (this.buffer.length > 0 && this.failure === null) this.ageTimer ??= setTimeout(() => this.wantBatch(true), this.options.maxBatchAgeMs);
+        if (this.commands.length > 0) this.pump();
+      }
+    })();
   }
 
   private async commitNextBatch(): Promise<void> {
     const items = this.buffer.slice(0, this.batchSize);
-    if (items.length === 0) return;
+    const sessionId = this.recording?.sessionId;
+    if (sessionId === undefined) throw new Error('file records came with no recording begun');
     const records = items.filter((item) => item.kind === 'record');
     const hashes = records.flatMap((record) => (record.hash === '' ? [] : [record.hash]));
     const known = records.flatMap((record) => (record.change === 'changed' ? [record.guid] : []));
     // Read before the transaction: which files already hold these contents, and the passages of those re-recorded.
-    const context = {
-      sessionId: this.options.sessionId,
-      sameContent: listFilesByHashes(this.db, hashes),
-      storedPassages: listPassageSpansOfFiles(this.db, known),
-    };
-    const { result: report, sample } = await this.acquire(() => this.commitBatch.immediate(items, context), 'batch', items.length);
+    const context = { sessionId, sameContent: listFilesByHashes(this.db, hashes), storedPassages: listPassageSpansOfFiles(this.db, known) };
+    const { result: report, sample } = await this.acquire({ run: () => this.commitBatch.immediate(items, context), kind: 'batch', files: items.length });
     sample.statements = report.statements;
     this.buffer.splice(0, items.length);
     this.adaptBatchSize(sample);
     this.checkpoint();
-    this.releaseDrainWaiters();
-    this.options.onBatch?.(report, sample);
+    this.releaseDrainWaiters(false);
+    this.recording?.listener.onBatch?.(report, sample);
   }
 
   /** Copies the WAL back into the database without taking the write lock (PASSIVE). */
@@ -182,8 +299,8 @@ export class Recorder {
     this.batchSize = Math.min(this.options.maxBatchSize, Math.max(minBatchSize, next));
   }
 
-  private releaseDrainWaiters(): void {
-    if (this.buffer.length >= this.highWaterMark()) return;
+  private releaseDrainWaiters(all: boolean): void {
+    if (!all && this.buffer.length >= this.highWaterMark()) return;
     const waiters = this.drainWaiters;
     this.drainWaiters = [];
     for (const resolve of waiters) resolve();
@@ -193,7 +310,7 @@ export class Recorder {
    * Tries the transaction until it gets the lock: SQLITE_BUSY at BEGIN IMMEDIATE is retried with
    * backoff from 10 ms doubling to 1 s; past `maxLockWaitMs` the wait is reported and goes on.
    */
-  private async acquire<T>(attempt: () => T, kind: TransactionSample['kind'], files: number): Promise<{ result: T; sample: TransactionSample }> {
+  private async acquire<T>(transaction: Transaction<T>): Promise<{ result: T; sample: TransactionSample }> {
     const wait = this.freeUntil - performance.now();
     if (wait > 0) await sleep(wait);
     const firstTry = performance.now();
@@ -203,20 +320,21 @@ export class Recorder {
     for (;;) {
       const begun = performance.now();
       try {
-        const result = attempt();
+        const result = transaction.run();
         const ended = performance.now();
         this.freeUntil = ended + this.options.minLockGapMs;
         const sample: TransactionSample = {
-          kind, files, retries, statements: 0, lockWaitMs: begun - firstTry, holdMs: ended - begun,
+          kind: transaction.kind, files: transaction.files, retries, statements: 0, lockWaitMs: begun - firstTry, holdMs: ended - begun,
         };
         this.metrics.add(sample);
+        this.recording?.metrics.add(sample);
         return { result, sample };
       } catch (error) {
         if (!isBusyError(error) || this.db.inTransaction) throw error;
       }
       retries += 1;
       if (performance.now() - budgetStart >= this.options.maxLockWaitMs) {
-        this.options.onBusy?.(new DatabaseBusyError('record', `writing to the database: still locked by another process after ${Math.round(performance.now() - firstTry)} ms; waiting on`));
+        this.recording?.listener.onBusy?.(new DatabaseBusyError('record', `writing to the database: still locked by another process after ${Math.round(performance.now() - firstTry)} ms; waiting on`));
         budgetStart = performance.now();
       }
       await sleep(delayMs);

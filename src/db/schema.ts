@@ -273,6 +273,20 @@ const importErrors: Table = {
   indexes: [{ name: 'idx_import_errors_session', columns: ['session_id'] }],
 };
 
+/**
+ * wkmp-ai's own: the files of the library that are not audio (images, texts, cue sheets), by path,
+ * size and modification time, so that a rescan skips an unchanged one without opening it.
+ */
+const otherFiles: Table = {
+  name: 'wkmp_ai_other_files',
+  columns: [
+    text('path', { primaryKey: true }),
+    integer('file_size_bytes', { notNull: true }),
+    text('modification_time', { notNull: true }),
+    text('class', { notNull: true, check: "class IN ('image', 'other')" }),
+  ],
+};
+
 /** wkmp-ai's migrations; WKMP's `schema_version` is the shared start-up's alone. */
 export const ownVersionTable: Table = {
   name: 'wkmp_ai_schema_version',
@@ -282,7 +296,7 @@ export const ownVersionTable: Table = {
 /** In the order they are created: a table after those it references. */
 export const tables: readonly Table[] = [
   files, passages, works, songs, artists, albums, passageSongs, songArtists, passageAlbums, songWorks,
-  importSessions, settings, acoustidCache, musicbrainzCache, importErrors, ownVersionTable,
+  importSessions, settings, acoustidCache, musicbrainzCache, importErrors, otherFiles, ownVersionTable,
 ];
 
 function columnSql(column: Column): string {

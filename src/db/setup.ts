@@ -1,17 +1,53 @@
-import { settingDefaults } from '../config/settings.js';
-import { openDatabase, type WriteDb } from './connection.js';
+/**
+ * Opening wkmp.db for wkmp-ai: the schema completed and migrated, missing settings seeded, then
+ * the two faces the rest of the program gets: a read-only connection for every read, and the
+ * recorder, which holds the one write connection of the process (DESIGN.md, the write path).
+ */
+import { readImportSettings, settingDefaults } from '../config/settings.js';
+import { openReadConnection, openWriteConnection, type ReadDb } from './connection.js';
 import { migrate } from './migrations/index.js';
-import { insertMissingSettings } from './queries/settings.js';
+import { insertMissingSettings, listSettings } from './queries/settings.js';
+import { Recorder } from './recorder.js';
 
-/** Opens wkmp.db for the importer: the pragmas, the schema brought up to date, missing settings seeded. */
-export function openWkmpDatabase(path: string): WriteDb {
-  const db = openDatabase(path);
+export interface WkmpDatabase {
+  readonly path: string;
+  /** Every read outside the recorder. */
+  readonly read: ReadDb;
+  /** The only writer. */
+  readonly recorder: Recorder;
+  /** Waits for what the recorder has queued, then closes both connections. */
+  close(): Promise<void>;
+}
+
+/** How long opening waits for another service's lock while it completes the schema (nothing else runs yet). */
+const openingBusyTimeoutMs = 5000;
+
+export function openWkmpDatabase(path: string): WkmpDatabase {
+  const writer = openWriteConnection(path, openingBusyTimeoutMs);
+  let settings;
   try {
-    migrate(db, path);
-    insertMissingSettings(db, settingDefaults);
+    migrate(writer, path);
+    insertMissingSettings(writer, settingDefaults);
+    settings = readImportSettings(listSettings(writer));
   } catch (error) {
-    db.close();
+    writer.close();
     throw error;
   }
-  return db;
+  const read = openReadConnection(path, settings.lockRetryMs);
+  const recorder = new Recorder(writer, { maxLockWaitMs: settings.maxLockWaitMs });
+  let closing: Promise<void> | undefined;
+  const closeNow = () => {
+    read.close();
+    writer.close();
+  };
+  return {
+    path,
+    read,
+    recorder,
+    close() {
+      // Nothing queued: closed at once, so that the file is whole when close() returns.
+      closing ??= recorder.isIdle ? Promise.resolve(closeNow()) : recorder.idle().finally(closeNow);
+      return closing;
+    },
+  };
 }

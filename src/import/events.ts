@@ -4,7 +4,7 @@
  */
 import type { WriteMetricsSummary } from '../db/metrics.js';
 import type { ImportErrorRow, SessionState } from '../db/queries/sessions.js';
-import type { FileClass } from '../file-record.js';
+import type { CommittedPassage, FileClass } from '../file-record.js';
 
 export type ImportPhase = 'scanning' | 'planning' | 'analysing' | 'recording' | 'finishing';
 
@@ -56,23 +56,11 @@ export interface ImportProgress {
 }
 
 /** One passage as committed, for the page's scrolling list. */
-export interface RecordedPassage {
+export interface RecordedPassage extends CommittedPassage {
   /** 1, 2, 3… in commit order within the session. */
   seq: number;
   /** The file, relative to the root. */
   path: string;
-  /** The tag title; null shows as "unidentified passage" when `recordingMbid` is null too. */
-  title: string | null;
-  /** Its place among its file's passages: `number` of `of`. */
-  number: number;
-  of: number;
-  artist: string | null;
-  recordingMbid: string | null;
-  startTicks: number;
-  endTicks: number;
-  /** Absolute ticks from the file start, as stored. */
-  leadInStartTicks: number | null;
-  leadOutStartTicks: number | null;
 }
 
 export interface ImportSummary {

@@ -1,39 +1,39 @@
 /**
- * One import, start to end. The body of `runImport` is the table of contents of DESIGN.md's flow:
- * scan, plan, analyse in workers, record in batches.
+ * One import, start to end. The body of `importFolder` is the table of contents of DESIGN.md's
+ * flow: scan, plan, analyse in workers, record in batches. It only reports steps: the tracker
+ * holds the one state (state.ts), and the recorder does every write.
  */
 import { randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { defaultDatabasePath, resolveImportPlace, type ImportPlace } from '../config/root-folder.js';
 import { readImportSettings } from '../config/settings.js';
-import type { WriteDb } from '../db/connection.js';
-import { setBusyTimeout } from '../db/connection.js';
-import { clearFilesMissing, listKnownFiles, markFilesMissing } from '../db/queries/files.js';
+import { listKnownFiles } from '../db/queries/files.js';
+import { listImportErrors } from '../db/queries/sessions.js';
 import { listSettings } from '../db/queries/settings.js';
-import type { Recorder } from '../db/recorder.js';
-import { openWkmpDatabase } from '../db/setup.js';
+import type { FileRecording } from '../db/recorder.js';
+import { openWkmpDatabase, type WkmpDatabase } from '../db/setup.js';
 import { audioAnalysisOptions } from '../config/analysis-settings.js';
 import type { AudioAnalysisOptions } from '../analysis/analyse-audio.js';
 import type { FileCueSheet } from '../analysis/cue-sheet.js';
 import { chooseDecoder, type DecoderName } from '../analysis/decode/decoder.js';
 import { errorMessage } from '../errors.js';
-import type { AnalysisLevel } from '../file-record.js';
-import { classifyFilesByContent } from '../scan/classify.js';
-import { folderOf } from '../scan/cue-sheets.js';
+import type { AnalysisLevel, AnalysisResult } from '../file-record.js';
 import { planChanges, type ChangePlan, type PlannedFile } from '../scan/plan.js';
 import { walkLibrary } from '../scan/walk.js';
-import type { ImportEvent, ImportSummary } from './events.js';
 import { readCueSheets } from './cue-sheets.js';
+import type { ImportEvent, ImportPhase, ImportSummary } from './events.js';
 import { createAnalysisPool } from './pool.js';
-import { ImportSession } from './session.js';
-import { claimSession } from './session-claim.js';
+import { summaryOf, type ImportStep } from './state.js';
+import { ImportTracker } from './tracker.js';
 
 export interface ImportRequest {
   rootFolder: string;
   /** The folder to import, the root or inside it; default the root. */
   folder?: string;
-  /** Default `<root>/wkmp.db`. */
+  /** Default `<root>/wkmp.db`; ignored when `db` is given. */
   database?: string;
+  /** An open database to import into (the service's, for its whole life); default: one opened and closed here. */
+  db?: WkmpDatabase;
   /** Worker threads; default the `ingest_max_concurrent_jobs` setting. */
   jobs?: number;
   /** 'tags': a fast first pass (no decoding, no hash); 'full' (default) analyses audio, and upgrades tagged-only files. */
@@ -44,110 +44,20 @@ export interface ImportRequest {
   fileTimeLimitMs?: number;
   /** Aborting stops taking files: what is analysed is committed and the session ends CANCELLED. */
   signal?: AbortSignal;
+  /** WKMP's events, as the tracker derives them from the state. */
   onEvent?: (event: ImportEvent) => void;
-  /** Hands over the session object before its first event, for what the service reads live (classification, passages). */
-  onSession?: (session: ImportSession) => void;
+  /** Hands over the tracker before the first step, for what the service reads live. */
+  onTracker?: (tracker: ImportTracker) => void;
 }
 
 export async function runImport(request: ImportRequest): Promise<ImportSummary> {
   const place = resolveImportPlace(request.rootFolder, request.folder);
-  const database = request.database ?? defaultDatabasePath(place.rootFolder);
-  const db = openWkmpDatabase(database);
+  const db = request.db ?? openWkmpDatabase(request.database ?? defaultDatabasePath(place.rootFolder));
   try {
-    const settingRows = listSettings(db);
-    const settings = readImportSettings(settingRows);
-    setBusyTimeout(db, settings.lockRetryMs);
-    const jobs = request.jobs ?? settings.maxConcurrentJobs;
-    const emit = request.onEvent ?? (() => undefined);
-    const sessionId = randomUUID();
-    const session = new ImportSession(
-      sessionId, { rootFolder: place.rootFolder, folder: place.relativeFolder, database }, db, { maxLockWaitMs: settings.maxLockWaitMs }, emit,
-    );
-    request.onSession?.(session);
-    // Claim the one running session: refused while another import runs, here or in another process.
-    await session.recorder.write((writeDb) => claimSession(writeDb, { sessionId, rootFolder: place.rootFolder, folder: place.relativeFolder, parameters: { jobs } }));
-    emit({ type: 'ImportSessionStarted', sessionId, rootFolder: place.rootFolder, folder: place.relativeFolder });
-    try {
-      const analysis: AnalysisPlan = {
-        level: request.analysis ?? 'full',
-        jobs,
-        decoder: (await chooseDecoder(request.decoder ?? 'auto')).name,
-        audio: audioAnalysisOptions(settingRows),
-        fileTimeLimitMs: request.fileTimeLimitMs ?? defaultFileTimeLimitMs,
-      };
-      return await importFolder(db, { ...place, database }, session, analysis, request.signal);
-    } catch (error) {
-      emit({ type: 'ImportSessionFailed', sessionId, message: errorMessage(error) });
-      await session.finish('FAILED', db, errorMessage(error)).catch(() => undefined);
-      throw error;
-    }
+    return await importInto(db, place, request);
   } finally {
-    db.close();
+    if (!request.db) await db.close();
   }
-}
-
-async function importFolder(
-  db: WriteDb, place: ImportPlace & { database: string }, session: ImportSession, analysis: AnalysisPlan, signal?: AbortSignal,
-): Promise<ImportSummary> {
-  // scan: every file under the folder, hidden and system folders skipped, links not followed
-  const scan = await walkLibrary(place.rootFolder, place.folder, realDatabasePath(place.database));
-  for (const entry of scan.entries) session.fileClasses.set(entry.path, entry.extensionClass);
-  // plan: new, changed, unchanged or missing, against one read of what the database knows
-  session.phase = 'planning';
-  const plan = planChanges(scan.entries, listKnownFiles(db, place.relativeFolder), analysis.level);
-  // files named as something else whose content is audio join the new ones
-  const toAnalyse = [...plan.toAnalyse, ...(await findRenamedAudio(plan, session))];
-  countPlan(session, plan, toAnalyse, scan.skippedSymlinks.length);
-  // missing files are marked, never deleted; unchanged ones that came back are unmarked
-  await recordPresence(session.recorder, plan);
-  // the cue sheets beside the files to analyse give them their tracks; a sheet that cannot be used is an error row
-  const cues = await readCueSheets(toAnalyse, scan.entries);
-  for (const failure of cues.failures) await session.recorder.add(failure);
-  // analyse in worker threads, record in batches
-  await session.enter('analysing', 'PROCESSING');
-  const completed = await analyseFiles(toAnalyse, cues.sheets, session, analysis, signal);
-  return session.finish(completed ? 'COMPLETED' : 'CANCELLED', db);
-}
-
-function realDatabasePath(database: string): string {
-  try {
-    return realpathSync(database);
-  } catch {
-    return database;
-  }
-}
-
-async function findRenamedAudio(plan: ChangePlan, session: ImportSession): Promise<PlannedFile[]> {
-  const renamed: PlannedFile[] = [];
-  for (const { entry, fileClass } of await classifyFilesByContent(plan.toSniff)) {
-    session.fileClasses.set(entry.path, fileClass);
-    if (fileClass === 'audio') renamed.push({ action: 'new', entry, knownGuid: null, cueSignature: plan.cueSheets.get(folderOf(entry.path)) ?? null });
-    else session.counts.classes[fileClass] += 1;
-  }
-  return renamed;
-}
-
-function countPlan(session: ImportSession, plan: ChangePlan, toAnalyse: readonly PlannedFile[], skippedSymlinks: number): void {
-  const counts = session.counts;
-  counts.new = toAnalyse.filter((file) => file.action === 'new').length;
-  counts.changed = toAnalyse.filter((file) => file.action === 'changed').length;
-  counts.upgraded = toAnalyse.length - counts.new - counts.changed;
-  counts.unchanged = plan.unchanged;
-  counts.missing = plan.missing.length;
-  counts.classes.audio += toAnalyse.length + plan.unchanged;
-  counts.skippedSymlinks = skippedSymlinks;
-  session.filesTotal = toAnalyse.length;
-  if (plan.missing.length > 0) session.log('warn', `${plan.missing.length} known files are missing from disk; they are kept and marked`);
-}
-
-async function recordPresence(recorder: Recorder, plan: ChangePlan): Promise<void> {
-  const newlyMissing = plan.missing.filter((file) => file.missingSince === null).map((file) => file.guid);
-  const restored = plan.restored.map((file) => file.guid);
-  if (newlyMissing.length === 0 && restored.length === 0) return;
-  await recorder.write((db) => {
-    markFilesMissing(db, newlyMissing);
-    clearFilesMissing(db, restored);
-  });
 }
 
 /** How this import analyses its files, decided once in the main thread. */
@@ -161,9 +71,154 @@ interface AnalysisPlan {
 
 const defaultFileTimeLimitMs = 10 * 60_000;
 
+/** Reports steps to the tracker and saves the session row every 10 s or 100 files (never per file). */
+class Reporter {
+  readonly tracker: ImportTracker;
+  private savedAt = Date.now();
+  private savedFiles = 0;
+
+  constructor(private readonly db: WkmpDatabase, onEvent: ImportRequest['onEvent']) {
+    this.tracker = new ImportTracker(onEvent);
+  }
+
+  step(step: ImportStep): void {
+    this.tracker.apply(step);
+    const state = this.tracker.state!;
+    if (step.type !== 'phase' && state.filesDone - this.savedFiles < 100 && step.at - this.savedAt < 10_000) return;
+    this.savedAt = step.at;
+    this.savedFiles = state.filesDone;
+    // Progress is a convenience: a failed save is reported, and the next one or the end row catches up.
+    this.db.recorder.saveSessionProgress({
+      sessionId: state.sessionId, state: state.state, filesTotal: state.filesTotal, filesProcessed: state.filesDone,
+      currentOperation: state.phase, counts: JSON.stringify(state.counts), metrics: JSON.stringify(state.write),
+    }).catch((error: unknown) => this.log('warn', `saving progress of session ${state.sessionId}: ${errorMessage(error)}`));
+  }
+
+  phase(phase: ImportPhase): void {
+    this.step({ type: 'phase', at: Date.now(), phase, state: phase === 'scanning' || phase === 'planning' ? 'SCANNING' : 'PROCESSING' });
+  }
+
+  log(level: 'info' | 'warn', message: string): void {
+    this.tracker.apply({ type: 'log', at: Date.now(), level, message });
+  }
+}
+
+async function importInto(db: WkmpDatabase, place: ImportPlace, request: ImportRequest): Promise<ImportSummary> {
+  const settingRows = listSettings(db.read);
+  const settings = readImportSettings(settingRows);
+  db.recorder.setMaxLockWait(settings.maxLockWaitMs);
+  const jobs = request.jobs ?? settings.maxConcurrentJobs;
+  const sessionId = randomUUID();
+  const reporter = new Reporter(db, request.onEvent);
+  request.onTracker?.(reporter.tracker);
+  const recording = db.recorder.beginRecording(sessionId, {
+    onBatch: (report) => reporter.step({
+      type: 'batch-committed', at: Date.now(), files: report.committed, write: recording.metrics.summary(),
+      failed: report.failed.map(({ path, phase, code, message }) => ({ path, phase, code, message })),
+    }),
+    onBusy: (error) => reporter.log('warn', error.message),
+  });
+  try {
+    // Claim the one running session: refused while another import runs, here or in another process.
+    await db.recorder.claimSession({ sessionId, rootFolder: place.rootFolder, folder: place.relativeFolder, parameters: { jobs } });
+  } catch (error) {
+    await db.recorder.endRecording();
+    throw error;
+  }
+  reporter.step({ type: 'started', at: Date.now(), sessionId, rootFolder: place.rootFolder, folder: place.relativeFolder, database: db.path });
+  let ended: 'COMPLETED' | 'CANCELLED' | 'FAILED' = 'FAILED';
+  let failure: string | undefined;
+  try {
+    const analysis: AnalysisPlan = {
+      level: request.analysis ?? 'full',
+      jobs,
+      decoder: (await chooseDecoder(request.decoder ?? 'auto')).name,
+      audio: audioAnalysisOptions(settingRows),
+      fileTimeLimitMs: request.fileTimeLimitMs ?? defaultFileTimeLimitMs,
+    };
+    const completed = await importFolder(db, place, recording, reporter, analysis, request.signal);
+    ended = completed ? 'COMPLETED' : 'CANCELLED';
+  } catch (error) {
+    failure = errorMessage(error);
+    throw error;
+  } finally {
+    await endSession(db, reporter, ended, failure);
+  }
+  return summaryOf(reporter.tracker.state!, listImportErrors(db.read, sessionId));
+}
+
+async function importFolder(
+  db: WkmpDatabase, place: ImportPlace, recording: FileRecording, reporter: Reporter, analysis: AnalysisPlan, signal?: AbortSignal,
+): Promise<boolean> {
+  // scan: every file under the folder, hidden and system folders skipped, links not followed
+  const scan = await walkLibrary(place.rootFolder, place.folder, realDatabasePath(db.path));
+  // plan: new, changed, unchanged or missing, against one read of what the database knows
+  reporter.phase('planning');
+  const plan = planChanges(scan.entries, listKnownFiles(db.read, place.relativeFolder), analysis.level);
+  reportPlan(reporter, plan, scan.skippedSymlinks.length);
+  // missing files are marked, never deleted; unchanged ones that came back are unmarked
+  await db.recorder.markPresence({
+    missing: plan.missing.filter((file) => file.missingSince === null).map((file) => file.guid),
+    restored: plan.restored.map((file) => file.guid),
+    goneOthers: plan.gone.map((file) => file.path),
+  });
+  // the cue sheets beside the files to analyse give them their tracks; a sheet that cannot be used is an error row
+  const cues = await readCueSheets(plan.toAnalyse, scan.entries);
+  for (const failure of cues.failures) await recording.add(failure);
+  // analyse in worker threads (what each file is, by its content, is found there), record in batches
+  reporter.phase('analysing');
+  const completed = await analyseFiles(plan.toAnalyse, cues.sheets, recording, reporter, analysis, signal);
+  // what is analysed and not yet committed
+  reporter.phase('recording');
+  await recording.flush();
+  return completed;
+}
+
+function reportPlan(reporter: Reporter, plan: ChangePlan, skippedSymlinks: number): void {
+  const by = (action: PlannedFile['action']) => plan.toAnalyse.filter((file) => file.action === action).length;
+  reporter.step({
+    type: 'planned', at: Date.now(), toAnalyse: { new: by('new'), changed: by('changed'), upgrade: by('upgrade') },
+    unchanged: plan.unchanged, missing: plan.missing.length, skippedSymlinks,
+  });
+  if (plan.missing.length > 0) reporter.log('warn', `${plan.missing.length} known files are missing from disk; they are kept and marked`);
+}
+
+/** Commits what is left, writes the session's last row, and reports the end. */
+async function endSession(db: WkmpDatabase, reporter: Reporter, state: 'COMPLETED' | 'CANCELLED' | 'FAILED', failure?: string): Promise<void> {
+  reporter.phase('finishing');
+  try {
+    await db.recorder.endRecording().catch((error: unknown) => {
+      if (state !== 'FAILED') throw error;
+    });
+  } finally {
+    const current = reporter.tracker.state!;
+    await db.recorder.endSession({
+      sessionId: current.sessionId, state, filesTotal: current.filesTotal, filesProcessed: current.filesDone,
+      counts: JSON.stringify(current.counts), metrics: JSON.stringify(current.write), errors: JSON.stringify(failure === undefined ? [] : [failure]),
+    }).catch((error: unknown) => reporter.log('warn', `ending session ${current.sessionId}: ${errorMessage(error)}`));
+    reporter.tracker.apply({ type: 'ended', at: Date.now(), state, ...(failure === undefined ? {} : { message: failure }) }, listImportErrors(db.read, current.sessionId));
+  }
+}
+
+function realDatabasePath(database: string): string {
+  try {
+    return realpathSync(database);
+  } catch {
+    return database;
+  }
+}
+
+/** What a result says the file is, for the count by class. */
+function classOf(result: AnalysisResult): 'audio' | 'image' | 'other' {
+  if (result.kind === 'other') return result.fileClass;
+  if (result.kind === 'failure') return result.contentClass ?? 'audio';
+  return 'audio';
+}
+
 /** Keeps every worker busy and hands each result to the recorder. Returns false when cancelled. */
 async function analyseFiles(
-  files: readonly PlannedFile[], cueSheets: ReadonlyMap<string, FileCueSheet>, session: ImportSession, analysis: AnalysisPlan, signal?: AbortSignal,
+  files: readonly PlannedFile[], cueSheets: ReadonlyMap<string, FileCueSheet>, recording: FileRecording, reporter: Reporter,
+  analysis: AnalysisPlan, signal?: AbortSignal,
 ): Promise<boolean> {
   if (files.length === 0) return !signal?.aborted;
   const pool = createAnalysisPool({
@@ -176,19 +231,22 @@ async function analyseFiles(
   let stopped = 0;
   async function lane(): Promise<void> {
     while (next < files.length && !signal?.aborted) {
-      const { entry, knownGuid, cueSignature } = files[next++]!;
-      session.fileStarted(entry.path);
+      const { action, entry, knownGuid, cueSignature, expectsAudio } = files[next++]!;
+      reporter.step({ type: 'file-started', at: Date.now(), path: entry.path });
       const result = await pool.analyse({
-        kind: 'analyse', absolutePath: entry.absolutePath, path: entry.path, knownGuid, cueSignature, cueSheet: cueSheets.get(entry.path) ?? null,
-        analysis: analysis.level, decoder: analysis.decoder, audio: analysis.audio,
+        kind: 'analyse', absolutePath: entry.absolutePath, path: entry.path, knownGuid, expectsAudio, cueSignature,
+        cueSheet: cueSheets.get(entry.path) ?? null, analysis: analysis.level, decoder: analysis.decoder, audio: analysis.audio,
       }, signal);
       if (result === null) {
-        session.fileStopped(entry.path);
+        reporter.step({ type: 'file-stopped', at: Date.now(), path: entry.path });
         stopped += 1; // cancelled in flight: not recorded, the next import does it
         continue;
       }
-      session.fileAnalysed(result);
-      await session.recorder.add(result);
+      reporter.step({
+        type: 'file-analysed', at: Date.now(), path: entry.path, action, fileClass: classOf(result),
+        audioSeconds: result.kind === 'record' ? result.decodedSeconds : 0, noAudio: result.kind === 'record' && result.status === 'NO AUDIO',
+      });
+      await recording.add(result);
     }
   }
   try {

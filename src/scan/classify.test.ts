@@ -1,16 +1,15 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FileClass } from '../file-record.js';
-import { classifyByExtension, classifyContent, classifyFilesByContent, readHead } from './classify.js';
+import { classifyByExtension, classifyContent, sniffBytes } from './classify.js';
 
 const fixtures = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
 
-/** The first bytes of a fixture, as the scanner reads them. */
-function headOf(relativePath: string): Promise<Uint8Array> {
-  return readHead(join(fixtures, relativePath));
+/** The first bytes of a fixture, as the worker reads them. */
+async function headOf(relativePath: string): Promise<Uint8Array> {
+  return new Uint8Array(await readFile(join(fixtures, relativePath))).subarray(0, sniffBytes);
 }
 
 describe('classifyByExtension', () => {
@@ -58,31 +57,4 @@ describe('classifyContent on the fixtures', () => {
       expect(await classifyContent(await headOf(path))).toEqual({ fileClass: 'other', mime: null });
     },
   );
-});
-
-describe('classifyFilesByContent', () => {
-  const made: string[] = [];
-  afterEach(() => {
-    while (made.length > 0) rmSync(made.pop()!, { recursive: true, force: true });
-  });
-
-  it('finds renamed audio among files whose names do not say audio, and keeps the name class of a file it cannot read', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wkmp-classify-'));
-    made.push(dir);
-    writeFileSync(join(dir, 'notes.txt'), 'just some words\n');
-    const entries = [
-      { absolutePath: join(fixtures, 'bad/noext-audio'), extensionClass: 'other' as FileClass },
-      { absolutePath: join(fixtures, 'bad/picture.mp3'), extensionClass: 'audio' as FileClass },
-      { absolutePath: join(dir, 'notes.txt'), extensionClass: 'other' as FileClass },
-      { absolutePath: join(dir, 'vanished.jpg'), extensionClass: 'image' as FileClass },
-    ];
-    const results = await classifyFilesByContent(entries, 2);
-    const byPath = new Map(results.map((result) => [result.entry.absolutePath, result.fileClass]));
-    expect(byPath).toEqual(new Map([
-      [join(fixtures, 'bad/noext-audio'), 'audio'],
-      [join(fixtures, 'bad/picture.mp3'), 'image'],
-      [join(dir, 'notes.txt'), 'other'],
-      [join(dir, 'vanished.jpg'), 'image'],
-    ]));
-  });
 });

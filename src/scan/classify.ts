@@ -1,4 +1,3 @@
-import { open } from 'node:fs/promises';
 import { fileTypeFromBuffer } from 'file-type';
 import type { FileClass } from '../file-record.js';
 
@@ -41,42 +40,4 @@ export async function classifyContent(head: Uint8Array): Promise<ContentType> {
   if (type.mime.startsWith('audio/') || audioContainers.has(type.mime)) return { fileClass: 'audio', mime: type.mime };
   if (type.mime.startsWith('image/')) return { fileClass: 'image', mime: type.mime };
   return { fileClass: 'other', mime: type.mime };
-}
-
-/** The first `sniffBytes` of a file: what `classifyContent` looks at. */
-export async function readHead(absolutePath: string): Promise<Uint8Array> {
-  const handle = await open(absolutePath, 'r');
-  try {
-    const buffer = new Uint8Array(sniffBytes);
-    const { bytesRead } = await handle.read(buffer, 0, sniffBytes, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-}
-
-/**
- * The content class of files whose name does not say audio, a few at a time: audio that was
- * renamed (or has no extension) is found here. An unreadable file keeps its extension's class.
- */
-export async function classifyFilesByContent<T extends { absolutePath: string; extensionClass: FileClass }>(
-  entries: readonly T[],
-  concurrency = 8,
-): Promise<{ entry: T; fileClass: FileClass }[]> {
-  const results: { entry: T; fileClass: FileClass }[] = [];
-  let next = 0;
-  async function lane(): Promise<void> {
-    while (next < entries.length) {
-      const entry = entries[next++]!;
-      let fileClass = entry.extensionClass;
-      try {
-        fileClass = (await classifyContent(await readHead(entry.absolutePath))).fileClass;
-      } catch {
-        // unreadable: counted by its name; it is not audio we could import anyway
-      }
-      results.push({ entry, fileClass });
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(concurrency, entries.length) }, lane));
-  return results;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ANALYSIS_VERSION, formatModificationTime, type AnalysisLevel, type FileClass } from '../file-record.js';
-import { planChanges, type KnownFile } from './plan.js';
+import { planChanges, type KnownAudioFile, type KnownOtherFile } from './plan.js';
 import type { ScanEntry } from './walk.js';
 
 const mtime = Date.UTC(2024, 4, 1, 12, 0, 0, 250);
@@ -11,26 +11,32 @@ function onDisk(path: string, sizeBytes = 1000, mtimeMs = mtime, extensionClass:
 
 function known(
   path: string, guid: string, sizeBytes: number | null = 1000, mtimeMs = mtime, missingSince: string | null = null, analysis: AnalysisLevel = 'full',
-  more: Partial<Pick<KnownFile, 'analysisVersion' | 'cueSignature'>> = {},
-): KnownFile {
+  more: Partial<Pick<KnownAudioFile, 'analysisVersion' | 'cueSignature'>> = {},
+): KnownAudioFile {
   return {
-    guid, path, sizeBytes, modificationTime: formatModificationTime(mtimeMs), missingSince, analysis,
+    fileClass: 'audio', guid, path, sizeBytes, modificationTime: formatModificationTime(mtimeMs), missingSince, analysis,
     analysisVersion: ANALYSIS_VERSION, cueSignature: null, ...more,
   };
 }
 
+function knownOther(path: string, fileClass: KnownOtherFile['fileClass'], sizeBytes = 500, mtimeMs = mtime): KnownOtherFile {
+  return { fileClass, path, sizeBytes, modificationTime: formatModificationTime(mtimeMs) };
+}
+
+const none = { audio: 0, image: 0, other: 0 };
+
 describe('planChanges', () => {
   it('plans an audio file the database does not know as new, with no guid to keep', () => {
     const plan = planChanges([onDisk('A/new.flac')], []);
-    expect(plan.toAnalyse).toEqual([{ action: 'new', entry: onDisk('A/new.flac'), knownGuid: null, cueSignature: null }]);
-    expect(plan.unchanged).toBe(0);
+    expect(plan.toAnalyse).toEqual([{ action: 'new', entry: onDisk('A/new.flac'), knownGuid: null, expectsAudio: true, cueSignature: null }]);
+    expect(plan.unchanged).toEqual({ ...none, audio: 0 });
     expect(plan.missing).toEqual([]);
   });
 
   it('plans a known file whose size differs as changed, keeping its guid', () => {
     const plan = planChanges([onDisk('A/one.mp3', 2000)], [known('A/one.mp3', 'guid-1', 1000)]);
-    expect(plan.toAnalyse).toEqual([{ action: 'changed', entry: onDisk('A/one.mp3', 2000), knownGuid: 'guid-1', cueSignature: null }]);
-    expect(plan.unchanged).toBe(0);
+    expect(plan.toAnalyse).toEqual([{ action: 'changed', entry: onDisk('A/one.mp3', 2000), knownGuid: 'guid-1', expectsAudio: true, cueSignature: null }]);
+    expect(plan.unchanged).toEqual({ ...none, audio: 0 });
   });
 
   it('plans a known file whose modification time differs as changed, even at the same size', () => {
@@ -47,7 +53,7 @@ describe('planChanges', () => {
     // Sub-millisecond noise in mtimeMs is not a change: times are stored to the millisecond.
     const plan = planChanges([onDisk('A/one.mp3', 1000, mtime + 0.4)], [known('A/one.mp3', 'guid-1')]);
     expect(plan.toAnalyse).toEqual([]);
-    expect(plan.unchanged).toBe(1);
+    expect(plan.unchanged).toEqual({ ...none, audio: 1 });
     expect(plan.restored).toEqual([]);
   });
 
@@ -57,14 +63,14 @@ describe('planChanges', () => {
     const plan = planChanges([onDisk('A/here.mp3')], [known('A/here.mp3', 'guid-here'), gone, stillGone]);
     expect(plan.missing).toEqual(expect.arrayContaining([gone, stillGone]));
     expect(plan.missing).toHaveLength(2);
-    expect(plan.unchanged).toBe(1);
+    expect(plan.unchanged).toEqual({ ...none, audio: 1 });
   });
 
   it('lists an unchanged file that had been marked missing as restored', () => {
     const back = known('A/back.mp3', 'guid-back', 1000, mtime, '2024-01-01T00:00:00.000Z');
     const plan = planChanges([onDisk('A/back.mp3')], [back]);
     expect(plan.restored).toEqual([back]);
-    expect(plan.unchanged).toBe(1);
+    expect(plan.unchanged).toEqual({ ...none, audio: 1 });
     expect(plan.missing).toEqual([]);
   });
 
@@ -75,24 +81,35 @@ describe('planChanges', () => {
     expect(plan.restored).toEqual([]);
   });
 
-  it('sends unknown files whose extension does not say audio to be sniffed, not analysed', () => {
+  it('sends unknown files of any name to have their content looked at, only an audio name expecting audio', () => {
     const cover = onDisk('A/cover.jpg', 500, mtime, 'image');
     const noExtension = onDisk('A/track', 5000, mtime, 'other');
     const plan = planChanges([cover, noExtension, onDisk('A/one.mp3')], []);
-    expect(plan.toSniff).toEqual([cover, noExtension]);
-    expect(plan.toAnalyse.map((file) => file.entry.path)).toEqual(['A/one.mp3']);
+    expect(plan.toAnalyse.map((file) => [file.entry.path, file.action, file.expectsAudio])).toEqual([
+      ['A/cover.jpg', 'new', false], ['A/track', 'new', false], ['A/one.mp3', 'new', true],
+    ]);
+  });
+
+  it('skips a remembered non-audio file unopened while it is unchanged, looks again when it changed, and forgets it when it is gone', () => {
+    const cover = onDisk('A/cover.jpg', 500, mtime, 'image');
+    const notes = knownOther('A/notes.txt', 'other');
+    const unchanged = planChanges([cover], [knownOther('A/cover.jpg', 'image'), notes]);
+    expect(unchanged.toAnalyse).toEqual([]);
+    expect(unchanged.unchanged).toEqual({ audio: 0, image: 1, other: 0 });
+    expect(unchanged.gone).toEqual([notes]);
+    expect(unchanged.missing).toEqual([]);
+    const changed = planChanges([onDisk('A/cover.jpg', 600, mtime, 'image')], [knownOther('A/cover.jpg', 'image')]);
+    expect(changed.toAnalyse.map((file) => [file.action, file.expectsAudio])).toEqual([['new', false]]);
   });
 
   it('plans a known file with a non-audio extension (audio found by content before) by its path, not by sniffing', () => {
     const renamed = onDisk('A/track', 5000, mtime, 'other');
     const unchanged = planChanges([renamed], [known('A/track', 'guid-track', 5000)]);
-    expect(unchanged.toSniff).toEqual([]);
     expect(unchanged.toAnalyse).toEqual([]);
-    expect(unchanged.unchanged).toBe(1);
+    expect(unchanged.unchanged).toEqual({ ...none, audio: 1 });
 
     const changed = planChanges([onDisk('A/track', 6000, mtime, 'other')], [known('A/track', 'guid-track', 5000)]);
-    expect(changed.toSniff).toEqual([]);
-    expect(changed.toAnalyse.map((file) => [file.action, file.knownGuid])).toEqual([['changed', 'guid-track']]);
+    expect(changed.toAnalyse.map((file) => [file.action, file.knownGuid, file.expectsAudio])).toEqual([['changed', 'guid-track', true]]);
   });
 
   it('matches paths exactly: a file moved to another folder is new there and missing where it was', () => {
@@ -106,16 +123,16 @@ describe('planChanges', () => {
     const full = known('A/full.flac', 'g-full');
     const disk = [onDisk('A/tagged.flac'), onDisk('A/full.flac')];
 
-    expect(planChanges(disk, [tagged, full], 'full').toAnalyse).toEqual([{ action: 'upgrade', entry: disk[0], knownGuid: 'g-tagged', cueSignature: null }]);
+    expect(planChanges(disk, [tagged, full], 'full').toAnalyse).toEqual([{ action: 'upgrade', entry: disk[0], knownGuid: 'g-tagged', expectsAudio: true, cueSignature: null }]);
     const tagsPlan = planChanges(disk, [tagged, full], 'tags');
     expect(tagsPlan.toAnalyse).toEqual([]);
-    expect(tagsPlan.unchanged).toBe(2);
+    expect(tagsPlan.unchanged).toEqual({ ...none, audio: 2 });
   });
 
   it('re-analyses in a full import a file analysed under older rules, and leaves it alone in a tags import', () => {
     const old = known('A/old.flac', 'g-old', 1000, mtime, null, 'full', { analysisVersion: ANALYSIS_VERSION - 1 });
     expect(planChanges([onDisk('A/old.flac')], [old], 'full').toAnalyse.map((file) => file.action)).toEqual(['upgrade']);
-    expect(planChanges([onDisk('A/old.flac')], [old], 'tags').unchanged).toBe(1);
+    expect(planChanges([onDisk('A/old.flac')], [old], 'tags').unchanged.audio).toBe(1);
   });
 
   it('re-imports the audio of a folder whose cue sheets were added, edited or removed, and passes the sheets on', () => {
@@ -126,11 +143,13 @@ describe('planChanges', () => {
     expect(signature).not.toBeNull();
     expect(first.cueSheets.get('A')).toBe(signature);
     const recorded = known('A/album.flac', 'g-album', 1000, mtime, null, 'full', { cueSignature: signature });
-    expect(planChanges([album, sheet], [recorded]).unchanged).toBe(1);
+    const sheetKnown = knownOther('A/album.cue', 'other', 300);
+    expect(planChanges([album, sheet], [recorded, sheetKnown]).unchanged).toEqual({ audio: 1, image: 0, other: 1 });
     const edited = onDisk('A/album.cue', 310, mtime, 'other');
-    expect(planChanges([album, edited], [recorded]).toAnalyse.map((file) => file.action)).toEqual(['changed']);
+    expect(planChanges([album, edited], [recorded, sheetKnown]).toAnalyse.map((file) => [file.entry.path, file.action]))
+      .toEqual([['A/album.flac', 'changed'], ['A/album.cue', 'new']]);
     expect(planChanges([album], [recorded]).toAnalyse.map((file) => [file.action, file.cueSignature])).toEqual([['changed', null]]);
     const elsewhere = onDisk('B/other.cue', 300, mtime, 'other');
-    expect(planChanges([album, sheet, elsewhere], [recorded]).unchanged).toBe(1);
+    expect(planChanges([album, sheet, elsewhere], [recorded, sheetKnown]).unchanged.audio).toBe(1);
   });
 });

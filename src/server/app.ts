@@ -4,7 +4,7 @@
  */
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { DecoderPreference } from '../analysis/decode/decoder.js';
-import type { WriteDb } from '../db/connection.js';
+import type { WkmpDatabase } from '../db/setup.js';
 import { InvalidInputError, SessionRunningError } from '../errors.js';
 import type { ImportService } from './import-service.js';
 import { registerAnalyzeRoutes } from './routes/analyze.js';
@@ -17,8 +17,8 @@ import { SseHub, type SseOptions } from './sse.js';
 
 export interface AppDeps {
   service: ImportService;
-  /** The service's own connection: settings, session rows. Imports open theirs. */
-  db: WriteDb;
+  /** The service's database: its read connection for every route, its recorder for every write. */
+  db: WkmpDatabase;
   decoder?: DecoderPreference;
   sse?: SseOptions;
   /** Fastify's logger; off by default. */
@@ -60,10 +60,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody(404, `no route ${request.method} ${request.url.split('?')[0]}`)));
   app.get('/health', async () => ({ status: 'ok', service: 'wkmp-ai', active_session: deps.service.active()?.sessionId ?? null }));
-  registerImportRoutes(app, deps.service, deps.db, hub);
-  registerSettingsRoutes(app, deps.db);
-  registerAnalyzeRoutes(app, deps.service.rootFolder, deps.db, deps.decoder ?? 'auto');
-  registerLibraryRoutes(app, deps.service.rootFolder, deps.db);
+  registerImportRoutes(app, deps.service, deps.db.read, hub);
+  registerSettingsRoutes(app, deps.db.read, deps.db.recorder);
+  registerAnalyzeRoutes(app, deps.service.rootFolder, deps.db.read, deps.decoder ?? 'auto');
+  registerLibraryRoutes(app, deps.service.rootFolder, deps.db.read);
   registerWebRoutes(app);
   return app;
 }

@@ -1,20 +1,24 @@
 /**
- * The service's one running import: starts `runImport` (the same engine as the CLI), cancels it
- * through its AbortSignal, answers status questions from memory while it runs, and passes every
- * event on to the subscribers (SSE). Only one import runs at a time; `runImport`'s session claim
- * also refuses one started by another process.
+ * The service's one running import: starts `runImport` (the same engine as the CLI) on the
+ * service's database, cancels it through its AbortSignal, and keeps the run's tracker, whose state
+ * (import/state.ts) answers every status question: there is no other copy. Its events go on to
+ * the subscribers (SSE). Only one import runs at a time; the session claim also refuses one
+ * started by another process.
  */
 import { resolveImportPlace } from '../config/root-folder.js';
+import type { WkmpDatabase } from '../db/setup.js';
 import { SessionRunningError } from '../errors.js';
-import type { ImportEvent, ImportProgress, ImportSummary, RecordedPassage } from '../import/events.js';
+import type { ImportEvent, RecordedPassage } from '../import/events.js';
 import { runImport } from '../import/run.js';
-import type { ImportSession } from '../import/session.js';
-import type { AnalysisLevel, FileClass } from '../file-record.js';
+import type { ImportState } from '../import/state.js';
+import type { ImportTracker } from '../import/tracker.js';
+import type { AnalysisLevel } from '../file-record.js';
 import type { DecoderPreference } from '../analysis/decode/decoder.js';
 
 export interface ImportServiceOptions {
   rootFolder: string;
-  database: string;
+  /** The service's database, open for its whole life: its recorder is the process's one writer. */
+  db: WkmpDatabase;
   decoder?: DecoderPreference;
 }
 
@@ -25,21 +29,12 @@ export interface StartRequest {
   analysis?: AnalysisLevel;
 }
 
-export type RunState = 'SCANNING' | 'PROCESSING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
-
 /** One import started by this service, running or ended. */
 export interface ImportRun {
-  sessionId: string;
-  rootFolder: string;
-  folder: string;
-  startedAt: string;
-  state: RunState;
-  /** The latest progress event; null before the first. */
-  progress: ImportProgress | null;
-  summary: ImportSummary | null;
-  /** Why it failed. */
+  /** Null until runImport hands it over. */
+  tracker: ImportTracker | null;
+  /** Why it failed before or after its session started. */
   failure: string | null;
-  session: ImportSession | null;
 }
 
 interface Handle {
@@ -50,9 +45,18 @@ interface Handle {
 
 export type ImportListener = (event: ImportEvent) => void;
 
+/** The state of a run whose session started. */
+export function stateOf(run: ImportRun | null): ImportState | null {
+  return run?.tracker?.state ?? null;
+}
+
+function isRunning(state: ImportState | null): boolean {
+  return state !== null && state.endedAt === null;
+}
+
 export class ImportService {
   private running: Handle | null = null;
-  /** The last run that ended, for status and classification questions. */
+  /** The last run that ended, for status and passage questions. */
   private latest: Handle | null = null;
   private readonly settling = new Set<Promise<void>>();
   private readonly listeners = new Set<ImportListener>();
@@ -64,100 +68,76 @@ export class ImportService {
   }
 
   /** Starts an import; resolves once its session is claimed. Throws InvalidInputError (bad folder) or SessionRunningError. */
-  async start(request: StartRequest): Promise<ImportRun> {
+  async start(request: StartRequest): Promise<ImportState> {
     if (this.running) {
-      throw new SessionRunningError('session', `an import is running (session ${this.running.run.sessionId || 'starting'}); wait for it to finish or cancel it`);
+      throw new SessionRunningError('session', `an import is running (session ${stateOf(this.running.run)?.sessionId ?? 'starting'}); wait for it to finish or cancel it`);
     }
     const place = resolveImportPlace(this.options.rootFolder, request.folder);
     const controller = new AbortController();
-    const run: ImportRun = {
-      sessionId: '', rootFolder: place.rootFolder, folder: place.relativeFolder, startedAt: '', state: 'SCANNING',
-      progress: null, summary: null, failure: null, session: null,
-    };
-    let started!: (run: ImportRun) => void;
-    const whenStarted = new Promise<ImportRun>((resolve) => { started = resolve; });
-    const onEvent = (event: ImportEvent): void => {
-      this.apply(run, event);
-      if (event.type === 'ImportSessionStarted') started(run);
-    };
+    let started!: () => void;
+    const whenStarted = new Promise<void>((resolve) => { started = resolve; });
+    const run: ImportRun = { tracker: null, failure: null };
     const engine = runImport({
       rootFolder: this.options.rootFolder,
       folder: place.folder,
-      database: this.options.database,
+      db: this.options.db,
       ...(request.jobs === undefined ? {} : { jobs: request.jobs }),
       analysis: request.analysis ?? 'full',
       decoder: this.options.decoder ?? 'auto',
       signal: controller.signal,
-      onEvent,
-      onSession: (session) => { run.session = session; },
+      onTracker: (tracker) => { run.tracker = tracker; },
+      onEvent: (event) => {
+        if (event.type === 'ImportSessionStarted') started();
+        for (const listener of this.listeners) listener(event);
+      },
     });
     const handle: Handle = { run, controller, done: Promise.resolve() };
     this.running = handle;
     handle.done = engine.then(
-      (summary) => { run.summary = summary; run.state = summary.state; },
+      () => undefined,
       (error: unknown) => {
-        if (run.state === 'SCANNING' || run.state === 'PROCESSING') run.state = 'FAILED';
-        run.failure ??= error instanceof Error ? error.message : String(error);
-        if (!run.sessionId) throw error;
+        run.failure = error instanceof Error ? error.message : String(error);
+        if (!stateOf(run)) throw error;
       },
     ).finally(() => this.ended(handle));
     this.settling.add(handle.done);
     void handle.done.catch(() => undefined).finally(() => this.settling.delete(handle.done));
-    // Either the session is claimed, or runImport failed before (another process's session, a bad database).
-    return Promise.race([whenStarted, handle.done.then(() => run)]);
+    // Either the session is claimed, or runImport failed before it (another process's session, a bad database).
+    await Promise.race([whenStarted, handle.done]);
+    const state = stateOf(run);
+    if (!state) throw new Error(run.failure ?? 'the import ended before its session started');
+    return state;
   }
 
   private ended(handle: Handle): void {
     if (this.running === handle) this.running = null;
-    if (handle.run.sessionId) this.latest = handle;
+    if (stateOf(handle.run)) this.latest = handle;
   }
 
-  private apply(run: ImportRun, event: ImportEvent): void {
-    switch (event.type) {
-      case 'ImportSessionStarted':
-        run.sessionId = event.sessionId;
-        run.startedAt = new Date().toISOString();
-        break;
-      case 'ImportProgressUpdate':
-        run.progress = event.progress;
-        run.state = event.progress.state;
-        break;
-      case 'ImportSessionCompleted':
-      case 'ImportSessionCancelled':
-        run.summary = event.summary;
-        run.state = event.summary.state;
-        break;
-      case 'ImportSessionFailed':
-        run.state = 'FAILED';
-        run.failure = event.message;
-        break;
-      case 'AnalysisLog':
-        break;
-    }
-    for (const listener of this.listeners) listener(event);
-  }
-
-  /** The running import, or null. */
-  active(): ImportRun | null {
-    const run = this.running?.run;
-    return run && run.sessionId && (run.state === 'SCANNING' || run.state === 'PROCESSING') ? run : null;
+  /** The running import's state, or null. */
+  active(): ImportState | null {
+    const state = stateOf(this.running?.run ?? null);
+    return isRunning(state) ? state : null;
   }
 
   /** A run of this service (running, or the last one ended) by session id. */
-  find(sessionId: string): ImportRun | null {
-    for (const handle of [this.running, this.latest]) if (handle?.run.sessionId === sessionId) return handle.run;
+  find(sessionId: string): ImportState | null {
+    for (const handle of [this.running, this.latest]) {
+      const state = stateOf(handle?.run ?? null);
+      if (state?.sessionId === sessionId) return state;
+    }
     return null;
   }
 
   /** The running run, else the last one: what the classification and passage lists read. */
-  current(): ImportRun | null {
-    return this.active() ?? this.latest?.run ?? null;
+  current(): ImportState | null {
+    return this.active() ?? stateOf(this.latest?.run ?? null);
   }
 
   /** Asks the running import to stop; false when `sessionId` is not the running one. */
   cancel(sessionId: string): boolean {
     const handle = this.running;
-    if (!handle || handle.run.sessionId !== sessionId || this.active() === null) return false;
+    if (!handle || this.active()?.sessionId !== sessionId) return false;
     handle.controller.abort();
     return true;
   }
@@ -174,15 +154,9 @@ export class ImportService {
   }
 }
 
-/** The paths a run classified as `category`, a page of them. */
-export function listClassified(run: ImportRun | null, category: FileClass, offset: number, limit: number): { total: number; paths: string[] } {
-  const all = run?.session ? [...run.session.fileClasses].filter(([, fileClass]) => fileClass === category).map(([path]) => path) : [];
-  return { total: all.length, paths: all.slice(offset, offset + limit) };
-}
-
 /** Passages a run committed after `after` (a `seq`), at most `limit`, oldest first. */
-export function listRecordedPassages(run: ImportRun | null, after: number, limit: number): RecordedPassage[] {
-  const passages = run?.session?.recordedPassages ?? [];
+export function listRecordedPassages(state: ImportState | null, after: number, limit: number): RecordedPassage[] {
+  const passages = state?.passages ?? [];
   // seq rises by one per passage: the first kept one tells where `after` sits.
   const first = passages[0]?.seq ?? 1;
   const start = Math.max(0, after + 1 - first);

@@ -1,13 +1,12 @@
 /**
- * `wkmp-ai serve`: checks the root folder, opens wkmp.db (schema, settings), marks sessions left
- * running by a dead process CANCELLED, then listens. `close()` cancels a running import, waits for
+ * `wkmp-ai serve`: checks the root folder, opens wkmp.db (schema, settings) with one recorder for
+ * the service's whole life, marks sessions left running by a dead process CANCELLED, then listens. `close()` cancels a running import, waits for
  * it to end CANCELLED, stops the server and closes the database.
  */
 import type { FastifyInstance } from 'fastify';
 import type { DecoderPreference } from '../analysis/decode/decoder.js';
 import { defaultDatabasePath, resolveImportPlace } from '../config/root-folder.js';
 import { openWkmpDatabase } from '../db/setup.js';
-import { cancelAbandonedSessions } from '../import/session-claim.js';
 import { buildApp } from './app.js';
 import { ImportService } from './import-service.js';
 import type { SseOptions } from './sse.js';
@@ -39,8 +38,8 @@ export async function serve(options: ServeOptions): Promise<RunningService> {
   const db = openWkmpDatabase(database);
   let app: FastifyInstance | undefined;
   try {
-    db.transaction(() => cancelAbandonedSessions(db)).immediate();
-    const service = new ImportService({ rootFolder, database, ...(options.decoder ? { decoder: options.decoder } : {}) });
+    await db.recorder.cancelAbandonedSessions();
+    const service = new ImportService({ rootFolder, db, ...(options.decoder ? { decoder: options.decoder } : {}) });
     app = buildApp({ service, db, ...(options.decoder ? { decoder: options.decoder } : {}), ...(options.sse ? { sse: options.sse } : {}) });
     const url = await app.listen({ host: options.host ?? defaultHost, port: options.port ?? defaultPort });
     const listening = app;
@@ -52,14 +51,14 @@ export async function serve(options: ServeOptions): Promise<RunningService> {
         closing ??= (async () => {
           await service.shutdown();
           await listening.close();
-          db.close();
+          await db.close();
         })();
         return closing;
       },
     };
   } catch (error) {
     await app?.close();
-    db.close();
+    await db.close();
     throw error;
   }
 }

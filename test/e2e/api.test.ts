@@ -7,7 +7,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { openWkmpDatabase } from '../../src/db/setup.js';
+import { openWriter } from '../integration/db-helpers.js';
 import { insertSession } from '../../src/db/queries/sessions.js';
 import { copyFixtureRoot, decodersReading, inspect, makeCopiesRoot, makeEndlessWav, sessionRows, tempFolder, waitFor } from '../integration/helpers.js';
 import { request, startService } from './helpers.js';
@@ -52,7 +52,8 @@ describe('wkmp-ai serve: import sessions', () => {
     // Right after the start the import is still going (7 files to decode).
     expect(active.body.session?.session_id).toBe(id);
     const done = await statusUntil(url, id, ['COMPLETED', 'CANCELLED', 'FAILED']);
-    expect(done).toMatchObject({ session_id: id, state: 'COMPLETED', files_total: 7 });
+    // Files looked at: the seven audio files, the cover and the notes.
+    expect(done).toMatchObject({ session_id: id, state: 'COMPLETED', files_total: 9 });
     expect(done.counts?.recorded).toBe(7);
     expect((await request<{ session: Status | null }>(`${url}/import/active`)).body).toEqual({ session: null });
     const db = inspect(join(root, 'wkmp.db'));
@@ -97,7 +98,7 @@ describe('wkmp-ai serve: import sessions', () => {
 
   it('marks sessions left running by a dead process CANCELLED at start-up', async () => {
     const root = copyFixtureRoot();
-    const db = openWkmpDatabase(join(root, 'wkmp.db'));
+    const db = openWriter(join(root, 'wkmp.db'));
     // A pid above the kernel's pid_max: no process has it.
     insertSession(db, { sessionId: 'abandoned-1', rootFolder: root, folder: '', parameters: '{}', ownerPid: 2 ** 22 + 1 });
     db.close();

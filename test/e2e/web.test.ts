@@ -98,7 +98,7 @@ describe('the web page', () => {
     const root = copyFixtureRoot();
     copyFileSync(join(fixtures, 'analysis', 'three-songs.mp3'), join(root, 'three-songs.mp3'));
     // Its three songs of 11–14 s stand alone with a minimum song length of 5 s (the default 15 s would make them one).
-    setSettings(join(root, 'wkmp.db'), { minimum_song_duration_ticks: String(5 * TICKS_PER_SECOND) });
+    await setSettings(join(root, 'wkmp.db'), { minimum_song_duration_ticks: String(5 * TICKS_PER_SECOND) });
     const { url } = await startService(root);
     const { page, problems } = await openPage(`${url}/`);
     await importFromPage(page);

@@ -246,7 +246,7 @@ describe('full analysis of test/fixtures/analysis', () => {
     // One import per decoder (one session at a time); the tests below only read what they left.
     for (const decoder of decoders) {
       const root = copyFixtureRootForFile('analysis');
-      setSettings(join(root, 'wkmp.db'), { minimum_song_duration_ticks: String(minSongSeconds * TICKS_PER_SECOND) });
+      await setSettings(join(root, 'wkmp.db'), { minimum_song_duration_ticks: String(minSongSeconds * TICKS_PER_SECOND) });
       imports.set(decoder, { root, summary: await runImport({ rootFolder: root, jobs: 2, decoder }) });
     }
   });

@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach } from 'vitest';
-import type { WriteDb } from '../../src/db/connection.js';
+import { openWriteConnection, type WriteDb } from '../../src/db/connection.js';
 import { insertSession } from '../../src/db/queries/sessions.js';
-import { upsertSettings } from '../../src/db/queries/settings.js';
 import { openWkmpDatabase } from '../../src/db/setup.js';
 import type { FileRecord, PassageRecord } from '../../src/file-record.js';
 import { secondsToTicks } from '../../src/file-record.js';
@@ -64,7 +63,7 @@ export function copyFixtureRootForFile(name = 'library'): string {
 export function migratedDatabase(): string {
   if (template === undefined) {
     const path = join(mkdtempSync(join(tmpdir(), 'wkmp-template-')), 'wkmp.db');
-    openWkmpDatabase(path).close(); // the last connection closing folds the WAL back into the file
+    void openWkmpDatabase(path).close(); // the last connection closing folds the WAL back into the file
     template = path;
   }
   const path = join(tempFolder(), 'wkmp.db');
@@ -72,19 +71,23 @@ export function migratedDatabase(): string {
   return path;
 }
 
-/** Creates (or opens) the database at `path` and stores these settings, as a user or another service would. */
-export function setSettings(path: string, values: Record<string, string>): void {
+/** Creates (or opens) the database at `path` and stores these settings, as a user through the API would. */
+export async function setSettings(path: string, values: Record<string, string>): Promise<void> {
   const db = openWkmpDatabase(path);
   try {
-    upsertSettings(db, new Map(Object.entries(values)));
+    await db.recorder.setSettings(new Map(Object.entries(values)));
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
-/** The importer's own connection (pragmas, schema, settings), closed after the test. */
+/**
+ * A writing connection on a database wkmp-ai opened (schema, settings), closed after the test:
+ * for tests that write rows as another service would, or drive a Recorder of their own.
+ */
 export function openWriter(path: string): WriteDb {
-  return closeAfterTest(openWkmpDatabase(path));
+  void openWkmpDatabase(path).close();
+  return closeAfterTest(openWriteConnection(path, 5000));
 }
 
 /**

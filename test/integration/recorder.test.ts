@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { analyseFile } from '../../src/analysis/worker.js';
 import type { WriteDb } from '../../src/db/connection.js';
-import { Recorder } from '../../src/db/recorder.js';
+import { Recorder, type FileRecording } from '../../src/db/recorder.js';
 import type { AnalysisResult, FileRecord } from '../../src/file-record.js';
 import {
   closeAfterTest, fileRecord, insertTestSession, migratedDatabase, openLoggedWriter, openWriter, passageRecord, testMbid,
@@ -22,17 +22,17 @@ const first = {
 /** Analyses a library fixture as the worker does; the record is stored under `path` (default: its library path). */
 async function analysedFixture(libraryPath: string, path = libraryPath): Promise<FileRecord> {
   const result = await analyseFile(analyseTask(join(fixtures, 'library', libraryPath), path));
-  if (result.kind !== 'record') throw new Error(`analysing ${libraryPath} failed: ${result.message}`);
+  if (result.kind !== 'record') throw new Error(`analysing ${libraryPath} failed: ${JSON.stringify(result)}`);
   return result;
 }
 
-/** A recorder on `db` under a new session; `options` may set the batch size. */
-function recorderOn(db: WriteDb, options: { initialBatchSize?: number } = {}): { recorder: Recorder; sessionId: string } {
+/** A recorder on `db` recording a new session's files; `options` may set the batch size. */
+function recorderOn(db: WriteDb, options: { initialBatchSize?: number } = {}): { recorder: FileRecording; sessionId: string } {
   const sessionId = insertTestSession(db);
-  return { recorder: new Recorder(db, { sessionId, maxLockWaitMs: 30_000, maxBatchAgeMs: 60_000, ...options }), sessionId };
+  return { recorder: new Recorder(db, { maxLockWaitMs: 30_000, maxBatchAgeMs: 60_000, ...options }).beginRecording(sessionId), sessionId };
 }
 
-async function record(recorder: Recorder, items: readonly AnalysisResult[]): Promise<void> {
+async function record(recorder: FileRecording, items: readonly AnalysisResult[]): Promise<void> {
   for (const item of items) await recorder.add(item);
   await recorder.flush();
 }

@@ -62,7 +62,8 @@ describe('a database the other WKMP services made', () => {
     expect(theirRows(db)).toEqual(before);
     expect(db.prepare('SELECT count(*) AS n FROM passages').get()).toEqual({ n: libraryAudio.length - 1 });
     expect(db.prepare("SELECT state, progress_current AS done, progress_total AS total, current_operation AS operation FROM import_sessions WHERE session_id = ?")
-      .get(summary.sessionId)).toEqual({ state: 'COMPLETED', done: libraryAudio.length, total: libraryAudio.length, operation: 'finished' });
+      // Every file looked at: the audio, the cover and the notes.
+      .get(summary.sessionId)).toEqual({ state: 'COMPLETED', done: libraryAudio.length + 2, total: libraryAudio.length + 2, operation: 'finished' });
     expect(db.pragma('foreign_key_check')).toEqual([]);
   });
 

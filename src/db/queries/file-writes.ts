@@ -80,6 +80,9 @@ const SET_SONG_WORK = 'UPDATE songs SET work_id = ? WHERE guid = ? AND work_id I
 const INSERT_PASSAGE_SONG = `
 INSERT INTO passage_songs (passage_id, song_id, start_time_ticks, end_time_ticks) VALUES (?, ?, ?, ?)`;
 const INSERT_PASSAGE_ALBUM = 'INSERT INTO passage_albums (passage_id, album_id) VALUES (?, ?)';
+const UPSERT_OTHER_FILE = `
+INSERT INTO wkmp_ai_other_files (path, file_size_bytes, modification_time, class) VALUES (?, ?, ?, ?)
+ON CONFLICT (path) DO UPDATE SET file_size_bytes = excluded.file_size_bytes, modification_time = excluded.modification_time, class = excluded.class`;
 const INSERT_IMPORT_ERROR = `
 INSERT INTO import_errors (session_id, path, phase, code, message) VALUES (?, ?, ?, ?, ?)`;
 
@@ -154,6 +157,7 @@ export function prepareFileWrites(db: WriteDb) {
     insertPassageSong: db.prepare(INSERT_PASSAGE_SONG),
     insertPassageAlbum: db.prepare(INSERT_PASSAGE_ALBUM),
     insertImportError: db.prepare(INSERT_IMPORT_ERROR),
+    upsertOtherFile: db.prepare(UPSERT_OTHER_FILE),
   };
 }
 

@@ -1,20 +1,43 @@
+import type { FileClass } from '../../file-record.js';
 import type { KnownFile } from '../../scan/plan.js';
 import type { ReadDb, WriteDb } from '../connection.js';
 
-const SELECT_KNOWN_ALL = `
+/** Every path under "a/b/" sorts between "a/b/" and "a/b0" ('0' follows '/'); the whole root: from '' on. */
+const IN_FOLDER = 'path >= @lower AND (@upper IS NULL OR path < @upper)';
+
+function folderBounds(folder: string): { lower: string; upper: string | null } {
+  return folder === '' ? { lower: '', upper: null } : { lower: `${folder}/`, upper: `${folder}0` };
+}
+
+const SELECT_KNOWN_UNDER = `
 SELECT guid, path, file_size_bytes AS sizeBytes, modification_time AS modificationTime, missing_since AS missingSince,
-       analysis, analysis_version AS analysisVersion, cue_signature AS cueSignature
-FROM files`;
-const SELECT_KNOWN_UNDER = `${SELECT_KNOWN_ALL} WHERE path >= ? AND path < ?`;
+       analysis, analysis_version AS analysisVersion, cue_signature AS cueSignature, 'audio' AS fileClass
+FROM files WHERE ${IN_FOLDER}
+UNION ALL
+SELECT NULL, path, file_size_bytes, modification_time, NULL, NULL, NULL, NULL, class
+FROM wkmp_ai_other_files WHERE ${IN_FOLDER}`;
 
 /**
- * What the database knows about the files under `folder` (relative, '' for the whole root):
- * the one read the plan needs, done before anything is written.
+ * What the database knows about the files under `folder` (relative, '' for the whole root): its
+ * audio files and the other files it remembers, the one read the plan needs, done before anything
+ * is written.
  */
 export function listKnownFiles(db: ReadDb, folder: string): KnownFile[] {
-  if (folder === '') return db.prepare(SELECT_KNOWN_ALL).all() as KnownFile[];
-  // Every path under "a/b/" sorts between "a/b/" and "a/b0" ('0' follows '/').
-  return db.prepare(SELECT_KNOWN_UNDER).all(`${folder}/`, `${folder}0`) as KnownFile[];
+  return db.prepare(SELECT_KNOWN_UNDER).all(folderBounds(folder)) as KnownFile[];
+}
+
+const SELECT_AUDIO_UNDER = `SELECT path FROM files WHERE missing_since IS NULL AND ${IN_FOLDER} ORDER BY path LIMIT @limit OFFSET @offset`;
+const COUNT_AUDIO_UNDER = `SELECT count(*) AS n FROM files WHERE missing_since IS NULL AND ${IN_FOLDER}`;
+const SELECT_OTHERS_UNDER = `SELECT path FROM wkmp_ai_other_files WHERE ${IN_FOLDER} AND class = @fileClass ORDER BY path LIMIT @limit OFFSET @offset`;
+const COUNT_OTHERS_UNDER = `SELECT count(*) AS n FROM wkmp_ai_other_files WHERE ${IN_FOLDER} AND class = @fileClass`;
+
+/** The files under `folder` of one class, as imports found them by content: a page of paths, and how many in all. */
+export function listFilesByClass(db: ReadDb, folder: string, fileClass: FileClass, offset: number, limit: number): { total: number; paths: string[] } {
+  const audio = fileClass === 'audio';
+  const where = audio ? folderBounds(folder) : { ...folderBounds(folder), fileClass };
+  const total = (db.prepare(audio ? COUNT_AUDIO_UNDER : COUNT_OTHERS_UNDER).get(where) as { n: number }).n;
+  const rows = db.prepare(audio ? SELECT_AUDIO_UNDER : SELECT_OTHERS_UNDER).all({ ...where, limit, offset }) as { path: string }[];
+  return { total, paths: rows.map((row) => row.path) };
 }
 
 export interface FileWithHash {
@@ -40,6 +63,13 @@ const MARK_MISSING = `
 UPDATE files SET missing_since = strftime('%Y-%m-%dT%H:%M:%fZ')
 WHERE guid IN (SELECT value FROM json_each(?)) AND missing_since IS NULL`;
 const CLEAR_MISSING = 'UPDATE files SET missing_since = NULL WHERE guid IN (SELECT value FROM json_each(?))';
+
+const DELETE_OTHER_FILES = 'DELETE FROM wkmp_ai_other_files WHERE path IN (SELECT value FROM json_each(?))';
+
+/** Forgets non-audio files that are gone: wkmp-ai's own memory, not the library's. */
+export function deleteOtherFiles(db: WriteDb, paths: readonly string[]): void {
+  db.prepare(DELETE_OTHER_FILES).run(JSON.stringify(paths));
+}
 
 /** Marks files no longer on disk. They are kept, with their passages, until a person decides. */
 export function markFilesMissing(db: WriteDb, guids: readonly string[]): void {

@@ -5,7 +5,9 @@ import { getSession, listImportErrors, type SessionRow } from '../../db/queries/
 import type { FileClass } from '../../file-record.js';
 import type { ImportEvent } from '../../import/events.js';
 import { errorBody } from '../http-errors.js';
-import { listClassified, listRecordedPassages, type ImportRun, type ImportService } from '../import-service.js';
+import { listRecordedPassages, type ImportService } from '../import-service.js';
+import { listFilesByClass } from '../../db/queries/files.js';
+import { progressOf, type ImportState } from '../../import/state.js';
 import type { SseHub } from '../sse.js';
 
 interface StartBody {
@@ -82,39 +84,37 @@ function statusFromRow(row: SessionRow, db: ReadDb): SessionStatus {
   };
 }
 
-function statusFromRun(run: ImportRun): SessionStatus {
-  const progress = run.progress;
+/** A session this service runs or ran, from its one state. */
+function statusFromState(state: ImportState): SessionStatus {
+  const progress = progressOf(state, Date.now());
   return {
-    session_id: run.sessionId, state: run.state, root_folder: run.rootFolder, folder: run.folder,
-    started_at: run.startedAt, ended_at: null, files_total: progress?.filesTotal ?? 0, files_processed: progress?.filesDone ?? 0,
-    current_operation: progress?.phase ?? 'scanning', counts: progress?.counts ?? null, write: progress?.write ?? null,
-    errors: null, progress,
+    session_id: state.sessionId, state: state.state, root_folder: state.rootFolder, folder: state.folder,
+    started_at: new Date(state.startedAt).toISOString(), ended_at: state.endedAt === null ? null : new Date(state.endedAt).toISOString(),
+    files_total: state.filesTotal, files_processed: state.filesDone, current_operation: state.phase, counts: state.counts, write: state.write,
+    errors: null, progress: state.endedAt === null ? progress : null,
   };
 }
 
-/** What a client joining the event stream now sees first. */
+/** What a client joining the event stream now sees first: the running import's progress. */
 function currentEvent(service: ImportService): ImportEvent | null {
-  const run = service.active();
-  if (!run) return null;
-  if (run.progress) return { type: 'ImportProgressUpdate', progress: run.progress };
-  return { type: 'ImportSessionStarted', sessionId: run.sessionId, rootFolder: run.rootFolder, folder: run.folder };
+  const state = service.active();
+  return state ? { type: 'ImportProgressUpdate', progress: progressOf(state, Date.now()) } : null;
 }
 
 export function registerImportRoutes(app: FastifyInstance, service: ImportService, db: ReadDb, hub: SseHub): void {
   function status(id: string): SessionStatus | null {
     const running = service.active();
-    if (running?.sessionId === id) return statusFromRun(running);
+    if (running?.sessionId === id) return statusFromState(running);
     const row = getSession(db, id);
     if (row) return statusFromRow(row, db);
-    const run = service.find(id);
-    return run ? statusFromRun(run) : null;
+    const state = service.find(id);
+    return state ? statusFromState(state) : null;
   }
 
   app.post<{ Body: StartBody }>('/import/start', { schema: startSchema }, async (request, reply) => {
     const { root_folder: folder, parameters } = request.body;
-    const run = await service.start({ folder, ...parameters });
-    if (!run.sessionId) throw new Error(run.failure ?? 'the import ended before its session started');
-    return reply.code(202).send({ session_id: run.sessionId, state: 'SCANNING', started_at: run.startedAt });
+    const state = await service.start({ folder, ...parameters });
+    return reply.code(202).send({ session_id: state.sessionId, state: 'SCANNING', started_at: new Date(state.startedAt).toISOString() });
   });
 
   app.get<{ Params: { id: string } }>('/import/status/:id', { schema: idParams }, async (request, reply) => {
@@ -124,8 +124,8 @@ export function registerImportRoutes(app: FastifyInstance, service: ImportServic
   });
 
   app.get('/import/active', async () => {
-    const run = service.active();
-    return { session: run ? statusFromRun(run) : null };
+    const state = service.active();
+    return { session: state ? statusFromState(state) : null };
   });
 
   app.post<{ Params: { id: string } }>('/import/cancel/:id', { schema: idParams }, async (request, reply) => {
@@ -159,8 +159,10 @@ export function registerImportRoutes(app: FastifyInstance, service: ImportServic
     const offset = Number(request.query.offset ?? 0);
     const limit = pageLimit(request.query.limit, 100);
     if (limit === null) return reply.code(400).send(errorBody(400, `limit must be from 1 to 1000, got ${request.query.limit}`));
-    const run = service.current();
-    return { session_id: run?.sessionId ?? null, category, offset, limit, ...listClassified(run, category, offset, limit) };
+    // What the files under the last import's folder are, as imports found them by their content.
+    const state = service.current();
+    const listed = state ? listFilesByClass(db, state.folder, category, offset, limit) : { total: 0, paths: [] };
+    return { session_id: state?.sessionId ?? null, category, offset, limit, ...listed };
   });
 
   app.get<{ Querystring: { session?: string; after?: string; limit?: string } }>('/import/passages', {
@@ -180,9 +182,9 @@ export function registerImportRoutes(app: FastifyInstance, service: ImportServic
     const after = Number(request.query.after ?? 0);
     const limit = pageLimit(request.query.limit, 200);
     if (limit === null) return reply.code(400).send(errorBody(400, `limit must be from 1 to 1000, got ${request.query.limit}`));
-    const run = session === undefined ? service.current() : service.find(session);
-    if (session !== undefined && !run) return reply.code(404).send(errorBody(404, `no passages kept for session ${session} (only the running or last import's)`));
-    const passages = listRecordedPassages(run, after, limit);
-    return { session_id: run?.sessionId ?? null, passages, next_after: passages.at(-1)?.seq ?? after };
+    const state = session === undefined ? service.current() : service.find(session);
+    if (session !== undefined && !state) return reply.code(404).send(errorBody(404, `no passages kept for session ${session} (only the running or last import's)`));
+    const passages = listRecordedPassages(state, after, limit);
+    return { session_id: state?.sessionId ?? null, passages, next_after: passages.at(-1)?.seq ?? after };
   });
 }

@@ -6,18 +6,19 @@
 import type { FastifyInstance } from 'fastify';
 import { analysisParametersFromSettings } from '../../config/analysis-settings.js';
 import { checkSettings, settingDefaults, type SettingInput, type SettingKey } from '../../config/settings.js';
-import type { WriteDb } from '../../db/connection.js';
-import { listSettings, upsertSettings } from '../../db/queries/settings.js';
+import type { ReadDb } from '../../db/connection.js';
+import { listSettings } from '../../db/queries/settings.js';
+import type { Recorder } from '../../db/recorder.js';
 import { errorBody } from '../http-errors.js';
 
-function ownSettings(db: WriteDb): Record<SettingKey, string | null> {
+function ownSettings(db: ReadDb): Record<SettingKey, string | null> {
   const rows = listSettings(db);
   const keys = Object.keys(settingDefaults) as SettingKey[];
   return Object.fromEntries(keys.map((key) => [key, rows.has(key) ? rows.get(key) ?? null : settingDefaults[key]])) as Record<SettingKey, string | null>;
 }
 
 /** The parameters as the import uses them (an unusable stored value shows as its default). */
-function globalParameters(db: WriteDb) {
+function globalParameters(db: ReadDb) {
   const { silence, amplitude } = analysisParametersFromSettings(listSettings(db));
   return {
     silence_threshold_dB: silence.thresholdDb,
@@ -64,18 +65,22 @@ const settingsBody = {
   additionalProperties: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'null' }] },
 } as const;
 
-export function registerSettingsRoutes(app: FastifyInstance, db: WriteDb): void {
-  function write(input: Record<string, SettingInput>): string | null {
+/**
+ * A write goes to the recorder, the process's one writer, as a command ahead of any batch still
+ * waiting: it waits at most for the transaction in progress, never in SQLite's busy handler.
+ */
+export function registerSettingsRoutes(app: FastifyInstance, db: ReadDb, recorder: Recorder): void {
+  async function write(input: Record<string, SettingInput>): Promise<string | null> {
     const check = checkSettings(input);
     if (!check.ok) return check.problems.join('; ');
-    upsertSettings(db, check.values);
+    await recorder.setSettings(check.values);
     return null;
   }
 
   app.get('/api/settings', async () => ({ settings: ownSettings(db) }));
 
   app.post<{ Body: Record<string, SettingInput> }>('/api/settings', { schema: { body: settingsBody } }, async (request, reply) => {
-    const problem = write(request.body);
+    const problem = await write(request.body);
     if (problem) return reply.code(400).send(errorBody(400, problem));
     return { settings: ownSettings(db) };
   });
@@ -83,7 +88,7 @@ export function registerSettingsRoutes(app: FastifyInstance, db: WriteDb): void 
   app.get('/parameters/global', async () => globalParameters(db));
 
   app.post<{ Body: Record<string, number | boolean> }>('/parameters/global', { schema: { body: parametersBody } }, async (request, reply) => {
-    const problem = write(request.body);
+    const problem = await write(request.body);
     if (problem) return reply.code(400).send(errorBody(400, problem));
     return globalParameters(db);
   });

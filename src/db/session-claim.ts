@@ -3,8 +3,8 @@
  * looks for a running session and inserts ours, so two processes starting at once cannot both win.
  * A running session whose owner process is gone was abandoned (a crash, kill -9): it is CANCELLED.
  */
-import type { WriteDb } from '../db/connection.js';
-import { insertSession, listRunningSessions, updateSessionCancelled, type SessionRow } from '../db/queries/sessions.js';
+import type { WriteDb } from './connection.js';
+import { insertSession, listRunningSessions, updateSessionCancelled, type SessionRow } from './queries/sessions.js';
 import { SessionRunningError } from '../errors.js';
 
 /** Sessions this process is running now; a session row with our pid that is not here was left by a previous process. */

@@ -1,0 +1,50 @@
+/**
+ * Holds an import's one state (state.ts) as its steps arrive, and turns them into WKMP's events
+ * for whoever listens (the command line's bar, the service's SSE, tests): ImportSessionStarted,
+ * ImportProgressUpdate (at most every 200 ms of the import's own clock, and at every phase and
+ * the last file), AnalysisLog, and the session's end with its summary.
+ */
+import type { ImportErrorRow } from '../db/queries/sessions.js';
+import type { ImportEvent } from './events.js';
+import { initialState, progressOf, reduce, summaryOf, type ImportState, type ImportStep } from './state.js';
+
+const progressEveryMs = 200;
+
+export class ImportTracker {
+  private current: ImportState | null = null;
+  private lastProgressAt = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly emit: (event: ImportEvent) => void = () => undefined) {}
+
+  /** The state now; null before the session started. */
+  get state(): ImportState | null {
+    return this.current;
+  }
+
+  /** One step; `errors` with the `ended` step: the session's per-file errors, for the summary. */
+  apply(step: ImportStep, errors: ImportErrorRow[] = []): void {
+    // A log may come before the session started (waiting for the lock to claim it): it changes no state.
+    if (step.type === 'log') {
+      this.emit({ type: 'AnalysisLog', level: step.level, message: step.message });
+      return;
+    }
+    if (step.type !== 'started' && this.current === null) throw new Error(`import step ${step.type} before the session started`);
+    const state = step.type === 'started' ? initialState(step) : reduce(this.current!, step);
+    this.current = state;
+    switch (step.type) {
+      case 'started':
+        this.emit({ type: 'ImportSessionStarted', sessionId: step.sessionId, rootFolder: step.rootFolder, folder: step.folder });
+        return;
+      case 'ended':
+        if (step.state === 'FAILED') this.emit({ type: 'ImportSessionFailed', sessionId: state.sessionId, message: step.message ?? 'failed' });
+        else this.emit({ type: step.state === 'COMPLETED' ? 'ImportSessionCompleted' : 'ImportSessionCancelled', summary: summaryOf(state, errors) });
+        return;
+      default: {
+        const force = step.type === 'phase' || step.type === 'planned' || (step.type === 'file-analysed' && state.filesDone === state.filesTotal);
+        if (!force && step.at - this.lastProgressAt < progressEveryMs) return;
+        this.lastProgressAt = step.at;
+        this.emit({ type: 'ImportProgressUpdate', progress: progressOf(state, step.at) });
+      }
+    }
+  }
+}
