@@ -40,10 +40,11 @@ describe('findLeadIn', () => {
     expect(findLeadIn(rampEnvelope(2, 10), WINDOW, opts)).toMatchObject({ seconds: 0.5, quickRamp: false });
   });
 
-  it('takes the quick-ramp level from quickRampLevelDb; quickRampThreshold alone changes nothing', () => {
+  it('takes the quick-ramp level from quick_ramp_threshold as a fraction of intensity: the square of it, times the peak RMS', () => {
     const ramp = rampEnvelope(1.6, 10);
-    expect(findLeadIn(ramp, WINDOW, { ...opts, quickRampThreshold: 0.99 }).quickRamp).toBe(true);
-    const lead = findLeadIn(ramp, WINDOW, { ...opts, quickRampLevelDb: 20 * Math.log10(0.75) });
+    // 0.75 → 0.5625 · peak, reached at 0.9 s: quick. √0.75 → 0.75 · peak, reached at 1.2 s: not quick.
+    expect(findLeadIn(ramp, WINDOW, opts).quickRamp).toBe(true);
+    const lead = findLeadIn(ramp, WINDOW, { ...opts, quickRampThreshold: Math.sqrt(0.75) });
     expect(lead).toMatchObject({ seconds: 0.4, quickRamp: false });
   });
 

@@ -3,7 +3,7 @@
  * caller passes the passage's own windows, A-weighted or not (`amplitudeEnvelope`); `peak` is
  * their maximum and every threshold is relative to it.
  *
- * Lead-in: if the first window reaching peak·10^(quickRampLevelDb/20) starts less than
+ * Lead-in: if the first window reaching peak·quickRampThreshold² starts less than
  * quickRampDurationS after the passage start, the passage ramps up quickly and the lead-in is 0;
  * otherwise it is the start of the first window reaching peak·10^(leadInThresholdDb/20), capped at
  * maxLeadInDurationS. Lead-out mirrors this from the end: a window's time is then measured from
@@ -17,15 +17,11 @@ export interface AmplitudeOptions {
   leadInThresholdDb: number;
   leadOutThresholdDb: number;
   /**
-   * `quick_ramp_threshold` (0.75): WKMP's "3/4 perceived intensity" label for the quick-ramp level.
-   * It is carried for the audit trail and the parameters API but is NOT the ratio the rule uses:
-   * WKMP.md step 2 writes that level out as peak·10^(−5/20) ≈ 0.562 · peak (= 0.75², which is
-   * where the "3/4" comes from), whereas 0.75 · peak would be −2.5 dB. The rule uses
-   * `quickRampLevelDb`.
+   * `quick_ramp_threshold` (0.75): the quick-ramp level as a fraction of the peak's perceived
+   * intensity. Intensity goes with the square of the RMS, so the level is peak·0.75² = 0.5625·peak,
+   * the −5 dB that WKMP.md step 2 writes out (0.75·peak would be −2.5 dB).
    */
   quickRampThreshold: number;
-  /** The quick-ramp level, dB relative to peak RMS: −5 (WKMP.md step 2). No setting key. */
-  quickRampLevelDb: number;
   quickRampDurationS: number;
   maxLeadInDurationS: number;
   maxLeadOutDurationS: number;
@@ -37,7 +33,6 @@ export const defaultAmplitudeOptions: Readonly<AmplitudeOptions> = Object.freeze
   leadInThresholdDb: -12,
   leadOutThresholdDb: -12,
   quickRampThreshold: 0.75,
-  quickRampLevelDb: -5,
   quickRampDurationS: 1,
   maxLeadInDurationS: 5,
   maxLeadOutDurationS: 5,
@@ -74,7 +69,7 @@ function findLead(envelope: Float32Array, windowSeconds: number, edge: Edge, thr
   const peak = envelope.reduce((max, value) => Math.max(max, value), 0);
   const thresholdRms = peak * 10 ** (thresholdDb / 20);
   if (envelope.length === 0) return { seconds: 0, quickRamp: false, peak, thresholdRms };
-  const quickWindows = windowsBeforeReaching(envelope, peak * 10 ** (opts.quickRampLevelDb / 20), edge);
+  const quickWindows = windowsBeforeReaching(envelope, peak * opts.quickRampThreshold ** 2, edge);
   if (quickWindows * windowSeconds < opts.quickRampDurationS) return { seconds: 0, quickRamp: true, peak, thresholdRms };
   const leadWindows = windowsBeforeReaching(envelope, thresholdRms, edge);
   return { seconds: Math.min(leadWindows * windowSeconds, maxSeconds), quickRamp: false, peak, thresholdRms };

@@ -3,11 +3,14 @@
  * wkmp-ai's command line: a thin shell over `import/`. Exit codes: 0 the import completed (files
  * that failed are listed, not fatal), 1 it could not run, 130 it was cancelled.
  */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolveRootFolder } from '../config/root-folder.js';
 import type { ImportEvent, ImportSummary } from '../import/events.js';
 import { runImport } from '../import/run.js';
 import { errorMessage } from '../errors.js';
+import { logLevels, type LogLevel } from '../server/app.js';
 import { defaultHost, defaultPort, serve } from '../server/serve.js';
 import { createProgressBar } from './progress-bar.js';
 import { formatSummary } from './summary.js';
@@ -56,7 +59,8 @@ async function importCommand(folder: string | undefined, options: ImportOptions)
   try {
     const summary = await runImport({
       rootFolder: resolveRootFolder({ flag: options.rootFolder }),
-      ...(folder === undefined ? {} : { folder }),
+      // A folder on the command line is where the shell says, as in every other command; it must lie inside the root.
+      ...(folder === undefined ? {} : { folder: resolve(process.cwd(), folder) }),
       ...(options.db === undefined ? {} : { database: options.db }),
       ...(options.jobs === undefined ? {} : { jobs: options.jobs }),
       analysis: options.analysis,
@@ -86,6 +90,7 @@ interface ServeCommandOptions {
   host: string;
   port: number;
   decoder: 'auto' | 'ffmpeg' | 'wasm';
+  logLevel: LogLevel;
 }
 
 /** Runs until SIGTERM or Ctrl-C: a running import is cancelled and ends CANCELLED, the database is closed, exit 0. */
@@ -98,6 +103,7 @@ async function serveCommand(options: ServeCommandOptions): Promise<void> {
       host: options.host,
       port: options.port,
       decoder: options.decoder,
+      logLevel: options.logLevel,
     });
   } catch (error) {
     process.stderr.write(`wkmp-ai: ${errorMessage(error)}\n`);
@@ -120,14 +126,20 @@ async function serveCommand(options: ServeCommandOptions): Promise<void> {
   process.once('SIGINT', stop);
 }
 
+/** The version in package.json, beside the built and the source tree alike (../../package.json). */
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 export function buildProgram(): Command {
   const program = new Command('wkmp-ai')
     .description('Audio ingest for WKMP: imports a music folder into the shared wkmp.db')
+    .version(version(), '-V, --version', 'print the version and exit')
     .showHelpAfterError();
   program
     .command('import')
     .description('scan a folder inside the root folder and record its audio files in wkmp.db')
-    .argument('[folder]', 'folder to import, inside the root folder (default: the whole root)')
+    .argument('[folder]', 'folder to import, inside the root folder; a relative path is from the current directory (default: the whole root)')
     .option('--root-folder <dir>', 'root music folder (default: $WKMP_ROOT_FOLDER, root_folder in ~/.config/wkmp/wkmp-ai.toml, or ~/Music)')
     .option('--db <file>', 'database file (default: <root>/wkmp.db)')
     .option('--jobs <n>', 'worker threads (default: the ingest_max_concurrent_jobs setting, the number of cores)', positiveInteger)
@@ -151,6 +163,7 @@ Examples:
     .addOption(new Option('--host <address>', 'address to listen on').env('WKMP_AI_HOST').default(defaultHost))
     .addOption(new Option('--port <n>', 'port to listen on (0: any free port)').env('WKMP_AI_PORT').default(defaultPort).argParser(port))
     .addOption(new Option('--decoder <name>', 'audio decoder for imports and /analyze/amplitude').choices(['auto', 'ffmpeg', 'wasm']).default('auto'))
+    .addOption(new Option('--log-level <level>', 'log on stdout, one JSON line per request and per error (pino)').choices([...logLevels]).default('info'))
     .addHelpText('after', `
 SIGTERM or Ctrl-C cancels a running import (it ends CANCELLED, analysed files committed), closes the database and exits 0.
 

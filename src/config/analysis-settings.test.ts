@@ -42,7 +42,6 @@ describe('analysisParametersFromSettings', () => {
         leadInThresholdDb: -8,
         leadOutThresholdDb: -15.5,
         quickRampThreshold: 0.6,
-        quickRampLevelDb: -5,
         quickRampDurationS: 0.5,
         maxLeadInDurationS: 2,
         maxLeadOutDurationS: 8,

@@ -3,7 +3,7 @@
  * (WKMP.md). A missing or NULL value takes the default silently; an unusable one takes it with a
  * warning naming the key, the rule and the value.
  */
-import { defaultAmplitudeOptions, type AmplitudeOptions } from '../analysis/amplitude.js';
+import type { AmplitudeOptions } from '../analysis/amplitude.js';
 import type { AudioAnalysisOptions } from '../analysis/analyse-audio.js';
 import type { SegmentationOptions } from '../analysis/song-boundaries.js';
 import { TICKS_PER_SECOND } from '../file-record.js';
@@ -36,8 +36,6 @@ export function analysisParametersFromSettings(rows: SettingRows): AnalysisParam
       leadInThresholdDb: readNumberSetting(rows, 'lead_in_threshold_db'),
       leadOutThresholdDb: readNumberSetting(rows, 'lead_out_threshold_db'),
       quickRampThreshold: readNumberSetting(rows, 'quick_ramp_threshold'),
-      // No setting key: WKMP.md fixes the quick-ramp level at −5 dB (see AmplitudeOptions).
-      quickRampLevelDb: defaultAmplitudeOptions.quickRampLevelDb,
       quickRampDurationS: readNumberSetting(rows, 'quick_ramp_duration_s'),
       maxLeadInDurationS: readNumberSetting(rows, 'max_lead_in_duration_s'),
       maxLeadOutDurationS: readNumberSetting(rows, 'max_lead_out_duration_s'),

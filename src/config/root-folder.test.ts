@@ -54,6 +54,17 @@ describe('resolveRootFolder', () => {
     expect(resolveRootFolder({ env: {}, home })).toBe('/srv/from-config');
   });
 
+  it('reads the config file under $XDG_CONFIG_HOME when it is set, and ignores ~/.config then', () => {
+    const { home } = homeWithConfig('root_folder = "/srv/from-dot-config"\n');
+    const xdg = tempFolder();
+    mkdirSync(join(xdg, 'wkmp'));
+    writeFileSync(join(xdg, 'wkmp', 'wkmp-ai.toml'), 'root_folder = "/srv/from-xdg"\n');
+    expect(resolveRootFolder({ env: { XDG_CONFIG_HOME: xdg }, home })).toBe('/srv/from-xdg');
+    expect(resolveRootFolder({ env: { XDG_CONFIG_HOME: tempFolder() }, home })).toBe(join(home, 'Music'));
+    // Not absolute: the spec says to ignore it.
+    expect(resolveRootFolder({ env: { XDG_CONFIG_HOME: 'relative/dir' }, home })).toBe('/srv/from-dot-config');
+  });
+
   it('expands ~/ in the config file against the home folder', () => {
     const { home } = homeWithConfig('root_folder = "~/Tunes"\n');
     expect(resolveRootFolder({ env: {}, home })).toBe(join(home, 'Tunes'));

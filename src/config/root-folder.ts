@@ -10,8 +10,14 @@ export interface RootFolderSources {
   home?: string;
 }
 
-function configuredRoot(home: string): string | undefined {
-  const file = join(home, '.config', 'wkmp', 'wkmp-ai.toml');
+/** `$XDG_CONFIG_HOME/wkmp/wkmp-ai.toml`, `~/.config/wkmp/wkmp-ai.toml` when it is unset or not absolute (XDG base directories). */
+export function configFile(home: string, env: NodeJS.ProcessEnv): string {
+  const base = env.XDG_CONFIG_HOME && isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : join(home, '.config');
+  return join(base, 'wkmp', 'wkmp-ai.toml');
+}
+
+function configuredRoot(home: string, env: NodeJS.ProcessEnv): string | undefined {
+  const file = configFile(home, env);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -38,12 +44,12 @@ function given(value: string | undefined): string | undefined {
 
 /**
  * The root music folder, first match wins (WKMP.md): `--root-folder`, `WKMP_ROOT_FOLDER`,
- * `root_folder` in ~/.config/wkmp/wkmp-ai.toml, then ~/Music.
+ * `root_folder` in the config file (`configFile`), then ~/Music.
  */
 export function resolveRootFolder(sources: RootFolderSources = {}): string {
   const env = sources.env ?? process.env;
   const home = sources.home ?? homedir();
-  const chosen = given(sources.flag) ?? given(env.WKMP_ROOT_FOLDER) ?? configuredRoot(home) ?? join(home, 'Music');
+  const chosen = given(sources.flag) ?? given(env.WKMP_ROOT_FOLDER) ?? configuredRoot(home, env) ?? join(home, 'Music');
   return resolve(chosen);
 }
 

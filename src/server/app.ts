@@ -2,7 +2,7 @@
  * The wkmp-ai service: a Fastify app over the import service, built without listening so tests
  * and `wkmp-ai serve` use the same app. Errors answer with one clear line and never a stack.
  */
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import type { DecoderPreference } from '../analysis/decode/decoder.js';
 import type { WkmpDatabase } from '../db/setup.js';
 import { InvalidInputError, SessionRunningError } from '../errors.js';
@@ -12,7 +12,7 @@ import { registerImportRoutes } from './routes/import.js';
 import { registerLibraryRoutes } from './routes/library.js';
 import { registerSettingsRoutes } from './routes/settings.js';
 import { registerWebRoutes } from './routes/web.js';
-import { errorBody } from './http-errors.js';
+import { errorBody, type ErrorBody } from './http-errors.js';
 import { SseHub, type SseOptions } from './sse.js';
 
 export interface AppDeps {
@@ -21,8 +21,17 @@ export interface AppDeps {
   db: WkmpDatabase;
   decoder?: DecoderPreference;
   sse?: SseOptions;
-  /** Fastify's logger; off by default. */
-  logger?: boolean;
+  /** Fastify's logger (pino, JSON lines on stdout); 'silent' by default. */
+  logLevel?: LogLevel;
+}
+
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+/** The code a failed request is logged with: wkmp-ai's (docs/errors.md) or Fastify's (FST_ERR_…). */
+function codeOf(error: FastifyError | Error): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : 'INTERNAL';
 }
 
 /** Largest request body accepted: every body of this API is a few hundred bytes. */
@@ -37,7 +46,9 @@ function statusOf(error: FastifyError | Error): number {
 
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
-    logger: deps.logger ?? false,
+    logger: { level: deps.logLevel ?? 'silent' },
+    // One line per request, written when it is answered (below), instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: bodyLimitBytes,
     forceCloseConnections: true,
     // Bodies are taken as sent: an unknown property or a value of the wrong type is a 400, never dropped or converted.
@@ -49,10 +60,31 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     unsubscribe();
     hub.close();
   });
+  // One log line per request, when it is answered; an error answer's line carries its code and message.
+  const failures = new WeakMap<object, { code: string; message: string }>();
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (reply.statusCode >= 400 && typeof payload === 'string' && !failures.has(request)) {
+      try {
+        const body = JSON.parse(payload) as Partial<ErrorBody>;
+        failures.set(request, { code: (body.error ?? 'ERROR').toUpperCase().replaceAll(' ', '_'), message: body.message ?? '' });
+      } catch {
+        // not one of ours: the status says enough
+      }
+    }
+    return payload;
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const line = { method: request.method, url: request.url, statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime * 10) / 10 };
+    const failure = failures.get(request);
+    if (reply.statusCode >= 500) request.log.error({ ...line, ...failure }, 'request failed');
+    else if (reply.statusCode >= 400) request.log.warn({ ...line, ...failure }, 'request refused');
+    else request.log.info(line, 'request');
+  });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = statusOf(error);
+    failures.set(request, { code: codeOf(error), message: error.message.split('\n')[0] ?? error.message });
     if (status >= 500) {
-      request.log.error(error);
+      request.log.error({ code: codeOf(error), err: error }, error.message);
       return reply.code(status).send(errorBody(status, 'internal error; see the service log'));
     }
     const message = error.validation ? `invalid request: ${error.message}` : error.message;

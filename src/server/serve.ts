@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { DecoderPreference } from '../analysis/decode/decoder.js';
 import { defaultDatabasePath, resolveImportPlace } from '../config/root-folder.js';
 import { openWkmpDatabase } from '../db/setup.js';
-import { buildApp } from './app.js';
+import { buildApp, type LogLevel } from './app.js';
 import { ImportService } from './import-service.js';
 import type { SseOptions } from './sse.js';
 
@@ -23,6 +23,8 @@ export interface ServeOptions {
   port?: number;
   decoder?: DecoderPreference;
   sse?: SseOptions;
+  /** Default 'silent' (tests); the command line's default is 'info'. */
+  logLevel?: LogLevel;
 }
 
 export interface RunningService {
@@ -40,7 +42,10 @@ export async function serve(options: ServeOptions): Promise<RunningService> {
   try {
     await db.recorder.cancelAbandonedSessions();
     const service = new ImportService({ rootFolder, db, ...(options.decoder ? { decoder: options.decoder } : {}) });
-    app = buildApp({ service, db, ...(options.decoder ? { decoder: options.decoder } : {}), ...(options.sse ? { sse: options.sse } : {}) });
+    app = buildApp({
+      service, db, logLevel: options.logLevel ?? 'silent',
+      ...(options.decoder ? { decoder: options.decoder } : {}), ...(options.sse ? { sse: options.sse } : {}),
+    });
     const url = await app.listen({ host: options.host ?? defaultHost, port: options.port ?? defaultPort });
     const listening = app;
     let closing: Promise<void> | undefined;

@@ -1,8 +1,12 @@
 /**
  * Server-sent events at GET /import/events, with WKMP's event names (`event: ImportSessionStarted`,
- * JSON `data:`). Progress goes to each client at most once per `progressIntervalMs`, always the
- * latest state; every other event goes at once. A client that connects during an import gets the
- * current state first; every client gets a heartbeat comment every `heartbeatMs`.
+ * JSON `data:`), each with an `id:`, and a `retry:` advice at the start. Progress goes to each
+ * client at most once per `progressIntervalMs`, always the latest state; every other event goes
+ * at once. A client that reads slower than events come gets no backlog: while its socket's buffer
+ * is over `congestedBytes`, its progress waits (only the latest is kept) and log lines are dropped
+ * for it, and the latest progress goes as soon as the buffer drains. A client that connects
+ * during an import gets the current state first; every client gets a heartbeat comment every
+ * `heartbeatMs`.
  */
 import type { ServerResponse } from 'node:http';
 import type { ImportEvent, ImportProgress } from '../import/events.js';
@@ -12,7 +16,12 @@ export interface SseOptions {
   heartbeatMs?: number;
   /** Default 1 s: at most one ImportProgressUpdate per second per client (WKMP.md). */
   progressIntervalMs?: number;
+  /** A client whose socket holds more than this unsent is congested. Default 64 KiB. */
+  congestedBytes?: number;
 }
+
+/** How long a client waits before reconnecting after the stream broke (the `retry:` field). */
+const reconnectMs = 3000;
 
 interface Client {
   res: ServerResponse;
@@ -28,17 +37,21 @@ interface Client {
  */
 export type ProgressData = ImportProgress & { sentAt: number; joined?: true };
 
-function frame(name: string, data: unknown): string {
-  return `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
+function frame(id: number, name: string, data: unknown): string {
+  return `id: ${id}\nevent: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
 export class SseHub {
   private readonly clients = new Set<Client>();
   private readonly heartbeat: NodeJS.Timeout;
   private readonly progressIntervalMs: number;
+  private readonly congestedBytes: number;
+  /** Each event's `id:`, one sequence for the hub. */
+  private lastId = 0;
 
   constructor(options: SseOptions = {}) {
     this.progressIntervalMs = options.progressIntervalMs ?? 1000;
+    this.congestedBytes = options.congestedBytes ?? 64 * 1024;
     this.heartbeat = setInterval(() => this.writeAll(': heartbeat\n\n'), options.heartbeatMs ?? 15_000);
     this.heartbeat.unref();
   }
@@ -54,9 +67,10 @@ export class SseHub {
     const client: Client = { res, lastProgressAt: 0, pending: null, timer: null };
     this.clients.add(client);
     res.on('close', () => this.drop(client));
-    res.write(': connected\n\n');
+    res.on('drain', () => this.drained(client));
+    res.write(`retry: ${reconnectMs}\n: connected\n\n`);
     if (current?.type === 'ImportProgressUpdate') this.sendProgress(client, current.progress, true);
-    else if (current) res.write(frame(current.type, current));
+    else if (current) res.write(frame(++this.lastId, current.type, current));
   }
 
   broadcast(event: ImportEvent): void {
@@ -65,9 +79,10 @@ export class SseHub {
         this.offerProgress(client, event.progress);
         continue;
       }
+      if (event.type === 'AnalysisLog' && this.isCongested(client)) continue;
       // The end of a session carries its summary: a progress still waiting is stale.
       if (event.type !== 'AnalysisLog') this.clearPending(client);
-      client.res.write(frame(event.type, event));
+      client.res.write(frame(++this.lastId, event.type, event));
     }
   }
 
@@ -84,7 +99,20 @@ export class SseHub {
     }
   }
 
+  private isCongested(client: Client): boolean {
+    return client.res.writableLength > this.congestedBytes;
+  }
+
+  /** The socket caught up: a progress that waited for it goes now (within the interval rule). */
+  private drained(client: Client): void {
+    if (client.pending && client.timer === null) this.offerProgress(client, client.pending);
+  }
+
   private offerProgress(client: Client, progress: ImportProgress): void {
+    if (this.isCongested(client)) {
+      client.pending = progress; // only the latest: sent on 'drain'
+      return;
+    }
     const wait = client.lastProgressAt + this.progressIntervalMs - Date.now();
     if (wait <= 0 && client.timer === null) {
       this.sendProgress(client, progress);
@@ -105,7 +133,7 @@ export class SseHub {
       }
       const progress = client.pending;
       client.pending = null;
-      if (progress) this.sendProgress(client, progress);
+      if (progress) this.offerProgress(client, progress);
     }, Math.max(1, waitMs));
   }
 
@@ -113,7 +141,8 @@ export class SseHub {
     const sentAt = Date.now();
     client.lastProgressAt = sentAt;
     const data: ProgressData = joined ? { ...progress, sentAt, joined } : { ...progress, sentAt };
-    client.res.write(frame('ImportProgressUpdate', { type: 'ImportProgressUpdate', progress: data }));
+    client.pending = null;
+    client.res.write(frame(++this.lastId, 'ImportProgressUpdate', { type: 'ImportProgressUpdate', progress: data }));
   }
 
   private clearPending(client: Client): void {

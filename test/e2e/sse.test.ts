@@ -3,8 +3,12 @@
  * once per second per client with the write path's figures, the current state at once for a client
  * joining mid-import, and the heartbeat.
  */
+import { createServer, type ServerResponse } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { copyFixtureRoot, makeCopiesRoot } from '../integration/helpers.js';
+import type { ImportProgress } from '../../src/import/events.js';
+import { SseHub } from '../../src/server/sse.js';
+import { copyFixtureRoot, makeCopiesRoot, waitFor } from '../integration/helpers.js';
 import { progressOf, request, SseClient, startService } from './helpers.js';
 
 interface Started { session_id: string }
@@ -91,5 +95,42 @@ describe('GET /import/events', () => {
     const client = await SseClient.connect(`${url}/import/events`);
     await client.until(() => client.comments.filter((comment) => comment === 'heartbeat').length >= 2, 10_000, 'two heartbeats');
     expect(client.messages).toEqual([]);
+  });
+});
+
+describe('SseHub and a client that reads slowly', () => {
+  it('numbers its events, advises a retry delay, and keeps no backlog for a client that does not read: only the latest progress, sent once it drains', async () => {
+    const hub = new SseHub({ progressIntervalMs: 0, heartbeatMs: 60_000 });
+    const server = createServer();
+    const served = new Promise<ServerResponse>((resolve) => {
+      server.once('request', (_req, res: ServerResponse) => resolve(res));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const socket = connect(port, '127.0.0.1');
+    socket.write('GET /import/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    const res = await served;
+    hub.add(res, null);
+    socket.pause();
+    try {
+      // 2,000 updates of ~20 KB: 40 MB that a client which does not read could make the server hold.
+      const big = 'x'.repeat(20_000);
+      const progress = (filesDone: number) => ({ sessionId: 's', phase: 'analysing', filesDone, note: big }) as unknown as ImportProgress;
+      for (let done = 1; done <= 2000; done++) hub.broadcast({ type: 'ImportProgressUpdate', progress: progress(done) });
+      expect(res.writableLength).toBeLessThan(1024 * 1024);
+      let text = '';
+      socket.on('data', (chunk: Buffer) => { text += chunk.toString('utf8'); });
+      socket.resume();
+      await waitFor(() => text.includes('"filesDone":2000'), 10_000, 'the latest progress after the client read');
+      expect(text).toMatch(/retry: \d+\n/);
+      const ids = [...text.matchAll(/^id: (\d+)$/gm)].map((match) => Number(match[1]));
+      expect(ids.length).toBeGreaterThan(0);
+      expect(ids.length).toBeLessThan(2000);
+      expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    } finally {
+      hub.close();
+      socket.destroy();
+      server.close();
+    }
   });
 });

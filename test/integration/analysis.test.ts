@@ -88,7 +88,7 @@ interface FullAnalysisMetadata {
   windowMs: number;
   segmentation: { silenceThresholdDb: number; minGapSeconds: number; minSongSeconds: number };
   amplitude: {
-    rmsWindowMs: number; leadInThresholdDb: number; leadOutThresholdDb: number; quickRampThreshold: number; quickRampLevelDb: number;
+    rmsWindowMs: number; leadInThresholdDb: number; leadOutThresholdDb: number; quickRampThreshold: number;
     quickRampDurationS: number; maxLeadInDurationS: number; maxLeadOutDurationS: number; applyAWeighting: boolean;
   };
   leadIn: LeadMetadata;
@@ -332,7 +332,7 @@ describe('full analysis of test/fixtures/analysis', () => {
           decoder, sampleRate: 11_025, windowMs: 100,
           segmentation: { silenceThresholdDb: 70, minGapSeconds: 0.5, minSongSeconds },
           amplitude: {
-            rmsWindowMs: 100, leadInThresholdDb: -12, leadOutThresholdDb: -12, quickRampThreshold: 0.75, quickRampLevelDb: -5,
+            rmsWindowMs: 100, leadInThresholdDb: -12, leadOutThresholdDb: -12, quickRampThreshold: 0.75,
             quickRampDurationS: 1, maxLeadInDurationS: 5, maxLeadOutDurationS: 5, applyAWeighting: true,
           },
           leadIn: { seconds: expect.any(Number) as unknown, quickRamp: expect.any(Boolean) as unknown, peak: expect.any(Number) as unknown, thresholdRms: expect.any(Number) as unknown },

@@ -103,9 +103,9 @@ export interface ChildRun {
   output(): { stdout: string; stderr: string };
 }
 
-/** Starts `node args…` from the repository root, stdout and stderr captured. Killed after the test if still running. */
-export function spawnNode(args: readonly string[]): ChildRun {
-  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `node args…` from the repository root (or `cwd`), stdout and stderr captured. Killed after the test if still running. */
+export function spawnNode(args: readonly string[], cwd = repoRoot): ChildRun {
+  const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let stdout = '';
   let stderr = '';
@@ -119,9 +119,9 @@ export function spawnNode(args: readonly string[]): ChildRun {
   return { child, exited, output: () => ({ stdout, stderr }) };
 }
 
-/** The wkmp-ai command line run from its TypeScript sources, as a separate process. */
-export function spawnCli(args: readonly string[]): ChildRun {
-  return spawnNode(['--import', 'tsx', 'src/cli/main.ts', ...args]);
+/** The wkmp-ai command line run from its TypeScript sources, as a separate process, from the repository root or `cwd`. */
+export function spawnCli(args: readonly string[], cwd = repoRoot): ChildRun {
+  return spawnNode(['--import', import.meta.resolve('tsx'), join(repoRoot, 'src', 'cli', 'main.ts'), ...args], cwd);
 }
 
 /** A process that holds the write lock of `dbPath` for `holdMs` (see hold-lock.mjs); resolves once it holds it. */
