@@ -9,7 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { openWriter } from '../integration/db-helpers.js';
 import { insertSession } from '../../src/db/queries/sessions.js';
-import { copyFixtureRoot, decodersReading, inspect, makeCopiesRoot, makeEndlessWav, sessionRows, tempFolder, waitFor } from '../integration/helpers.js';
+import { copyFixtureRoot, decodersReading, inspect, makeEndlessWav, sessionRows, tempFolder, waitFor } from '../integration/helpers.js';
 import { request, startService } from './helpers.js';
 
 interface Started { session_id: string; state: string; started_at: string }
@@ -41,16 +41,13 @@ describe('wkmp-ai serve: import sessions', () => {
     expect(body).toEqual({ status: 'ok', service: 'wkmp-ai', active_session: null });
   });
 
-  it('starts an import, shows it active while it runs, and reports it COMPLETED with its counts', async () => {
+  it('starts an import and reports it COMPLETED with its counts', async () => {
     const root = copyFixtureRoot();
     const { url } = await startService(root);
     const started = await request<Started>(`${url}/import/start`, 'POST', { root_folder: root, parameters: { jobs: 2 } });
     expect(started.status).toBe(202);
     expect(started.body).toEqual({ session_id: expect.any(String) as unknown, state: 'SCANNING', started_at: expect.any(String) as unknown });
     const id = started.body.session_id;
-    const active = await request<{ session: Status | null }>(`${url}/import/active`);
-    // Right after the start the import is still going (7 files to decode).
-    expect(active.body.session?.session_id).toBe(id);
     const done = await statusUntil(url, id, ['COMPLETED', 'CANCELLED', 'FAILED']);
     // Files looked at: the seven audio files, the cover and the notes.
     expect(done).toMatchObject({ session_id: id, state: 'COMPLETED', files_total: 9 });
@@ -64,6 +61,19 @@ describe('wkmp-ai serve: import sessions', () => {
     }
   });
 
+  it('shows the import active while it runs and none once it has ended', async () => {
+    // A file whose analysis takes minutes: the import cannot end before it is cancelled.
+    const root = copyFixtureRoot();
+    makeEndlessWav(join(root, 'endless.wav'));
+    const { url } = await startService(root);
+    const started = await request<Started>(`${url}/import/start`, 'POST', { root_folder: root, parameters: { jobs: 2 } });
+    const id = started.body.session_id;
+    expect((await request<{ session: Status | null }>(`${url}/import/active`)).body.session?.session_id).toBe(id);
+    expect((await request(`${url}/import/cancel/${id}`, 'POST')).status).toBe(202);
+    await statusUntil(url, id, ['CANCELLED']);
+    expect((await request<{ session: Status | null }>(`${url}/import/active`)).body).toEqual({ session: null });
+  });
+
   it('accepts a folder inside the root, relative to it', async () => {
     const root = copyFixtureRoot();
     const { url } = await startService(root);
@@ -72,9 +82,10 @@ describe('wkmp-ai serve: import sessions', () => {
   });
 
   it('refuses a second start while an import runs (409), cancels the running one, and refuses to cancel it twice', async () => {
-    const { root } = makeCopiesRoot(20);
+    const root = copyFixtureRoot();
+    makeEndlessWav(join(root, 'endless.wav')); // the import cannot end before it is cancelled
     const { url } = await startService(root);
-    const first = await request<Started>(`${url}/import/start`, 'POST', { root_folder: root, parameters: { jobs: 1 } });
+    const first = await request<Started>(`${url}/import/start`, 'POST', { root_folder: root, parameters: { jobs: 2 } });
     expect(first.status).toBe(202);
     const second = await request(`${url}/import/start`, 'POST', { root_folder: root });
     expect(second.status).toBe(409);
@@ -85,12 +96,11 @@ describe('wkmp-ai serve: import sessions', () => {
     expect(cancel.body).toEqual({ session_id: first.body.session_id, state: 'CANCELLING' });
     const ended = await statusUntil(url, first.body.session_id, ['COMPLETED', 'CANCELLED', 'FAILED']);
     expect(ended.state).toBe('CANCELLED');
-    expect(ended.counts!.recorded).toBeLessThan(140);
     const again = await request(`${url}/import/cancel/${first.body.session_id}`, 'POST');
     expect(again.status).toBe(409);
     expect(again.body.message).toContain('CANCELLED');
     // Once it has ended, a new import may start.
-    const third = await request<Started>(`${url}/import/start`, 'POST', { root_folder: root, parameters: { jobs: 1 } });
+    const third = await request<Started>(`${url}/import/start`, 'POST', { root_folder: root, parameters: { jobs: 2 } });
     expect(third.status).toBe(202);
     expect((await request(`${url}/import/cancel/${third.body.session_id}`, 'POST')).status).toBe(202);
     await statusUntil(url, third.body.session_id, ['CANCELLED']);

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { inspect, makeCopiesRoot, sessionRows, spawnCli, sqliteProblems, waitFor } from '../integration/helpers.js';
+import { copyFixtureRoot, inspect, makeEndlessWav, sessionRows, spawnCli, sqliteProblems, waitFor } from '../integration/helpers.js';
 import { progressOf, request, SseClient } from './helpers.js';
 
 const savedPort = process.env.WKMP_AI_PORT;
@@ -15,13 +15,14 @@ afterEach(() => {
 
 describe('wkmp-ai serve, the process', () => {
   it('on SIGTERM during an import ends the session CANCELLED, closes the database and exits 0', async () => {
-    const { root } = makeCopiesRoot(20);
+    const root = copyFixtureRoot();
+    makeEndlessWav(join(root, 'endless.wav')); // the import cannot end before the signal
     process.env.WKMP_AI_PORT = '0'; // the child inherits it: any free port
     const server = spawnCli(['serve', '--root-folder', root, '--host', '127.0.0.1']);
     await waitFor(() => /listening on (http:\S+)/.test(server.output().stdout), 60_000, 'the service to listen', server.exited);
     const url = /listening on (http:\S+)/.exec(server.output().stdout)![1]!;
     const events = await SseClient.connect(`${url}/import/events`);
-    const started = await request<{ session_id: string }>(`${url}/import/start`, 'POST', { root_folder: root, parameters: { jobs: 1 } });
+    const started = await request<{ session_id: string }>(`${url}/import/start`, 'POST', { root_folder: root, parameters: { jobs: 2 } });
     expect(started.status).toBe(202);
     await events.until(() => events.named('ImportProgressUpdate').some((message) => (progressOf(message).filesDone as number) >= 1), 90_000, 'a file analysed');
 

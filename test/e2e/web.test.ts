@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { setSettings } from '../integration/db-helpers.js';
-import { copyFixtureRoot, fixtures, makeCopiesRoot, tempFolder } from '../integration/helpers.js';
+import { copyFixtureRoot, fixtures, makeCopiesRoot, makeEndlessWav, tempFolder } from '../integration/helpers.js';
 import { request, startService } from './helpers.js';
 
 const TICKS_PER_SECOND = 28_224_000;
@@ -197,18 +197,18 @@ describe('the web page', () => {
   });
 
   it('cancels a running import from the page', async () => {
-    const { root } = makeCopiesRoot(20);
+    const { root } = makeCopiesRoot(2);
+    makeEndlessWav(join(root, 'endless.wav')); // the import cannot end before it is cancelled
     const { url } = await startService(root);
     expect((await request(`${url}/api/settings`, 'POST', { ingest_max_concurrent_jobs: 2 })).status).toBe(200);
     const { page } = await openPage(`${url}/`);
     await page.click('#start');
     // A file being analysed shows in the workers list with its path.
     await page.waitForSelector('#workers li[data-path]');
-    expect(await page.getAttribute('#workers li[data-path]', 'data-path')).toMatch(/^c\d{3}\//);
+    expect(await page.getAttribute('#workers li[data-path]', 'data-path')).toMatch(/^(c\d{3}\/.+|endless\.wav)$/);
     await page.click('#cancel:not([disabled])');
     await page.waitForSelector('#summary:not(.hidden)');
     expect(await page.getAttribute('#summary-state', 'data-state')).toBe('CANCELLED');
-    expect(Number(await page.textContent('[data-count="recorded"]'))).toBeLessThan(140);
     expect(await page.isDisabled('#cancel')).toBe(true);
   });
 

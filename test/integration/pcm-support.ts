@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { ffmpegDecoder } from './ffmpeg.js';
+import { ffmpegDecoder } from '../../src/analysis/decode/ffmpeg.js';
 
 const execFileAsync = promisify(execFile);
 

@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DecodeError, type Decoder } from './decoder.js';
-import { ffmpegDecoder } from './ffmpeg.js';
-import { collect, compareLoudness, requireFfmpeg } from './pcm-test-support.js';
-import { wasmDecoder } from './wasm.js';
+import { DecodeError, type Decoder } from '../../src/analysis/decode/decoder.js';
+import { ffmpegDecoder } from '../../src/analysis/decode/ffmpeg.js';
+import { collect, compareLoudness, requireFfmpeg } from './pcm-support.js';
+import { wasmDecoder } from '../../src/analysis/decode/wasm.js';
 
 const sampleRate = 11025;
 const windowSize = Math.floor(sampleRate / 10); // 100 ms
-const fixture = (relative: string): string => fileURLToPath(new URL(`../../../test/fixtures/${relative}`, import.meta.url));
+const fixture = (relative: string): string => fileURLToPath(new URL(`../fixtures/${relative}`, import.meta.url));
 
 interface Case {
   file: string;

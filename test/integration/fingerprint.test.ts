@@ -12,13 +12,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromaprintRuntime, type WasmMemory } from './chromaprint-module.js';
+import { chromaprintRuntime, type WasmMemory } from '../../src/analysis/chromaprint-module.js';
 import {
   ChromaprintAbort, createChromaprint, fingerprintPcm, loadChromaprint, PassageFingerprinter, toInt16, type ChromaprintModule, type Fingerprint,
-} from './fingerprint.js';
+} from '../../src/analysis/fingerprint.js';
 
 const RATE = 11025;
-const fixtures = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
+const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const chords = join(fixtures, 'fingerprint', 'chords-15s.flac');
 const shortLibraryFixtures = [
   'Artist A/Album One/01 First.mp3',
@@ -475,7 +475,7 @@ describe('loadChromaprint', () => {
     const samples = toFloat(chordsPcm);
     const worker = new Worker(source, {
       eval: true,
-      workerData: { tsx, fingerprint: new URL('./fingerprint.ts', import.meta.url).href, samples, rate: RATE },
+      workerData: { tsx, fingerprint: new URL('../../src/analysis/fingerprint.ts', import.meta.url).href, samples, rate: RATE },
     });
     try {
       const reply = await new Promise<{ fingerprint?: Fingerprint; added?: string[]; error?: string }>((resolve, reject) => {

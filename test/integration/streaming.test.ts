@@ -7,12 +7,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Decoder, DecoderName } from './decoder.js';
-import { ffmpegDecoder } from './ffmpeg.js';
+import type { Decoder, DecoderName } from '../../src/analysis/decode/decoder.js';
+import { ffmpegDecoder } from '../../src/analysis/decode/ffmpeg.js';
 import {
   childPidsMentioning, collect, compareLoudness, isRunning, peakResidentBytes, requireFfmpeg, runFfmpeg, type Collected,
-} from './pcm-test-support.js';
-import { wasmDecoder } from './wasm.js';
+} from './pcm-support.js';
+import { wasmDecoder } from '../../src/analysis/decode/wasm.js';
 
 const sampleRate = 11025;
 const longSeconds = 600;
