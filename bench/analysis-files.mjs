@@ -1,7 +1,8 @@
 // The audio files an import of a folder decodes, found as the import finds them (the walk, then
 // the content of each file's first bytes), for the children of bench/analysis.ts.
 import { readFileSync } from 'node:fs';
-import { readHead, classifyContent } from '../dist/scan/classify.js';
+import { open } from 'node:fs/promises';
+import { classifyContent, sniffBytes } from '../dist/scan/classify.js';
 import { walkLibrary } from '../dist/scan/walk.js';
 
 /** Audio files under `root` by content, sorted by path: `{ path, absolutePath, sizeBytes, mime }`. */
@@ -9,11 +10,23 @@ export async function listAudioFiles(root) {
   const { entries } = await walkLibrary(root, root);
   const files = [];
   for (const entry of entries) {
-    const content = await classifyContent(await readHead(entry.absolutePath));
+    const content = await classifyContent(await readHead(entry.absolutePath, sniffBytes));
     if (content.fileClass !== 'audio' || content.mime === null) continue;
     files.push({ path: entry.path, absolutePath: entry.absolutePath, sizeBytes: entry.sizeBytes, mime: content.mime });
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** The first `bytes` bytes of a file (fewer if it is shorter), as the worker reads them to classify it. */
+async function readHead(path, bytes) {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
 }
 
 /**

@@ -5,6 +5,7 @@
  * whatever the file's length. The child is killed on abort and when the consumer stops early.
  */
 import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
+import { setPriority } from 'node:os';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { errorMessage } from '../../errors.js';
@@ -69,6 +70,22 @@ interface FfmpegRun {
   stderr(): string;
 }
 
+
+/**
+ * Decoding is batch work: ffmpeg runs below normal priority, so that on a machine whose cores the
+ * import fills, the service's own thread and the other WKMP services (the player) come first.
+ */
+const decoderNiceness = 10;
+
+function lowerPriority(pid: number | undefined): void {
+  if (pid === undefined) return; // it did not start: the 'error' event says why
+  try {
+    setPriority(pid, decoderNiceness);
+  } catch {
+    // gone already, or a system that refuses: it then runs at normal priority
+  }
+}
+
 function startFfmpeg(command: string, path: string, options: DecodeOptions): FfmpegRun {
   const { signal } = options;
   const child = spawn(command, ffmpegArguments(path, options.sampleRate), {
@@ -79,6 +96,7 @@ function startFfmpeg(command: string, path: string, options: DecodeOptions): Ffm
   child.once('error', (error) => {
     startError ??= error;
   });
+  lowerPriority(child.pid);
   const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const stderr: Buffer[] = [];
   let stderrBytes = 0;
