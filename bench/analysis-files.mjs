@@ -1,6 +1,7 @@
 // The audio files an import of a folder decodes, found as the import finds them (the walk, then
 // the content of each file's first bytes), for the children of bench/analysis.ts.
 import { readFileSync } from 'node:fs';
+import { Buffer } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import { classifyContent, sniffBytes } from '../dist/scan/classify.js';
 import { walkLibrary } from '../dist/scan/walk.js';
