@@ -7,22 +7,11 @@ import { createHash } from 'node:crypto';
 import { v7 as randomUUID } from 'uuid';
 import type { ArtistCredit, AlbumRef, FileRecord, PassageRecord } from '../src/file-record.js';
 import { secondsToTicks } from '../src/file-record.js';
+import { seededRandom } from '../test/seeded-random.js';
 
 export const ARTIST_POOL = 500;
 export const ALBUM_POOL = 2000;
 const TRACKS_PER_ALBUM = 12;
-
-/** Small deterministic PRNG (mulberry32): the same seed gives the same library. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -45,7 +34,7 @@ function pad(value: number, width: number): string {
  * are drawn once, so every writer that sees the same array writes the same rows.
  */
 export function generateRecords(count: number, seed = 20_000): FileRecord[] {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const artists: Omit<ArtistCredit, 'weight'>[] = Array.from({ length: ARTIST_POOL }, (_, i) => ({
     guid: randomUUID(), mbid: fakeMbid(`artist ${i}`), name: `Artist ${pad(i, 3)}`,
   }));

@@ -9,9 +9,10 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { ImportSummary } from '../../src/import/events.js';
 import {
-  copyRoot, fileShapes, inspect, libraryCounts, makeCopiesRoot, makeEndlessWav, partialFiles, peekCount, seededRandom, sessionRows, spawnCli,
+  copyRoot, fileShapes, inspect, libraryCounts, makeCopiesRoot, makeEndlessWav, partialFiles, peekCount, sessionRows, spawnCli,
   sqliteProblems, waitFor, type FileShape,
 } from './helpers.js';
+import { seededRandom } from '../seeded-random.js';
 
 /** 10 folders of the library's 7 audio files: 70 files, 60 contents, each decoded and analysed in full. */
 const copies = 10;

@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../seeded-random.js';
 import { chromaprintRuntime, type WasmMemory } from '../../src/analysis/chromaprint-module.js';
 import {
   ChromaprintAbort, createChromaprint, fingerprintPcm, loadChromaprint, PassageFingerprinter, toInt16, type ChromaprintModule, type Fingerprint,
@@ -169,18 +170,6 @@ function decodeCompressed(text: string): { algorithm: number; raw: number[] } {
   return { algorithm, raw };
 }
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 /** Feeds `samples` in chunks of the given sizes (cycled), as a decoder would hand them over. */
 function feedInChunks(fingerprinter: PassageFingerprinter, samples: Float32Array, sizes: () => number): void {
   for (let at = 0; at < samples.length; ) {
@@ -281,7 +270,7 @@ describe('PassageFingerprinter', () => {
     const oneShot = fingerprintPcm(module, pcm, RATE);
     expect(oneShot.raw.length).toBeGreaterThan(90);
     for (const seed of [1, 2, 3]) {
-      const random = seeded(seed);
+      const random = seededRandom(seed);
       const fingerprinter = new PassageFingerprinter(module, RATE);
       for (let at = 0; at < pcm.length; ) {
         // 0 … 70,000 samples: empty chunks, single samples and chunks larger than the 32,768-sample staging buffer.

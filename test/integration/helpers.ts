@@ -79,18 +79,6 @@ export function makeCopiesRoot(copies: number, root = tempFolder()): { root: str
   return { root, paths };
 }
 
-/** A repeatable random number generator in [0, 1) (mulberry32): a test that draws from it can be replayed from its seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A fresh root holding the same files as `root` (same paths, same contents), without its database. */
 export function copyRoot(root: string): string {
   const copy = tempFolder();
