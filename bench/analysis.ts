@@ -1,5 +1,5 @@
 /**
- * npm run bench:analysis -- [FOLDER] [--jobs N] [--decoder auto|ffmpeg|wasm] [--files N] [--runs N] [--json]
+ * npm run bench:analysis -- [FOLDER] [--jobs N] [--decoder auto|ffmpeg|wasm] [--files N] [--runs N] [--json] [--smoke]
  *
  * How close a full import comes to the decode ceiling. Without FOLDER, a folder of `--files`
  * (default 12) generated tracks of 3–4 minutes is made with ffmpeg (music-like: notes, bass, noise,
@@ -15,6 +15,9 @@
  * the spread, and the peak RSS is the highest of the import runs. Wall times on a shared machine
  * wander, so the ratio of CPU seconds per audio second is printed beside the wall-time ratio.
  * Targets: import ÷ ceiling ≥ 0.85; peak RSS of the import < 200 MB + 100 MB per worker.
+ * `--smoke`: 2 generated tracks of about 30 s, one run, 2 jobs, for `npm test` to check that the
+ * bench runs and that its children agree (every file decoded and recorded, the same audio seconds
+ * in the ceiling and the import, passages found); it exits 1 when they don't. No timing is judged.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -95,14 +98,14 @@ const targetRatio = 0.85;
 const memoryBaseMb = 200;
 const memoryPerWorkerMb = 100;
 
-function trackPlans(count: number, root: string): TrackPlan[] {
+function trackPlans(count: number, root: string, short: boolean): TrackPlan[] {
   const formats = [
     { ext: 'flac', codec: ['-c:a', 'flac'] },
     { ext: 'mp3', codec: ['-c:a', 'libmp3lame', '-b:a', '192k'] },
     { ext: 'ogg', codec: ['-c:a', 'libvorbis', '-q:a', '5'] },
   ] as const;
   return Array.from({ length: count }, (_, i) => {
-    const seconds = 180 + ((i * 37) % 61); // 3:00 to 4:00
+    const seconds = short ? 30 + i * 5 : 180 + ((i * 37) % 61); // 3:00 to 4:00
     const format = formats[i % formats.length]!;
     const rate = i % 2 === 0 ? 44100 : 48000;
     const beat = (60 / (88 + ((i * 13) % 50))).toFixed(4);
@@ -154,9 +157,9 @@ function runFfmpeg(args: readonly string[]): Promise<void> {
   });
 }
 
-async function generateFolder(count: number): Promise<string> {
+async function generateFolder(count: number, short: boolean): Promise<string> {
   const root = mkdtempSync(join(tmpdir(), 'wkmp-bench-analysis-'));
-  const plans = trackPlans(count, root);
+  const plans = trackPlans(count, root, short);
   for (const plan of plans) mkdirSync(join(root, plan.name, '..'), { recursive: true });
   let next = 0;
   const lane = async (): Promise<void> => {
@@ -217,6 +220,28 @@ function median<T>(runs: readonly T[], key: (run: T) => number): { run: T; min: 
   return { run: sorted[Math.floor((sorted.length - 1) / 2)]!, min: key(sorted[0]!), max: key(sorted.at(-1)!) };
 }
 
+/** What the smoke run checks: the children decoded and recorded every file and agree on the audio. */
+function smokeProblems(ceilings: readonly CeilingRun[], imports: readonly ImportRun[], steps: StepsRun, files: number): string[] {
+  const problems: string[] = [];
+  for (const c of ceilings) {
+    if (c.files !== files || c.failed !== 0) problems.push(`ceiling: ${c.files} files decoded, ${c.failed} failed, of ${files}`);
+  }
+  for (const run of imports) {
+    const { counts, state } = run.summary;
+    if (state !== 'COMPLETED' || counts.recorded !== files || counts.failed !== 0) {
+      problems.push(`import: ${state}, ${counts.recorded} recorded and ${counts.failed} failed of ${files} files`);
+    }
+    if (counts.passages < files) problems.push(`import: ${counts.passages} passages for ${files} files`);
+    for (const c of ceilings) {
+      if (Math.abs(counts.audioSeconds - c.audioSeconds) > 0.1 * files) {
+        problems.push(`import recorded ${f(counts.audioSeconds, 2)} s of audio, the ceiling decoded ${f(c.audioSeconds, 2)} s`);
+      }
+    }
+  }
+  if (steps.files !== files || steps.passages === 0) problems.push(`steps: ${steps.files} files, ${steps.passages} passages`);
+  return problems;
+}
+
 function importXrt(run: ImportRun): number {
   return run.summary.counts.audioSeconds / (run.summary.durationMs / 1000);
 }
@@ -230,19 +255,22 @@ async function main(): Promise<void> {
       files: { type: 'string', default: '12' },
       runs: { type: 'string', default: '3' },
       json: { type: 'boolean', default: false },
+      smoke: { type: 'boolean', default: false },
     },
   });
+  const smoke = values.smoke;
   const decoder = values.decoder as DecoderChoice;
   if (!['auto', 'ffmpeg', 'wasm'].includes(decoder)) throw new Error(`--decoder must be auto, ffmpeg or wasm, not ${values.decoder}`);
   const cores = availableParallelism();
-  const jobs = values.jobs === undefined ? cores : Number(values.jobs);
+  const jobs = smoke ? 2 : values.jobs === undefined ? cores : Number(values.jobs);
   if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`--jobs must be a positive integer, not ${String(values.jobs)}`);
-  const runs = Number(values.runs);
+  const runs = smoke ? 1 : Number(values.runs);
+  const fileCount = smoke ? 2 : Number(values.files);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, not ${values.runs}`);
 
   const generated = positionals[0] === undefined;
-  if (generated) process.stderr.write(`generating ${values.files} tracks with ffmpeg…\n`);
-  const root = positionals[0] ?? (await generateFolder(Number(values.files)));
+  if (generated) process.stderr.write(`generating ${fileCount} tracks with ffmpeg…\n`);
+  const root = positionals[0] ?? (await generateFolder(fileCount, smoke));
   const work = mkdtempSync(join(tmpdir(), 'wkmp-bench-analysis-db-'));
   try {
     warmPageCache(runChild<{ files: string[] }>('./decode-child.mjs', [root, '--list']).files);
@@ -256,6 +284,9 @@ async function main(): Promise<void> {
     }
     process.stderr.write('the steps, one file at a time…\n');
     const steps = runChild<StepsRun>('./analysis-steps-child.mjs', [root, decoder]);
+    const problems = smoke ? smokeProblems(ceilings, imports, steps, generated ? fileCount : ceilings[0]!.files) : [];
+    for (const problem of problems) process.stderr.write(`bench:analysis --smoke: ${problem}\n`);
+    if (problems.length > 0) process.exitCode = 1;
 
     const ceiling = median(ceilings, (run) => run.xRealtime);
     const imported = median(imports, importXrt);
@@ -285,13 +316,13 @@ async function main(): Promise<void> {
         },
         cpuRatio,
         steps: { ...steps, rows },
-        targets,
+        targets, problems,
       })}\n`);
       return;
     }
     const c = ceiling.run;
     const counts = run.summary.counts;
-    console.log(`bench:analysis ${generated ? `generated folder of ${values.files} tracks (FLAC, MP3, Ogg Vorbis)` : root}`);
+    console.log(`bench:analysis ${generated ? `generated folder of ${fileCount} tracks (FLAC, MP3, Ogg Vorbis)` : root}`);
     console.log(`decoder ${c.decoder} (asked: ${decoder}), jobs ${jobs}, ${cores} cores; ${c.files} audio files, ${f(c.audioSeconds / 60)} min of audio; median of ${runs} runs`);
     console.log('');
     console.log('run                 wall s   x-realtime  (min–max)      CPU s node + ffmpeg   CPU ms/audio min   peak MB');

@@ -3,6 +3,7 @@
  * chunks (bounded memory), give the same samples, stop on abort and when the consumer breaks.
  * Decode speed and memory are printed, not asserted.
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -113,6 +114,28 @@ describe.each([ffmpegDecoder, wasmDecoder])('the $name decoder on a 10-minute st
     }
     expect(children).toHaveLength(decoder.name === 'ffmpeg' ? 1 : 0);
     for (const pid of children) expect(isRunning(pid)).toBe(false);
+  });
+});
+
+/** The nice value of a process: field 19 of /proc/PID/stat, counted after the command's closing parenthesis. */
+function niceness(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+}
+
+describe('the ffmpeg decoder', () => {
+  it('decodes below normal priority (nice 10), so the service and the player come first on a busy machine', { timeout: 60_000 }, async () => {
+    const path = file('long.flac');
+    const iterator = ffmpegDecoder.decode(path, { sampleRate })[Symbol.asyncIterator]();
+    try {
+      expect((await iterator.next()).done).toBe(false);
+      const children = childPidsMentioning(path);
+      expect(children).toHaveLength(1);
+      expect(niceness(process.pid)).toBeLessThan(10);
+      expect(niceness(children[0]!)).toBeGreaterThanOrEqual(10);
+    } finally {
+      await iterator.return?.();
+    }
   });
 });
 
