@@ -9,13 +9,14 @@
 //   fingerprint PassageFingerprinter over each passage's first 120 s (passages of 10 s and more)
 // and, as a check, analyseAudio as the worker runs it (one streamed pass doing silence, amplitude
 // and fingerprint together) on the same chunks.
-//   node bench/analysis-steps-child.mjs ROOT DECODER
+//   node bench/analysis-steps-child.mjs ROOT FFMPEG   (FFMPEG '' for the one the import would find)
 // Prints one JSON line.
 import { open } from 'node:fs/promises';
 import { createAWeightingFilter } from '../dist/analysis/a-weighting.js';
 import { amplitudeEnvelope, findLeadIn, findLeadOut } from '../dist/analysis/amplitude.js';
 import { analyseAudio } from '../dist/analysis/analyse-audio.js';
-import { chooseDecoder } from '../dist/analysis/decode/decoder.js';
+import { findFfmpeg } from '../dist/analysis/decode/decoder.js';
+import { createFfmpegDecoder } from '../dist/analysis/decode/ffmpeg.js';
 import { EnvelopeBuilder } from '../dist/analysis/envelope.js';
 import { loadChromaprint, PassageFingerprinter } from '../dist/analysis/fingerprint.js';
 import { hashFile } from '../dist/analysis/hash.js';
@@ -26,7 +27,7 @@ import { audioAnalysisOptions } from '../dist/config/analysis-settings.js';
 import { classifyContent, sniffBytes } from '../dist/scan/classify.js';
 import { listAudioFiles } from './analysis-files.mjs';
 
-const [root, decoderName = 'auto'] = process.argv.slice(2);
+const [root, ffmpeg = ''] = process.argv.slice(2);
 // A fresh database holds the defaults, so these are the options the import runs with.
 const options = audioAnalysisOptions(new Map());
 const rate = options.sampleRate;
@@ -65,7 +66,7 @@ async function readStep(file) {
 }
 
 const files = await listAudioFiles(root);
-const decoder = await chooseDecoder(decoderName);
+const decoder = createFfmpegDecoder(await findFfmpeg(ffmpeg || undefined));
 let t = performance.now();
 const chromaprint = await loadChromaprint();
 const chromaprintLoadSeconds = seconds(t);
@@ -86,7 +87,7 @@ for (const file of files) {
   let length = 0;
   t = performance.now();
   let firstChunk = null;
-  for await (const chunk of decoder.decode(file.absolutePath, { sampleRate: rate, mime: file.mime })) {
+  for await (const chunk of decoder.decode(file.absolutePath, { sampleRate: rate })) {
     firstChunk ??= seconds(t);
     chunks.push(chunk);
     length += chunk.length;
@@ -154,7 +155,7 @@ for (const file of files) {
 }
 
 process.stdout.write(`${JSON.stringify({
-  decoder: decoder.name,
+  decoder: decoder.command,
   files: files.length,
   audioSeconds,
   passages: passageCount,

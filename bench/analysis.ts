@@ -1,11 +1,11 @@
 /**
- * npm run bench:analysis -- [FOLDER] [--jobs N] [--decoder auto|ffmpeg|wasm] [--files N] [--runs N] [--json] [--smoke]
+ * npm run bench:analysis -- [FOLDER] [--jobs N] [--ffmpeg COMMAND] [--files N] [--runs N] [--json] [--smoke]
  *
  * How close a full import comes to the decode ceiling. Without FOLDER, a folder of `--files`
  * (default 12) generated tracks of 3–4 minutes is made with ffmpeg (music-like: notes, bass, noise,
  * dynamics, fades, silent gaps; FLAC, MP3 and Ogg Vorbis at 44.1 and 48 kHz; deterministic) and
  * deleted afterwards. Three children on the built JavaScript, in the same run:
- *  1. ceiling (decode-child.mjs): every file only decoded through the project's decoder, N in
+ *  1. ceiling (decode-child.mjs): every file only decoded through the project's ffmpeg decoder, N in
  *     flight in N worker threads; aggregate x-realtime = audio seconds ÷ wall seconds;
  *  2. import (import-child.mjs): `runImport` with analysis 'full' into a fresh database;
  *     aggregate x-realtime and peak RSS;
@@ -26,8 +26,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { ImportSummary } from '../src/import/events.js';
-
-type DecoderChoice = 'auto' | 'ffmpeg' | 'wasm';
 
 interface CpuFigures {
   /** The child's own threads (main and workers). */
@@ -251,7 +249,7 @@ async function main(): Promise<void> {
     allowPositionals: true,
     options: {
       jobs: { type: 'string' },
-      decoder: { type: 'string', default: 'auto' },
+      ffmpeg: { type: 'string', default: '' },
       files: { type: 'string', default: '12' },
       runs: { type: 'string', default: '3' },
       json: { type: 'boolean', default: false },
@@ -259,8 +257,7 @@ async function main(): Promise<void> {
     },
   });
   const smoke = values.smoke;
-  const decoder = values.decoder as DecoderChoice;
-  if (!['auto', 'ffmpeg', 'wasm'].includes(decoder)) throw new Error(`--decoder must be auto, ffmpeg or wasm, not ${values.decoder}`);
+  const ffmpeg = values.ffmpeg; // '' for the one the import finds (src/analysis/decode/decoder.ts)
   const cores = availableParallelism();
   const jobs = smoke ? 2 : values.jobs === undefined ? cores : Number(values.jobs);
   if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`--jobs must be a positive integer, not ${String(values.jobs)}`);
@@ -279,11 +276,11 @@ async function main(): Promise<void> {
     const imports: ImportRun[] = [];
     for (let r = 1; r <= runs; r += 1) {
       process.stderr.write(`run ${r} of ${runs}: decode ceiling, full import…\n`);
-      ceilings.push(runChild<CeilingRun>('./decode-child.mjs', [root, decoder, String(jobs)]));
-      imports.push(runChild<ImportRun>('./import-child.mjs', [root, join(work, `wkmp-${r}.db`), String(jobs), 'full', decoder]));
+      ceilings.push(runChild<CeilingRun>('./decode-child.mjs', [root, ffmpeg, String(jobs)]));
+      imports.push(runChild<ImportRun>('./import-child.mjs', [root, join(work, `wkmp-${r}.db`), String(jobs), 'full', ffmpeg]));
     }
     process.stderr.write('the steps, one file at a time…\n');
-    const steps = runChild<StepsRun>('./analysis-steps-child.mjs', [root, decoder]);
+    const steps = runChild<StepsRun>('./analysis-steps-child.mjs', [root, ffmpeg]);
     const problems = smoke ? smokeProblems(ceilings, imports, steps, generated ? fileCount : ceilings[0]!.files) : [];
     for (const problem of problems) process.stderr.write(`bench:analysis --smoke: ${problem}\n`);
     if (problems.length > 0) process.exitCode = 1;
@@ -308,7 +305,7 @@ async function main(): Promise<void> {
 
     if (values.json) {
       process.stdout.write(`${JSON.stringify({
-        root, generated, decoder, jobs, cores, runs,
+        root, generated, ffmpeg: ceiling.run.decoder, jobs, cores, runs,
         ceiling: { median: ceiling.run, xRealtime: { median: ceiling.run.xRealtime, min: ceiling.min, max: ceiling.max }, runs: ceilings },
         import: {
           median: run, xRealtime: { median: importXrt(run), min: imported.min, max: imported.max },
@@ -323,7 +320,7 @@ async function main(): Promise<void> {
     const c = ceiling.run;
     const counts = run.summary.counts;
     console.log(`bench:analysis ${generated ? `generated folder of ${fileCount} tracks (FLAC, MP3, Ogg Vorbis)` : root}`);
-    console.log(`decoder ${c.decoder} (asked: ${decoder}), jobs ${jobs}, ${cores} cores; ${c.files} audio files, ${f(c.audioSeconds / 60)} min of audio; median of ${runs} runs`);
+    console.log(`ffmpeg ${c.decoder}, jobs ${jobs}, ${cores} cores; ${c.files} audio files, ${f(c.audioSeconds / 60)} min of audio; median of ${runs} runs`);
     console.log('');
     console.log('run                 wall s   x-realtime  (min–max)      CPU s node + ffmpeg   CPU ms/audio min   peak MB');
     const cpu = (figures: CpuFigures): string => `${f(figures.node, 2)} + ${figures.children === null ? '?' : f(figures.children, 2)}`.padStart(20);

@@ -1,11 +1,11 @@
 // One timed import for bench/import.ts and bench/analysis.ts, in plain Node on the built
 // JavaScript, so that the peak memory measured is the importer's own (main thread and workers;
 // not ffmpeg's) and not tsx's. Prints one JSON line.
-//   node bench/import-child.mjs ROOT DATABASE [JOBS] [ANALYSIS full|tags] [DECODER auto|ffmpeg|wasm]
+//   node bench/import-child.mjs ROOT DATABASE [JOBS] [ANALYSIS full|tags] [FFMPEG]   (FFMPEG '' for the one the import finds)
 import { runImport } from '../dist/import/run.js';
 import { cpuSeconds } from './analysis-files.mjs';
 
-const [root, database, jobs, analysis = 'full', decoder = 'auto'] = process.argv.slice(2);
+const [root, database, jobs, analysis = 'full', ffmpeg = ''] = process.argv.slice(2);
 const cpuBefore = cpuSeconds();
 const started = performance.now();
 let analysingAt = null;
@@ -14,7 +14,7 @@ const summary = await runImport({
   rootFolder: root,
   database,
   analysis,
-  decoder,
+  ...(ffmpeg ? { ffmpeg } : {}),
   ...(jobs ? { jobs: Number(jobs) } : {}),
   onEvent: (event) => {
     if (event.type !== 'ImportProgressUpdate') return;

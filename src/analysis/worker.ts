@@ -13,7 +13,8 @@ import { analyseAudio, analyseRegion, type AudioAnalysisOptions, type BoundarySo
 import { parseCueSheet, type FileCueSheet } from './cue-sheet.js';
 import { readFlacCueSheet } from './flac-cue-sheet.js';
 import { buildAnalysedRecord, buildTagsRecord, type FileFacts } from './build-record.js';
-import { chooseDecoder, DecodeError, type DecoderName } from './decode/decoder.js';
+import { DecodeError } from './decode/decoder.js';
+import { createFfmpegDecoder } from './decode/ffmpeg.js';
 import { loadChromaprint } from './fingerprint.js';
 import { hashFile } from './hash.js';
 import { hasSeekHeader, id3v2Size } from './mp3-header.js';
@@ -36,8 +37,8 @@ export interface AnalyseTask {
   cueSignature: string | null;
   /** The tracks a cue sheet beside the file gives it (import/cue-sheets.ts); they win over one inside it. */
   cueSheet: FileCueSheet | null;
-  /** A concrete decoder, chosen once for the import by the main thread. */
-  decoder: DecoderName;
+  /** The ffmpeg to decode with, found once for the import by the main thread (decode/decoder.ts); null in a tags pass, which decodes nothing. */
+  ffmpeg: string | null;
   audio: AudioAnalysisOptions;
 }
 
@@ -102,11 +103,10 @@ function definedOf<T extends object>(value: T): Partial<T> {
 }
 
 /** Decodes once and analyses the stream: passages (a cue sheet's tracks, or songs between silences), lead-in and lead-out, fingerprints. */
-async function analyseDecoded(task: AnalyseTask, mime: string, facts: FileFacts, tags: TagReport, sheet: FileCueSheet | null): Promise<AnalysisResult> {
-  const decoder = await chooseDecoder(task.decoder);
+async function analyseDecoded(task: AnalyseTask, ffmpeg: string, facts: FileFacts, tags: TagReport, sheet: FileCueSheet | null): Promise<AnalysisResult> {
   let audio;
   try {
-    const pcm = decoder.decode(task.absolutePath, { sampleRate: task.audio.sampleRate, mime });
+    const pcm = createFfmpegDecoder(ffmpeg).decode(task.absolutePath, { sampleRate: task.audio.sampleRate });
     const source: BoundarySource = sheet === null ? { kind: 'silence', taggedAs: taggedAs(tags) } : { kind: 'cue sheet', tracks: sheet.tracks };
     audio = await analyseAudio(pcm, await loadChromaprint(), task.audio, source);
   } catch (error) {
@@ -114,7 +114,7 @@ async function analyseDecoded(task: AnalyseTask, mime: string, facts: FileFacts,
     return failure(task, 'decode', 'DECODE_FAILED', error instanceof DecodeError ? error.reason : errorMessage(error));
   }
   const { sampleRate, windowMs, segmentation, amplitude } = task.audio;
-  return buildAnalysedRecord(facts, tags, audio, { decoder: decoder.name, sampleRate, windowMs, segmentation: { ...segmentation }, amplitude: { ...amplitude } }, sheet);
+  return buildAnalysedRecord(facts, tags, audio, { decoder: 'ffmpeg', sampleRate, windowMs, segmentation: { ...segmentation }, amplitude: { ...amplitude } }, sheet);
 }
 
 async function analyseOpenFile(task: AnalyseTask, handle: FileHandle): Promise<AnalysisResult> {
@@ -133,7 +133,7 @@ async function analyseOpenFile(task: AnalyseTask, handle: FileHandle): Promise<A
     path: task.path, knownGuid: task.knownGuid, hash: '', sizeBytes: stat.size, modificationTime,
     cueSignature: task.cueSignature, warnings: [],
   };
-  if (task.analysis === 'tags') {
+  if (task.analysis === 'tags' || task.ffmpeg === null) {
     // A tags pass reads only the bytes the tags need: no content hash, no decoding.
     const tags = await readTagsOf(task, content.mime, content.mime === 'audio/mpeg' && (await mp3HasSeekHeader(handle, head)));
     return isFailure(tags) ? tags : buildTagsRecord(facts, tags, await cueSheetOf(task, handle, content.mime, tags, facts));
@@ -147,7 +147,7 @@ async function analyseOpenFile(task: AnalyseTask, handle: FileHandle): Promise<A
   } catch (error) {
     return failure(task, 'hash', 'UNREADABLE', errorMessage(error));
   }
-  return analyseDecoded(task, content.mime, facts, tags, sheet);
+  return analyseDecoded(task, task.ffmpeg, facts, tags, sheet);
 }
 
 export async function analyseFile(task: AnalyseTask): Promise<AnalysisResult> {
@@ -172,7 +172,8 @@ export interface AmplitudeTask {
   absolutePath: string;
   /** Relative to the root, for messages. */
   path: string;
-  decoder: DecoderName;
+  /** The ffmpeg to decode with (decode/decoder.ts). */
+  ffmpeg: string;
   /** Samples at `options.sampleRate`: [startSample, endSample); Infinity for the end of the file. */
   startSample: number;
   endSample: number;
@@ -182,9 +183,8 @@ export interface AmplitudeTask {
 export type AmplitudeResult = { kind: 'region'; region: RegionAnalysis } | FileFailure;
 
 async function measureAmplitude(task: AmplitudeTask): Promise<AmplitudeResult> {
-  const decoder = await chooseDecoder(task.decoder);
   try {
-    const pcm = decoder.decode(task.absolutePath, { sampleRate: task.options.sampleRate });
+    const pcm = createFfmpegDecoder(task.ffmpeg).decode(task.absolutePath, { sampleRate: task.options.sampleRate });
     return { kind: 'region', region: await analyseRegion(pcm, task.options, task.startSample, task.endSample) };
   } catch (error) {
     return fileFailure(task.path, 'decode', 'DECODE_FAILED', error instanceof DecodeError ? error.reason : errorMessage(error));

@@ -33,7 +33,7 @@ interface ImportOptions {
   jobs?: number;
   json?: boolean;
   analysis: 'full' | 'tags';
-  decoder: 'auto' | 'ffmpeg' | 'wasm';
+  ffmpeg?: string;
 }
 
 /** First Ctrl-C: stop taking files, commit what is analysed, end the session CANCELLED. Second: quit at once. */
@@ -64,7 +64,7 @@ async function importCommand(folder: string | undefined, options: ImportOptions)
       ...(options.db === undefined ? {} : { database: options.db }),
       ...(options.jobs === undefined ? {} : { jobs: options.jobs }),
       analysis: options.analysis,
-      decoder: options.decoder,
+      ...(options.ffmpeg === undefined ? {} : { ffmpeg: options.ffmpeg }),
       signal: controller.signal,
       onEvent,
     });
@@ -89,7 +89,7 @@ interface ServeCommandOptions {
   db?: string;
   host: string;
   port: number;
-  decoder: 'auto' | 'ffmpeg' | 'wasm';
+  ffmpeg?: string;
   logLevel: LogLevel;
 }
 
@@ -102,7 +102,7 @@ async function serveCommand(options: ServeCommandOptions): Promise<void> {
       ...(options.db === undefined ? {} : { database: options.db }),
       host: options.host,
       port: options.port,
-      decoder: options.decoder,
+      ...(options.ffmpeg === undefined ? {} : { ffmpeg: options.ffmpeg }),
       logLevel: options.logLevel,
     });
   } catch (error) {
@@ -144,7 +144,7 @@ export function buildProgram(): Command {
     .option('--db <file>', 'database file (default: <root>/wkmp.db)')
     .option('--jobs <n>', 'worker threads (default: the ingest_max_concurrent_jobs setting, the number of cores)', positiveInteger)
     .addOption(new Option('--analysis <level>', 'full: decode, split at silences, lead-in/out, fingerprints; tags: a fast tags-only first pass').choices(['full', 'tags']).default('full'))
-    .addOption(new Option('--decoder <name>', 'audio decoder: ffmpeg when on the PATH (faster, less memory), else the bundled WebAssembly one').choices(['auto', 'ffmpeg', 'wasm']).default('auto'))
+    .option('--ffmpeg <command>', 'the ffmpeg to decode with (default: the one on the PATH, else the one npm installed)')
     .option('--json', 'print the summary as one JSON object on stdout, and no progress bar')
     .addHelpText('after', `
 Exit codes: 0 completed (per-file errors are listed in the summary), 1 could not run, 130 cancelled.
@@ -162,7 +162,7 @@ Examples:
     .option('--db <file>', 'database file (default: <root>/wkmp.db)')
     .addOption(new Option('--host <address>', 'address to listen on').env('WKMP_AI_HOST').default(defaultHost))
     .addOption(new Option('--port <n>', 'port to listen on (0: any free port)').env('WKMP_AI_PORT').default(defaultPort).argParser(port))
-    .addOption(new Option('--decoder <name>', 'audio decoder for imports and /analyze/amplitude').choices(['auto', 'ffmpeg', 'wasm']).default('auto'))
+    .option('--ffmpeg <command>', 'the ffmpeg imports and /analyze/amplitude decode with (default: the one on the PATH, else the one npm installed)')
     .addOption(new Option('--log-level <level>', 'log on stdout, one JSON line per request and per error (pino)').choices([...logLevels]).default('info'))
     .addHelpText('after', `
 SIGTERM or Ctrl-C cancels a running import (it ends CANCELLED, analysed files committed), closes the database and exits 0.

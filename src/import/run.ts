@@ -15,7 +15,7 @@ import { openWkmpDatabase, type WkmpDatabase } from '../db/setup.js';
 import { audioAnalysisOptions } from '../config/analysis-settings.js';
 import type { AudioAnalysisOptions } from '../analysis/analyse-audio.js';
 import type { FileCueSheet } from '../analysis/cue-sheet.js';
-import { chooseDecoder, type DecoderName } from '../analysis/decode/decoder.js';
+import { findFfmpeg } from '../analysis/decode/decoder.js';
 import { errorMessage } from '../errors.js';
 import type { AnalysisLevel, AnalysisResult } from '../file-record.js';
 import { planChanges, type ChangePlan, type PlannedFile } from '../scan/plan.js';
@@ -38,8 +38,8 @@ export interface ImportRequest {
   jobs?: number;
   /** 'tags': a fast first pass (no decoding, no hash); 'full' (default) analyses audio, and upgrades tagged-only files. */
   analysis?: AnalysisLevel;
-  /** Default 'auto': ffmpeg when it is on the PATH, else the WebAssembly decoders. */
-  decoder?: 'auto' | DecoderName;
+  /** The ffmpeg to decode with; default the system's on the PATH, else the one npm installed (decode/decoder.ts). */
+  ffmpeg?: string;
   /** A file whose analysis runs longer has its worker stopped and becomes an error row. Default 10 minutes. */
   fileTimeLimitMs?: number;
   /** Aborting stops taking files: what is analysed is committed and the session ends CANCELLED. */
@@ -64,7 +64,8 @@ export async function runImport(request: ImportRequest): Promise<ImportSummary> 
 interface AnalysisPlan {
   level: AnalysisLevel;
   jobs: number;
-  decoder: DecoderName;
+  /** Null in a tags pass, which decodes nothing. */
+  ffmpeg: string | null;
   audio: AudioAnalysisOptions;
   fileTimeLimitMs: number;
 }
@@ -129,10 +130,11 @@ async function importInto(db: WkmpDatabase, place: ImportPlace, request: ImportR
   let ended: 'COMPLETED' | 'CANCELLED' | 'FAILED' = 'FAILED';
   let failure: string | undefined;
   try {
+    const level = request.analysis ?? 'full';
     const analysis: AnalysisPlan = {
-      level: request.analysis ?? 'full',
+      level,
       jobs,
-      decoder: (await chooseDecoder(request.decoder ?? 'auto')).name,
+      ffmpeg: level === 'full' ? await findFfmpeg(request.ffmpeg) : null,
       audio: audioAnalysisOptions(settingRows),
       fileTimeLimitMs: request.fileTimeLimitMs ?? defaultFileTimeLimitMs,
     };
@@ -235,7 +237,7 @@ async function analyseFiles(
       reporter.step({ type: 'file-started', at: Date.now(), path: entry.path });
       const result = await pool.analyse({
         kind: 'analyse', absolutePath: entry.absolutePath, path: entry.path, knownGuid, expectsAudio, cueSignature,
-        cueSheet: cueSheets.get(entry.path) ?? null, analysis: analysis.level, decoder: analysis.decoder, audio: analysis.audio,
+        cueSheet: cueSheets.get(entry.path) ?? null, analysis: analysis.level, ffmpeg: analysis.ffmpeg, audio: analysis.audio,
       }, signal);
       if (result === null) {
         reporter.step({ type: 'file-stopped', at: Date.now(), path: entry.path });

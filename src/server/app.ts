@@ -3,7 +3,6 @@
  * and `wkmp-ai serve` use the same app. Errors answer with one clear line and never a stack.
  */
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
-import type { DecoderPreference } from '../analysis/decode/decoder.js';
 import type { WkmpDatabase } from '../db/setup.js';
 import { InvalidInputError, SessionRunningError } from '../errors.js';
 import type { ImportService } from './import-service.js';
@@ -19,7 +18,8 @@ export interface AppDeps {
   service: ImportService;
   /** The service's database: its read connection for every route, its recorder for every write. */
   db: WkmpDatabase;
-  decoder?: DecoderPreference;
+  /** The ffmpeg to decode with; default the system's, else the one npm installed. */
+  ffmpeg?: string;
   sse?: SseOptions;
   /** Fastify's logger (pino, JSON lines on stdout); 'silent' by default. */
   logLevel?: LogLevel;
@@ -94,7 +94,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.get('/health', async () => ({ status: 'ok', service: 'wkmp-ai', active_session: deps.service.active()?.sessionId ?? null }));
   registerImportRoutes(app, deps.service, deps.db.read, hub);
   registerSettingsRoutes(app, deps.db.read, deps.db.recorder);
-  registerAnalyzeRoutes(app, deps.service.rootFolder, deps.db.read, deps.decoder ?? 'auto');
+  registerAnalyzeRoutes(app, deps.service.rootFolder, deps.db.read, deps.ffmpeg);
   registerLibraryRoutes(app, deps.service.rootFolder, deps.db.read);
   registerWebRoutes(app);
   return app;

@@ -13,13 +13,13 @@ import { runImport } from '../import/run.js';
 import type { ImportState } from '../import/state.js';
 import type { ImportTracker } from '../import/tracker.js';
 import type { AnalysisLevel } from '../file-record.js';
-import type { DecoderPreference } from '../analysis/decode/decoder.js';
 
 export interface ImportServiceOptions {
   rootFolder: string;
   /** The service's database, open for its whole life: its recorder is the process's one writer. */
   db: WkmpDatabase;
-  decoder?: DecoderPreference;
+  /** The ffmpeg to decode with; default the system's, else the one npm installed. */
+  ffmpeg?: string;
 }
 
 export interface StartRequest {
@@ -83,7 +83,7 @@ export class ImportService {
       db: this.options.db,
       ...(request.jobs === undefined ? {} : { jobs: request.jobs }),
       analysis: request.analysis ?? 'full',
-      decoder: this.options.decoder ?? 'auto',
+      ...(this.options.ffmpeg === undefined ? {} : { ffmpeg: this.options.ffmpeg }),
       signal: controller.signal,
       onTracker: (tracker) => { run.tracker = tracker; },
       onEvent: (event) => {

@@ -4,7 +4,6 @@
  * it to end CANCELLED, stops the server and closes the database.
  */
 import type { FastifyInstance } from 'fastify';
-import type { DecoderPreference } from '../analysis/decode/decoder.js';
 import { defaultDatabasePath, resolveImportPlace } from '../config/root-folder.js';
 import { openWkmpDatabase } from '../db/setup.js';
 import { buildApp, type LogLevel } from './app.js';
@@ -21,7 +20,8 @@ export interface ServeOptions {
   host?: string;
   /** 0 picks a free port. */
   port?: number;
-  decoder?: DecoderPreference;
+  /** The ffmpeg to decode with; default the system's, else the one npm installed. */
+  ffmpeg?: string;
   sse?: SseOptions;
   /** Default 'silent' (tests); the command line's default is 'info'. */
   logLevel?: LogLevel;
@@ -41,10 +41,10 @@ export async function serve(options: ServeOptions): Promise<RunningService> {
   let app: FastifyInstance | undefined;
   try {
     await db.recorder.cancelAbandonedSessions();
-    const service = new ImportService({ rootFolder, db, ...(options.decoder ? { decoder: options.decoder } : {}) });
+    const service = new ImportService({ rootFolder, db, ...(options.ffmpeg === undefined ? {} : { ffmpeg: options.ffmpeg }) });
     app = buildApp({
       service, db, logLevel: options.logLevel ?? 'silent',
-      ...(options.decoder ? { decoder: options.decoder } : {}), ...(options.sse ? { sse: options.sse } : {}),
+      ...(options.ffmpeg === undefined ? {} : { ffmpeg: options.ffmpeg }), ...(options.sse ? { sse: options.sse } : {}),
     });
     const url = await app.listen({ host: options.host ?? defaultHost, port: options.port ?? defaultPort });
     const listening = app;

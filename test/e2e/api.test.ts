@@ -261,7 +261,7 @@ describe('wkmp-ai serve: analysis and lists', () => {
     // 35 hours of sparse silence: measuring it would take minutes, so only the abort can end it in seconds.
     const long = join(root, 'long.wav');
     makeEndlessWav(long);
-    const { url } = await startService(root, { decoder: 'ffmpeg' });
+    const { url } = await startService(root);
     const client = new AbortController();
     const measuring = fetch(`${url}/analyze/amplitude`, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ file_path: 'long.wav' }), signal: client.signal,

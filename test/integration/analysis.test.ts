@@ -13,15 +13,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DecoderName } from '../../src/analysis/decode/decoder.js';
 import { ANALYSIS_VERSION, TICKS_PER_SECOND } from '../../src/file-record.js';
 import type { ImportEvent, ImportSummary } from '../../src/import/events.js';
 import { createAnalysisPool } from '../../src/import/pool.js';
 import { runImport } from '../../src/import/run.js';
 import { closeAfterTest, copyFixtureRootForFile, setSettings } from './db-helpers.js';
-import { analyseTask, count, decodersReading, fixtures, inspect, libraryAudio, makeEndlessWav, makeToneFlac, tempFolder, waitFor } from './helpers.js';
+import { analyseTask, count, decodersReading, ffmpegs, fixtures, type FfmpegName, inspect, libraryAudio, makeEndlessWav, makeToneFlac, tempFolder, waitFor } from './helpers.js';
 
-const decoders: readonly DecoderName[] = ['ffmpeg', 'wasm'];
+/** Every import below runs with each ffmpeg the project may decode with. */
+const decoders = Object.keys(ffmpegs) as FfmpegName[];
 
 // ---------------------------------------------------------------- what the fixtures contain
 
@@ -241,29 +241,29 @@ function fileScopedFolder(): string {
 // ================================================================ passages, leads, fingerprints
 
 describe('full analysis of test/fixtures/analysis', () => {
-  const imports = new Map<DecoderName, { root: string; summary: ImportSummary }>();
+  const imports = new Map<FfmpegName, { root: string; summary: ImportSummary }>();
   beforeAll(async () => {
     // One import per decoder (one session at a time); the tests below only read what they left.
     for (const decoder of decoders) {
       const root = copyFixtureRootForFile('analysis');
       await setSettings(join(root, 'wkmp.db'), { minimum_song_duration_ticks: String(minSongSeconds * TICKS_PER_SECOND) });
-      imports.set(decoder, { root, summary: await runImport({ rootFolder: root, jobs: 2, decoder }) });
+      imports.set(decoder, { root, summary: await runImport({ rootFolder: root, jobs: 2, ffmpeg: ffmpegs[decoder] }) });
     }
   });
 
-  function imported(decoder: DecoderName): { root: string; summary: ImportSummary; db: Database.Database } {
+  function imported(decoder: FfmpegName): { root: string; summary: ImportSummary; db: Database.Database } {
     const found = imports.get(decoder);
-    if (!found) throw new Error(`no import with the ${decoder} decoder`);
+    if (!found) throw new Error(`no import with the ${decoder} ffmpeg`);
     return { ...found, db: open(found.root) };
   }
 
-  function threeSongsPassages(decoder: DecoderName): { file: FileRow; passages: PassageRow[] } {
+  function threeSongsPassages(decoder: FfmpegName): { file: FileRow; passages: PassageRow[] } {
     const { db } = imported(decoder);
     const file = fileRow(db, threeSongs.path);
     return { file, passages: passageRows(db, file.guid) };
   }
 
-  describe.each(decoders)('decoded by %s', (decoder) => {
+  describe.each(decoders)('decoded by the %s ffmpeg', (decoder) => {
     it('imports the folder: three passages in three-songs.mp3, one in the whisper, the silent file NO AUDIO', () => {
       const { summary } = imported(decoder);
       expect(summary.state).toBe('COMPLETED');
@@ -329,7 +329,7 @@ describe('full analysis of test/fixtures/analysis', () => {
         expect(passage.metadata).toEqual({
           analysis: 'full', analysisVersion: ANALYSIS_VERSION, passage: { number: i + 1, of: 3 },
           boundaries: { source: 'silence', thresholdDbfs: -70, noiseFloorDbfs: null, oneTrack: true, rejectedGaps: [] },
-          decoder, sampleRate: 11_025, windowMs: 100,
+          decoder: 'ffmpeg', sampleRate: 11_025, windowMs: 100,
           segmentation: { silenceThresholdDb: 70, minGapSeconds: 0.5, minSongSeconds },
           amplitude: {
             rmsWindowMs: 100, leadInThresholdDb: -12, leadOutThresholdDb: -12, quickRampThreshold: 0.75,
@@ -402,7 +402,7 @@ describe('full analysis of test/fixtures/analysis', () => {
     });
   });
 
-  it('finds the same passages with both decoders, to one window', () => {
+  it('finds the same passages with both ffmpegs (the system\'s and the static one npm installs), to one window', () => {
     const [first, second] = decoders.map((decoder) => threeSongsPassages(decoder).passages) as [PassageRow[], PassageRow[]];
     expect(second).toHaveLength(first.length);
     const window = windowSeconds(first[0]!.metadata, first[0]!.metadata.windowMs);
@@ -550,7 +550,7 @@ describe('stopping the analysis of a file', () => {
     mkdirSync(join(root, 'Various'));
     copyFileSync(join(fixtures, 'library', 'Various', 'Sixth.wav'), join(root, 'Various', 'Sixth.wav'));
     const fileTimeLimitMs = 5_000;
-    const summary = await runImport({ rootFolder: root, jobs: 2, decoder: 'ffmpeg', fileTimeLimitMs });
+    const summary = await runImport({ rootFolder: root, jobs: 2, fileTimeLimitMs });
 
     expect(summary.state).toBe('COMPLETED');
     expect(summary.counts).toMatchObject({ new: 2, recorded: 1, failed: 1 });
@@ -570,7 +570,7 @@ describe('stopping the analysis of a file', () => {
     for (const path of paths) copyFileSync(long, path);
     const controller = new AbortController();
     const events: ImportEvent[] = [];
-    const running = runImport({ rootFolder: root, jobs: 1, decoder: 'ffmpeg', signal: controller.signal, onEvent: (event) => events.push(event) });
+    const running = runImport({ rootFolder: root, jobs: 1, signal: controller.signal, onEvent: (event) => events.push(event) });
     // In the PROCESSING phase, with a worker analysing one of the files.
     const analysing = () => events.some((event) => event.type === 'ImportProgressUpdate' && event.progress.phase === 'analysing');
     await waitFor(() => analysing() && paths.some(openHere), 30_000, 'a long file to be in analysis');
@@ -597,12 +597,12 @@ describe('stopping the analysis of a file', () => {
 
 // ================================================================ damaged files, decoded
 
-describe.each(decoders)('full analysis of test/fixtures/bad with the %s decoder', (decoder) => {
+describe.each(decoders)('full analysis of test/fixtures/bad with the %s ffmpeg', (decoder) => {
   let root: string;
   let summary: ImportSummary;
   beforeAll(async () => {
     root = copyFixtureRootForFile('bad');
-    summary = await runImport({ rootFolder: root, jobs: 2, analysis: 'full', decoder });
+    summary = await runImport({ rootFolder: root, jobs: 2, analysis: 'full', ffmpeg: ffmpegs[decoder] });
   });
 
   it('completes, with one error row per file it cannot use, each one line naming the file', () => {

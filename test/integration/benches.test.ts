@@ -27,6 +27,7 @@ const benches = [
   { bench: 'import', last: /^target: rescan /m },
   { bench: 'analysis', last: /^ {2}peak memory of the import /m },
   { bench: 'service', last: /^target: p99 during the import /m },
+  { bench: 'ffmpeg', last: /^install size of the bundled ffmpeg: /m },
 ];
 
 describe.each(benches)('bench:$bench --smoke', ({ bench, last }) => {

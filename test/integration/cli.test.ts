@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { copyFixtureRoot, inspect, repoRoot, spawnCli, tempFolder, waitFor } from './helpers.js';
+import { copyFixtureRoot, inspect, libraryAudio, repoRoot, spawnCli, tempFolder, waitFor } from './helpers.js';
 
 describe('wkmp-ai', () => {
   it('prints its version', async () => {
@@ -28,6 +28,24 @@ describe('wkmp-ai', () => {
     const db = inspect(join(root, 'wkmp.db'));
     expect(db.prepare("SELECT count(*) AS n FROM files WHERE path LIKE 'Artist B/%' OR path LIKE 'Various/%'").get()).toEqual({ n: 5 });
     db.close();
+  });
+
+  it('decodes every file of the library after `npm ci` alone: with no ffmpeg on the PATH, with the static one npm installed', async () => {
+    const root = copyFixtureRoot();
+    const run = await spawnCli(['import', '--root-folder', root, '--json', '--jobs', '2'], repoRoot, { ...process.env, PATH: '' }).exited;
+    expect(run.code, run.stderr).toBe(0);
+    const summary = JSON.parse(run.stdout) as { counts: { recorded: number; failed: number } };
+    expect(summary.counts).toMatchObject({ recorded: libraryAudio.length, failed: 0 });
+    const db = inspect(join(root, 'wkmp.db'));
+    expect(db.prepare("SELECT count(*) AS n FROM files WHERE analysis = 'full' AND duration_ticks > 0").get()).toEqual({ n: libraryAudio.length });
+    db.close();
+  });
+
+  it('refuses --ffmpeg naming a program that does not run, in one line', async () => {
+    const root = copyFixtureRoot();
+    const run = await spawnCli(['import', '--root-folder', root, '--ffmpeg', '/nonexistent/ffmpeg']).exited;
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^wkmp-ai: --ffmpeg \/nonexistent\/ffmpeg cannot run here: .*ENOENT.*\n$/);
   });
 
   it('refuses a folder outside the root, naming the root', async () => {

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DecodeError, type Decoder } from '../../src/analysis/decode/decoder.js';
-import { ffmpegDecoder } from '../../src/analysis/decode/ffmpeg.js';
+import { createFfmpegDecoder } from '../../src/analysis/decode/ffmpeg.js';
+import { ffmpegs } from './helpers.js';
 import { collect, compareLoudness, requireFfmpeg } from './pcm-support.js';
-import { wasmDecoder } from '../../src/analysis/decode/wasm.js';
 
 const sampleRate = 11025;
 const windowSize = Math.floor(sampleRate / 10); // 100 ms
@@ -15,34 +15,32 @@ const fixture = (relative: string): string => fileURLToPath(new URL(`../fixtures
 
 interface Case {
   file: string;
-  /** As the scanner sniffs it; undefined makes the wasm decoder sniff for itself. */
-  mime: string | undefined;
   /** What really decodes (ffprobe's duration where it is right), in seconds. */
   seconds: number;
 }
 
 const cases: Case[] = [
-  { file: 'library/Artist A/Album One/01 First.mp3', mime: 'audio/mpeg', seconds: 2.0375 },
-  { file: 'library/Artist A/Album One/02 Second.flac', mime: 'audio/flac', seconds: 2 },
-  { file: 'library/Artist B/Third.ogg', mime: 'audio/ogg', seconds: 2 },
-  { file: 'library/Artist B/Fourth.opus', mime: 'audio/ogg; codecs=opus', seconds: 2.0065 },
-  { file: 'library/Various/Fifth.m4a', mime: 'audio/x-m4a', seconds: 2 },
-  { file: 'library/Various/Sixth.wav', mime: 'audio/wav', seconds: 2 },
+  { file: 'library/Artist A/Album One/01 First.mp3', seconds: 2.0375 },
+  { file: 'library/Artist A/Album One/02 Second.flac', seconds: 2 },
+  { file: 'library/Artist B/Third.ogg', seconds: 2 },
+  { file: 'library/Artist B/Fourth.opus', seconds: 2.0065 },
+  { file: 'library/Various/Fifth.m4a', seconds: 2 },
+  { file: 'library/Various/Sixth.wav', seconds: 2 },
   // the container says ~4.78 s (no Xing header, first frames at 32 kbit/s): only decoding tells
-  { file: 'vbr-no-xing.mp3', mime: 'audio/mpeg', seconds: 3.03 },
-  { file: 'bad/truncated-audio.mp3', mime: 'audio/mpeg', seconds: 1.75 },
-  { file: 'bad/renamed-ogg.mp3', mime: undefined, seconds: 2 },
-  { file: 'bad/noext-audio', mime: undefined, seconds: 2 },
+  { file: 'vbr-no-xing.mp3', seconds: 3.03 },
+  { file: 'bad/truncated-audio.mp3', seconds: 1.75 },
+  { file: 'bad/renamed-ogg.mp3', seconds: 2 },
+  { file: 'bad/noext-audio', seconds: 2 },
 ];
 
 const corrupt = [
-  { file: 'bad/truncated.flac', mime: 'audio/flac' },
-  { file: 'bad/random.flac', mime: undefined },
-  { file: 'bad/empty.mp3', mime: 'audio/mpeg' },
+  { file: 'bad/truncated.flac' },
+  { file: 'bad/random.flac' },
+  { file: 'bad/empty.mp3' },
 ];
 
-async function decodeFixture(decoder: Decoder, { file, mime }: { file: string; mime: string | undefined }) {
-  return collect(decoder.decode(fixture(file), { sampleRate, ...(mime === undefined ? {} : { mime }) }));
+async function decodeFixture(decoder: Decoder, { file }: { file: string }) {
+  return collect(decoder.decode(fixture(file), { sampleRate }));
 }
 
 /** Broken files made from the fixtures: an M4A cut before its index, a WAV whose first chunk claims 2 GB. */
@@ -61,12 +59,15 @@ afterAll(async () => {
   if (brokenFolder !== '') await rm(brokenFolder, { recursive: true, force: true });
 });
 
+const system = createFfmpegDecoder(ffmpegs.system);
+const bundled = createFfmpegDecoder(ffmpegs.bundled);
+
 describe.each([
-  { decoder: ffmpegDecoder, needsFfmpeg: true },
-  { decoder: wasmDecoder, needsFfmpeg: false },
-])('the $decoder.name decoder', ({ decoder, needsFfmpeg }) => {
+  { name: 'system', decoder: system },
+  { name: 'bundled', decoder: bundled },
+])('decoding with the $name ffmpeg', ({ name, decoder }) => {
   beforeAll(async () => {
-    if (needsFfmpeg) await requireFfmpeg();
+    if (name === 'system') await requireFfmpeg();
   });
 
   it.each(cases)('decodes $file to its real duration within 50 ms', async (item) => {
@@ -75,7 +76,7 @@ describe.each([
   });
 
   it('gives samples in [-1, 1] with the sound of the fixture tone', async () => {
-    const { samples } = await decodeFixture(decoder, { file: 'library/Various/Sixth.wav', mime: 'audio/wav' });
+    const { samples } = await decodeFixture(decoder, { file: 'library/Various/Sixth.wav' });
     const peak = samples.reduce((max, value) => Math.max(max, Math.abs(value)), 0);
     expect(peak).toBeGreaterThan(0.1);
     expect(peak).toBeLessThanOrEqual(1);
@@ -92,18 +93,18 @@ describe.each([
   });
 
   it.each([
-    { name: 'cut-before-index.m4a', mime: 'audio/x-m4a' },
-    { name: 'bogus-chunk.wav', mime: 'audio/wav' },
-  ])('rejects the broken $name with a one-line DecodeError naming the file', async ({ name, mime }) => {
-    const error: unknown = await collect(decoder.decode(broken(name), { sampleRate, mime })).catch((caught: unknown) => caught);
+    { name: 'cut-before-index.m4a' },
+    { name: 'bogus-chunk.wav' },
+  ])('rejects the broken $name with a one-line DecodeError naming the file', async ({ name: file }) => {
+    const error: unknown = await collect(decoder.decode(broken(file), { sampleRate })).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(DecodeError);
     const { message } = error as DecodeError;
-    expect(message.startsWith(`decoding ${broken(name)}: `)).toBe(true);
+    expect(message.startsWith(`decoding ${broken(file)}: `)).toBe(true);
     expect(message).not.toContain('\n');
   });
 
   it('rejects a missing file with a DecodeError naming it', async () => {
-    const error: unknown = await decodeFixture(decoder, { file: 'library/none.flac', mime: 'audio/flac' }).catch((caught: unknown) => caught);
+    const error: unknown = await decodeFixture(decoder, { file: 'library/none.flac' }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(DecodeError);
     expect((error as DecodeError).message).toContain('none.flac');
   });
@@ -115,12 +116,12 @@ describe.each([
   });
 });
 
-describe('both decoders', () => {
+describe('the system ffmpeg and the static one npm installs', () => {
   beforeAll(requireFfmpeg);
 
   it.each(cases)('give the same loudness per 100 ms window of $file, within 0.5 dB', async (item) => {
-    const [ffmpeg, wasm] = await Promise.all([decodeFixture(ffmpegDecoder, item), decodeFixture(wasmDecoder, item)]);
-    const comparison = compareLoudness(ffmpeg.samples, wasm.samples, windowSize);
+    const [ours, theirs] = await Promise.all([decodeFixture(system, item), decodeFixture(bundled, item)]);
+    const comparison = compareLoudness(ours.samples, theirs.samples, windowSize);
     expect(comparison.sounding).toBeGreaterThan(10);
     expect(comparison.disagreeing).toBe(0);
     expect(comparison.worstDb).toBeLessThanOrEqual(0.5);

@@ -2,6 +2,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -104,8 +105,8 @@ export interface ChildRun {
 }
 
 /** Starts `node args…` from the repository root (or `cwd`), stdout and stderr captured. Killed after the test if still running. */
-export function spawnNode(args: readonly string[], cwd = repoRoot): ChildRun {
-  const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnNode(args: readonly string[], cwd = repoRoot, env: NodeJS.ProcessEnv = process.env): ChildRun {
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let stdout = '';
   let stderr = '';
@@ -120,8 +121,8 @@ export function spawnNode(args: readonly string[], cwd = repoRoot): ChildRun {
 }
 
 /** The wkmp-ai command line run from its TypeScript sources, as a separate process, from the repository root or `cwd`. */
-export function spawnCli(args: readonly string[], cwd = repoRoot): ChildRun {
-  return spawnNode(['--import', import.meta.resolve('tsx'), join(repoRoot, 'src', 'cli', 'main.ts'), ...args], cwd);
+export function spawnCli(args: readonly string[], cwd = repoRoot, env: NodeJS.ProcessEnv = process.env): ChildRun {
+  return spawnNode(['--import', import.meta.resolve('tsx'), join(repoRoot, 'src', 'cli', 'main.ts'), ...args], cwd, env);
 }
 
 /** A process that holds the write lock of `dbPath` for `holdMs` (see hold-lock.mjs); resolves once it holds it. */
@@ -298,10 +299,17 @@ export function sessionRows(db: Database.Database): SessionRecord[] {
 /** A worker task for `analyseFile`, with the settings' defaults: a full analysis unless told otherwise. */
 export function analyseTask(absolutePath: string, path: string, overrides: Partial<AnalyseTask> = {}): AnalyseTask {
   return {
-    kind: 'analyse', absolutePath, path, knownGuid: null, expectsAudio: true, analysis: 'full', decoder: 'ffmpeg', cueSignature: null, cueSheet: null,
+    kind: 'analyse', absolutePath, path, knownGuid: null, expectsAudio: true, analysis: 'full', ffmpeg: 'ffmpeg', cueSignature: null, cueSheet: null,
     audio: audioAnalysisOptions(new Map()), ...overrides,
   };
 }
+
+/** The two ffmpegs an import may decode with: the system's on the PATH, and the static one npm installs (src/analysis/decode/decoder.ts). */
+export const ffmpegs = {
+  system: 'ffmpeg',
+  bundled: (createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path: string }).path,
+} as const;
+export type FfmpegName = keyof typeof ffmpegs;
 
 /** Processes (any) whose command line names `path` as ffmpeg's input (`file:PATH`, ffmpeg.ts): a decoder at work on it. Linux only. */
 export function decodersReading(path: string): number[] {

@@ -2,7 +2,6 @@
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { ffmpegDecoder } from '../../src/analysis/decode/ffmpeg.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -71,9 +70,10 @@ export function compareLoudness(a: Float32Array, b: Float32Array, windowSize: nu
 
 /** Fails with what to do when ffmpeg is not on the PATH: these tests need it (CI installs Debian's). */
 export async function requireFfmpeg(): Promise<void> {
-  const probe = await ffmpegDecoder.probe();
-  if (!probe.available) {
-    throw new Error(`ffmpeg is needed by these tests but ${probe.reason}; install it (Debian: apt-get install ffmpeg)`);
+  try {
+    await execFileAsync('ffmpeg', ['-version']);
+  } catch (error) {
+    throw new Error(`ffmpeg is needed on the PATH by these tests but \`ffmpeg -version\` failed (${String(error)}); install it (Debian: apt-get install ffmpeg)`, { cause: error });
   }
 }
 

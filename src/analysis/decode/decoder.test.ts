@@ -1,53 +1,61 @@
-import { describe, expect, it } from 'vitest';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../errors.js';
-import { chooseDecoder, decoders, type Decoder, type DecoderName, type DecoderProbe } from './decoder.js';
-import { createFfmpegDecoder } from './ffmpeg.js';
-import { wasmDecoder } from './wasm.js';
+import { findFfmpeg, locateFfmpeg } from './decoder.js';
 
-function fake(name: DecoderName, probe: DecoderProbe): Decoder {
-  return {
-    name,
-    probe: () => Promise.resolve(probe),
-    decode: () => {
-      throw new Error('not decoding in this test');
-    },
-  };
+let folder = '';
+const path = process.env.PATH;
+
+beforeEach(() => {
+  folder = mkdtempSync(join(tmpdir(), 'wkmp-find-ffmpeg-'));
+});
+
+afterEach(() => {
+  process.env.PATH = path;
+  rmSync(folder, { recursive: true, force: true });
+});
+
+/** A program called ffmpeg in `folder` that answers `-version` with `exitCode`. */
+function fakeFfmpeg(exitCode: number): string {
+  const program = join(folder, 'ffmpeg');
+  writeFileSync(program, `#!/bin/sh\necho "ffmpeg version fake"\nexit ${exitCode}\n`);
+  chmodSync(program, 0o755);
+  return program;
 }
 
-const missingFfmpeg = createFfmpegDecoder('/nonexistent/bin/ffmpeg');
-
-describe('chooseDecoder', () => {
-  it('lists ffmpeg first, so auto prefers it', () => {
-    expect(decoders.map((decoder) => decoder.name)).toEqual(['ffmpeg', 'wasm']);
+describe('locateFfmpeg', () => {
+  it('takes an ffmpeg on the PATH first', async () => {
+    fakeFfmpeg(0);
+    process.env.PATH = folder;
+    expect(await locateFfmpeg(undefined)).toBe('ffmpeg');
   });
 
-  it('takes the first available decoder for auto', async () => {
-    const ffmpeg = fake('ffmpeg', { available: true });
-    expect(await chooseDecoder('auto', [ffmpeg, wasmDecoder])).toBe(ffmpeg);
-    expect(await chooseDecoder('auto', [fake('ffmpeg', { available: false, reason: 'absent' }), wasmDecoder])).toBe(wasmDecoder);
+  it('takes the static ffmpeg npm installed when none on the PATH runs, and that one decodes', async () => {
+    fakeFfmpeg(1);
+    process.env.PATH = folder;
+    const bundled = await locateFfmpeg(undefined);
+    expect(bundled).toMatch(/node_modules\/@ffmpeg-installer\/[a-z0-9]+-[a-z0-9]+\/ffmpeg$/);
+    process.env.PATH = '';
+    expect(await locateFfmpeg(undefined)).toBe(bundled);
   });
 
-  it('falls back to wasm for auto when the ffmpeg command cannot run', async () => {
-    expect(await chooseDecoder('auto', [missingFfmpeg, wasmDecoder])).toBe(wasmDecoder);
-  });
-
-  it('refuses --decoder ffmpeg without ffmpeg in one line saying what to do', async () => {
-    const error: unknown = await chooseDecoder('ffmpeg', [missingFfmpeg, wasmDecoder]).catch((caught: unknown) => caught);
+  it('takes the one given when it runs, and refuses one that does not in one line naming it', async () => {
+    const given = fakeFfmpeg(0);
+    expect(await locateFfmpeg(given)).toBe(given);
+    const error: unknown = await locateFfmpeg('/nonexistent/bin/ffmpeg').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(InvalidInputError);
-    const message = (error as Error).message;
-    expect(message).toMatch(/^choosing the decoder: --decoder ffmpeg cannot run here \(`\/nonexistent\/bin\/ffmpeg -version` failed: .*ENOENT.*\); install ffmpeg or use --decoder wasm$/);
-    expect(message).not.toContain('\n');
+    expect((error as Error).message).toMatch(/^--ffmpeg \/nonexistent\/bin\/ffmpeg cannot run here: `\/nonexistent\/bin\/ffmpeg -version` failed: .*ENOENT/);
+    expect((error as Error).message).not.toContain('\n');
   });
+});
 
-  it('gives the named decoder when it is available', async () => {
-    expect(await chooseDecoder('wasm', [missingFfmpeg, wasmDecoder])).toBe(wasmDecoder);
-    const ffmpeg = fake('ffmpeg', { available: true });
-    expect(await chooseDecoder('ffmpeg', [ffmpeg, wasmDecoder])).toBe(ffmpeg);
-  });
-
-  it('probes the ffmpeg command once per decoder', async () => {
-    const decoder = createFfmpegDecoder('/nonexistent/bin/ffmpeg');
-    expect(decoder.probe()).toBe(decoder.probe());
-    expect(await decoder.probe()).toMatchObject({ available: false });
+describe('findFfmpeg', () => {
+  it('looks once per process and remembers the answer', async () => {
+    const given = fakeFfmpeg(0);
+    const first = findFfmpeg(given);
+    expect(findFfmpeg(given)).toBe(first);
+    expect(await first).toBe(given);
   });
 });

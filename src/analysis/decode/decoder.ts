@@ -1,32 +1,29 @@
 /**
- * The one interface both decoders sit behind (ffmpeg.ts, wasm.ts), their registry, and the
- * choice between them: a file in, its audio out as mono Float32 chunks at the analysis rate,
- * streamed, so that a long file is never held decoded whole.
+ * What the analysis decodes with: ffmpeg as a child process (ffmpeg.ts), a file in, its audio out
+ * as mono Float32 chunks at the analysis rate, streamed, so that a long file is never held decoded
+ * whole. Which ffmpeg is settled once per process (docs/adr/0005-ffmpeg-from-the-registry.md): one
+ * given with --ffmpeg; else the system's on the PATH, which its packages keep patched; else the
+ * static build `npm ci` installs (@ffmpeg-installer/ffmpeg), so that every format decodes on a
+ * machine without one.
  */
-import { InvalidInputError } from '../../errors.js';
-import { ffmpegDecoder } from './ffmpeg.js';
-import { wasmDecoder } from './wasm.js';
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { promisify } from 'node:util';
+import { errorMessage, InvalidInputError } from '../../errors.js';
+import { firstLine } from './decode-error.js';
 
 export { DecodeError } from './decode-error.js';
-
-export type DecoderName = 'ffmpeg' | 'wasm';
 
 export interface DecodeOptions {
   /** The analysis rate the chunks come at, e.g. 11025. */
   sampleRate: number;
-  /** Aborting stops the decode: the iteration rejects with the signal's reason, a child is killed. */
+  /** Aborting stops the decode: the iteration rejects with the signal's reason, the child is killed. */
   signal?: AbortSignal;
-  /** The content type sniffed from the bytes, e.g. `audio/flac`; the wasm decoder sniffs when absent. */
-  mime?: string;
 }
 
-/** Whether a decoder can run on this machine; `reason` is one line saying why not. */
-export type DecoderProbe = { available: true } | { available: false; reason: string };
-
 export interface Decoder {
-  readonly name: DecoderName;
-  /** Checked once per decoder and process, then remembered. */
-  probe(): Promise<DecoderProbe>;
+  /** The ffmpeg it runs: a name looked up on the PATH, or a path. */
+  readonly command: string;
   /**
    * Mono Float32 chunks in [-1, 1] at `options.sampleRate`, in order; their total length is the
    * decoded duration. Channels are averaged. Rejects with a `DecodeError` naming the file.
@@ -34,20 +31,52 @@ export interface Decoder {
   decode(path: string, options: DecodeOptions): AsyncIterable<Float32Array>;
 }
 
-/** In the order `auto` tries them: ffmpeg when it runs here, else the WebAssembly codecs `npm ci` installs. */
-export const decoders: readonly Decoder[] = [ffmpegDecoder, wasmDecoder];
+const execFileAsync = promisify(execFile);
+const require = createRequire(import.meta.url);
 
-export type DecoderPreference = 'auto' | DecoderName;
-
-/** The decoder to use: `auto` takes the first available one; a named one must be available. */
-export async function chooseDecoder(preference: DecoderPreference, registry: readonly Decoder[] = decoders): Promise<Decoder> {
-  const candidates = preference === 'auto' ? registry : registry.filter((decoder) => decoder.name === preference);
-  const reasons: string[] = [];
-  for (const decoder of candidates) {
-    const probe = await decoder.probe();
-    if (probe.available) return decoder;
-    reasons.push(probe.reason);
+/** Why `command` does not run here, in one line; null when `command -version` succeeds. */
+async function whyNotRunning(command: string): Promise<string | null> {
+  try {
+    await execFileAsync(command, ['-version'], { timeout: 10_000 });
+    return null;
+  } catch (error) {
+    return `\`${command} -version\` failed: ${firstLine(errorMessage(error))}`;
   }
-  const why = reasons.length > 0 ? reasons.join('; ') : 'no such decoder';
-  throw new InvalidInputError('startup', `choosing the decoder: --decoder ${preference} cannot run here (${why}); install ffmpeg or use --decoder wasm`);
+}
+
+/** The path of the static ffmpeg in node_modules; the package throws a string on a platform it has no build for. */
+function bundledFfmpeg(): { path: string } | { reason: string } {
+  try {
+    return { path: (require('@ffmpeg-installer/ffmpeg') as { path: string }).path };
+  } catch (error) {
+    return { reason: `the ffmpeg npm installed: ${firstLine(errorMessage(error))}` };
+  }
+}
+
+/** Which ffmpeg runs here, looked for now (`findFfmpeg` remembers it). */
+export async function locateFfmpeg(given: string | undefined): Promise<string> {
+  if (given !== undefined) {
+    const why = await whyNotRunning(given);
+    if (why !== null) throw new InvalidInputError('startup', `--ffmpeg ${given} cannot run here: ${why}`);
+    return given;
+  }
+  const onPath = await whyNotRunning('ffmpeg');
+  if (onPath === null) return 'ffmpeg';
+  const bundled = bundledFfmpeg();
+  const why = 'path' in bundled ? await whyNotRunning(bundled.path) : bundled.reason;
+  if (why === null && 'path' in bundled) return bundled.path;
+  throw new InvalidInputError('startup', `no ffmpeg runs here (${onPath}; ${why}): install ffmpeg or give one with --ffmpeg`);
+}
+
+const located = new Map<string, Promise<string>>();
+
+/** The ffmpeg command to decode with, looked for once per process (and per `given`). */
+export function findFfmpeg(given?: string): Promise<string> {
+  const key = given ?? '';
+  let found = located.get(key);
+  if (found === undefined) {
+    found = locateFfmpeg(given);
+    located.set(key, found);
+  }
+  return found;
 }

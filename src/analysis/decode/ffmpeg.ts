@@ -4,16 +4,13 @@
  * backpressure holds ffmpeg while the consumer works, so memory stays at a few pipe buffers
  * whatever the file's length. The child is killed on abort and when the consumer stops early.
  */
-import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { setPriority } from 'node:os';
 import type { Readable } from 'node:stream';
-import { promisify } from 'node:util';
 import { errorMessage } from '../../errors.js';
 import { DecodeError, firstLine } from './decode-error.js';
-import type { DecodeOptions, Decoder, DecoderProbe } from './decoder.js';
+import type { DecodeOptions, Decoder } from './decoder.js';
 import { checkSampleRate, clampInPlace } from './pcm.js';
-
-const execFileAsync = promisify(execFile);
 
 /** How much of ffmpeg's stderr is kept for the error message. */
 const stderrLimitBytes = 8192;
@@ -22,7 +19,7 @@ const stderrLimitBytes = 8192;
  * The command line. `file:` keeps a path that starts with `-` or holds a `:` from being read as an
  * option or a protocol. `-rematrix_maxval 1` makes `-ac 1` average the channels for float output
  * too: without it swresample mixes stereo to mono as (L + R) / √2, 3 dB above the average that it
- * uses for integer output and that the wasm decoder computes.
+ * uses for integer output.
  */
 export function ffmpegArguments(path: string, sampleRate: number): string[] {
   return [
@@ -158,23 +155,7 @@ async function* decodeWithFfmpeg(command: string, path: string, options: DecodeO
   }
 }
 
-async function probeFfmpeg(command: string): Promise<DecoderProbe> {
-  try {
-    await execFileAsync(command, ['-version'], { timeout: 10_000 });
-    return { available: true };
-  } catch (error) {
-    return { available: false, reason: `\`${command} -version\` failed: ${firstLine(errorMessage(error))}` };
-  }
+/** The decoder that runs `command` (a name looked up on the PATH, or a path; see `findFfmpeg`). */
+export function createFfmpegDecoder(command: string): Decoder {
+  return { command, decode: (path, options) => decodeWithFfmpeg(command, path, options) };
 }
-
-/** The ffmpeg decoder, running `command` (a name looked up on the PATH, or a path). */
-export function createFfmpegDecoder(command = 'ffmpeg'): Decoder {
-  let probed: Promise<DecoderProbe> | undefined;
-  return {
-    name: 'ffmpeg',
-    probe: () => (probed ??= probeFfmpeg(command)),
-    decode: (path, options) => decodeWithFfmpeg(command, path, options),
-  };
-}
-
-export const ffmpegDecoder = createFfmpegDecoder();

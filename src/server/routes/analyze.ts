@@ -4,7 +4,7 @@
  * a worker thread. Nothing is written.
  */
 import type { FastifyInstance } from 'fastify';
-import { chooseDecoder, type DecoderPreference } from '../../analysis/decode/decoder.js';
+import { findFfmpeg } from '../../analysis/decode/decoder.js';
 import { analysisParametersFromSettings, analysisSampleRate } from '../../config/analysis-settings.js';
 import type { ReadDb } from '../../db/connection.js';
 import { listSettings } from '../../db/queries/settings.js';
@@ -47,7 +47,7 @@ function lazyPool(app: FastifyInstance): () => AnalysisPool {
   return () => (pool ??= createAnalysisPool({ jobs: 1, tasksPerWorker: 1, fileTimeLimitMs: measureTimeLimitMs }));
 }
 
-export function registerAnalyzeRoutes(app: FastifyInstance, rootFolder: string, db: ReadDb, decoderPreference: DecoderPreference): void {
+export function registerAnalyzeRoutes(app: FastifyInstance, rootFolder: string, db: ReadDb, ffmpeg: string | undefined): void {
   const pool = lazyPool(app);
   app.post<{ Body: AmplitudeBody }>('/analyze/amplitude', { schema: amplitudeSchema }, async (request, reply) => {
     const { file_path: filePath, start_ticks: startTicks = 0, end_ticks: endTicks } = request.body;
@@ -67,7 +67,7 @@ export function registerAnalyzeRoutes(app: FastifyInstance, rootFolder: string, 
       kind: 'amplitude',
       absolutePath: located.absolutePath,
       path: located.relativePath,
-      decoder: (await chooseDecoder(decoderPreference)).name,
+      ffmpeg: await findFfmpeg(ffmpeg),
       startSample: Math.floor((startTicks / TICKS_PER_SECOND) * sampleRate),
       endSample: endTicks === undefined ? Number.POSITIVE_INFINITY : Math.ceil((endTicks / TICKS_PER_SECOND) * sampleRate),
       options: { sampleRate, windowMs: amplitude.rmsWindowMs, amplitude },
