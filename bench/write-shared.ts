@@ -94,6 +94,7 @@ export function generateRecords(count: number, seed = 20_000): FileRecord[] {
       sizeBytes: seconds * 110_000,
       durationTicks,
       format: 'flac',
+    codec: 'flac',
       sampleRate: 44_100,
       channels: 2,
       status: 'INGEST COMPLETE',

@@ -53,7 +53,9 @@ export type FileErrorCode =
   | 'RECORD_FAILED'
   | 'WORKER_FAILED'
   | 'CUE_INVALID'
-  | 'CUE_FILE_MISSING';
+  | 'CUE_FILE_MISSING'
+  | 'TAGS_UNREADABLE'
+  | 'NO_DECODER';
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

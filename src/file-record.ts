@@ -19,11 +19,13 @@ export type AnalysisLevel = 'tags' | 'full';
  * The rules a file was analysed by. Bump it when what analysis finds changes (song boundaries,
  * lead-in/out, fingerprints): a full import re-analyses every file recorded under older rules.
  * 1: a passage per silence of 300 ms under −35 dBFS RMS. 2: songs (docs/adr/0003-song-boundaries.md).
+ * 3: the audio facts (container, codec, rate, channels) are the decoded stream's (docs/adr/0005).
  */
-export const ANALYSIS_VERSION = 2;
+export const ANALYSIS_VERSION = 3;
 
 export type FileStatus = 'PENDING' | 'INGEST COMPLETE' | 'DUPLICATE HASH' | 'NO AUDIO';
-export type FileClass = 'audio' | 'image' | 'other';
+/** What a file is by its content; a video with an audio track is a video, skipped like an image. */
+export type FileClass = 'audio' | 'image' | 'video' | 'other';
 
 export interface FileTags {
   title: string | null;
@@ -104,7 +106,10 @@ export interface FileRecord {
   modificationTime: string;
   sizeBytes: number;
   durationTicks: number | null;
+  /** The container (ffmpeg's demuxer, shortened: decode/stream-facts.ts), e.g. `ogg`, `mp4`, `flac`. */
   format: string | null;
+  /** The codec of the audio stream decoded (ffmpeg's name), e.g. `opus`, `aac`; wkmp-ai's own column. */
+  codec: string | null;
   sampleRate: number | null;
   channels: number | null;
   status: FileStatus;

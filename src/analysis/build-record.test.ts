@@ -19,7 +19,7 @@ function report(overrides: Partial<Omit<TagReport, 'tags' | 'ids' | 'audio'>> & 
     workTitle: overrides.workTitle ?? null,
     tags: { title: 'Song', artist: 'Someone', album: 'Record', trackNumber: 3, year: 1999, ...overrides.tags },
     ids: { recordingMbid: null, artistMbids: [], releaseMbid: null, workMbid: null, ...overrides.ids },
-    audio: { format: 'flac', sampleRate: 44_100, channels: 2, durationSeconds: 2, ...overrides.audio },
+    audio: { format: 'flac', codec: 'flac', sampleRate: 44_100, channels: 2, durationSeconds: 2, ...overrides.audio },
     cueSheet: null,
   };
 }

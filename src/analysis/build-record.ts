@@ -4,7 +4,8 @@ import {
 } from '../file-record.js';
 import type { AudioAnalysis } from './analyse-audio.js';
 import type { CueTrack, FileCueSheet } from './cue-sheet.js';
-import type { TagReport } from './tags.js';
+import type { AudioStreamFacts } from './decode/stream-facts.js';
+import { headerOf, type TagReport } from './tags.js';
 
 /**
  * Ids for new rows: UUIDs of version 7, whose leading timestamp makes rows created one after
@@ -133,7 +134,7 @@ export function buildTagsRecord(facts: FileFacts, report: TagReport, sheet: File
     additionalMetadata: null,
   }));
   const status = passages.length > 0 ? 'INGEST COMPLETE' : 'PENDING';
-  return fileRecordOf(facts, report, { analysis: 'tags', durationTicks, status, passages, decodedSeconds: 0 });
+  return fileRecordOf(facts, report, report.audio, { analysis: 'tags', durationTicks, status, passages, decodedSeconds: 0 });
 }
 
 /** What the full analysis used, recorded with every passage it found. */
@@ -151,7 +152,7 @@ export interface AnalysisParameters {
  * passages are those, else from the tags (`namesFromTags`). Less sound than the minimum is NO AUDIO.
  */
 export function buildAnalysedRecord(
-  facts: FileFacts, report: TagReport, audio: AudioAnalysis, parameters: AnalysisParameters, sheet: FileCueSheet | null = null,
+  facts: FileFacts, report: TagReport, audio: AudioAnalysis, stream: AudioStreamFacts, parameters: AnalysisParameters, sheet: FileCueSheet | null = null,
 ): FileRecord {
   const count = audio.passages.length;
   const passages = audio.passages.map((p, index): PassageRecord => {
@@ -179,13 +180,16 @@ export function buildAnalysedRecord(
   });
   const status = passages.length > 0 ? 'INGEST COMPLETE' : 'NO AUDIO';
   const durationTicks = secondsToTicks(audio.decodedSeconds);
-  return fileRecordOf(facts, report, { analysis: 'full', durationTicks, status, passages, decodedSeconds: audio.decodedSeconds });
+  return fileRecordOf(facts, report, headerOf(stream), { analysis: 'full', durationTicks, status, passages, decodedSeconds: audio.decodedSeconds });
 }
 
 /** The parts of a record that depend on how far the file was analysed. */
 type AnalysisOutcome = Pick<FileRecord, 'analysis' | 'durationTicks' | 'status' | 'passages' | 'decodedSeconds'>;
 
-function fileRecordOf(facts: FileFacts, report: TagReport, outcome: AnalysisOutcome): FileRecord {
+/** The audio facts stored: the decoded stream's in a full pass, the headers' in a tags pass. */
+type AudioFacts = Pick<FileRecord, 'format' | 'codec' | 'sampleRate' | 'channels'>;
+
+function fileRecordOf(facts: FileFacts, report: TagReport, audio: AudioFacts, outcome: AnalysisOutcome): FileRecord {
   return {
     kind: 'record',
     path: facts.path,
@@ -196,9 +200,10 @@ function fileRecordOf(facts: FileFacts, report: TagReport, outcome: AnalysisOutc
     sizeBytes: facts.sizeBytes,
     cueSignature: facts.cueSignature,
     warnings: facts.warnings,
-    format: report.audio.format,
-    sampleRate: report.audio.sampleRate,
-    channels: report.audio.channels,
+    format: audio.format,
+    codec: audio.codec,
+    sampleRate: audio.sampleRate,
+    channels: audio.channels,
     tags: report.tags,
     ...outcome,
     durationTicks: outcome.durationTicks !== null && outcome.durationTicks > 0 ? outcome.durationTicks : null,

@@ -1,6 +1,9 @@
 import { parseFromTokenizer, type IAudioMetadata } from 'music-metadata';
+import { open } from 'node:fs/promises';
 import { fromFile } from 'strtok3';
 import type { FileTags } from '../file-record.js';
+import type { AudioStreamFacts } from './decode/stream-facts.js';
+import { oggDurationSeconds } from './ogg-duration.js';
 
 /** The MusicBrainz ids embedded by Picard: authoritative when present. */
 export interface EmbeddedIds {
@@ -10,8 +13,13 @@ export interface EmbeddedIds {
   workMbid: string | null;
 }
 
+/**
+ * The audio as the container's headers describe it, named as ffmpeg names it (decode/stream-facts.ts):
+ * what a tags pass records until a full pass replaces it with the decoded stream's facts.
+ */
 export interface AudioFormat {
   format: string | null;
+  codec: string | null;
   sampleRate: number | null;
   channels: number | null;
   /** Seconds, only when the container states it reliably; null otherwise. */
@@ -52,42 +60,151 @@ function text(value: string | undefined): string | null {
   return trimmed ? trimmed : null;
 }
 
-/** Containers whose duration needs a scan of the file to be known (Ogg: the last page's granule). */
-function needsDurationScan(mime: string): boolean {
-  return mime === 'audio/ogg' || mime === 'audio/opus' || mime === 'application/ogg' || mime === 'video/ogg';
+/** An Ogg file's duration from its last page, read by seeking to the end instead of reading every page. */
+async function oggDuration(path: string, sampleRate: number | null): Promise<number | null> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    const readAt = async (position: number, length: number): Promise<Uint8Array> => {
+      const bytes = new Uint8Array(length);
+      const { bytesRead } = await handle.read(bytes, 0, length, position);
+      return bytes.subarray(0, bytesRead);
+    };
+    return await oggDurationSeconds(await readAt(0, 4096), size, sampleRate, readAt);
+  } finally {
+    await handle.close();
+  }
 }
 
-function formatName(metadata: IAudioMetadata): string | null {
-  const { container, codec } = metadata.format;
-  if (!container) return null;
-  if (container === 'MPEG') return codec?.includes('Layer 2') ? 'mp2' : 'mp3';
-  if (container === 'Ogg') return codec?.toLowerCase().startsWith('opus') ? 'opus' : codec?.toLowerCase().startsWith('vorbis') ? 'vorbis' : 'ogg';
-  if (container.startsWith('M4A') || container.startsWith('isom') || container.startsWith('mp4') || container.startsWith('MP4')) return 'm4a';
-  if (container === 'WAVE') return 'wav';
-  return container.toLowerCase();
+/** music-metadata's container names to ffmpeg's demuxer names, as a full pass stores them. */
+function containerOf(container: string): string {
+  const known: Record<string, string> = {
+    MPEG: 'mp3', Ogg: 'ogg', FLAC: 'flac', WAVE: 'wav', AIFF: 'aiff', 'AIFF-C': 'aiff', 'ASF/audio': 'asf', WavPack: 'wv',
+    DSF: 'dsf', DSDIFF: 'iff', APEv2: 'ape', Monkey: 'ape', matroska: 'matroska', webm: 'matroska', EBML: 'matroska',
+  };
+  if (/^(M4A|M4B|M4P|isom|iso\d|mp4|MP4|mp42|dash|3gp)/.test(container)) return 'mp4';
+  if (container.startsWith('Musepack')) return 'mpc';
+  if (container.startsWith('EBML')) return 'matroska';
+  if (container.startsWith('ADTS')) return 'aac';
+  if (container.startsWith('ASF')) return 'asf';
+  return known[container] ?? container.toLowerCase();
+}
+
+/** music-metadata's codec descriptions to ffmpeg's codec names, where the header says it plainly. */
+function codecOf(codec: string | undefined): string | null {
+  if (!codec) return null;
+  const layer = /MPEG \S+ Layer (\d)/.exec(codec);
+  if (layer) return `mp${layer[1]}`;
+  const lower = codec.toLowerCase();
+  for (const name of ['opus', 'vorbis', 'flac', 'alac', 'aac', 'speex', 'wavpack', 'ape', 'dsd']) if (lower.includes(name)) return name;
+  return null;
+}
+
+function headerFacts(metadata: IAudioMetadata): Omit<AudioFormat, 'durationSeconds'> {
+  const { container, codec, sampleRate, numberOfChannels } = metadata.format;
+  const name = codecOf(codec);
+  return {
+    format: container ? containerOf(container) : null,
+    codec: name,
+    // Opus always decodes at 48 kHz; the header's rate is the encoder's input, for information only.
+    sampleRate: name === 'opus' ? 48000 : sampleRate ?? null,
+    channels: numberOfChannels ?? null,
+  };
+}
+
+/** The year a date tag starts with, e.g. 1999 from `1999-05-01`. */
+function yearOf(value: unknown): number | null {
+  const match = typeof value === 'string' || typeof value === 'number' ? /^\s*(\d{4})/.exec(String(value)) : null;
+  return match ? Number(match[1]) : null;
+}
+
+/** A native tag by id (any tag format, any case), e.g. a Vorbis comment `YEAR` that music-metadata does not map. */
+function nativeTag(metadata: IAudioMetadata, id: string): unknown {
+  for (const tags of Object.values(metadata.native)) {
+    for (const tag of tags) if (tag.id.toUpperCase() === id) return tag.value;
+  }
+  return undefined;
+}
+
+/** DATE's year; else YEAR, ORIGINALDATE or ORIGINALYEAR. */
+function yearFrom(metadata: IAudioMetadata): number | null {
+  const { common } = metadata;
+  return common.year ?? yearOf(nativeTag(metadata, 'YEAR')) ?? yearOf(common.originaldate) ?? common.originalyear ?? null;
 }
 
 export interface ReadTagsOptions {
-  /** The MIME type the content showed: music-metadata otherwise picks its parser by extension. */
-  mime: string;
+  /** The MIME type the content showed: music-metadata otherwise picks its parser by extension. Null when only ffmpeg recognised it. */
+  mime: string | null;
   /** For MP3: whether the first frame has a Xing/Info/VBRI header (see mp3-header.ts). */
   mp3HasSeekHeader: boolean;
+}
+
+const noAudioFacts: AudioFormat = { format: null, codec: null, sampleRate: null, channels: null, durationSeconds: null };
+
+/** The report of a file whose tags could not be read: no tag, no id; the audio facts when something else gave them. */
+export function untagged(audio: AudioFormat = noAudioFacts): TagReport {
+  return {
+    tags: { title: null, artist: null, album: null, trackNumber: null, year: null },
+    artistNames: [], releaseDate: null, workTitle: null,
+    ids: { recordingMbid: null, artistMbids: [], releaseMbid: null, workMbid: null },
+    audio, cueSheet: null,
+  };
+}
+
+/** A stream's facts as a tags record stores them. */
+export function headerOf(stream: AudioStreamFacts): Omit<AudioFormat, 'durationSeconds'> {
+  return { format: stream.container, codec: stream.codec, sampleRate: stream.sampleRate, channels: stream.channels };
+}
+
+/** What music-metadata says of a container it does not read (raw AC-3, DTS, TTA, CAF, AU…): no fault of the file. */
+export function isUnreadContainer(message: string): boolean {
+  return /Failed to determine audio format|MIME-type not supported|no audio container found/i.test(message);
+}
+
+/**
+ * The tag fields the tag library left empty, from ffmpeg's reading of the container
+ * (decode/stream-facts.ts): all of them for a container it does not read, the missing ones
+ * (Matroska's ALBUM, FLAC in Ogg) otherwise. Ids stay the tag library's.
+ */
+export function withFfmpegTags(report: TagReport, ffmpegTags: Readonly<Record<string, string>>): TagReport {
+  const pick = (...keys: string[]): string | null => {
+    for (const key of keys) {
+      const value = ffmpegTags[key]?.trim();
+      if (value) return value;
+    }
+    return null;
+  };
+  const track = Number.parseInt(pick('track') ?? '', 10);
+  const date = pick('date', 'year', 'originaldate', 'originalyear');
+  const { tags } = report;
+  return {
+    ...report,
+    tags: {
+      title: tags.title ?? pick('title'),
+      artist: tags.artist ?? pick('artist', 'album_artist'),
+      album: tags.album ?? pick('album'),
+      trackNumber: tags.trackNumber ?? (Number.isInteger(track) && track > 0 ? track : null),
+      year: tags.year ?? yearOf(date),
+    },
+    artistNames: report.artistNames.length > 0 ? report.artistNames : [tags.artist ?? pick('artist', 'album_artist')].flatMap((name) => name ?? []),
+    releaseDate: report.releaseDate ?? date,
+  };
 }
 
 /** Reads tags, MusicBrainz ids and the audio format with music-metadata, choosing the parser by content. */
 export async function readTags(path: string, options: ReadTagsOptions): Promise<TagReport> {
   const tokenizer = await fromFile(path);
-  tokenizer.fileInfo.mimeType = options.mime;
+  if (options.mime !== null) tokenizer.fileInfo.mimeType = options.mime;
   let metadata: IAudioMetadata;
   try {
-    metadata = await parseFromTokenizer(tokenizer, { duration: needsDurationScan(options.mime), skipCovers: true });
+    metadata = await parseFromTokenizer(tokenizer, { duration: false, skipCovers: true });
   } finally {
     await tokenizer.close();
   }
   if (!metadata.format.container) throw new Error('no audio container found');
   const common = metadata.common;
   const isMpeg = metadata.format.container === 'MPEG';
-  const duration = metadata.format.duration;
+  const duration = metadata.format.container === 'Ogg' ? await oggDuration(path, metadata.format.sampleRate ?? null) ?? undefined : metadata.format.duration;
   const trusted = duration !== undefined && duration > 0 && Number.isFinite(duration) && (!isMpeg || options.mp3HasSeekHeader);
   const artist = text(common.artist) ?? (common.artists?.length ? common.artists.join('; ') : null);
   return {
@@ -96,10 +213,10 @@ export async function readTags(path: string, options: ReadTagsOptions): Promise<
       artist,
       album: text(common.album),
       trackNumber: common.track.no ?? null,
-      year: common.year ?? null,
+      year: yearFrom(metadata),
     },
     artistNames: (common.artists ?? []).map((name) => name.trim()).filter((name) => name !== ''),
-    releaseDate: text(common.date) ?? (common.year ? String(common.year) : null),
+    releaseDate: text(common.date) ?? (yearFrom(metadata) === null ? null : String(yearFrom(metadata))),
     workTitle: text(common.work),
     ids: {
       recordingMbid: asMbid(common.musicbrainz_recordingid),
@@ -107,12 +224,7 @@ export async function readTags(path: string, options: ReadTagsOptions): Promise<
       releaseMbid: asMbid(common.musicbrainz_albumid),
       workMbid: asMbid(common.musicbrainz_workid),
     },
-    audio: {
-      format: formatName(metadata),
-      sampleRate: metadata.format.sampleRate ?? null,
-      channels: metadata.format.numberOfChannels ?? null,
-      durationSeconds: trusted ? duration : null,
-    },
+    audio: { ...headerFacts(metadata), durationSeconds: trusted ? duration : null },
     cueSheet: cueSheetTag(metadata),
   };
 }

@@ -6,20 +6,21 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { FileErrorCode, Phase } from '../errors.js';
 import { errorMessage } from '../errors.js';
-import { formatModificationTime, type AnalysisLevel, type AnalysisResult, type FileFailure, type OtherFile } from '../file-record.js';
-import { classifyContent, sniffBytes } from '../scan/classify.js';
+import { formatModificationTime, type AnalysisLevel, type AnalysisResult, type FileClass, type FileFailure, type OtherFile } from '../file-record.js';
+import { classifyContent, sniffBytes, tagInFront } from '../scan/classify.js';
 import { fileFailure, fileWarning } from './file-failure.js';
 import { analyseAudio, analyseRegion, type AudioAnalysisOptions, type BoundarySource, type RegionAnalysis } from './analyse-audio.js';
 import { parseCueSheet, type FileCueSheet } from './cue-sheet.js';
 import { readFlacCueSheet } from './flac-cue-sheet.js';
 import { buildAnalysedRecord, buildTagsRecord, type FileFacts } from './build-record.js';
 import { DecodeError } from './decode/decoder.js';
-import { createFfmpegDecoder } from './decode/ffmpeg.js';
+import { createFfmpegDecoder, probeWithFfmpeg } from './decode/ffmpeg.js';
+import { decodedAudio, holdsVideo, type AudioStreamFacts, type FfmpegReport } from './decode/stream-facts.js';
 import { loadChromaprint } from './fingerprint.js';
 import { hashFile } from './hash.js';
-import { hasSeekHeader, id3v2Size } from './mp3-header.js';
+import { hasSeekHeader } from './mp3-header.js';
 import type { TaggedAs } from './song-boundaries.js';
-import { readTags, type TagReport } from './tags.js';
+import { headerOf, isUnreadContainer, readTags, untagged, withFfmpegTags, type TagReport } from './tags.js';
 
 export interface AnalyseTask {
   kind: 'analyse';
@@ -37,7 +38,7 @@ export interface AnalyseTask {
   cueSignature: string | null;
   /** The tracks a cue sheet beside the file gives it (import/cue-sheets.ts); they win over one inside it. */
   cueSheet: FileCueSheet | null;
-  /** The ffmpeg to decode with, found once for the import by the main thread (decode/decoder.ts); null in a tags pass, which decodes nothing. */
+  /** The ffmpeg to decode and probe with, found once for the import by the main thread (decode/decoder.ts); null when none runs here (a tags pass only). */
   ffmpeg: string | null;
   audio: AudioAnalysisOptions;
 }
@@ -52,21 +53,51 @@ async function readAt(handle: FileHandle, position: number, length: number): Pro
   return buffer.subarray(0, bytesRead);
 }
 
-async function mp3HasSeekHeader(handle: FileHandle, head: Uint8Array): Promise<boolean> {
-  const tagSize = id3v2Size(head);
-  return hasSeekHeader(tagSize === 0 ? head : await readAt(handle, tagSize, 4096));
+/** The first bytes of the content: after a tag in front (ID3v2 before FLAC or MP3, APEv2), where the magic numbers are. */
+async function contentHead(handle: FileHandle): Promise<{ head: Uint8Array; offset: number }> {
+  const head = await readAt(handle, 0, sniffBytes);
+  const offset = tagInFront(head);
+  return offset === 0 ? { head, offset } : { head: await readAt(handle, offset, sniffBytes), offset };
 }
 
-async function readTagsOf(task: AnalyseTask, mime: string, mp3SeekHeader: boolean): Promise<TagReport | FileFailure> {
+/** What the file is: the bytes say when they can; else ffmpeg, which finds an audio stream in whatever it decodes. */
+type Content =
+  | { kind: 'audio'; mime: string | null; probe: FfmpegReport | null }
+  | { kind: 'not audio'; fileClass: Exclude<FileClass, 'audio'>; mime: string | null };
+
+async function contentOf(task: AnalyseTask, head: Uint8Array): Promise<Content> {
+  const sniffed = await classifyContent(head);
+  const bytesSay = (): Content => (sniffed.fileClass === 'audio'
+    ? { kind: 'audio', mime: sniffed.mime, probe: null }
+    : { kind: 'not audio', fileClass: sniffed.fileClass, mime: sniffed.mime });
+  if (sniffed.settled || task.ffmpeg === null) return bytesSay();
+  const probe = await probeWithFfmpeg(task.ffmpeg, task.absolutePath);
+  if (probe === null) return bytesSay();
+  if (holdsVideo(probe)) return { kind: 'not audio', fileClass: 'video', mime: sniffed.mime };
+  if (decodedAudio(probe) !== null) return { kind: 'audio', mime: sniffed.mime, probe };
+  return { kind: 'not audio', fileClass: 'other', mime: sniffed.mime };
+}
+
+/**
+ * Tags are best effort: a file whose tags can't be read is recorded without them, with a warning
+ * row, when its audio can be had (analyseOpenFile).
+ */
+async function readTagsOf(task: AnalyseTask, mime: string | null, mp3SeekHeader: boolean): Promise<{ report: TagReport } | { unreadable: string }> {
   try {
-    return await readTags(task.absolutePath, { mime, mp3HasSeekHeader: mp3SeekHeader });
+    return { report: await readTags(task.absolutePath, { mime, mp3HasSeekHeader: mp3SeekHeader }) };
   } catch (error) {
-    return failure(task, 'tags', 'CORRUPT_AUDIO', errorMessage(error));
+    return { unreadable: errorMessage(error) };
   }
 }
 
-function isFailure(value: TagReport | FileFailure): value is FileFailure {
-  return 'kind' in value && value.kind === 'failure';
+/** A warning row, unless the tag library only does not know the container: ffmpeg's reading of it gives the tags then. */
+function recordedWithoutTags(task: AnalyseTask, facts: FileFacts, why: string): void {
+  if (!isUnreadContainer(why)) facts.warnings.push(fileWarning(task.path, 'tags', 'TAGS_UNREADABLE', `${why}; recorded without tags`));
+}
+
+/** ffmpeg's words for a codec it has no decoder for: such a file is kept at the tags level for a capable ffmpeg to finish. */
+export function isMissingDecoder(reason: string): boolean {
+  return /decoder \(codec [^)]*\) not found|decoder not found|unsupported codec|unknown codec/i.test(reason);
 }
 
 /** What the tags say the file is: song boundaries are judged more strictly inside one numbered track. */
@@ -80,7 +111,7 @@ function taggedAs(report: TagReport): TaggedAs {
  * CUESHEET tag, which has titles, or a FLAC CUESHEET block). One inside it that cannot be read
  * is a warning, and the file is segmented at its silences.
  */
-async function cueSheetOf(task: AnalyseTask, handle: FileHandle, mime: string, tags: TagReport, facts: FileFacts): Promise<FileCueSheet | null> {
+async function cueSheetOf(task: AnalyseTask, handle: FileHandle, mime: string | null, tags: TagReport, facts: FileFacts): Promise<FileCueSheet | null> {
   if (task.cueSheet !== null) return task.cueSheet;
   const album = { title: tags.tags.album, performer: tags.tags.artist, date: tags.releaseDate, genre: null, releaseMbid: null, catalog: null, discId: null, comment: null };
   try {
@@ -102,19 +133,33 @@ function definedOf<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== null)) as Partial<T>;
 }
 
-/** Decodes once and analyses the stream: passages (a cue sheet's tracks, or songs between silences), lead-in and lead-out, fingerprints. */
+/**
+ * Decodes once and analyses the stream: passages (a cue sheet's tracks, or songs between silences),
+ * lead-in and lead-out, fingerprints; the audio facts are those of the stream decoded. A codec this
+ * ffmpeg has no decoder for leaves the file at the tags level, with the reason.
+ */
 async function analyseDecoded(task: AnalyseTask, ffmpeg: string, facts: FileFacts, tags: TagReport, sheet: FileCueSheet | null): Promise<AnalysisResult> {
   let audio;
+  let stream: AudioStreamFacts | null = null;
+  let ffmpegTags: Readonly<Record<string, string>> = {};
+  const onStream = (decoded: AudioStreamFacts, read: Readonly<Record<string, string>>): void => {
+    stream = decoded;
+    ffmpegTags = read;
+  };
   try {
-    const pcm = createFfmpegDecoder(ffmpeg).decode(task.absolutePath, { sampleRate: task.audio.sampleRate });
+    const pcm = createFfmpegDecoder(ffmpeg).decode(task.absolutePath, { sampleRate: task.audio.sampleRate, onStream });
     const source: BoundarySource = sheet === null ? { kind: 'silence', taggedAs: taggedAs(tags) } : { kind: 'cue sheet', tracks: sheet.tracks };
     audio = await analyseAudio(pcm, await loadChromaprint(), task.audio, source);
   } catch (error) {
     // A DecodeError's message names the absolute path; the row names the stored one.
-    return failure(task, 'decode', 'DECODE_FAILED', error instanceof DecodeError ? error.reason : errorMessage(error));
+    const reason = error instanceof DecodeError ? error.reason : errorMessage(error);
+    if (!isMissingDecoder(reason)) return failure(task, 'decode', 'DECODE_FAILED', reason);
+    facts.warnings.push(fileWarning(task.path, 'decode', 'NO_DECODER', `${reason}; recorded from its tags until an ffmpeg that decodes it imports it again`));
+    return buildTagsRecord(facts, tags, sheet);
   }
+  if (stream === null) return failure(task, 'decode', 'DECODE_FAILED', 'ffmpeg named no audio stream');
   const { sampleRate, windowMs, segmentation, amplitude } = task.audio;
-  return buildAnalysedRecord(facts, tags, audio, { decoder: 'ffmpeg', sampleRate, windowMs, segmentation: { ...segmentation }, amplitude: { ...amplitude } }, sheet);
+  return buildAnalysedRecord(facts, withFfmpegTags(tags, ffmpegTags), audio, stream, { decoder: 'ffmpeg', sampleRate, windowMs, segmentation: { ...segmentation }, amplitude: { ...amplitude } }, sheet);
 }
 
 async function analyseOpenFile(task: AnalyseTask, handle: FileHandle): Promise<AnalysisResult> {
@@ -122,31 +167,44 @@ async function analyseOpenFile(task: AnalyseTask, handle: FileHandle): Promise<A
   const modificationTime = formatModificationTime(stat.mtimeMs);
   const other = (fileClass: OtherFile['fileClass']): OtherFile => ({ kind: 'other', path: task.path, fileClass, sizeBytes: stat.size, modificationTime });
   if (stat.size === 0) return task.expectsAudio ? failure(task, 'classify', 'EMPTY_FILE', 'the file is empty (0 bytes)') : other('other');
-  const head = await readAt(handle, 0, sniffBytes);
-  const content = await classifyContent(head);
-  if (content.fileClass !== 'audio' || content.mime === null) {
-    if (!task.expectsAudio) return other(content.fileClass === 'image' ? 'image' : 'other');
+  const { head } = await contentHead(handle);
+  const content = await contentOf(task, head);
+  if (content.kind === 'not audio') {
+    // A video is a video whatever its name: skipped and counted, as an image is.
+    if (!task.expectsAudio || content.fileClass === 'video') return other(content.fileClass);
     const what = content.mime ? `${content.fileClass} (${content.mime})` : 'of no known format';
     return { ...failure(task, 'classify', 'NOT_AUDIO', `the content is ${what}, not audio`), contentClass: content.fileClass };
   }
+  const { mime } = content;
   const facts: FileFacts = {
     path: task.path, knownGuid: task.knownGuid, hash: '', sizeBytes: stat.size, modificationTime,
     cueSignature: task.cueSignature, warnings: [],
   };
-  if (task.analysis === 'tags' || task.ffmpeg === null) {
+  if (task.analysis === 'tags') {
     // A tags pass reads only the bytes the tags need: no content hash, no decoding.
-    const tags = await readTagsOf(task, content.mime, content.mime === 'audio/mpeg' && (await mp3HasSeekHeader(handle, head)));
-    return isFailure(tags) ? tags : buildTagsRecord(facts, tags, await cueSheetOf(task, handle, content.mime, tags, facts));
+    const read = await readTagsOf(task, mime, mime === 'audio/mpeg' && hasSeekHeader(head));
+    if ('report' in read) {
+      const report = content.probe === null ? read.report : withFfmpegTags(read.report, content.probe.tags);
+      return buildTagsRecord(facts, report, await cueSheetOf(task, handle, mime, report, facts));
+    }
+    // Without tags, ffmpeg says whether there is audio to record, and what it is.
+    const probe = content.probe ?? (task.ffmpeg === null ? null : await probeWithFfmpeg(task.ffmpeg, task.absolutePath));
+    const stream = probe === null ? null : decodedAudio(probe);
+    if (probe === null || stream === null) return failure(task, 'tags', 'CORRUPT_AUDIO', read.unreadable);
+    recordedWithoutTags(task, facts, read.unreadable);
+    return buildTagsRecord(facts, withFfmpegTags(untagged({ ...headerOf(stream), durationSeconds: probe.durationSeconds }), probe.tags), null);
   }
   // The decoded duration is what counts in a full pass: the container's is not needed.
-  const tags = await readTagsOf(task, content.mime, false);
-  if (isFailure(tags)) return tags;
-  const sheet = await cueSheetOf(task, handle, content.mime, tags, facts);
+  const read = await readTagsOf(task, mime, false);
+  if ('unreadable' in read) recordedWithoutTags(task, facts, read.unreadable);
+  const tags = 'report' in read ? read.report : untagged();
+  const sheet = await cueSheetOf(task, handle, mime, tags, facts);
   try {
     facts.hash = await hashFile(handle, stat.size);
   } catch (error) {
     return failure(task, 'hash', 'UNREADABLE', errorMessage(error));
   }
+  if (task.ffmpeg === null) throw new Error('a full analysis needs ffmpeg (run.ts finds it)');
   return analyseDecoded(task, task.ffmpeg, facts, tags, sheet);
 }
 

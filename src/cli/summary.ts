@@ -7,7 +7,7 @@ export function formatSummary(summary: ImportSummary): string {
   const lines = [
     `import ${summary.state.toLowerCase()}: ${summary.rootFolder}${summary.folder ? `/${summary.folder}` : ''} → ${summary.database}`,
     `  files      new ${c.new}, changed ${c.changed}, upgraded ${c.upgraded}, unchanged ${c.unchanged}, missing ${c.missing}, failed ${c.failed}`,
-    `  found      audio ${c.classes.audio}, image ${c.classes.image}, other ${c.classes.other}${c.skippedSymlinks ? `, symlinks not followed ${c.skippedSymlinks}` : ''}`,
+    `  found      audio ${c.classes.audio}, image ${c.classes.image}, video ${c.classes.video}, other ${c.classes.other}${c.skippedSymlinks ? `, symlinks not followed ${c.skippedSymlinks}` : ''}`,
     `  recorded   ${c.recorded} files, ${c.passages} passages, ${c.songs} songs, ${c.duplicates} duplicates, ${c.noAudio} with no audio`,
     `  passages   per file: 1 in ${c.passagesPerFile.one}, 2-5 in ${c.passagesPerFile.twoToFive}, more than 5 in ${c.passagesPerFile.moreThanFive}${c.shortestPassageSeconds === null ? '' : `; shortest ${c.shortestPassageSeconds.toFixed(1)} s`}`,
     `  audio      ${(c.audioSeconds / 60).toFixed(1)} minutes analysed${summary.durationMs > 0 ? `, ${((c.audioSeconds * 1000) / summary.durationMs).toFixed(1)}x realtime` : ''}`,

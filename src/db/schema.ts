@@ -73,6 +73,7 @@ const files: Table = {
     text('analysis', { notNull: true, default: "'tags'", check: "analysis IN ('tags', 'full')" }),
     integer('analysis_version', { notNull: true, default: '1' }),
     text('cue_signature'),
+    text('codec'),
   ],
   indexes: [{ name: 'idx_files_hash', columns: ['hash'] }],
 };
@@ -283,7 +284,7 @@ const otherFiles: Table = {
     text('path', { primaryKey: true }),
     integer('file_size_bytes', { notNull: true }),
     text('modification_time', { notNull: true }),
-    text('class', { notNull: true, check: "class IN ('image', 'other')" }),
+    text('class', { notNull: true, check: "class IN ('image', 'video', 'other')" }),
   ],
 };
 

@@ -86,7 +86,7 @@ export type ImportEvent =
 
 export function emptyCounts(): ImportCounts {
   return {
-    classes: { audio: 0, image: 0, other: 0 },
+    classes: { audio: 0, image: 0, video: 0, other: 0 },
     new: 0, changed: 0, upgraded: 0, unchanged: 0, missing: 0, recorded: 0, duplicates: 0, failed: 0, passages: 0, songs: 0,
     skippedSymlinks: 0, audioSeconds: 0, noAudio: 0, passagesPerFile: { one: 0, twoToFive: 0, moreThanFive: 0 }, shortestPassageSeconds: null,
   };

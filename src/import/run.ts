@@ -17,7 +17,7 @@ import type { AudioAnalysisOptions } from '../analysis/analyse-audio.js';
 import type { FileCueSheet } from '../analysis/cue-sheet.js';
 import { findFfmpeg } from '../analysis/decode/decoder.js';
 import { errorMessage } from '../errors.js';
-import type { AnalysisLevel, AnalysisResult } from '../file-record.js';
+import type { AnalysisLevel, AnalysisResult, FileClass } from '../file-record.js';
 import { planChanges, type ChangePlan, type PlannedFile } from '../scan/plan.js';
 import { walkLibrary } from '../scan/walk.js';
 import { readCueSheets } from './cue-sheets.js';
@@ -64,7 +64,7 @@ export async function runImport(request: ImportRequest): Promise<ImportSummary> 
 interface AnalysisPlan {
   level: AnalysisLevel;
   jobs: number;
-  /** Null in a tags pass, which decodes nothing. */
+  /** Null when none runs here, which only a tags pass allows. */
   ffmpeg: string | null;
   audio: AudioAnalysisOptions;
   fileTimeLimitMs: number;
@@ -134,7 +134,8 @@ async function importInto(db: WkmpDatabase, place: ImportPlace, request: ImportR
     const analysis: AnalysisPlan = {
       level,
       jobs,
-      ffmpeg: level === 'full' ? await findFfmpeg(request.ffmpeg) : null,
+      // A tags pass decodes nothing, but asks ffmpeg about the files whose bytes don't say what they are, when it has one.
+      ffmpeg: level === 'full' ? await findFfmpeg(request.ffmpeg) : await findFfmpeg(request.ffmpeg).catch(() => null),
       audio: audioAnalysisOptions(settingRows),
       fileTimeLimitMs: request.fileTimeLimitMs ?? defaultFileTimeLimitMs,
     };
@@ -211,7 +212,7 @@ function realDatabasePath(database: string): string {
 }
 
 /** What a result says the file is, for the count by class. */
-function classOf(result: AnalysisResult): 'audio' | 'image' | 'other' {
+function classOf(result: AnalysisResult): FileClass {
   if (result.kind === 'other') return result.fileClass;
   if (result.kind === 'failure') return result.contentClass ?? 'audio';
   return 'audio';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { FileClass } from '../file-record.js';
-import { classifyByExtension, classifyContent, sniffBytes } from './classify.js';
+import { classifyByExtension, classifyContent, sniffBytes, tagInFront } from './classify.js';
 
 const fixtures = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
 
@@ -34,7 +34,6 @@ describe('classifyByExtension', () => {
 
 describe('classifyContent on the fixtures', () => {
   it.each([
-    ['library/Artist A/Album One/01 First.mp3', 'audio', 'audio/mpeg'],
     ['library/Artist A/Album One/02 Second.flac', 'audio', 'audio/flac'],
     ['library/Artist B/Third.ogg', 'audio', 'audio/ogg'],
     ['library/Various/Sixth.wav', 'audio', 'audio/wav'],
@@ -43,18 +42,43 @@ describe('classifyContent on the fixtures', () => {
     ['bad/renamed-ogg.mp3', 'audio', 'audio/ogg'],
     ['bad/noext-audio', 'audio', 'audio/flac'],
     ['bad/picture.mp3', 'image', 'image/jpeg'],
-  ] as [string, FileClass, string][])('recognises %s as %s (%s) from its bytes', async (path, fileClass, mime) => {
-    expect(await classifyContent(await headOf(path))).toEqual({ fileClass, mime });
+  ] as [string, FileClass, string][])('recognises %s as %s (%s) from its bytes alone', async (path, fileClass, mime) => {
+    expect(await classifyContent(await headOf(path))).toEqual({ fileClass, mime, settled: true });
   });
 
-  it.each(['library/Artist B/Fourth.opus', 'library/Various/Fifth.m4a'])('recognises %s as audio from its bytes', async (path) => {
-    expect((await classifyContent(await headOf(path))).fileClass).toBe('audio');
+  it('sees the MP3 behind an ID3v2 tag once the tag is skipped', async () => {
+    const file = new Uint8Array(await readFile(join(fixtures, 'library/Artist A/Album One/01 First.mp3')));
+    const start = tagInFront(file);
+    expect(start).toBeGreaterThan(0);
+    expect(await classifyContent(file.subarray(start, start + sniffBytes))).toEqual({ fileClass: 'audio', mime: 'audio/mpeg', settled: true });
   });
 
-  it.each(['bad/text.flac', 'bad/random.flac', 'library/notes.txt', 'bad/empty.mp3'])(
-    'classifies %s as other, with no MIME type, whatever its name says',
-    async (path) => {
-      expect(await classifyContent(await headOf(path))).toEqual({ fileClass: 'other', mime: null });
-    },
-  );
+  it.each(['library/Artist B/Fourth.opus'])('recognises %s as audio from its bytes', async (path) => {
+    expect(await classifyContent(await headOf(path))).toMatchObject({ fileClass: 'audio', settled: true });
+  });
+
+  it('takes an M4A (its brand says audio) as audio, and leaves an MP4 to ffmpeg: it may hold a video', async () => {
+    expect(await classifyContent(await headOf('library/Various/Fifth.m4a'))).toMatchObject({ fileClass: 'audio', settled: true });
+    const ftyp = new Uint8Array([0, 0, 0, 0x18, ...new TextEncoder().encode('ftypisom'), 0, 0, 2, 0, ...new TextEncoder().encode('isomiso2')]);
+    expect(await classifyContent(ftyp)).toEqual({ fileClass: 'audio', mime: 'video/mp4', settled: false });
+  });
+
+  it.each(['bad/text.flac', 'library/notes.txt'])('settles text (%s) as other, whatever its name says', async (path) => {
+    expect(await classifyContent(await headOf(path))).toEqual({ fileClass: 'other', mime: null, settled: true });
+  });
+
+  it.each(['bad/random.flac', 'bad/empty.mp3'])('leaves bytes nothing recognises (%s) to ffmpeg', async (path) => {
+    expect(await classifyContent(await headOf(path))).toEqual({ fileClass: 'other', mime: null, settled: false });
+  });
+});
+
+describe('tagInFront', () => {
+  it('measures an ID3v2 tag and an APEv2 header, and finds none in front of bare audio', async () => {
+    const ape = new Uint8Array(64);
+    ape.set(new TextEncoder().encode('APETAGEX'));
+    ape.set([0xd0, 0x07, 0, 0], 8); // version 2000
+    ape.set([100, 0, 0, 0], 12); // items and footer: 100 bytes
+    expect(tagInFront(ape)).toBe(132);
+    expect(tagInFront(await headOf('library/Artist A/Album One/02 Second.flac'))).toBe(0);
+  });
 });

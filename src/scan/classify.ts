@@ -1,4 +1,5 @@
 import { fileTypeFromBuffer } from 'file-type';
+import { id3v2Size } from '../analysis/mp3-header.js';
 import type { FileClass } from '../file-record.js';
 
 const audioExtensions = new Set([
@@ -25,19 +26,48 @@ export interface ContentType {
   fileClass: FileClass;
   /** The MIME type the bytes show, e.g. `audio/flac`; null when nothing is recognised. */
   mime: string | null;
+  /**
+   * Whether the bytes settle what the file is. They don't for containers that hold audio or video
+   * (MP4, Ogg, Matroska, WebM) nor for binary bytes nothing recognises: ffmpeg then decides
+   * (analysis/worker.ts).
+   */
+  settled: boolean;
 }
 
-/** Containers that file-type reports as video or application but that hold audio here. */
-const audioContainers = new Set(['video/mp4', 'video/ogg', 'video/webm', 'video/x-matroska', 'application/ogg']);
+/** Containers that file-type reports as video or application but that may hold audio only. */
+const audioOrVideoContainers = new Set(['video/mp4', 'video/ogg', 'video/webm', 'video/matroska', 'video/x-matroska', 'application/ogg']);
 
-/** How many leading bytes `classifyContent` needs to see. */
+/** How many leading bytes `classifyContent` needs to see, after any tag in front (`contentStart`). */
 export const sniffBytes = 4100;
 
-/** What a file is, from its first bytes (magic numbers), whatever its name says. */
+/** Text (no NUL, valid UTF-8): a playlist, a cue sheet, a log; never audio. */
+function isText(head: Uint8Array): boolean {
+  if (head.length === 0 || head.includes(0)) return false;
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(head.subarray(0, head.length - 4)); // a character may be cut at the end
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What a file is, from its first bytes after any tag in front (magic numbers), whatever its name says. */
 export async function classifyContent(head: Uint8Array): Promise<ContentType> {
   const type = await fileTypeFromBuffer(head);
-  if (!type) return { fileClass: 'other', mime: null };
-  if (type.mime.startsWith('audio/') || audioContainers.has(type.mime)) return { fileClass: 'audio', mime: type.mime };
-  if (type.mime.startsWith('image/')) return { fileClass: 'image', mime: type.mime };
-  return { fileClass: 'other', mime: type.mime };
+  if (!type) return isText(head) ? { fileClass: 'other', mime: null, settled: true } : { fileClass: 'other', mime: null, settled: false };
+  if (type.mime.startsWith('image/')) return { fileClass: 'image', mime: type.mime, settled: true };
+  if (audioOrVideoContainers.has(type.mime)) return { fileClass: 'audio', mime: type.mime, settled: false };
+  if (type.mime.startsWith('audio/')) return { fileClass: 'audio', mime: type.mime, settled: true };
+  return { fileClass: 'other', mime: type.mime, settled: true };
+}
+
+/** The size of a tag in front of the audio (ID3v2, as often in front of FLAC as of MP3; an APEv2 header), 0 when there is none. */
+export function tagInFront(head: Uint8Array): number {
+  const id3 = id3v2Size(head);
+  if (id3 > 0) return id3;
+  if (head.length >= 32 && new TextDecoder('latin1').decode(head.subarray(0, 8)) === 'APETAGEX') {
+    const size = head[12]! | (head[13]! << 8) | (head[14]! << 16) | (head[15]! << 24);
+    return 32 + size; // the header, then items and footer (`size` counts those)
+  }
+  return 0;
 }

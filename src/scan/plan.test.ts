@@ -23,7 +23,7 @@ function knownOther(path: string, fileClass: KnownOtherFile['fileClass'], sizeBy
   return { fileClass, path, sizeBytes, modificationTime: formatModificationTime(mtimeMs) };
 }
 
-const none = { audio: 0, image: 0, other: 0 };
+const none = { audio: 0, image: 0, video: 0, other: 0 };
 
 describe('planChanges', () => {
   it('plans an audio file the database does not know as new, with no guid to keep', () => {
@@ -95,7 +95,7 @@ describe('planChanges', () => {
     const notes = knownOther('A/notes.txt', 'other');
     const unchanged = planChanges([cover], [knownOther('A/cover.jpg', 'image'), notes]);
     expect(unchanged.toAnalyse).toEqual([]);
-    expect(unchanged.unchanged).toEqual({ audio: 0, image: 1, other: 0 });
+    expect(unchanged.unchanged).toEqual({ audio: 0, image: 1, video: 0, other: 0 });
     expect(unchanged.gone).toEqual([notes]);
     expect(unchanged.missing).toEqual([]);
     const changed = planChanges([onDisk('A/cover.jpg', 600, mtime, 'image')], [knownOther('A/cover.jpg', 'image')]);
@@ -144,7 +144,7 @@ describe('planChanges', () => {
     expect(first.cueSheets.get('A')).toBe(signature);
     const recorded = known('A/album.flac', 'g-album', 1000, mtime, null, 'full', { cueSignature: signature });
     const sheetKnown = knownOther('A/album.cue', 'other', 300);
-    expect(planChanges([album, sheet], [recorded, sheetKnown]).unchanged).toEqual({ audio: 1, image: 0, other: 1 });
+    expect(planChanges([album, sheet], [recorded, sheetKnown]).unchanged).toEqual({ audio: 1, image: 0, video: 0, other: 1 });
     const edited = onDisk('A/album.cue', 310, mtime, 'other');
     expect(planChanges([album, edited], [recorded, sheetKnown]).toAnalyse.map((file) => [file.entry.path, file.action]))
       .toEqual([['A/album.flac', 'changed'], ['A/album.cue', 'new']]);

@@ -79,7 +79,7 @@ function isOutdated(known: KnownAudioFile, level: AnalysisLevel): boolean {
 export function planChanges(onDisk: readonly ScanEntry[], known: readonly KnownFile[], level: AnalysisLevel = 'full'): ChangePlan {
   const knownByPath = new Map(known.map((file) => [file.path, file]));
   const sheets = cueSignatures(onDisk);
-  const plan: ChangePlan = { toAnalyse: [], unchanged: { audio: 0, image: 0, other: 0 }, restored: [], missing: [], gone: [], cueSheets: sheets };
+  const plan: ChangePlan = { toAnalyse: [], unchanged: { audio: 0, image: 0, video: 0, other: 0 }, restored: [], missing: [], gone: [], cueSheets: sheets };
   for (const entry of onDisk) {
     const file = knownByPath.get(entry.path);
     knownByPath.delete(entry.path);

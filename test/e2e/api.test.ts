@@ -318,7 +318,8 @@ describe('wkmp-ai serve: analysis and lists', () => {
     expect(page.body.paths).toEqual(audio.body.paths.slice(5));
     expect((await request(`${url}/api/import/file-classification?category=image`)).body).toMatchObject({ total: 1, paths: ['Artist A/Album One/cover.jpg'] });
     expect((await request(`${url}/api/import/file-classification?category=other`)).body).toMatchObject({ total: 1, paths: ['notes.txt'] });
-    expect((await request(`${url}/api/import/file-classification?category=video`)).status).toBe(400);
+    expect((await request(`${url}/api/import/file-classification?category=video`)).body).toMatchObject({ total: 0, paths: [] });
+    expect((await request(`${url}/api/import/file-classification?category=films`)).status).toBe(400);
     expect((await request(`${url}/api/import/file-classification?category=audio&limit=0`)).status).toBe(400);
 
     interface Passages { session_id: string; passages: { seq: number; path: string; title: string | null; startTicks: number; endTicks: number; leadInStartTicks: number }[]; next_after: number }

@@ -612,7 +612,7 @@ describe.each(decoders)('full analysis of test/fixtures/bad with the %s ffmpeg',
       { path: 'picture.mp3', code: 'NOT_AUDIO' },
       { path: 'random.flac', code: 'NOT_AUDIO' },
       { path: 'text.flac', code: 'NOT_AUDIO' },
-      { path: 'truncated.flac', code: 'CORRUPT_AUDIO' },
+      { path: 'truncated.flac', code: 'DECODE_FAILED' },
     ]);
     for (const error of summary.errors) {
       expect(error.message).toContain(error.path);
@@ -637,5 +637,33 @@ describe.each(decoders)('full analysis of test/fixtures/bad with the %s ffmpeg',
       expect(row.status, path).toBe('INGEST COMPLETE');
       expect(Math.abs(seconds(row.durationTicks!) - 2), path).toBeLessThan(0.1);
     }
+  });
+});
+
+// ================================================================ a codec the ffmpeg in use can't decode
+
+describe('a file whose codec the ffmpeg in use has no decoder for', () => {
+  it('is recorded from its tags with a NO_DECODER warning, and a later import with an ffmpeg that decodes it finishes it', async () => {
+    const root = tempFolder();
+    // DFPWM (ffmpeg 5.0 and later) in a WAV: Debian's ffmpeg decodes it, the static 4.1 build has no decoder for it.
+    const made = spawnSync('ffmpeg', ['-nostdin', '-loglevel', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=20:sample_rate=48000',
+      '-c:a', 'dfpwm', join(root, 'dfpwm.wav')], { encoding: 'utf8' });
+    expect(made.status, made.stderr).toBe(0);
+    const first = await runImport({ rootFolder: root, jobs: 1, ffmpeg: ffmpegs.bundled });
+    expect(first.counts).toMatchObject({ recorded: 1, failed: 0 });
+    const db = open(root);
+    expect(db.prepare('SELECT analysis, codec FROM files').get()).toMatchObject({ analysis: 'tags' });
+    const warnings = db.prepare('SELECT path, code, message FROM import_errors WHERE session_id = ?').all(first.sessionId) as { path: string; code: string; message: string }[];
+    expect(warnings.filter((row) => row.code === 'NO_DECODER')).toEqual([{
+      path: 'dfpwm.wav', code: 'NO_DECODER',
+      message: 'decoding dfpwm.wav: ffmpeg exited with code 1: Decoder (codec none) not found for input stream #0:0; recorded from its tags until an ffmpeg that decodes it imports it again',
+    }]);
+
+    const second = await runImport({ rootFolder: root, jobs: 1, ffmpeg: ffmpegs.system });
+    expect(second.counts).toMatchObject({ upgraded: 1, failed: 0 });
+    const row = db.prepare('SELECT analysis, format, codec, sample_rate AS sampleRate, channels, duration_ticks AS durationTicks FROM files').get() as Record<string, unknown>;
+    expect(row).toMatchObject({ analysis: 'full', format: 'wav', codec: 'dfpwm', sampleRate: 48000, channels: 1 });
+    expect(Math.abs(seconds(row.durationTicks as number) - 20)).toBeLessThan(0.1);
+    expect(count(db, 'passages')).toBe(1);
   });
 });

@@ -14,11 +14,11 @@ const expectedErrors = [
   { path: 'picture.mp3', code: 'NOT_AUDIO' },
   { path: 'random.flac', code: 'NOT_AUDIO' },
   { path: 'text.flac', code: 'NOT_AUDIO' },
-  { path: 'truncated.flac', code: 'CORRUPT_AUDIO' },
+  { path: 'truncated.flac', code: 'DECODE_FAILED' },
 ];
 const expectedImports = [
   { path: 'noext-audio', title: 'No Extension', format: 'flac' },
-  { path: 'renamed-ogg.mp3', title: 'Renamed', format: 'vorbis' },
+  { path: 'renamed-ogg.mp3', title: 'Renamed', format: 'ogg' },
   { path: 'truncated-audio.mp3', title: 'Truncated', format: 'mp3' },
 ];
 
@@ -62,7 +62,7 @@ describe('runImport on the bad fixtures', () => {
   it('completes the import instead of stopping at a bad file', () => {
     expect(summary.state).toBe('COMPLETED');
     // New audio by content: empty.mp3 and the three damaged or renamed files and noext-audio; picture.mp3 is an image, random.flac and text.flac other.
-    expect(summary.counts).toMatchObject({ new: 5, recorded: 3, failed: 5, classes: { audio: 5, image: 1, other: 2 } });
+    expect(summary.counts).toMatchObject({ new: 5, recorded: 3, failed: 5, classes: { audio: 5, image: 1, video: 0, other: 2 } });
   });
 
   it('records one error per bad file with the code that says what is wrong with it', () => {
@@ -82,13 +82,13 @@ describe('runImport on the bad fixtures', () => {
   it('tells an empty file, a file that is not audio and audio that cannot be parsed apart by phase', () => {
     const phases = Object.fromEntries(summary.errors.map((error) => [error.path, error.phase]));
     expect(phases).toEqual({
-      'empty.mp3': 'classify', 'picture.mp3': 'classify', 'random.flac': 'classify', 'text.flac': 'classify', 'truncated.flac': 'tags',
+      'empty.mp3': 'classify', 'picture.mp3': 'classify', 'random.flac': 'classify', 'text.flac': 'classify', 'truncated.flac': 'decode',
     });
   });
 
   it('counts the picture as an image and the text and random bytes as other files, whatever their names say', () => {
     // The five others are audio by content or by name: noext-audio, renamed-ogg.mp3, truncated-audio.mp3, truncated.flac, empty.mp3.
-    expect(summary.counts.classes).toEqual({ audio: 5, image: 1, other: 2 });
+    expect(summary.counts.classes).toEqual({ audio: 5, image: 1, video: 0, other: 2 });
   });
 
   it('imports renamed audio and audio without an extension by their content, and a truncated MP3, with their tag titles', () => {
@@ -108,6 +108,17 @@ describe('runImport on the bad fixtures', () => {
     const rows = db.prepare('SELECT path FROM files WHERE path IN (SELECT value FROM json_each(?))').all(JSON.stringify(failedPaths));
     expect(rows).toEqual([]);
     expect(db.pragma('foreign_key_check')).toEqual([]);
+  });
+});
+
+describe('a tags pass over the bad fixtures', () => {
+  it('refuses the truncated FLAC, whose tags cannot be read and in which ffmpeg finds no audio, as CORRUPT_AUDIO', async () => {
+    const root = copyFixtureRootForFile('bad');
+    const summary = await runImport({ rootFolder: root, jobs: 2, analysis: 'tags' });
+    expect(byPath(summary.errors).map(({ path, code }) => ({ path, code })))
+      .toEqual(expectedErrors.map((error) => (error.path === 'truncated.flac' ? { ...error, code: 'CORRUPT_AUDIO' } : error)));
+    const truncated = summary.errors.find((error) => error.path === 'truncated.flac')!;
+    expect(truncated.message).toMatch(/^reading tags of truncated\.flac: \S/);
   });
 });
 

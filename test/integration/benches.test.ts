@@ -28,6 +28,7 @@ const benches = [
   { bench: 'analysis', last: /^ {2}peak memory of the import /m },
   { bench: 'service', last: /^target: p99 during the import /m },
   { bench: 'ffmpeg', last: /^install size of the bundled ffmpeg: /m },
+  { bench: 'tags', last: /^target: wkmp-ai .* as fast as beets/m },
 ];
 
 describe.each(benches)('bench:$bench --smoke', ({ bench, last }) => {

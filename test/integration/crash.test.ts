@@ -77,7 +77,8 @@ function sessionStateOf(dbPath: string, pid: number): string | null {
 }
 
 describe('an import killed with SIGKILL', () => {
-  it(`leaves a consistent database at every kill, and the next run completes it (CRASH_SEED=${seed})`, async () => {
+  // Seven imports in child processes: minutes on a loaded machine. The limit is a safety net, not a measure.
+  it(`leaves a consistent database at every kill, and the next run completes it (CRASH_SEED=${seed})`, { timeout: 300_000 }, async () => {
     const random = seededRandom(seed);
     const { root, paths } = makeCopiesRoot(copies);
     const dbPath = join(root, 'wkmp.db');

@@ -148,6 +148,7 @@ export function fileRecord(path: string, overrides: Partial<FileRecord> = {}): F
     sizeBytes: 4_000_000,
     durationTicks: secondsToTicks(180),
     format: 'flac',
+    codec: 'flac',
     sampleRate: 44_100,
     channels: 2,
     status: 'INGEST COMPLETE',

@@ -11,18 +11,18 @@ import { copyFixtureRoot, count, fixtures, inspect, tempFolder } from './helpers
 /** The library fixtures and what their tags say (test/fixtures/README.md, make-fixtures.sh). */
 const library = {
   first: {
-    path: 'Artist A/Album One/01 First.mp3', format: 'mp3', sampleRate: 44_100,
+    path: 'Artist A/Album One/01 First.mp3', format: 'mp3', codec: 'mp3', sampleRate: 44_100,
     tags: { title: 'First', artist: 'Artist A', album: 'Album One', trackNumber: 1, year: 2001 },
   },
   second: {
-    path: 'Artist A/Album One/02 Second.flac', format: 'flac', sampleRate: 44_100,
+    path: 'Artist A/Album One/02 Second.flac', format: 'flac', codec: 'flac', sampleRate: 44_100,
     tags: { title: 'Second', artist: 'Artist A; Artist B', album: 'Album One', trackNumber: 2, year: 2001 },
   },
-  third: { path: 'Artist B/Third.ogg', format: 'vorbis', sampleRate: 44_100, tags: { title: 'Third', artist: 'Artist B', album: null, trackNumber: null, year: null } },
-  fourth: { path: 'Artist B/Fourth.opus', format: 'opus', sampleRate: 48_000, tags: { title: 'Fourth', artist: 'Artist B', album: null, trackNumber: null, year: null } },
-  fifth: { path: 'Various/Fifth.m4a', format: 'm4a', sampleRate: 44_100, tags: { title: 'Fifth', artist: 'Artist C', album: 'Compilation', trackNumber: null, year: null } },
-  sixth: { path: 'Various/Sixth.wav', format: 'wav', sampleRate: 44_100, tags: { title: null, artist: null, album: null, trackNumber: null, year: null } },
-  sixthCopy: { path: 'Various/Sixth copy.wav', format: 'wav', sampleRate: 44_100, tags: { title: null, artist: null, album: null, trackNumber: null, year: null } },
+  third: { path: 'Artist B/Third.ogg', format: 'ogg', codec: 'vorbis', sampleRate: 44_100, tags: { title: 'Third', artist: 'Artist B', album: null, trackNumber: null, year: null } },
+  fourth: { path: 'Artist B/Fourth.opus', format: 'ogg', codec: 'opus', sampleRate: 48_000, tags: { title: 'Fourth', artist: 'Artist B', album: null, trackNumber: null, year: null } },
+  fifth: { path: 'Various/Fifth.m4a', format: 'mp4', codec: 'aac', sampleRate: 44_100, tags: { title: 'Fifth', artist: 'Artist C', album: 'Compilation', trackNumber: null, year: null } },
+  sixth: { path: 'Various/Sixth.wav', format: 'wav', codec: 'pcm_s16le', sampleRate: 44_100, tags: { title: null, artist: null, album: null, trackNumber: null, year: null } },
+  sixthCopy: { path: 'Various/Sixth copy.wav', format: 'wav', codec: 'pcm_s16le', sampleRate: 44_100, tags: { title: null, artist: null, album: null, trackNumber: null, year: null } },
 } as const;
 const audioPaths = Object.values(library).map((file) => file.path).sort();
 
@@ -72,7 +72,7 @@ function open(root: string): Database.Database {
 
 function files(db: Database.Database): Map<string, FileRow> {
   const rows = db.prepare(`
-    SELECT guid, path, hash, status, format, sample_rate AS sampleRate, duration_ticks AS durationTicks, title, artist, album,
+    SELECT guid, path, hash, status, format, codec, sample_rate AS sampleRate, duration_ticks AS durationTicks, title, artist, album,
            track_number AS trackNumber, year, matching_hashes AS matchingHashes, missing_since AS missingSince, updated_at AS updatedAt
     FROM files`).all() as FileRow[];
   return new Map(rows.map((row) => [row.path, row]));
@@ -135,11 +135,11 @@ describe('runImport on the fixture library', () => {
     expect(paths.filter((path) => path.startsWith('.hidden/') || path.endsWith('cover.jpg') || path.endsWith('notes.txt'))).toEqual([]);
   });
 
-  it('records each file with its status, format, sample rate, duration and tag copies', () => {
+  it('records each file with its status, container, codec and sample rate (the decoded stream\'s), duration and tag copies', () => {
     const rows = files(open(root));
     for (const fixture of Object.values(library)) {
       const row = rows.get(fixture.path)!;
-      expect(row, fixture.path).toMatchObject({ format: fixture.format, sampleRate: fixture.sampleRate, ...fixture.tags });
+      expect(row, fixture.path).toMatchObject({ format: fixture.format, codec: fixture.codec, sampleRate: fixture.sampleRate, ...fixture.tags });
       // Every fixture is a 2 s tone.
       expect(row.durationTicks! / TICKS_PER_SECOND, fixture.path).toBeGreaterThan(1.9);
       expect(row.durationTicks! / TICKS_PER_SECOND, fixture.path).toBeLessThan(2.2);

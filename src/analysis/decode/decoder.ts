@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { errorMessage, InvalidInputError } from '../../errors.js';
 import { firstLine } from './decode-error.js';
+import type { AudioStreamFacts } from './stream-facts.js';
 
 export { DecodeError } from './decode-error.js';
 
@@ -19,6 +20,8 @@ export interface DecodeOptions {
   sampleRate: number;
   /** Aborting stops the decode: the iteration rejects with the signal's reason, the child is killed. */
   signal?: AbortSignal;
+  /** Told, once the decode has ended well, which stream it decoded (the facts stored with the file) and the metadata ffmpeg read. */
+  onStream?: (stream: AudioStreamFacts, tags: Readonly<Record<string, string>>) => void;
 }
 
 export interface Decoder {

@@ -6,14 +6,16 @@ describe('ffmpegArguments', () => {
     const args = ffmpegArguments('-odd:name.flac', 11025);
     expect(args.slice(args.indexOf('-i'), args.indexOf('-i') + 2)).toEqual(['-i', 'file:-odd:name.flac']);
     expect(args.join(' ')).toContain('-vn -ac 1 -rematrix_maxval 1 -ar 11025 -f f32le -');
+    expect(args.join(' ')).toContain('-nostats -loglevel +level+info');
   });
 });
 
 describe('ffmpegReason', () => {
-  it('keeps the first line without the decoder context or the file name', () => {
-    expect(ffmpegReason('[mp3 @ 0x55ae02af6940] Failed to read frame size\nmore\n', '/m/a.mp3')).toBe('Failed to read frame size');
-    expect(ffmpegReason('file:/m/a.flac: Input/output error\n', '/m/a.flac')).toBe('Input/output error');
-    expect(ffmpegReason('', '/m/a.flac')).toBe('unknown error');
+  it('keeps the first error without the file name, and says so when there was none', () => {
+    expect(ffmpegReason(['Failed to read frame size', 'more'], '/m/a.mp3')).toBe('Failed to read frame size');
+    expect(ffmpegReason(['file:/m/a.flac: Input/output error'], '/m/a.flac')).toBe('Input/output error');
+    expect(ffmpegReason(['Conversion failed!'], '/m/a.flac')).toBe('unknown error');
+    expect(ffmpegReason([], '/m/a.flac', 'no audio')).toBe('no audio');
   });
 });
 

@@ -10,31 +10,32 @@ import type { Readable } from 'node:stream';
 import { errorMessage } from '../../errors.js';
 import { DecodeError, firstLine } from './decode-error.js';
 import type { DecodeOptions, Decoder } from './decoder.js';
+import { decodedAudio, FfmpegLogReader, type FfmpegReport } from './stream-facts.js';
 import { checkSampleRate, clampInPlace } from './pcm.js';
-
-/** How much of ffmpeg's stderr is kept for the error message. */
-const stderrLimitBytes = 8192;
 
 /**
  * The command line. `file:` keeps a path that starts with `-` or holds a `:` from being read as an
  * option or a protocol. `-rematrix_maxval 1` makes `-ac 1` average the channels for float output
  * too: without it swresample mixes stereo to mono as (L + R) / √2, 3 dB above the average that it
- * uses for integer output.
+ * uses for integer output. The log comes at level info, each line tagged with its level, for the
+ * stream facts (stream-facts.ts); `-nostats` leaves out the progress lines.
  */
 export function ffmpegArguments(path: string, sampleRate: number): string[] {
   return [
-    '-nostdin', '-hide_banner', '-loglevel', 'error', '-i', `file:${path}`,
+    ...logArguments, '-i', `file:${path}`,
     '-vn', '-ac', '1', '-rematrix_maxval', '1', '-ar', String(sampleRate), '-f', 'f32le', '-',
   ];
 }
 
-/** ffmpeg's first error line without its "[mp3 @ 0x…] " context or the input's name. */
-export function ffmpegReason(stderr: string, path: string): string {
-  const line = firstLine(stderr).replace(/^\[[^\]]* @ 0x[0-9a-f]+\]\s*/, '');
+const logArguments = ['-nostdin', '-hide_banner', '-nostats', '-loglevel', '+level+info'];
+
+/** ffmpeg's first error without the input's name; `fallback` when it logged none. */
+export function ffmpegReason(errors: readonly string[], path: string, fallback = 'unknown error'): string {
+  const line = errors.find((error) => error !== 'Conversion failed!') ?? fallback;
   for (const prefix of [`file:${path}: `, `${path}: `]) {
     if (line.startsWith(prefix)) return line.slice(prefix.length);
   }
-  return line;
+  return firstLine(line);
 }
 
 /** Raw little-endian float32 bytes to samples; `carry` holds a sample split across two reads. */
@@ -63,8 +64,8 @@ interface FfmpegRun {
   closed: Promise<number | null>;
   /** Why the child could not be started, if it could not. */
   startError(): Error | undefined;
-  /** The start of what ffmpeg wrote to stderr. */
-  stderr(): string;
+  /** What ffmpeg's log said, once `closed` has resolved. */
+  report(): FfmpegReport;
 }
 
 
@@ -83,9 +84,8 @@ function lowerPriority(pid: number | undefined): void {
   }
 }
 
-function startFfmpeg(command: string, path: string, options: DecodeOptions): FfmpegRun {
-  const { signal } = options;
-  const child = spawn(command, ffmpegArguments(path, options.sampleRate), {
+function startFfmpeg(command: string, args: readonly string[], signal: AbortSignal | undefined): FfmpegRun {
+  const child = spawn(command, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(signal === undefined ? {} : { signal, killSignal: 'SIGKILL' as const }),
   });
@@ -94,14 +94,20 @@ function startFfmpeg(command: string, path: string, options: DecodeOptions): Ffm
     startError ??= error;
   });
   lowerPriority(child.pid);
-  const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-  const stderr: Buffer[] = [];
-  let stderrBytes = 0;
-  child.stderr.on('data', (data: Buffer) => {
-    if (stderrBytes < stderrLimitBytes) stderr.push(data);
-    stderrBytes += data.length;
-  });
-  return { child, closed, startError: () => startError, stderr: () => Buffer.concat(stderr).toString('utf8') };
+  const log = new FfmpegLogReader();
+  child.stderr.setEncoding('utf8').on('data', (text: string) => log.push(text));
+  let report: FfmpegReport | undefined;
+  const closed = new Promise<number | null>((resolve) => child.once('close', (code) => {
+    report = log.end();
+    resolve(code);
+  }));
+  return {
+    child, closed, startError: () => startError,
+    report: () => {
+      if (report === undefined) throw new Error('ffmpeg has not ended yet');
+      return report;
+    },
+  };
 }
 
 /** Bytes of float32 output handed on at a time. */
@@ -111,7 +117,7 @@ async function* decodeWithFfmpeg(command: string, path: string, options: DecodeO
   checkSampleRate(options.sampleRate);
   const { signal } = options;
   signal?.throwIfAborted();
-  const run = startFfmpeg(command, path, options);
+  const run = startFfmpeg(command, ffmpegArguments(path, options.sampleRate), signal);
   try {
     const reader = new Float32Reader();
     let total = 0;
@@ -142,8 +148,14 @@ async function* decodeWithFfmpeg(command: string, path: string, options: DecodeO
     signal?.throwIfAborted();
     const startError = run.startError();
     if (startError !== undefined) throw new DecodeError(path, `ffmpeg could not run: ${startError.message}`, { cause: startError });
-    if (code !== 0) throw new DecodeError(path, `ffmpeg exited with code ${String(code)}: ${ffmpegReason(run.stderr(), path)}`);
-    if (total === 0) throw new DecodeError(path, 'no audio decoded');
+    const report = run.report();
+    const stream = decodedAudio(report);
+    if (code !== 0) {
+      if (stream === null && report.formatName !== null) throw new DecodeError(path, 'no audio stream in it');
+      throw new DecodeError(path, `ffmpeg exited with code ${String(code)}: ${ffmpegReason(report.errors, path)}`);
+    }
+    if (total === 0 || stream === null) throw new DecodeError(path, 'no audio decoded');
+    options.onStream?.(stream, report.tags);
   } catch (error) {
     if (signal?.aborted === true) throw signal.reason;
     if (error instanceof DecodeError) throw error;
@@ -153,6 +165,21 @@ async function* decodeWithFfmpeg(command: string, path: string, options: DecodeO
     if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
     await run.closed;
   }
+}
+
+/** How long a probe may take: reading a file's headers, not decoding it. */
+const probeTimeLimitMs = 30_000;
+
+/**
+ * What ffmpeg finds in a file without decoding it (`ffmpeg -i FILE`, no output): its container and
+ * streams. ffmpeg exits 1 for want of an output; the report says what it found. Null when ffmpeg
+ * could not run or ran past the time limit.
+ */
+export async function probeWithFfmpeg(command: string, path: string): Promise<FfmpegReport | null> {
+  const run = startFfmpeg(command, [...logArguments, '-i', `file:${path}`], AbortSignal.timeout(probeTimeLimitMs));
+  run.child.stdout.resume();
+  await run.closed;
+  return run.startError() === undefined ? run.report() : null;
 }
 
 /** The decoder that runs `command` (a name looked up on the PATH, or a path; see `findFfmpeg`). */

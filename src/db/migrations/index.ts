@@ -11,7 +11,7 @@
 import { SchemaTooNewError } from '../../errors.js';
 import type { ReadDb, WriteDb } from '../connection.js';
 import { ensureSchema, listTables } from '../ensure-schema.js';
-import { ownVersionTable } from '../schema.js';
+import { createIndexesSql, createTableSql, ownVersionTable, tables } from '../schema.js';
 import { repairSharedSchema } from './repairs.js';
 
 interface Migration {
@@ -37,7 +37,15 @@ export const migrations: readonly Migration[] = [
   { version: 3, name: 'analysis level' },
   { version: 4, name: 'song boundaries', run: (db) => db.exec(MOVE_SILENCE_DEFAULTS) },
   { version: 5, name: 'shared with WKMP' },
+  // files.codec is ensureSchema's; the class check of wkmp_ai_other_files gains 'video', which only a
+  // new table can have: it is a memo of what non-audio files were, so it is dropped and made again.
+  { version: 6, name: 'stream facts', run: (db) => db.exec(remakeOtherFiles()) },
 ];
+
+function remakeOtherFiles(): string {
+  const table = tables.find((t) => t.name === 'wkmp_ai_other_files')!;
+  return [`DROP TABLE IF EXISTS ${table.name}`, createTableSql(table), ...createIndexesSql(table)].join(';\n');
+}
 
 export const latestSchemaVersion = migrations.length;
 

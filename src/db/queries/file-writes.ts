@@ -11,15 +11,15 @@ import type { WriteDb } from '../connection.js';
 export const MAX_HOST_PARAMETERS = 32766;
 
 const UPSERT_FILE = `
-INSERT INTO files (guid, path, hash, modification_time, file_size_bytes, duration_ticks, format, sample_rate,
+INSERT INTO files (guid, path, hash, modification_time, file_size_bytes, duration_ticks, format, codec, sample_rate,
                    channels, status, matching_hashes, artist, title, album, track_number, year, analysis,
                    analysis_version, cue_signature, missing_since)
-VALUES (@guid, @path, @hash, @modificationTime, @sizeBytes, @durationTicks, @format, @sampleRate,
+VALUES (@guid, @path, @hash, @modificationTime, @sizeBytes, @durationTicks, @format, @codec, @sampleRate,
         @channels, @status, @matchingHashes, @artist, @title, @album, @trackNumber, @year, @analysis,
         @analysisVersion, @cueSignature, NULL)
 ON CONFLICT (path) DO UPDATE SET
   hash = excluded.hash, modification_time = excluded.modification_time, file_size_bytes = excluded.file_size_bytes,
-  duration_ticks = excluded.duration_ticks, format = excluded.format, sample_rate = excluded.sample_rate,
+  duration_ticks = excluded.duration_ticks, format = excluded.format, codec = excluded.codec, sample_rate = excluded.sample_rate,
   channels = excluded.channels, status = excluded.status, matching_hashes = excluded.matching_hashes,
   artist = excluded.artist, title = excluded.title, album = excluded.album, track_number = excluded.track_number,
   year = excluded.year, analysis = excluded.analysis, analysis_version = excluded.analysis_version,
@@ -96,6 +96,7 @@ export function fileRowParams(record: FileRecord, status: FileStatus, matchingHa
     sizeBytes: record.sizeBytes,
     durationTicks: record.durationTicks,
     format: record.format,
+    codec: record.codec,
     sampleRate: record.sampleRate,
     channels: record.channels,
     status,

@@ -148,7 +148,7 @@ export function registerImportRoutes(app: FastifyInstance, service: ImportServic
         required: ['category'],
         additionalProperties: false,
         properties: {
-          category: { type: 'string', enum: ['audio', 'image', 'other'] },
+          category: { type: 'string', enum: ['audio', 'image', 'video', 'other'] },
           offset: count,
           limit: count,
         },
