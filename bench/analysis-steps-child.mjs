@@ -59,7 +59,7 @@ async function readStep(file) {
     await classifyContent(head);
     const stat = await handle.stat();
     await readTags(file.absolutePath, { mime: file.mime, mp3HasSeekHeader: false });
-    await hashFile(handle, stat.size);
+    hashFile(handle.fd, stat.size);
   } finally {
     await handle.close();
   }

@@ -1,9 +1,8 @@
 import { parseFromTokenizer, type IAudioMetadata } from 'music-metadata';
-import { open } from 'node:fs/promises';
-import { fromFile } from 'strtok3';
 import type { FileTags } from '../file-record.js';
 import type { AudioStreamFacts } from './decode/stream-facts.js';
 import { oggDurationSeconds } from './ogg-duration.js';
+import { ReadAheadTokenizer } from './read-ahead-tokenizer.js';
 
 /** The MusicBrainz ids embedded by Picard: authoritative when present. */
 export interface EmbeddedIds {
@@ -61,19 +60,12 @@ function text(value: string | undefined): string | null {
 }
 
 /** An Ogg file's duration from its last page, read by seeking to the end instead of reading every page. */
-async function oggDuration(path: string, sampleRate: number | null): Promise<number | null> {
-  const handle = await open(path, 'r');
-  try {
-    const { size } = await handle.stat();
-    const readAt = async (position: number, length: number): Promise<Uint8Array> => {
-      const bytes = new Uint8Array(length);
-      const { bytesRead } = await handle.read(bytes, 0, length, position);
-      return bytes.subarray(0, bytesRead);
-    };
-    return await oggDurationSeconds(await readAt(0, 4096), size, sampleRate, readAt);
-  } finally {
-    await handle.close();
-  }
+async function oggDuration(tokenizer: ReadAheadTokenizer, sampleRate: number | null): Promise<number | null> {
+  const readAt = async (position: number, length: number): Promise<Uint8Array> => {
+    const bytes = new Uint8Array(length);
+    return bytes.subarray(0, await tokenizer.peekBuffer(bytes, { position, length, mayBeLess: true }));
+  };
+  return oggDurationSeconds(await readAt(0, 4096), tokenizer.fileInfo.size, sampleRate, readAt);
 }
 
 /** music-metadata's container names to ffmpeg's demuxer names, as a full pass stores them. */
@@ -193,18 +185,20 @@ export function withFfmpegTags(report: TagReport, ffmpegTags: Readonly<Record<st
 
 /** Reads tags, MusicBrainz ids and the audio format with music-metadata, choosing the parser by content. */
 export async function readTags(path: string, options: ReadTagsOptions): Promise<TagReport> {
-  const tokenizer = await fromFile(path);
+  const tokenizer = new ReadAheadTokenizer(path);
   if (options.mime !== null) tokenizer.fileInfo.mimeType = options.mime;
   let metadata: IAudioMetadata;
+  let oggSeconds: number | null = null;
   try {
     metadata = await parseFromTokenizer(tokenizer, { duration: false, skipCovers: true });
+    if (metadata.format.container === 'Ogg') oggSeconds = await oggDuration(tokenizer, metadata.format.sampleRate ?? null);
   } finally {
     await tokenizer.close();
   }
   if (!metadata.format.container) throw new Error('no audio container found');
   const common = metadata.common;
   const isMpeg = metadata.format.container === 'MPEG';
-  const duration = metadata.format.container === 'Ogg' ? await oggDuration(path, metadata.format.sampleRate ?? null) ?? undefined : metadata.format.duration;
+  const duration = metadata.format.container === 'Ogg' ? oggSeconds ?? undefined : metadata.format.duration;
   const trusted = duration !== undefined && duration > 0 && Number.isFinite(duration) && (!isMpeg || options.mp3HasSeekHeader);
   const artist = text(common.artist) ?? (common.artists?.length ? common.artists.join('; ') : null);
   return {

@@ -3,20 +3,20 @@
  * steps and returns one plain `AnalysisResult`; `amplitude` measures one region of a file for
  * POST /analyze/amplitude with the same code. Neither touches the database.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { FileErrorCode, Phase } from '../errors.js';
 import { errorMessage } from '../errors.js';
 import { formatModificationTime, type AnalysisLevel, type AnalysisResult, type FileClass, type FileFailure, type OtherFile } from '../file-record.js';
 import { classifyContent, sniffBytes, tagInFront } from '../scan/classify.js';
 import { fileFailure, fileWarning } from './file-failure.js';
-import { analyseAudio, analyseRegion, type AudioAnalysisOptions, type BoundarySource, type RegionAnalysis } from './analyse-audio.js';
+import type * as AudioAnalysisModule from './analyse-audio.js';
+import type { AudioAnalysisOptions, BoundarySource, RegionAnalysis } from './analyse-audio.js';
 import { parseCueSheet, type FileCueSheet } from './cue-sheet.js';
 import { readFlacCueSheet } from './flac-cue-sheet.js';
 import { buildAnalysedRecord, buildTagsRecord, type FileFacts } from './build-record.js';
 import { DecodeError } from './decode/decoder.js';
 import { createFfmpegDecoder, probeWithFfmpeg } from './decode/ffmpeg.js';
 import { decodedAudio, holdsVideo, type AudioStreamFacts, type FfmpegReport } from './decode/stream-facts.js';
-import { loadChromaprint } from './fingerprint.js';
 import { hashFile } from './hash.js';
 import { hasSeekHeader } from './mp3-header.js';
 import type { TaggedAs } from './song-boundaries.js';
@@ -47,17 +47,25 @@ function failure(task: Pick<AnalyseTask, 'path'>, phase: Phase, code: FileErrorC
   return fileFailure(task.path, phase, code, detail);
 }
 
-async function readAt(handle: FileHandle, position: number, length: number): Promise<Uint8Array> {
+/** Reads blocking: a worker thread handles one file at a time, and a trip through libuv's pool per small read is what a tags pass would wait on. */
+function readAt(fd: number, position: number, length: number): Uint8Array {
   const buffer = new Uint8Array(length);
-  const { bytesRead } = await handle.read(buffer, 0, length, position);
-  return buffer.subarray(0, bytesRead);
+  return buffer.subarray(0, readSync(fd, buffer, 0, length, position));
+}
+
+/**
+ * The audio analysis and Chromaprint, loaded on the first file that is decoded: a worker of a
+ * tags pass never loads them, and starts that much sooner.
+ */
+function audioAnalysis(): Promise<typeof AudioAnalysisModule> {
+  return import('./analyse-audio.js');
 }
 
 /** The first bytes of the content: after a tag in front (ID3v2 before FLAC or MP3, APEv2), where the magic numbers are. */
-async function contentHead(handle: FileHandle): Promise<{ head: Uint8Array; offset: number }> {
-  const head = await readAt(handle, 0, sniffBytes);
+function contentHead(fd: number): Uint8Array {
+  const head = readAt(fd, 0, sniffBytes);
   const offset = tagInFront(head);
-  return offset === 0 ? { head, offset } : { head: await readAt(handle, offset, sniffBytes), offset };
+  return offset === 0 ? head : readAt(fd, offset, sniffBytes);
 }
 
 /** What the file is: the bytes say when they can; else ffmpeg, which finds an audio stream in whatever it decodes. */
@@ -111,7 +119,7 @@ function taggedAs(report: TagReport): TaggedAs {
  * CUESHEET tag, which has titles, or a FLAC CUESHEET block). One inside it that cannot be read
  * is a warning, and the file is segmented at its silences.
  */
-async function cueSheetOf(task: AnalyseTask, handle: FileHandle, mime: string | null, tags: TagReport, facts: FileFacts): Promise<FileCueSheet | null> {
+async function cueSheetOf(task: AnalyseTask, fd: number, mime: string | null, tags: TagReport, facts: FileFacts): Promise<FileCueSheet | null> {
   if (task.cueSheet !== null) return task.cueSheet;
   const album = { title: tags.tags.album, performer: tags.tags.artist, date: tags.releaseDate, genre: null, releaseMbid: null, catalog: null, discId: null, comment: null };
   try {
@@ -120,7 +128,7 @@ async function cueSheetOf(task: AnalyseTask, handle: FileHandle, mime: string | 
       const tracks = sheet.files[0]?.tracks.filter((track) => track.kind === 'audio') ?? [];
       return tracks.length === 0 ? null : { source: 'embedded', album: { ...album, ...definedOf(sheet.album) }, tracks };
     }
-    const tracks = mime === 'audio/flac' ? await readFlacCueSheet((position, length) => readAt(handle, position, length)) : null;
+    const tracks = mime === 'audio/flac' ? await readFlacCueSheet((position, length) => Promise.resolve(readAt(fd, position, length))) : null;
     return tracks === null || tracks.length === 0 ? null : { source: 'embedded', album, tracks };
   } catch (error) {
     facts.warnings.push(fileWarning(task.path, 'cue', 'CUE_INVALID', `the cue sheet inside it: ${errorMessage(error)}`));
@@ -149,6 +157,7 @@ async function analyseDecoded(task: AnalyseTask, ffmpeg: string, facts: FileFact
   try {
     const pcm = createFfmpegDecoder(ffmpeg).decode(task.absolutePath, { sampleRate: task.audio.sampleRate, onStream });
     const source: BoundarySource = sheet === null ? { kind: 'silence', taggedAs: taggedAs(tags) } : { kind: 'cue sheet', tracks: sheet.tracks };
+    const [{ analyseAudio }, { loadChromaprint }] = await Promise.all([audioAnalysis(), import('./fingerprint.js')]);
     audio = await analyseAudio(pcm, await loadChromaprint(), task.audio, source);
   } catch (error) {
     // A DecodeError's message names the absolute path; the row names the stored one.
@@ -162,12 +171,12 @@ async function analyseDecoded(task: AnalyseTask, ffmpeg: string, facts: FileFact
   return buildAnalysedRecord(facts, withFfmpegTags(tags, ffmpegTags), audio, stream, { decoder: 'ffmpeg', sampleRate, windowMs, segmentation: { ...segmentation }, amplitude: { ...amplitude } }, sheet);
 }
 
-async function analyseOpenFile(task: AnalyseTask, handle: FileHandle): Promise<AnalysisResult> {
-  const stat = await handle.stat();
+async function analyseOpenFile(task: AnalyseTask, fd: number): Promise<AnalysisResult> {
+  const stat = fstatSync(fd);
   const modificationTime = formatModificationTime(stat.mtimeMs);
   const other = (fileClass: OtherFile['fileClass']): OtherFile => ({ kind: 'other', path: task.path, fileClass, sizeBytes: stat.size, modificationTime });
   if (stat.size === 0) return task.expectsAudio ? failure(task, 'classify', 'EMPTY_FILE', 'the file is empty (0 bytes)') : other('other');
-  const { head } = await contentHead(handle);
+  const head = contentHead(fd);
   const content = await contentOf(task, head);
   if (content.kind === 'not audio') {
     // A video is a video whatever its name: skipped and counted, as an image is.
@@ -185,7 +194,7 @@ async function analyseOpenFile(task: AnalyseTask, handle: FileHandle): Promise<A
     const read = await readTagsOf(task, mime, mime === 'audio/mpeg' && hasSeekHeader(head));
     if ('report' in read) {
       const report = content.probe === null ? read.report : withFfmpegTags(read.report, content.probe.tags);
-      return buildTagsRecord(facts, report, await cueSheetOf(task, handle, mime, report, facts));
+      return buildTagsRecord(facts, report, await cueSheetOf(task, fd, mime, report, facts));
     }
     // Without tags, ffmpeg says whether there is audio to record, and what it is.
     const probe = content.probe ?? (task.ffmpeg === null ? null : await probeWithFfmpeg(task.ffmpeg, task.absolutePath));
@@ -198,9 +207,9 @@ async function analyseOpenFile(task: AnalyseTask, handle: FileHandle): Promise<A
   const read = await readTagsOf(task, mime, false);
   if ('unreadable' in read) recordedWithoutTags(task, facts, read.unreadable);
   const tags = 'report' in read ? read.report : untagged();
-  const sheet = await cueSheetOf(task, handle, mime, tags, facts);
+  const sheet = await cueSheetOf(task, fd, mime, tags, facts);
   try {
-    facts.hash = await hashFile(handle, stat.size);
+    facts.hash = hashFile(fd, stat.size);
   } catch (error) {
     return failure(task, 'hash', 'UNREADABLE', errorMessage(error));
   }
@@ -209,18 +218,18 @@ async function analyseOpenFile(task: AnalyseTask, handle: FileHandle): Promise<A
 }
 
 export async function analyseFile(task: AnalyseTask): Promise<AnalysisResult> {
-  let handle: FileHandle;
+  let fd: number;
   try {
-    handle = await open(task.absolutePath, 'r');
+    fd = openSync(task.absolutePath, 'r');
   } catch (error) {
     return failure(task, 'classify', 'UNREADABLE', errorMessage(error));
   }
   try {
-    return await analyseOpenFile(task, handle);
+    return await analyseOpenFile(task, fd);
   } catch (error) {
     return failure(task, 'classify', 'UNREADABLE', errorMessage(error));
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
@@ -243,6 +252,7 @@ export type AmplitudeResult = { kind: 'region'; region: RegionAnalysis } | FileF
 async function measureAmplitude(task: AmplitudeTask): Promise<AmplitudeResult> {
   try {
     const pcm = createFfmpegDecoder(task.ffmpeg).decode(task.absolutePath, { sampleRate: task.options.sampleRate });
+    const { analyseRegion } = await audioAnalysis();
     return { kind: 'region', region: await analyseRegion(pcm, task.options, task.startSample, task.endSample) };
   } catch (error) {
     return fileFailure(task.path, 'decode', 'DECODE_FAILED', error instanceof DecodeError ? error.reason : errorMessage(error));

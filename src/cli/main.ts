@@ -10,8 +10,7 @@ import { resolveRootFolder } from '../config/root-folder.js';
 import type { ImportEvent, ImportSummary } from '../import/events.js';
 import { runImport } from '../import/run.js';
 import { errorMessage } from '../errors.js';
-import { logLevels, type LogLevel } from '../server/app.js';
-import { defaultHost, defaultPort, serve } from '../server/serve.js';
+import { defaultHost, defaultPort, logLevels, type LogLevel } from '../server/options.js';
 import { createProgressBar } from './progress-bar.js';
 import { formatSummary } from './summary.js';
 
@@ -97,6 +96,8 @@ interface ServeCommandOptions {
 async function serveCommand(options: ServeCommandOptions): Promise<void> {
   let service;
   try {
+    // Loaded here, not at the top: an import never pays for Fastify.
+    const { serve } = await import('../server/serve.js');
     service = await serve({
       rootFolder: resolveRootFolder({ flag: options.rootFolder }),
       ...(options.db === undefined ? {} : { database: options.db }),

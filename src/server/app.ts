@@ -13,6 +13,7 @@ import { registerSettingsRoutes } from './routes/settings.js';
 import { registerWebRoutes } from './routes/web.js';
 import { errorBody, type ErrorBody } from './http-errors.js';
 import { SseHub, type SseOptions } from './sse.js';
+import type { LogLevel } from './options.js';
 
 export interface AppDeps {
   service: ImportService;
@@ -25,8 +26,6 @@ export interface AppDeps {
   logLevel?: LogLevel;
 }
 
-export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof logLevels)[number];
 
 /** The code a failed request is logged with: wkmp-ai's (docs/errors.md) or Fastify's (FST_ERR_…). */
 function codeOf(error: FastifyError | Error): string {

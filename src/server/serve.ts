@@ -6,12 +6,11 @@
 import type { FastifyInstance } from 'fastify';
 import { defaultDatabasePath, resolveImportPlace } from '../config/root-folder.js';
 import { openWkmpDatabase } from '../db/setup.js';
-import { buildApp, type LogLevel } from './app.js';
+import { buildApp } from './app.js';
+import { defaultHost, defaultPort, type LogLevel } from './options.js';
 import { ImportService } from './import-service.js';
 import type { SseOptions } from './sse.js';
 
-export const defaultHost = '127.0.0.1';
-export const defaultPort = 5723;
 
 export interface ServeOptions {
   rootFolder: string;
