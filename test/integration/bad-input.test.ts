@@ -1,8 +1,9 @@
-import { cpSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyseFile } from '../../src/analysis/worker.js';
+import { TICKS_PER_SECOND } from '../../src/file-record.js';
 import type { ImportSummary } from '../../src/import/events.js';
 import { runImport } from '../../src/import/run.js';
 import { closeAfterTest, copyFixtureRootForFile } from './db-helpers.js';
@@ -108,6 +109,34 @@ describe('runImport on the bad fixtures', () => {
     const rows = db.prepare('SELECT path FROM files WHERE path IN (SELECT value FROM json_each(?))').all(JSON.stringify(failedPaths));
     expect(rows).toEqual([]);
     expect(db.pragma('foreign_key_check')).toEqual([]);
+  });
+});
+
+/** A copy of a library FLAC whose Vorbis comment block claims a vendor string of 2 GiB: the tag reader gives up, ffmpeg plays it. */
+function flacWithBrokenTags(folder: string): string {
+  const bytes = readFileSync(join(fixtures, 'library', 'Artist A', 'Album One', '02 Second.flac'));
+  let at = 4; // after "fLaC": metadata blocks, a 4-byte header each
+  while ((bytes[at]! & 0x7f) !== 4) at += 4 + bytes.readUIntBE(at + 1, 3);
+  bytes.writeUInt32LE(0x7fffff00, at + 4);
+  const path = join(folder, 'broken tags.flac');
+  writeFileSync(path, bytes);
+  return path;
+}
+
+describe('a file whose tags cannot be read but whose audio decodes', () => {
+  it.each(['full', 'tags'] as const)('is recorded without tag fields by a %s pass, with a TAGS_UNREADABLE warning naming it', async (analysis) => {
+    const root = tempFolder();
+    flacWithBrokenTags(root);
+    const summary = await runImport({ rootFolder: root, jobs: 1, analysis });
+    expect(summary.counts).toMatchObject({ recorded: 1, failed: 0 });
+    const db = open(root);
+    const file = db.prepare('SELECT status, analysis, title, artist, format, codec, sample_rate AS sampleRate, duration_ticks AS durationTicks FROM files').get();
+    expect(file).toMatchObject({ status: 'INGEST COMPLETE', analysis, title: null, artist: null, format: 'flac', codec: 'flac', sampleRate: 44100 });
+    expect(Math.abs((file as { durationTicks: number }).durationTicks / TICKS_PER_SECOND - 2)).toBeLessThan(0.05);
+    const warnings = db.prepare('SELECT path, code, message FROM import_errors').all() as { path: string; code: string; message: string }[];
+    expect(warnings.map(({ path, code }) => ({ path, code }))).toEqual([{ path: 'broken tags.flac', code: 'TAGS_UNREADABLE' }]);
+    expect(warnings[0]!.message).toMatch(/^reading tags of broken tags\.flac: [^\n]+; recorded without tags$/);
+    expect(count(db, 'passages')).toBe(1);
   });
 });
 
