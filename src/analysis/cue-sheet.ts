@@ -8,6 +8,9 @@ import iconv from 'iconv-lite';
 import { TICKS_PER_SECOND } from '../file-record.js';
 import { classifyByExtension } from '../scan/classify.js';
 import { asMbid } from './tags.js';
+import { CueSheetError } from './cue-sheet-error.js';
+
+export { CueSheetError };
 
 export interface CueAlbum {
   title: string | null;
@@ -48,16 +51,6 @@ export interface CueSheet {
   files: { name: string; tracks: CueTrack[] }[];
 }
 
-/** A sheet that cannot be read; `line` is 1-based, null when the sheet as a whole is wrong. */
-export class CueSheetError extends Error {
-  readonly line: number | null;
-
-  constructor(message: string, line: number | null = null) {
-    super(line === null ? message : `line ${line}: ${message}`);
-    this.name = 'CueSheetError';
-    this.line = line;
-  }
-}
 
 const FRAMES_PER_SECOND = 75;
 /** 376 320: a CD frame is a whole number of ticks. */

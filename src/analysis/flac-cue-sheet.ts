@@ -4,7 +4,8 @@
  * `CueTrack`s with the STREAMINFO sample rate. Only metadata is read, never the audio frames.
  */
 import { TICKS_PER_SECOND } from '../file-record.js';
-import { CueSheetError, type CueTrack } from './cue-sheet.js';
+import { CueSheetError } from './cue-sheet-error.js';
+import type { CueTrack } from './cue-sheet.js';
 
 /** `length` bytes from `position`, fewer at the end of the file. */
 export type ReadBytes = (position: number, length: number) => Promise<Uint8Array>;

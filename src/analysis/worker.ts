@@ -11,7 +11,7 @@ import { classifyContent, sniffBytes, tagInFront } from '../scan/classify.js';
 import { fileFailure, fileWarning } from './file-failure.js';
 import type * as AudioAnalysisModule from './analyse-audio.js';
 import type { AudioAnalysisOptions, BoundarySource, RegionAnalysis } from './analyse-audio.js';
-import { parseCueSheet, type FileCueSheet } from './cue-sheet.js';
+import type { FileCueSheet } from './cue-sheet.js';
 import { readFlacCueSheet } from './flac-cue-sheet.js';
 import { buildAnalysedRecord, buildTagsRecord, type FileFacts } from './build-record.js';
 import { DecodeError } from './decode/decoder.js';
@@ -124,6 +124,8 @@ async function cueSheetOf(task: AnalyseTask, fd: number, mime: string | null, ta
   const album = { title: tags.tags.album, performer: tags.tags.artist, date: tags.releaseDate, genre: null, releaseMbid: null, catalog: null, discId: null, comment: null };
   try {
     if (tags.cueSheet !== null) {
+      // The parser and its text decoders are loaded only for a file that carries a sheet.
+      const { parseCueSheet } = await import('./cue-sheet.js');
       const sheet = parseCueSheet(tags.cueSheet);
       const tracks = sheet.files[0]?.tracks.filter((track) => track.kind === 'audio') ?? [];
       return tracks.length === 0 ? null : { source: 'embedded', album: { ...album, ...definedOf(sheet.album) }, tracks };

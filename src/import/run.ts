@@ -15,7 +15,7 @@ import { openWkmpDatabase, type WkmpDatabase } from '../db/setup.js';
 import { audioAnalysisOptions } from '../config/analysis-settings.js';
 import type { AudioAnalysisOptions } from '../analysis/analyse-audio.js';
 import type { FileCueSheet } from '../analysis/cue-sheet.js';
-import { findFfmpeg } from '../analysis/decode/decoder.js';
+import { ffmpegForProbing, findFfmpeg } from '../analysis/decode/decoder.js';
 import { errorMessage } from '../errors.js';
 import type { AnalysisLevel, AnalysisResult, FileClass } from '../file-record.js';
 import { planChanges, type ChangePlan, type PlannedFile } from '../scan/plan.js';
@@ -135,7 +135,7 @@ async function importInto(db: WkmpDatabase, place: ImportPlace, request: ImportR
       level,
       jobs,
       // A tags pass decodes nothing, but asks ffmpeg about the files whose bytes don't say what they are, when it has one.
-      ffmpeg: level === 'full' ? await findFfmpeg(request.ffmpeg) : await findFfmpeg(request.ffmpeg).catch(() => null),
+      ffmpeg: level === 'full' ? await findFfmpeg(request.ffmpeg) : ffmpegForProbing(request.ffmpeg),
       audio: audioAnalysisOptions(settingRows),
       fileTimeLimitMs: request.fileTimeLimitMs ?? defaultFileTimeLimitMs,
     };

@@ -1,9 +1,9 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../errors.js';
-import { findFfmpeg, locateFfmpeg } from './decoder.js';
+import { ffmpegForProbing, findFfmpeg, locateFfmpeg } from './decoder.js';
 
 let folder = '';
 const path = process.env.PATH;
@@ -57,5 +57,16 @@ describe('findFfmpeg', () => {
     const first = findFfmpeg(given);
     expect(findFfmpeg(given)).toBe(first);
     expect(await first).toBe(given);
+  });
+});
+
+describe('ffmpegForProbing', () => {
+  it('names the one given, else the PATH\'s, else the static one npm installed, without running any', () => {
+    expect(ffmpegForProbing('/opt/ffmpeg')).toBe('/opt/ffmpeg');
+    const onPath = fakeFfmpeg(1); // it would fail -version: not asked
+    process.env.PATH = `/nonexistent${delimiter}${folder}`;
+    expect(ffmpegForProbing()).toBe(onPath);
+    process.env.PATH = '';
+    expect(ffmpegForProbing()).toMatch(/node_modules\/@ffmpeg-installer\/[a-z0-9]+-[a-z0-9]+\/ffmpeg$/);
   });
 });

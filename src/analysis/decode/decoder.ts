@@ -7,7 +7,9 @@
  * machine without one.
  */
 import { execFile } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { errorMessage, InvalidInputError } from '../../errors.js';
 import { firstLine } from './decode-error.js';
@@ -69,6 +71,35 @@ export async function locateFfmpeg(given: string | undefined): Promise<string> {
   const why = 'path' in bundled ? await whyNotRunning(bundled.path) : bundled.reason;
   if (why === null && 'path' in bundled) return bundled.path;
   throw new InvalidInputError('startup', `no ffmpeg runs here (${onPath}; ${why}): install ffmpeg or give one with --ffmpeg`);
+}
+
+/** The `ffmpeg` the PATH names, found as a shell would, without running it. */
+function ffmpegOnPath(): string | null {
+  for (const folder of (process.env.PATH ?? '').split(delimiter)) {
+    if (folder === '') continue;
+    const candidate = join(folder, 'ffmpeg');
+    try {
+      accessSync(candidate, constants.X_OK);
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not there: the next folder
+    }
+  }
+  return null;
+}
+
+/**
+ * The ffmpeg a tags pass asks about files whose bytes don't say what they are, chosen in the same
+ * order without running one (`ffmpeg -version` of a dynamically linked build costs a tenth of a
+ * second, more than a tags pass spends on a hundred files): a probe that cannot run it finds
+ * nothing, and the bytes decide. Null when there is none.
+ */
+export function ffmpegForProbing(given?: string): string | null {
+  if (given !== undefined) return given;
+  const onPath = ffmpegOnPath();
+  if (onPath !== null) return onPath;
+  const bundled = bundledFfmpeg();
+  return 'path' in bundled ? bundled.path : null;
 }
 
 const located = new Map<string, Promise<string>>();
