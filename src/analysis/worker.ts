@@ -104,7 +104,7 @@ function recordedWithoutTags(task: AnalyseTask, facts: FileFacts, why: string): 
 }
 
 /** ffmpeg's words for a codec it has no decoder for: such a file is kept at the tags level for a capable ffmpeg to finish. */
-export function isMissingDecoder(reason: string): boolean {
+function isMissingDecoder(reason: string): boolean {
   return /decoder \(codec [^)]*\) not found|decoder not found|unsupported codec|unknown codec/i.test(reason);
 }
 
