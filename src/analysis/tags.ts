@@ -201,16 +201,17 @@ export async function readTags(path: string, options: ReadTagsOptions): Promise<
   const duration = metadata.format.container === 'Ogg' ? oggSeconds ?? undefined : metadata.format.duration;
   const trusted = duration !== undefined && duration > 0 && Number.isFinite(duration) && (!isMpeg || options.mp3HasSeekHeader);
   const artist = text(common.artist) ?? (common.artists?.length ? common.artists.join('; ') : null);
+  const year = yearFrom(metadata);
   return {
     tags: {
       title: text(common.title),
       artist,
       album: text(common.album),
       trackNumber: common.track.no ?? null,
-      year: yearFrom(metadata),
+      year,
     },
     artistNames: (common.artists ?? []).map((name) => name.trim()).filter((name) => name !== ''),
-    releaseDate: text(common.date) ?? (yearFrom(metadata) === null ? null : String(yearFrom(metadata))),
+    releaseDate: text(common.date) ?? (year === null ? null : String(year)),
     workTitle: text(common.work),
     ids: {
       recordingMbid: asMbid(common.musicbrainz_recordingid),
