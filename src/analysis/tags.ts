@@ -2,6 +2,7 @@ import { parseFromTokenizer, type IAudioMetadata } from 'music-metadata';
 import type { FileTags } from '../file-record.js';
 import type { AudioStreamFacts } from './decode/stream-facts.js';
 import { oggDurationSeconds } from './ogg-duration.js';
+import { asMbid } from './mbid.js';
 import { ReadAheadTokenizer } from './read-ahead-tokenizer.js';
 
 /** The MusicBrainz ids embedded by Picard: authoritative when present. */
@@ -45,14 +46,6 @@ function cueSheetTag(metadata: IAudioMetadata): string | null {
   return null;
 }
 
-const mbidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** A tag value that is a well-formed MBID, lowercased; anything else is ignored rather than stored. */
-export function asMbid(value: unknown): string | null {
-  if (typeof value !== 'string') return null;
-  const mbid = value.trim().toLowerCase();
-  return mbidPattern.test(mbid) ? mbid : null;
-}
 
 function text(value: string | undefined): string | null {
   const trimmed = value?.trim();

@@ -11,7 +11,6 @@ import type { ImportEvent, ImportSummary } from '../import/events.js';
 import { runImport } from '../import/run.js';
 import { errorMessage } from '../errors.js';
 import { defaultHost, defaultPort, logLevels, type LogLevel } from '../server/options.js';
-import { createProgressBar } from './progress-bar.js';
 import { formatSummary } from './summary.js';
 
 export const exitCodes = { completed: 0, couldNotRun: 1, cancelled: 130 } as const;
@@ -53,7 +52,8 @@ function cancelOnInterrupt(controller: AbortController): () => void {
 async function importCommand(folder: string | undefined, options: ImportOptions): Promise<void> {
   const controller = new AbortController();
   const release = cancelOnInterrupt(controller);
-  const drawProgress = options.json ? () => undefined : createProgressBar();
+  // cli-progress loads only to draw: a --json run has no bar.
+  const drawProgress = options.json ? () => undefined : (await import('./progress-bar.js')).createProgressBar();
   const onEvent = (event: ImportEvent) => drawProgress(event);
   try {
     const summary = await runImport({

@@ -1,7 +1,8 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { parse as parseToml } from 'smol-toml';
+import type * as Toml from 'smol-toml';
 import { InvalidInputError } from '../errors.js';
 
 export interface RootFolderSources {
@@ -26,7 +27,9 @@ function configuredRoot(home: string, env: NodeJS.ProcessEnv): string | undefine
   }
   let parsed: Record<string, unknown>;
   try {
-    parsed = parseToml(text);
+    // Required only when there is a file to parse (smol-toml ships CommonJS too): every start-up pays for an import.
+    const { parse } = createRequire(import.meta.url)('smol-toml') as typeof Toml;
+    parsed = parse(text);
   } catch (error) {
     throw new InvalidInputError('startup', `reading ${file}: not valid TOML (${(error as Error).message.split('\n')[0]})`, { path: file });
   }

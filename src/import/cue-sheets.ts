@@ -5,7 +5,8 @@
  * row under the sheet's path, and its audio is segmented at its silences as if it had none.
  */
 import { open } from 'node:fs/promises';
-import { decodeCueText, parseCueSheet, missingFiles, tracksForFile, type CueSheet, type FileCueSheet } from '../analysis/cue-sheet.js';
+import type { CueSheet, FileCueSheet } from '../analysis/cue-sheet.js';
+import type * as CueSheetModule from '../analysis/cue-sheet.js';
 import { fileFailure } from '../analysis/file-failure.js';
 import { errorMessage } from '../errors.js';
 import type { FileFailure } from '../file-record.js';
@@ -27,7 +28,7 @@ function nameIn(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
 
-async function readSheet(entry: ScanEntry): Promise<CueSheet | FileFailure> {
+async function readSheet({ decodeCueText, parseCueSheet }: typeof CueSheetModule, entry: ScanEntry): Promise<CueSheet | FileFailure> {
   if (entry.sizeBytes > largestSheetBytes) {
     return fileFailure(entry.path, 'cue', 'CUE_INVALID', `${entry.sizeBytes} bytes is too large for a cue sheet`);
   }
@@ -51,13 +52,17 @@ export async function readCueSheets(toAnalyse: readonly PlannedFile[], scanned: 
     if (wanted.has(folder)) byFolder.set(folder, [...(byFolder.get(folder) ?? []), entry]);
   }
   const result: FolderCueSheets = { sheets: new Map(), failures: [] };
+  let parser: typeof CueSheetModule | undefined;
   for (const [folder, entries] of byFolder) {
     const cueEntries = entries.filter((entry) => isCueSheet(entry.path));
     if (cueEntries.length === 0) continue;
+    // The parser and its text decoders load only for a library that has cue sheets: a start-up cost otherwise.
+    parser ??= await import('../analysis/cue-sheet.js');
+    const { missingFiles, tracksForFile } = parser;
     const names = entries.map((entry) => nameIn(entry.path));
     const audio = toAnalyse.filter((file) => folderOf(file.entry.path) === folder);
     for (const cueEntry of cueEntries) {
-      const sheet = await readSheet(cueEntry);
+      const sheet = await readSheet(parser, cueEntry);
       if ('kind' in sheet) {
         result.failures.push(sheet);
         continue;

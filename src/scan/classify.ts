@@ -1,4 +1,3 @@
-import { fileTypeFromBuffer } from 'file-type';
 import { id3v2Size } from '../analysis/mp3-header.js';
 import type { FileClass } from '../file-record.js';
 
@@ -53,6 +52,8 @@ function isText(head: Uint8Array): boolean {
 
 /** What a file is, from its first bytes after any tag in front (magic numbers), whatever its name says. */
 export async function classifyContent(head: Uint8Array): Promise<ContentType> {
+  // Loaded on first use, by the workers: the main thread classifies by name only and starts that much sooner.
+  const { fileTypeFromBuffer } = await import('file-type');
   const type = await fileTypeFromBuffer(head);
   if (!type) return isText(head) ? { fileClass: 'other', mime: null, settled: true } : { fileClass: 'other', mime: null, settled: false };
   if (type.mime.startsWith('image/')) return { fileClass: 'image', mime: type.mime, settled: true };
