@@ -46,7 +46,6 @@ function cueSheetTag(metadata: IAudioMetadata): string | null {
   return null;
 }
 
-
 function text(value: string | undefined): string | null {
   const trimmed = value?.trim();
   return trimmed ? trimmed : null;

@@ -5,10 +5,13 @@ import type { AmplitudeResult, AmplitudeTask, AnalyseTask, WorkerTask } from '..
 import { errorMessage } from '../errors.js';
 import type { AnalysisResult } from '../file-record.js';
 
-/** From the TypeScript sources (tests, benchmarks) workers need tsx registered first; built code runs as is. */
+/**
+ * From the TypeScript sources (tests, benchmarks) workers need tsx registered first; built code
+ * starts the worker's bundle (scripts/bundle-worker.mjs).
+ */
 function workerFile(): string {
   const fromSources = import.meta.url.endsWith('.ts');
-  return new URL(fromSources ? '../analysis/worker-tsx.mjs' : '../analysis/worker.js', import.meta.url).href;
+  return new URL(fromSources ? '../analysis/worker-tsx.mjs' : '../worker/worker.js', import.meta.url).href;
 }
 
 export interface AnalysisPoolOptions {
