@@ -8,6 +8,10 @@
  * best of `--runs` (default 3). Without FOLDER, `--files` (default 280) files of `--seconds`
  * (default 200) are made with ffmpeg: Ogg Vorbis, MP3, FLAC, M4A and Opus in equal shares, tagged,
  * ten to an album folder. Target: wkmp-ai ≥ 2× as fast as beets.
+ * Beside them, the floor of wkmp-ai's tag reading: one process that only runs `readTags`
+ * (analysis/tags.ts: music-metadata over a synchronous block cache) over the same files, one after
+ * another, with no database, no worker thread and no content sniffing. A second thread does not
+ * lower it: each thread compiles the parsers anew (docs/adr/0006).
  * `--smoke`: 10 files of 10 s, one run, for `npm test`; it checks both recorded every file and
  * exits 1 when not (beets missing is a note, not a failure). No timing is judged.
  */
@@ -85,6 +89,29 @@ function runWkmp(root: string, work: string, run: number): Run {
   }
 }
 
+/** wkmp-ai's tag reading alone over every audio file under `root`: the least a tags pass built on it can cost. */
+function runTagReading(root: string): Run {
+  const script = [
+    "import { readdirSync } from 'node:fs';",
+    "import { join } from 'node:path';",
+    `import { readTags } from ${JSON.stringify(new URL('../dist/analysis/tags.js', import.meta.url).href)};`,
+    "const mimes = { ogg: 'audio/ogg', opus: 'audio/ogg', mp3: 'audio/mpeg', flac: 'audio/flac', m4a: 'audio/mp4' };",
+    `const root = ${JSON.stringify(root)};`,
+    'let items = 0;',
+    "for (const name of readdirSync(root, { recursive: true, encoding: 'utf8' })) {",
+    "  const mime = mimes[name.slice(name.lastIndexOf('.') + 1)];",
+    '  if (mime === undefined) continue;',
+    '  await readTags(join(root, name), { mime, mp3HasSeekHeader: false });',
+    '  items += 1;',
+    '}',
+    'process.stdout.write(String(items));',
+  ].join('\n');
+  const started = performance.now();
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`reading the tags alone failed: ${result.stderr}`);
+  return { seconds: (performance.now() - started) / 1000, items: Number(result.stdout) };
+}
+
 function runBeets(root: string, work: string, run: number): Run {
   const config = join(work, `beets-${run}`);
   mkdirSync(config, { recursive: true });
@@ -124,23 +151,27 @@ function main(): void {
     const beets = haveBeets();
     const wkmp: Run[] = [];
     const peer: Run[] = [];
+    const floor: Run[] = [];
     for (let r = 0; r < runs; r += 1) {
       wkmp.push(runWkmp(root, work, r));
       if (beets) peer.push(runBeets(root, work, r));
+      floor.push(runTagReading(root));
     }
     const best = (all: Run[]): Run | null => (all.length === 0 ? null : all.reduce((a, b) => (a.seconds <= b.seconds ? a : b)));
-    const [ours, theirs] = [best(wkmp)!, best(peer)];
+    const [ours, theirs, least] = [best(wkmp)!, best(peer), best(floor)!];
     const ratio = theirs === null ? null : theirs.seconds / ours.seconds;
     const problems = [
       ...(generated && ours.items !== files ? [`wkmp-ai recorded ${ours.items} of ${files} files`] : []),
       ...(generated && theirs !== null && theirs.items !== files ? [`beets recorded ${theirs.items} of ${files} files`] : []),
+      ...(generated && least.items !== files ? [`reading the tags alone read ${least.items} of ${files} files`] : []),
     ];
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({ root, files, seconds, runs, wkmp, beets: peer, ratio, problems })}\n`);
+      process.stdout.write(`${JSON.stringify({ root, files, seconds, runs, wkmp, beets: peer, tagReadingAlone: floor, ratio, problems })}\n`);
     } else {
       console.log(`bench:tags ${generated ? `${files} generated files of ${seconds} s (Ogg Vorbis, MP3, FLAC, M4A, Opus)` : root}; best of ${runs}, whole processes, cold databases`);
       console.log(`wkmp-ai import --analysis tags   ${ours.seconds.toFixed(2)} s  ${(ours.items / ours.seconds).toFixed(0)} files/s`);
       console.log(theirs === null ? 'beets                            not installed (apt-get install beets)' : `beet import -A -C -W -q          ${theirs.seconds.toFixed(2)} s  ${(theirs.items / theirs.seconds).toFixed(0)} files/s`);
+      console.log(`readTags alone, one thread (floor) ${least.seconds.toFixed(2)} s  ${(least.items / least.seconds).toFixed(0)} files/s${theirs === null ? '' : `: at best ${(theirs.seconds / least.seconds).toFixed(2)}x as fast as beets`}`);
       if (ratio !== null) console.log(`target: wkmp-ai ${ratio.toFixed(2)}x as fast as beets ≥ 2  ${ratio >= 2 ? 'met' : 'NOT MET'}`);
     }
     for (const problem of problems) console.error(`bench:tags --smoke: ${problem}`);
