@@ -78,6 +78,21 @@ export interface PassageRecord {
   release: AlbumRef | null;
 }
 
+/** The Chromaprint fingerprint AcoustID takes, as a passage keeps it (10 s or longer: analysis/build-record.ts). */
+export interface PassageFingerprint {
+  /** Chromaprint's compressed, base64 form, as fpcalc prints it and AcoustID takes it. */
+  fingerprint: string;
+  durationSeconds: number;
+}
+
+/** The passage's fingerprint, when analysis made one. */
+export function fingerprintOf(passage: Pick<PassageRecord, 'additionalMetadata'>): PassageFingerprint | null {
+  const chromaprint = passage.additionalMetadata?.chromaprint as Partial<PassageFingerprint> | undefined;
+  return typeof chromaprint?.fingerprint === 'string' && typeof chromaprint.durationSeconds === 'number'
+    ? { fingerprint: chromaprint.fingerprint, durationSeconds: chromaprint.durationSeconds }
+    : null;
+}
+
 /** A passage as committed, for the page's list of what an import recorded. */
 export interface CommittedPassage {
   title: string | null;

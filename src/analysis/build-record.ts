@@ -1,20 +1,11 @@
-import { v7 as uuidv7 } from 'uuid';
 import {
-  ANALYSIS_VERSION, secondsToTicks, type AlbumRef, type ArtistCredit, type FileRecord, type FileWarning, type PassageRecord, type RecordingRef,
+  ANALYSIS_VERSION, secondsToTicks, type AlbumRef, type ArtistCredit, type FileRecord, type FileWarning, type PassageFingerprint, type PassageRecord, type RecordingRef,
 } from '../file-record.js';
+import { newGuid } from '../guid.js';
 import type { AudioAnalysis } from './analyse-audio.js';
 import type { CueTrack, FileCueSheet } from './cue-sheet.js';
 import type { AudioStreamFacts } from './decode/stream-facts.js';
 import { headerOf, type TagReport } from './tags.js';
-
-/**
- * Ids for new rows: UUIDs of version 7, whose leading timestamp makes rows created one after
- * another sort together, so each primary-key index grows at its right edge instead of dirtying a
- * random page per insert (measured in docs/adr/0001-batched-single-writer.md).
- */
-function newGuid(): string {
-  return uuidv7();
-}
 
 export interface FileFacts {
   path: string;
@@ -174,7 +165,7 @@ export function buildAnalysedRecord(
         leadOut: p.leadOut,
       },
       additionalMetadata: p.fingerprint === null ? null : {
-        chromaprint: { fingerprint: p.fingerprint.compressed, durationSeconds: Math.round(p.fingerprint.durationSeconds * 1000) / 1000 },
+        chromaprint: { fingerprint: p.fingerprint.compressed, durationSeconds: Math.round(p.fingerprint.durationSeconds * 1000) / 1000 } satisfies PassageFingerprint,
       },
     };
   });

@@ -3,15 +3,16 @@
  * wkmp-ai's command line: a thin shell over `import/`. Exit codes: 0 the import completed (files
  * that failed are listed, not fatal), 1 it could not run, 130 it was cancelled.
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { resolveRootFolder } from '../config/root-folder.js';
+import { defaultDatabasePath, resolveRootFolder } from '../config/root-folder.js';
 import type { ImportEvent, ImportSummary } from '../import/events.js';
 import { runImport } from '../import/run.js';
 import { errorMessage } from '../errors.js';
 import { defaultHost, defaultPort, logLevels, type LogLevel } from '../server/options.js';
 import { formatSummary } from './summary.js';
+import { wkmpAiVersion } from '../version.js';
+import type * as IdentifyModule from './identify.js';
 
 export const exitCodes = { completed: 0, couldNotRun: 1, cancelled: 130 } as const;
 
@@ -32,6 +33,7 @@ interface ImportOptions {
   json?: boolean;
   analysis: 'full' | 'tags';
   ffmpeg?: string;
+  identify?: boolean;
 }
 
 /** First Ctrl-C: stop taking files, commit what is analysed, end the session CANCELLED. Second: quit at once. */
@@ -69,9 +71,38 @@ async function importCommand(folder: string | undefined, options: ImportOptions)
     });
     process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
     process.exitCode = exitCodeOf(summary);
+    if (options.identify === true && summary.state === 'COMPLETED') {
+      process.exitCode = await (await identifyModule()).identifyDatabase({ database: summary.database, json: options.json ?? false, signal: controller.signal });
+    }
   } catch (error) {
     process.stderr.write(`wkmp-ai: ${errorMessage(error)}\n`);
     process.exitCode = exitCodes.couldNotRun;
+  } finally {
+    release();
+  }
+}
+
+interface IdentifyCommandOptions {
+  rootFolder?: string;
+  db?: string;
+  limit?: number;
+  json?: boolean;
+}
+
+/** The queue, its clients and its bar load only for a command that identifies. */
+function identifyModule(): Promise<typeof IdentifyModule> {
+  return import('./identify.js');
+}
+
+async function identifyCommand(options: IdentifyCommandOptions): Promise<void> {
+  const controller = new AbortController();
+  const release = cancelOnInterrupt(controller);
+  try {
+    const database = options.db ?? defaultDatabasePath(resolveRootFolder({ flag: options.rootFolder }));
+    process.exitCode = await (await identifyModule()).identifyDatabase({ database, ...(options.limit === undefined ? {} : { limit: options.limit }), json: options.json ?? false, signal: controller.signal });
+  } catch (error) {
+    process.stderr.write(`wkmp-ai: ${errorMessage(error)}\n`);
+    process.exitCode = controller.signal.aborted ? exitCodes.cancelled : exitCodes.couldNotRun;
   } finally {
     release();
   }
@@ -127,15 +158,10 @@ async function serveCommand(options: ServeCommandOptions): Promise<void> {
   process.once('SIGINT', stop);
 }
 
-/** The version in package.json, beside the built and the source tree alike (../../package.json). */
-function version(): string {
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-}
-
 export function buildProgram(): Command {
   const program = new Command('wkmp-ai')
     .description('Audio ingest for WKMP: imports a music folder into the shared wkmp.db')
-    .version(version(), '-V, --version', 'print the version and exit')
+    .version(wkmpAiVersion(), '-V, --version', 'print the version and exit')
     .showHelpAfterError();
   program
     .command('import')
@@ -147,6 +173,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--analysis <level>', 'full: decode, split at silences, lead-in/out, fingerprints; tags: a fast tags-only first pass').choices(['full', 'tags']).default('full'))
     .option('--ffmpeg <command>', 'the ffmpeg to decode with (default: the one on the PATH, else the one npm installed)')
     .option('--json', 'print the summary as one JSON object on stdout, and no progress bar')
+    .option('--identify', 'then identify the passages waiting for it (AcoustID and MusicBrainz), as `wkmp-ai identify` does')
     .addHelpText('after', `
 Exit codes: 0 completed (per-file errors are listed in the summary), 1 could not run, 130 cancelled.
 
@@ -156,6 +183,21 @@ Examples:
   $ wkmp-ai import --root-folder ~/Music --analysis tags   # quick first pass; a later full import finishes it
   $ wkmp-ai import --root-folder ~/Music --json | jq .counts`)
     .action(importCommand);
+  program
+    .command('identify')
+    .description('identify the passages waiting for it from their fingerprints (AcoustID, then MusicBrainz), at the pace the services allow')
+    .option('--root-folder <dir>', 'root music folder (default: $WKMP_ROOT_FOLDER, root_folder in ~/.config/wkmp/wkmp-ai.toml, or ~/Music)')
+    .option('--db <file>', 'database file (default: <root>/wkmp.db)')
+    .option('--limit <n>', 'identify at most this many passages', positiveInteger)
+    .option('--json', 'print the summary as one JSON object on stdout, and no progress bar')
+    .addHelpText('after', `
+The AcoustID key is the acoustid_api_key setting, else $WKMP_ACOUSTID_API_KEY. Without one, passages wait.
+Exit codes: 0 ran (passages it could not match are listed as such), 1 could not run or paused with passages waiting, 130 cancelled.
+
+Examples:
+  $ WKMP_ACOUSTID_API_KEY=... wkmp-ai identify --root-folder ~/Music
+  $ wkmp-ai identify --root-folder ~/Music --limit 100 --json | jq .requests`)
+    .action(identifyCommand);
   program
     .command('serve')
     .description(`run the HTTP API and live progress (SSE) on ${defaultHost}:${defaultPort}`)

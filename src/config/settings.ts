@@ -16,6 +16,14 @@ export const settingDefaults = {
   minimum_passage_audio_duration_ticks: '2822400',
   minimum_song_duration_ticks: '423360000',
   acoustid_api_key: null,
+  acoustid_base_url: 'https://api.acoustid.org/v2',
+  // AcoustID allows 3 requests/s: a little more than a third of a second apart keeps under it.
+  acoustid_min_interval_ms: '350',
+  musicbrainz_base_url: 'https://musicbrainz.org/ws/2',
+  // MusicBrainz allows 1 request/s on average; 0 for a local mirror (musicbrainz-docker).
+  musicbrainz_min_interval_ms: '1050',
+  musicbrainz_contact: null,
+  identification_cache_days: '90',
   music_directories: '[]',
   rms_window_ms: '100',
   lead_in_threshold_db: '-12',
@@ -94,6 +102,19 @@ const optionalText: Rule = {
   normalise: (value) => (value === null || value === '' ? null : typeof value === 'string' ? value : undefined),
 };
 
+const httpUrl: Rule = {
+  text: 'an http(s) URL',
+  normalise(value) {
+    if (typeof value !== 'string') return undefined;
+    try {
+      const url = new URL(value.trim());
+      return url.protocol === 'http:' || url.protocol === 'https:' ? url.href.replace(/\/+$/, '') : undefined;
+    } catch {
+      return undefined;
+    }
+  },
+};
+
 const folderList: Rule = {
   text: 'a JSON array of folder paths',
   normalise(value) {
@@ -116,6 +137,12 @@ export const settingRules: Record<SettingKey, Rule> = {
   minimum_passage_audio_duration_ticks: nonNegativeInteger,
   minimum_song_duration_ticks: nonNegativeInteger,
   acoustid_api_key: optionalText,
+  acoustid_base_url: httpUrl,
+  acoustid_min_interval_ms: nonNegativeInteger,
+  musicbrainz_base_url: httpUrl,
+  musicbrainz_min_interval_ms: nonNegativeInteger,
+  musicbrainz_contact: optionalText,
+  identification_cache_days: positiveNumber,
   music_directories: folderList,
   rms_window_ms: positiveNumber,
   lead_in_threshold_db: decibelsBelowPeak,

@@ -3,14 +3,15 @@
  * awaits, reads a file or talks to the network; everything it needs was read before BEGIN.
  */
 import type { Statement } from 'better-sqlite3';
-import type { AnalysisResult, CommittedPassage, FileFailure, FileRecord, FileWarning, OtherFile, PassageRecord } from '../file-record.js';
+import { fingerprintOf, type AnalysisResult, type CommittedPassage, type FileFailure, type FileRecord, type FileWarning, type OtherFile, type PassageRecord } from '../file-record.js';
 import { errorMessage } from '../errors.js';
 import type { WriteDb } from './connection.js';
 import { isBusyError } from './connection.js';
 import type { FileWithHash } from './queries/files.js';
 import type { StoredPassageSpan } from './queries/passages.js';
 import { keepPassageGuids } from './kept-passages.js';
-import type { EntityGuids, EntityKind } from './entity-guids.js';
+import type { EntityGuids } from './entity-guids.js';
+import { EntityLinker } from './entity-links.js';
 import { fileRowParams, keptPassageParams, MAX_HOST_PARAMETERS, PASSAGE_COLUMN_COUNT, passageJson, type FileWrites } from './queries/file-writes.js';
 
 export interface CommittedFile {
@@ -64,40 +65,41 @@ export class ContentIndex {
 const maxPassageRows = Math.floor(MAX_HOST_PARAMETERS / PASSAGE_COLUMN_COUNT);
 
 class BatchWriter {
-  statements = 0;
-
-  /** Whether the file being written took an entity's guid from the cache rather than the database. */
-  usedKnownGuid = false;
+  private ownStatements = 0;
+  private readonly linker: EntityLinker;
 
   constructor(
     private readonly writes: FileWrites,
     private readonly sessionId: string,
     private readonly contents: ContentIndex,
-    private readonly entities: EntityGuids,
+    entities: EntityGuids,
     /** The passages the batch's known files had, by file guid, read before BEGIN. */
     private readonly stored: ReadonlyMap<string, readonly StoredPassageSpan[]>,
-  ) {}
+  ) {
+    this.linker = new EntityLinker(writes, entities);
+  }
+
+  get statements(): number {
+    return this.ownStatements + this.linker.statements;
+  }
+
+  /** Whether the file being written took an entity's guid from the cache rather than the database. */
+  get usedKnownGuid(): boolean {
+    return this.linker.usedKnownGuid;
+  }
+
+  set usedKnownGuid(value: boolean) {
+    this.linker.usedKnownGuid = value;
+  }
 
   private run(statement: Statement, ...params: unknown[]): void {
-    this.statements += 1;
+    this.ownStatements += 1;
     statement.run(...params);
   }
 
   private returningGuid(statement: Statement, ...params: unknown[]): string {
-    this.statements += 1;
+    this.ownStatements += 1;
     return (statement.get(...params) as { guid: string }).guid;
-  }
-
-  /** Get-or-create by MBID: from what this recorder committed, or one upsert that returns the guid. */
-  private entityGuid(kind: EntityKind, mbid: string, upsert: Statement, ...params: unknown[]): string {
-    const known = this.entities.get(kind, mbid);
-    if (known !== undefined) {
-      this.usedKnownGuid = true;
-      return known;
-    }
-    const guid = this.returningGuid(upsert, ...params);
-    this.entities.stage(kind, mbid, guid);
-    return guid;
   }
 
   /** A file that is not audio, remembered so that a rescan skips it unopened. */
@@ -138,7 +140,10 @@ class BatchWriter {
     const inserted = passages.filter((passage) => !kept.has(passage.guid) || !this.updateKeptPassage(guid, passage));
     this.insertPassages(guid, inserted);
     let songs = 0;
-    for (const passage of passages) songs += this.linkPassage(passage);
+    for (const passage of passages) {
+      songs += this.linker.link(passage);
+      this.queueIdentification(passage, kept.has(passage.guid));
+    }
     this.contents.add({ guid, path: record.path, hash: record.hash, status: record.status, matchingHashes, missingSince: null });
     return { path: record.path, guid, status: record.status, passages: committedPassages(passages), songs };
   }
@@ -149,7 +154,7 @@ class BatchWriter {
 
   /** A kept passage's new analysis, in place; its old links go, the record's are written after. False if another service deleted it meanwhile. */
   private updateKeptPassage(fileGuid: string, passage: PassageRecord): boolean {
-    this.statements += 1;
+    this.ownStatements += 1;
     if (this.writes.updateKeptPassage.run(keptPassageParams(fileGuid, passage)).changes === 0) return false;
     this.run(this.writes.deleteSongLinksOfPassage, passage.guid);
     this.run(this.writes.deleteAlbumLinksOfPassage, passage.guid);
@@ -177,30 +182,12 @@ class BatchWriter {
     }
   }
 
-  /** Get-or-create the passage's song, artists, works and album by MBID, and link them. Returns songs linked. */
-  private linkPassage(passage: PassageRecord): number {
-    const w = this.writes;
-    if (passage.release) {
-      const r = passage.release;
-      const albumGuid = this.entityGuid('album', r.mbid, w.upsertAlbum, r.guid, r.mbid, r.title, r.releaseDate);
-      this.run(w.insertPassageAlbum, passage.guid, albumGuid);
-    }
-    const recording = passage.recording;
-    if (!recording) return 0;
-    const songGuid = this.entityGuid('song', recording.recordingMbid, w.upsertSong, recording.songGuid, recording.recordingMbid, recording.title);
-    if (recording.artists.length > 0) this.run(w.deleteSongArtists, songGuid);
-    for (const credit of recording.artists) {
-      const artistGuid = this.entityGuid('artist', credit.mbid, w.upsertArtist, credit.guid, credit.mbid, credit.name);
-      this.run(w.insertSongArtist, songGuid, artistGuid, credit.weight);
-    }
-    for (const work of recording.works) {
-      const workGuid = this.entityGuid('work', work.mbid, w.upsertWork, work.guid, work.mbid, work.title);
-      this.run(w.insertSongWork, songGuid, workGuid);
-      this.run(w.setSongWork, workGuid, songGuid);
-    }
-    this.run(w.insertPassageSong, passage.guid, songGuid, 0, passage.endTicks - passage.startTicks);
-    return 1;
+  /** A passage with a fingerprint and no recording waits for identification; one the file names needs none. */
+  private queueIdentification(passage: PassageRecord, kept: boolean): void {
+    if (passage.recording === null && fingerprintOf(passage) !== null) this.run(this.writes.queueIdentification, passage.guid);
+    else if (kept) this.run(this.writes.dropIdentification, passage.guid);
   }
+
 }
 
 export interface BatchContext {

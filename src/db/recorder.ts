@@ -26,6 +26,7 @@ import { updateSessionEnd, updateSessionProgress, type SessionProgressRow, type 
 import { upsertSettings } from './queries/settings.js';
 import { cancelAbandonedSessions, claimSession, releaseSession, type SessionClaim } from './session-claim.js';
 import { EntityGuids } from './entity-guids.js';
+import { prepareRecordIdentifications, type IdentificationUpdate } from './record-identifications.js';
 
 export interface RecorderOptions {
   /** `ai_database_max_lock_wait_ms`: how long one write tries for the lock before saying so and trying on. */
@@ -77,6 +78,7 @@ export class Recorder {
   /** Every transaction since the recorder was made. */
   readonly metrics = new WriteMetrics();
   private readonly commitBatch: CommitBatch;
+  private readonly writeIdentifications: (update: IdentificationUpdate) => number;
   private readonly options: Required<RecorderOptions>;
   private recording: (FileRecording & { listener: RecordingListener }) | null = null;
   private buffer: AnalysisResult[] = [];
@@ -101,7 +103,9 @@ export class Recorder {
     // but inside the call the hold is timed by, and on this thread. The recorder checkpoints
     // between batches instead, where it delays nobody and is measured apart.
     db.pragma('wal_autocheckpoint = 0');
-    this.commitBatch = prepareCommitBatch(db, prepareFileWrites(db), new EntityGuids());
+    const writes = prepareFileWrites(db);
+    this.commitBatch = prepareCommitBatch(db, writes, new EntityGuids());
+    this.writeIdentifications = prepareRecordIdentifications(db, writes);
   }
 
   /** `ai_database_max_lock_wait_ms` as it is now: read by each import from the settings. */
@@ -150,6 +154,14 @@ export class Recorder {
   /** Stores settings (values already checked), in one transaction. */
   setSettings(values: ReadonlyMap<string, string | null>): Promise<void> {
     return this.command(() => upsertSettings(this.db, values));
+  }
+
+  /**
+   * Identification results (identify/queue.ts), in one transaction: cache rows, job outcomes,
+   * songs and links. Returns the songs linked.
+   */
+  recordIdentifications(update: IdentificationUpdate): Promise<number> {
+    return this.command(() => this.writeIdentifications(update));
   }
 
   // ------------------------------------------------------------------ file records

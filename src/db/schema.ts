@@ -288,6 +288,42 @@ const otherFiles: Table = {
   ],
 };
 
+/**
+ * wkmp-ai's own: the identification queue (identify/queue.ts), one job per passage of 10 s or more
+ * that has a fingerprint and no recording. `waiting` jobs are due at `next_attempt_at` (NULL: now);
+ * `done` wrote the song, `no-match` kept the candidates for review, `failed` gave up after the
+ * last attempt. The AcoustID id is kept even when it links no recording.
+ */
+const identificationJobs: Table = {
+  name: 'wkmp_ai_identification_jobs',
+  columns: [
+    text('passage_id', { primaryKey: true, references: 'passages(guid) ON DELETE CASCADE' }),
+    text('state', { notNull: true, default: "'waiting'", check: "state IN ('waiting', 'done', 'no-match', 'failed')" }),
+    integer('attempts', { notNull: true, default: '0' }),
+    text('next_attempt_at'),
+    text('last_error'),
+    text('acoustid_id'),
+    text('recording_mbid'),
+    text('release_mbid'),
+    real('confidence'),
+    text('candidates'),
+    text('updated_at', { notNull: true, default: 'CURRENT_TIMESTAMP' }),
+  ],
+  indexes: [{ name: 'idx_wkmp_ai_identification_jobs_state', columns: ['state', 'next_attempt_at'] }],
+};
+
+/** wkmp-ai's own: AcoustID's whole reply for a fingerprint (SHA-256 of its text) and duration (whole seconds, as sent). */
+const acoustidReplies: Table = {
+  name: 'wkmp_ai_acoustid_replies',
+  columns: [
+    text('fingerprint_sha256', { notNull: true }),
+    integer('duration_seconds', { notNull: true }),
+    text('json', { notNull: true }),
+    text('cached_at', { notNull: true, default: 'CURRENT_TIMESTAMP' }),
+  ],
+  constraints: ['PRIMARY KEY (fingerprint_sha256, duration_seconds)'],
+};
+
 /** wkmp-ai's migrations; WKMP's `schema_version` is the shared start-up's alone. */
 export const ownVersionTable: Table = {
   name: 'wkmp_ai_schema_version',
@@ -297,7 +333,8 @@ export const ownVersionTable: Table = {
 /** In the order they are created: a table after those it references. */
 export const tables: readonly Table[] = [
   files, passages, works, songs, artists, albums, passageSongs, songArtists, passageAlbums, songWorks,
-  importSessions, settings, acoustidCache, musicbrainzCache, importErrors, otherFiles, ownVersionTable,
+  importSessions, settings, acoustidCache, musicbrainzCache, importErrors, otherFiles, identificationJobs, acoustidReplies,
+  ownVersionTable,
 ];
 
 function columnSql(column: Column): string {

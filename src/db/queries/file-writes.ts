@@ -80,6 +80,13 @@ const SET_SONG_WORK = 'UPDATE songs SET work_id = ? WHERE guid = ? AND work_id I
 const INSERT_PASSAGE_SONG = `
 INSERT INTO passage_songs (passage_id, song_id, start_time_ticks, end_time_ticks) VALUES (?, ?, ?, ?)`;
 const INSERT_PASSAGE_ALBUM = 'INSERT INTO passage_albums (passage_id, album_id) VALUES (?, ?)';
+/** A passage recorded (again) without a recording waits for identification; its cached replies make a repeat cost no request. */
+const QUEUE_IDENTIFICATION = `
+INSERT INTO wkmp_ai_identification_jobs (passage_id) VALUES (?)
+ON CONFLICT (passage_id) DO UPDATE SET state = 'waiting', attempts = 0, next_attempt_at = NULL, last_error = NULL,
+  updated_at = CURRENT_TIMESTAMP`;
+/** A passage whose file names its recording needs no identification. */
+const DROP_IDENTIFICATION = 'DELETE FROM wkmp_ai_identification_jobs WHERE passage_id = ?';
 const UPSERT_OTHER_FILE = `
 INSERT INTO wkmp_ai_other_files (path, file_size_bytes, modification_time, class) VALUES (?, ?, ?, ?)
 ON CONFLICT (path) DO UPDATE SET file_size_bytes = excluded.file_size_bytes, modification_time = excluded.modification_time, class = excluded.class`;
@@ -158,6 +165,8 @@ export function prepareFileWrites(db: WriteDb) {
     insertPassageSong: db.prepare(INSERT_PASSAGE_SONG),
     insertPassageAlbum: db.prepare(INSERT_PASSAGE_ALBUM),
     insertImportError: db.prepare(INSERT_IMPORT_ERROR),
+    queueIdentification: db.prepare(QUEUE_IDENTIFICATION),
+    dropIdentification: db.prepare(DROP_IDENTIFICATION),
     upsertOtherFile: db.prepare(UPSERT_OTHER_FILE),
   };
 }

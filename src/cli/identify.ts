@@ -1,0 +1,77 @@
+/**
+ * `wkmp-ai identify` (and the end of `wkmp-ai import --identify`): runs the identification queue
+ * over the database, with a progress bar on a terminal, and prints what it did. Exit 1 when the
+ * AcoustID side is paused (no key, or a refused one) with passages still waiting for it.
+ */
+import cliProgress from 'cli-progress';
+import { listSettings } from '../db/queries/settings.js';
+import { openWkmpDatabase } from '../db/setup.js';
+import { runIdentificationQueue, type QueueProgress, type QueueRunSummary } from '../identify/queue.js';
+import { identificationServices } from '../identify/services.js';
+
+export interface IdentifyOptions {
+  database: string;
+  limit?: number;
+  json?: boolean;
+  signal?: AbortSignal;
+}
+
+function eta(seconds: number | null): string {
+  if (seconds === null) return '--';
+  return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
+}
+
+/** Draws the queue's progress on stderr when it is a terminal. */
+function progressBar(stream: NodeJS.WriteStream = process.stderr): { draw: (progress: QueueProgress) => void; stop: () => void } {
+  if (stream.isTTY !== true) return { draw: () => undefined, stop: () => undefined };
+  const bar = new cliProgress.SingleBar({
+    stream,
+    format: ' identify |{bar}| {value}/{total} passages | AcoustID {acoustId}, MusicBrainz {musicBrainz} requests | ETA {eta}',
+    hideCursor: true,
+    clearOnComplete: true,
+  }, cliProgress.Presets.shades_classic);
+  let started = false;
+  return {
+    draw(progress) {
+      const { counts } = progress;
+      const total = counts.waiting + counts.done + counts.noMatch + counts.failed;
+      const payload = { ...progress.requests, eta: eta(progress.etaSeconds) };
+      if (!started) bar.start(total, total - counts.waiting, payload);
+      started = true;
+      bar.setTotal(total);
+      bar.update(total - counts.waiting, payload);
+    },
+    stop: () => bar.stop(),
+  };
+}
+
+export function formatQueueSummary(summary: QueueRunSummary): string {
+  const { counts, finished, requests } = summary;
+  return [
+    `identification: ${finished.done} identified, ${finished.noMatch} without a match, ${finished.failed} failed in this run`,
+    `  queue      ${counts.waiting} waiting (${counts.due} due), ${counts.done} identified, ${counts.noMatch} without a match, ${counts.failed} failed`,
+    `  requests   AcoustID ${requests.acoustId}, MusicBrainz ${requests.musicBrainz}`,
+    ...(summary.paused === null ? [] : [`  paused     ${summary.paused}`]),
+  ].join('\n');
+}
+
+/** Runs the queue over `database` and prints the summary; returns the exit code. */
+export async function identifyDatabase(options: IdentifyOptions): Promise<number> {
+  const db = openWkmpDatabase(options.database);
+  const bar = options.json === true ? null : progressBar();
+  try {
+    const summary = await runIdentificationQueue({
+      db,
+      services: identificationServices(listSettings(db.read)),
+      ...(options.limit === undefined ? {} : { limit: options.limit }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      onProgress: (progress) => bar?.draw(progress),
+    });
+    bar?.stop();
+    process.stdout.write(options.json === true ? `${JSON.stringify(summary)}\n` : `${formatQueueSummary(summary)}\n`);
+    return summary.paused !== null && summary.counts.due > 0 ? 1 : 0;
+  } finally {
+    bar?.stop();
+    await db.close();
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * The identification queue's reads (before any transaction) and writes (inside the recorder's):
+ * due jobs with what identifying their passage needs, the queue's counts, and the caches of
+ * AcoustID's replies and MusicBrainz's JSON.
+ */
+import type { ReadDb, WriteDb } from '../connection.js';
+
+export type JobState = 'waiting' | 'done' | 'no-match' | 'failed';
+
+export interface DueJob {
+  passageGuid: string;
+  attempts: number;
+  startTicks: number;
+  endTicks: number;
+  /** The passage's additional_metadata (its fingerprint is there). */
+  additionalMetadata: string | null;
+  fileGuid: string;
+  path: string;
+  /** The album tag of the file. */
+  album: string | null;
+}
+
+const SELECT_DUE_JOBS = `
+SELECT j.passage_id AS passageGuid, j.attempts, p.start_time_ticks AS startTicks, p.end_time_ticks AS endTicks,
+  p.additional_metadata AS additionalMetadata, f.guid AS fileGuid, f.path, coalesce(p.album, f.album) AS album
+FROM wkmp_ai_identification_jobs j
+JOIN passages p ON p.guid = j.passage_id
+JOIN files f ON f.guid = p.file_id
+WHERE j.state = 'waiting' AND (j.next_attempt_at IS NULL OR j.next_attempt_at <= @now)
+ORDER BY f.path, p.start_time_ticks
+LIMIT @limit`;
+
+/** Waiting jobs due at `now` (ISO 8601), in path order so that an album's passages come together. */
+export function listDueJobs(db: ReadDb, now: string, limit: number): DueJob[] {
+  return db.prepare(SELECT_DUE_JOBS).all({ now, limit }) as DueJob[];
+}
+
+export interface QueueCounts {
+  waiting: number;
+  done: number;
+  noMatch: number;
+  failed: number;
+  /** Of the waiting, those due now. */
+  due: number;
+  /** The earliest retry of a waiting job not yet due; null when none. */
+  nextAttemptAt: string | null;
+}
+
+const COUNT_JOBS = `
+SELECT
+  count(*) FILTER (WHERE state = 'waiting') AS waiting,
+  count(*) FILTER (WHERE state = 'done') AS done,
+  count(*) FILTER (WHERE state = 'no-match') AS noMatch,
+  count(*) FILTER (WHERE state = 'failed') AS failed,
+  count(*) FILTER (WHERE state = 'waiting' AND (next_attempt_at IS NULL OR next_attempt_at <= @now)) AS due,
+  min(next_attempt_at) FILTER (WHERE state = 'waiting' AND next_attempt_at > @now) AS nextAttemptAt
+FROM wkmp_ai_identification_jobs`;
+
+export function countJobs(db: ReadDb, now: string): QueueCounts {
+  return db.prepare(COUNT_JOBS).get({ now }) as QueueCounts;
+}
+
+export interface AcoustIdReplyKey {
+  fingerprintSha256: string;
+  durationSeconds: number;
+}
+
+const SELECT_ACOUSTID_REPLIES = `
+SELECT r.fingerprint_sha256 AS fingerprintSha256, r.duration_seconds AS durationSeconds, r.json
+FROM json_each(@keys) k
+JOIN wkmp_ai_acoustid_replies r
+  ON r.fingerprint_sha256 = json_extract(k.value, '$[0]') AND r.duration_seconds = json_extract(k.value, '$[1]')
+WHERE r.cached_at >= @since`;
+
+/** The cached replies among `keys` stored at or after `since`, by `sha256:duration`. */
+export function listAcoustIdReplies(db: ReadDb, keys: readonly AcoustIdReplyKey[], since: string): Map<string, string> {
+  const rows = db.prepare(SELECT_ACOUSTID_REPLIES).all({
+    keys: JSON.stringify(keys.map((key) => [key.fingerprintSha256, key.durationSeconds])), since,
+  }) as (AcoustIdReplyKey & { json: string })[];
+  return new Map(rows.map((row) => [replyKey(row), row.json]));
+}
+
+export function replyKey(key: AcoustIdReplyKey): string {
+  return `${key.fingerprintSha256}:${key.durationSeconds}`;
+}
+
+const SELECT_MUSICBRAINZ = `
+SELECT c.mbid, c.json FROM json_each(@mbids) m
+JOIN musicbrainz_cache c ON c.mbid = m.value AND c.entity_type = @entity
+WHERE c.cached_at >= @since`;
+
+/** Cached MusicBrainz JSON of `entity` for `mbids` stored at or after `since`, by the MBID asked for. */
+export function listMusicBrainz(db: ReadDb, entity: 'release' | 'recording', mbids: readonly string[], since: string): Map<string, string> {
+  const rows = db.prepare(SELECT_MUSICBRAINZ).all({ mbids: JSON.stringify(mbids), entity, since }) as { mbid: string; json: string }[];
+  return new Map(rows.map((row) => [row.mbid, row.json]));
+}
+
+// ------------------------------------------------------------------ writes (inside a transaction)
+
+const UPSERT_ACOUSTID_REPLY = `
+INSERT INTO wkmp_ai_acoustid_replies (fingerprint_sha256, duration_seconds, json) VALUES (?, ?, ?)
+ON CONFLICT (fingerprint_sha256, duration_seconds) DO UPDATE SET json = excluded.json, cached_at = CURRENT_TIMESTAMP`;
+
+const UPSERT_MUSICBRAINZ = `
+INSERT INTO musicbrainz_cache (mbid, entity_type, json) VALUES (?, ?, ?)
+ON CONFLICT (mbid, entity_type) DO UPDATE SET json = excluded.json, cached_at = CURRENT_TIMESTAMP`;
+
+const UPDATE_JOB = `
+UPDATE wkmp_ai_identification_jobs SET state = @state, attempts = @attempts, next_attempt_at = @nextAttemptAt,
+  last_error = @lastError, acoustid_id = coalesce(@acoustId, acoustid_id), recording_mbid = @recordingMbid,
+  release_mbid = @releaseMbid, confidence = @confidence, candidates = @candidates, updated_at = CURRENT_TIMESTAMP
+WHERE passage_id = @passageGuid AND state = 'waiting'`;
+
+const UNLINK_PASSAGE_SONGS = 'DELETE FROM passage_songs WHERE passage_id = ?';
+const UNLINK_PASSAGE_ALBUMS = 'DELETE FROM passage_albums WHERE passage_id = ?';
+
+export interface JobUpdate {
+  passageGuid: string;
+  state: JobState;
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  acoustId: string | null;
+  recordingMbid: string | null;
+  releaseMbid: string | null;
+  confidence: number | null;
+  /** JSON: what a Low or no match leaves for review. */
+  candidates: string | null;
+}
+
+export function prepareIdentificationWrites(db: WriteDb) {
+  const upsertReply = db.prepare(UPSERT_ACOUSTID_REPLY);
+  const upsertMusicBrainz = db.prepare(UPSERT_MUSICBRAINZ);
+  const updateJob = db.prepare(UPDATE_JOB);
+  const unlinkSongs = db.prepare(UNLINK_PASSAGE_SONGS);
+  const unlinkAlbums = db.prepare(UNLINK_PASSAGE_ALBUMS);
+  return {
+    storeAcoustIdReply: (key: AcoustIdReplyKey, json: string) => upsertReply.run(key.fingerprintSha256, key.durationSeconds, json),
+    storeMusicBrainz: (entity: 'release' | 'recording', mbid: string, json: string) => upsertMusicBrainz.run(mbid, entity, json),
+    /** False when the job is no longer waiting (the passage was re-recorded or is gone): its outcome is dropped. */
+    updateJob: (update: JobUpdate): boolean => updateJob.run(update).changes > 0,
+    /** What an identification replaces: the passage's song and album links. */
+    unlinkPassage(passageGuid: string): void {
+      unlinkSongs.run(passageGuid);
+      unlinkAlbums.run(passageGuid);
+    },
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * One transaction of identification results (identify/queue.ts): the replies that answered them,
+ * for the cache, and every job's outcome, with the songs, artists, works and albums of the
+ * passages identified. Many passages per transaction: an album's, or a batch's worth.
+ */
+import type { WriteDb } from './connection.js';
+import { EntityGuids } from './entity-guids.js';
+import { EntityLinker, type LinkedPassage } from './entity-links.js';
+import type { FileWrites } from './queries/file-writes.js';
+import { prepareIdentificationWrites, type AcoustIdReplyKey, type JobUpdate } from './queries/identification.js';
+
+export interface IdentificationUpdate {
+  acoustIdReplies: { key: AcoustIdReplyKey; json: string }[];
+  musicBrainz: { entity: 'release' | 'recording'; mbid: string; json: string }[];
+  /** With `link`, the passage's recording and release, written in place of what it had. */
+  jobs: (JobUpdate & { link: LinkedPassage | null })[];
+}
+
+/**
+ * Runs inside the recorder's command transaction. Entities are got or created by upsert, without
+ * the recorder's cache of committed guids: the passages of one update share them through a cache
+ * of its own, and it is dropped with the transaction.
+ */
+export function prepareRecordIdentifications(db: WriteDb, writes: FileWrites) {
+  const identification = prepareIdentificationWrites(db);
+  return (update: IdentificationUpdate): number => {
+    const linker = new EntityLinker(writes, new EntityGuids());
+    for (const { key, json } of update.acoustIdReplies) identification.storeAcoustIdReply(key, json);
+    for (const { entity, mbid, json } of update.musicBrainz) identification.storeMusicBrainz(entity, mbid, json);
+    let songs = 0;
+    for (const { link, ...job } of update.jobs) {
+      if (!identification.updateJob(job) || link === null) continue;
+      identification.unlinkPassage(link.guid);
+      songs += linker.link(link);
+    }
+    return songs;
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * Which recording a passage plays, and which release an album's passages share, decided locally
+ * from AcoustID's answers so that MusicBrainz is asked once per album (docs/identification.md):
+ *
+ * - a candidate is a recording AcoustID links to the passage's fingerprint with a score of 0.5 or
+ *   more; its confidence is that score times a duration factor (1 within ±10 s of the passage, then
+ *   falling linearly to 0 at ±30 s; 0.9 when AcoustID gives no duration);
+ * - candidates rank by confidence, then by `sources` (how many submissions link them);
+ * - an album's passages share the release that more than 60 % of those with a candidate have one
+ *   on: non-compilations first, then albums, then the earliest; each passage then takes its
+ *   candidate on that release even when another ranks first, and gains 0.05 for the agreement;
+ * - WKMP's bands: High ≥ 0.85 and Medium ≥ 0.70 are written, Low ≥ 0.60 and below are kept as
+ *   candidates for review.
+ */
+import type { AcoustIdResult, Credit } from './acoustid.js';
+
+export const leastScore = 0.5;
+export const sharedReleaseShare = 0.6;
+/** What the album's agreement adds to a passage's confidence. */
+export const agreementBonus = 0.05;
+
+export type Band = 'high' | 'medium' | 'low' | 'none';
+
+export function bandOf(confidence: number): Band {
+  if (confidence >= 0.85) return 'high';
+  if (confidence >= 0.7) return 'medium';
+  if (confidence >= 0.6) return 'low';
+  return 'none';
+}
+
+/** Whether a band is good enough to write the song. */
+export function isWritten(band: Band): boolean {
+  return band === 'high' || band === 'medium';
+}
+
+export interface CandidateRelease {
+  mbid: string;
+  groupMbid: string;
+  title: string | null;
+  date: string | null;
+  primaryType: string | null;
+  secondaryTypes: string[];
+  /** Where the recording is on it. */
+  positions: { medium: number; track: number }[];
+}
+
+export interface Candidate {
+  recordingMbid: string;
+  acoustId: string;
+  title: string | null;
+  artists: Credit[];
+  durationSeconds: number | null;
+  sources: number;
+  /** AcoustID's. */
+  score: number;
+  /** Ours: the score weighed by the duration (and, once chosen, the album's agreement). */
+  confidence: number;
+  releases: CandidateRelease[];
+}
+
+/** 1 within ±10 s, 0 from ±30 s, linear between; 0.9 when the recording's length is unknown. */
+export function durationFactor(recordingSeconds: number | null, passageSeconds: number): number {
+  if (recordingSeconds === null) return 0.9;
+  const off = Math.abs(recordingSeconds - passageSeconds);
+  if (off <= 10) return 1;
+  if (off >= 30) return 0;
+  return (30 - off) / 20;
+}
+
+function byRank(a: Candidate, b: Candidate): number {
+  return b.confidence - a.confidence || b.sources - a.sources || a.recordingMbid.localeCompare(b.recordingMbid);
+}
+
+/** The passage's candidates, best first: one per recording, each with every release AcoustID lists it on. */
+export function candidatesOf(results: readonly AcoustIdResult[], passageSeconds: number): Candidate[] {
+  const byRecording = new Map<string, Candidate>();
+  for (const result of results) {
+    if (result.score < leastScore) continue;
+    for (const recording of result.recordings) {
+      const candidate: Candidate = {
+        recordingMbid: recording.mbid,
+        acoustId: result.acoustId,
+        title: recording.title,
+        artists: recording.artists,
+        durationSeconds: recording.durationSeconds,
+        sources: recording.sources,
+        score: result.score,
+        confidence: result.score * durationFactor(recording.durationSeconds, passageSeconds),
+        releases: recording.releaseGroups.flatMap((group) => group.releases.map((release) => ({
+          mbid: release.mbid, groupMbid: group.mbid, title: release.title, date: release.date,
+          primaryType: group.primaryType, secondaryTypes: group.secondaryTypes, positions: release.positions,
+        }))),
+      };
+      const known = byRecording.get(recording.mbid);
+      if (known === undefined || byRank(candidate, known) < 0) byRecording.set(recording.mbid, candidate);
+    }
+  }
+  return [...byRecording.values()].sort(byRank);
+}
+
+/** The AcoustID track the best result names, kept even when it links no recording. */
+export function bestAcoustId(results: readonly AcoustIdResult[]): string | null {
+  const best = [...results].sort((a, b) => b.score - a.score)[0];
+  return best !== undefined && best.score >= leastScore ? best.acoustId : null;
+}
+
+function releaseRank(a: CandidateRelease & { share: number }, b: CandidateRelease & { share: number }): number {
+  const compilation = (r: CandidateRelease): number => (r.secondaryTypes.includes('Compilation') ? 1 : 0);
+  const album = (r: CandidateRelease): number => (r.primaryType === 'Album' ? 0 : 1);
+  return b.share - a.share
+    || compilation(a) - compilation(b)
+    || album(a) - album(b)
+    || (a.date ?? '9999').localeCompare(b.date ?? '9999')
+    || a.mbid.localeCompare(b.mbid);
+}
+
+/** The release more than 60 % of an album's passages (those with a candidate) have a candidate on; null when none does. */
+export function sharedRelease(album: readonly (readonly Candidate[])[]): (CandidateRelease & { share: number }) | null {
+  const matched = album.filter((candidates) => candidates.length > 0);
+  if (matched.length === 0) return null;
+  const passagesOn = new Map<string, { release: CandidateRelease; passages: number }>();
+  for (const candidates of matched) {
+    const releases = new Map(candidates.flatMap((candidate) => candidate.releases.map((release) => [release.mbid, release] as const)));
+    for (const [mbid, release] of releases) passagesOn.set(mbid, { release, passages: (passagesOn.get(mbid)?.passages ?? 0) + 1 });
+  }
+  const shared = [...passagesOn.values()]
+    .map(({ release, passages }) => ({ ...release, share: passages / matched.length }))
+    .filter((release) => release.share > sharedReleaseShare)
+    .sort(releaseRank);
+  return shared[0] ?? null;
+}
+
+/** The passage's pick: its candidate on the album's release when it has one (with the agreement's bonus), else its best. */
+export function pick(candidates: readonly Candidate[], releaseMbid: string | null): { candidate: Candidate; onRelease: boolean } | null {
+  const onRelease = releaseMbid === null ? undefined : candidates.find((candidate) => candidate.releases.some((r) => r.mbid === releaseMbid));
+  if (onRelease !== undefined) return { candidate: { ...onRelease, confidence: Math.min(1, onRelease.confidence + agreementBonus) }, onRelease: true };
+  const best = candidates[0];
+  return best === undefined ? null : { candidate: best, onRelease: false };
+}
