@@ -257,7 +257,9 @@ export class Recorder {
   /** One loop runs the queue: commands first, then the batches that are due. */
   private pump(): void {
     if (this.pumping) return;
-    this.pumping = (async () => {
+    // Started a microtask later, so that `pumping` is set before the loop can end: with nothing to
+    // do, it would end at once, clear `pumping` before it was set, and leave it set for ever.
+    this.pumping = Promise.resolve().then(async () => {
       try {
         for (;;) {
           const command = this.commands.shift();
@@ -274,7 +276,7 @@ export class Recorder {
         if (this.buffer.length > 0 && this.failure === null) this.ageTimer ??= setTimeout(() => this.wantBatch(true), this.options.maxBatchAgeMs);
         if (this.commands.length > 0) this.pump();
       }
-    })();
+    });
   }
 
   private async commitNextBatch(): Promise<void> {

@@ -200,7 +200,7 @@ export async function lookUpFingerprints(client: AcoustIdClientOptions, lookups:
     const index = asNumber(asObject(entry).index);
     if (index !== null) byIndex.set(index, asObject(entry).results ?? []);
   }
-  if (byIndex.size !== lookups.length) throw new ServiceError(acoustIdService, 'bad-reply', `${byIndex.size} answers to ${lookups.length} fingerprints`);
+  // AcoustID leaves out an entry it could not read (a malformed fingerprint): that one matches nothing.
   return lookups.map((_, index) => byIndex.get(index) ?? []);
 }
 

@@ -40,6 +40,8 @@ export interface HttpReply {
   status: number;
   text: string;
   retryAfterMs: number | null;
+  /** Where a redirect points (requests made with `redirect: 'manual'`). */
+  location: string | null;
 }
 
 /** Retry-After as seconds or as an HTTP date; null when absent or unreadable. */
@@ -55,7 +57,9 @@ export async function exchange(service: string, url: string, init: RequestInit, 
   const timeout = AbortSignal.timeout(requestTimeoutMs);
   try {
     const response = await fetch(url, { ...init, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
-    return { status: response.status, text: await response.text(), retryAfterMs: retryAfterMs(response.headers.get('retry-after')) };
+    return {
+      status: response.status, text: await response.text(), retryAfterMs: retryAfterMs(response.headers.get('retry-after')), location: response.headers.get('location'),
+    };
   } catch (error) {
     if (signal?.aborted) throw error;
     const why = timeout.aborted ? `no answer within ${requestTimeoutMs / 1000} s` : causeOf(error);

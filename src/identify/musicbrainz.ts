@@ -149,9 +149,13 @@ export interface MusicBrainzClientOptions {
  * `ServiceError`: 503 is MusicBrainz's answer to going too fast.
  */
 export async function lookUp(client: MusicBrainzClientOptions, entity: MusicBrainzEntity, mbid: string, signal?: AbortSignal): Promise<Json> {
-  await client.pacer.turn(signal);
-  const url = `${client.baseUrl}/${entity}/${encodeURIComponent(mbid)}?inc=${includes[entity]}&fmt=json`;
-  const reply = await exchange(musicBrainzService, url, { headers: { 'User-Agent': client.userAgent, Accept: 'application/json' } }, signal);
+  const ask = async (url: string) => {
+    await client.pacer.turn(signal);
+    return exchange(musicBrainzService, url, { headers: { 'User-Agent': client.userAgent, Accept: 'application/json' }, redirect: 'manual' }, signal);
+  };
+  let reply = await ask(`${client.baseUrl}/${entity}/${encodeURIComponent(mbid)}?inc=${includes[entity]}&fmt=json`);
+  // A merged MBID redirects to the entity it became: followed here, at the pace, not by fetch at once.
+  if (reply.status >= 300 && reply.status < 400 && reply.location !== null) reply = await ask(new URL(reply.location, client.baseUrl).href);
   if (reply.status === 503 || reply.status === 429) throw new ServiceError(musicBrainzService, 'rate-limited', `HTTP ${reply.status} (too many requests)`, reply.retryAfterMs);
   if (reply.status === 404) throw new ServiceError(musicBrainzService, 'not-found', `no ${entity} ${mbid}`);
   if (reply.status >= 500) throw new ServiceError(musicBrainzService, 'unavailable', `HTTP ${reply.status}`, reply.retryAfterMs);

@@ -76,13 +76,17 @@ export interface ImportSummary {
   errors: ImportErrorRow[];
 }
 
+import type { QueueProgress } from '../identify/queue.js';
+
 export type ImportEvent =
   | { type: 'ImportSessionStarted'; sessionId: string; rootFolder: string; folder: string }
   | { type: 'ImportProgressUpdate'; progress: ImportProgress }
   | { type: 'ImportSessionCompleted'; summary: ImportSummary }
   | { type: 'ImportSessionCancelled'; summary: ImportSummary }
   | { type: 'ImportSessionFailed'; sessionId: string; message: string }
-  | { type: 'AnalysisLog'; level: 'info' | 'warn'; message: string };
+  | { type: 'AnalysisLog'; level: 'info' | 'warn'; message: string }
+  /** The identification queue (identify/queue.ts), as it runs after imports. */
+  | { type: 'IdentificationProgress'; identification: QueueProgress };
 
 export function emptyCounts(): ImportCounts {
   return {

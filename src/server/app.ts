@@ -10,6 +10,8 @@ import { registerAnalyzeRoutes } from './routes/analyze.js';
 import { registerImportRoutes } from './routes/import.js';
 import { registerLibraryRoutes } from './routes/library.js';
 import { registerSettingsRoutes } from './routes/settings.js';
+import { registerIdentifyRoutes } from './routes/identify.js';
+import type { IdentificationRunner } from './identification-runner.js';
 import { registerWebRoutes } from './routes/web.js';
 import { errorBody, type ErrorBody } from './http-errors.js';
 import { SseHub, type SseOptions } from './sse.js';
@@ -17,6 +19,8 @@ import type { LogLevel } from './options.js';
 
 export interface AppDeps {
   service: ImportService;
+  /** The identification queue, run in the background after imports. */
+  identification: IdentificationRunner;
   /** The service's database: its read connection for every route, its recorder for every write. */
   db: WkmpDatabase;
   /** The ffmpeg to decode with; default the system's, else the one npm installed. */
@@ -54,9 +58,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   });
   const hub = new SseHub(deps.sse);
-  const unsubscribe = deps.service.subscribe((event) => hub.broadcast(event));
+  const unsubscribe = deps.service.subscribe((event) => {
+    hub.broadcast(event);
+    // What an import recorded waits for identification: the queue runs after it.
+    if (event.type === 'ImportSessionCompleted' || event.type === 'ImportSessionCancelled') deps.identification.kick();
+  });
+  const unsubscribeQueue = deps.identification.subscribe((identification) => hub.broadcast({ type: 'IdentificationProgress', identification }));
   app.addHook('preClose', async () => {
     unsubscribe();
+    unsubscribeQueue();
     hub.close();
   });
   // One log line per request, when it is answered; an error answer's line carries its code and message.
@@ -92,7 +102,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody(404, `no route ${request.method} ${request.url.split('?')[0]}`)));
   app.get('/health', async () => ({ status: 'ok', service: 'wkmp-ai', active_session: deps.service.active()?.sessionId ?? null }));
   registerImportRoutes(app, deps.service, deps.db.read, hub);
-  registerSettingsRoutes(app, deps.db.read, deps.db.recorder);
+  registerSettingsRoutes(app, deps.db.read, deps.db.recorder, () => deps.identification.kick());
+  registerIdentifyRoutes(app, deps.db.read, deps.identification);
   registerAnalyzeRoutes(app, deps.service.rootFolder, deps.db.read, deps.ffmpeg);
   registerLibraryRoutes(app, deps.service.rootFolder, deps.db.read);
   registerWebRoutes(app);

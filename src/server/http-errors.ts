@@ -6,7 +6,7 @@ export interface ErrorBody {
 }
 
 const reasons: Record<number, string> = {
-  400: 'Bad Request', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type',
+  400: 'Bad Request', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 502: 'Bad Gateway',
 };
 
 export function errorBody(statusCode: number, message: string): ErrorBody {

@@ -9,6 +9,7 @@ import { openWkmpDatabase } from '../db/setup.js';
 import { buildApp } from './app.js';
 import { defaultHost, defaultPort, type LogLevel } from './options.js';
 import { ImportService } from './import-service.js';
+import { IdentificationRunner } from './identification-runner.js';
 import type { SseOptions } from './sse.js';
 
 
@@ -38,14 +39,19 @@ export async function serve(options: ServeOptions): Promise<RunningService> {
   const database = options.database ?? defaultDatabasePath(rootFolder);
   const db = openWkmpDatabase(database);
   let app: FastifyInstance | undefined;
+  let identification: IdentificationRunner | undefined;
   try {
     await db.recorder.cancelAbandonedSessions();
     const service = new ImportService({ rootFolder, db, ...(options.ffmpeg === undefined ? {} : { ffmpeg: options.ffmpeg }) });
+    identification = new IdentificationRunner(db, (message) => app?.log.error(message));
     app = buildApp({
-      service, db, logLevel: options.logLevel ?? 'silent',
+      service, identification, db, logLevel: options.logLevel ?? 'silent',
       ...(options.ffmpeg === undefined ? {} : { ffmpeg: options.ffmpeg }), ...(options.sse ? { sse: options.sse } : {}),
     });
     const url = await app.listen({ host: options.host ?? defaultHost, port: options.port ?? defaultPort });
+    // Passages an earlier run left waiting are identified now.
+    identification.kick();
+    const queue = identification;
     const listening = app;
     let closing: Promise<void> | undefined;
     return {
@@ -54,6 +60,7 @@ export async function serve(options: ServeOptions): Promise<RunningService> {
       close() {
         closing ??= (async () => {
           await service.shutdown();
+          await queue.close();
           await listening.close();
           await db.close();
         })();
@@ -61,6 +68,7 @@ export async function serve(options: ServeOptions): Promise<RunningService> {
       },
     };
   } catch (error) {
+    await identification?.close();
     await app?.close();
     await db.close();
     throw error;

@@ -79,9 +79,11 @@ export class SseHub {
         this.offerProgress(client, event.progress);
         continue;
       }
-      if (event.type === 'AnalysisLog' && this.isCongested(client)) continue;
+      // Logs and the queue's progress are dropped for a client that cannot keep up: the next one says as much.
+      const droppable = event.type === 'AnalysisLog' || event.type === 'IdentificationProgress';
+      if (droppable && this.isCongested(client)) continue;
       // The end of a session carries its summary: a progress still waiting is stale.
-      if (event.type !== 'AnalysisLog') this.clearPending(client);
+      if (!droppable) this.clearPending(client);
       client.res.write(frame(++this.lastId, event.type, event));
     }
   }

@@ -24,11 +24,16 @@ describe('GET /import/events', () => {
     expect(started.status).toBe(202);
     await client.until(() => client.named('ImportSessionCompleted').length > 0, 90_000, 'ImportSessionCompleted');
 
-    const names = client.messages.map((message) => message.event).filter((name) => name !== 'AnalysisLog');
+    const names = client.messages.map((message) => message.event).filter((name) => name !== 'AnalysisLog' && name !== 'IdentificationProgress');
     expect(names[0]).toBe('ImportSessionStarted');
     expect(names.at(-1)).toBe('ImportSessionCompleted');
     expect(new Set(names)).toEqual(new Set(['ImportSessionStarted', 'ImportProgressUpdate', 'ImportSessionCompleted']));
     expect(client.messages[0]!.data).toMatchObject({ type: 'ImportSessionStarted', sessionId: started.body.session_id, folder: '' });
+    // Then the identification queue runs over what the import recorded (this library's songs are too short to fingerprint); with no AcoustID key, it says so.
+    await client.until(() => client.named('IdentificationProgress').length > 0, 30_000, 'IdentificationProgress');
+    const queue = client.named('IdentificationProgress').map((message) => (message.data as { identification: { paused: string | null; counts: object } }).identification);
+    expect(queue.at(-1)!.paused).toMatch(/^no AcoustID key/);
+    expect(queue.at(-1)!.counts).toMatchObject({ waiting: 0, done: 0, noMatch: 0, failed: 0 });
 
     const updates = client.named('ImportProgressUpdate').map(progressOf);
     expect(updates.length).toBeGreaterThanOrEqual(1);

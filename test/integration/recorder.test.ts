@@ -51,6 +51,14 @@ function fileByPath(db: Database.Database, path: string): { guid: string; status
 }
 
 describe('Recorder', () => {
+  it('ends a recording that recorded nothing, with nothing queued (it used to wait for ever)', async () => {
+    const db = openWriter(migratedDatabase());
+    const recorder = new Recorder(db, { maxLockWaitMs: 30_000 });
+    recorder.beginRecording(insertTestSession(db));
+    await recorder.endRecording();
+    expect(recorder.isIdle).toBe(true);
+  });
+
   it('links a file to the song, artist, album and work rows that already hold its MBIDs, creating none', async () => {
     const db = openWriter(migratedDatabase());
     db.prepare("INSERT INTO songs (guid, recording_mbid, title) VALUES ('song-existing', ?, 'Known title')").run(first.recording);

@@ -69,11 +69,13 @@ const settingsBody = {
  * A write goes to the recorder, the process's one writer, as a command ahead of any batch still
  * waiting: it waits at most for the transaction in progress, never in SQLite's busy handler.
  */
-export function registerSettingsRoutes(app: FastifyInstance, db: ReadDb, recorder: Recorder): void {
+/** `onChange` runs after each write: the identification queue may go on with a new key or URL. */
+export function registerSettingsRoutes(app: FastifyInstance, db: ReadDb, recorder: Recorder, onChange: () => void = () => undefined): void {
   async function write(input: Record<string, SettingInput>): Promise<string | null> {
     const check = checkSettings(input);
     if (!check.ok) return check.problems.join('; ');
     await recorder.setSettings(check.values);
+    onChange();
     return null;
   }
 

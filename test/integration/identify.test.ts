@@ -1,0 +1,260 @@
+/**
+ * The identification queue against the fake AcoustID and MusicBrainz (real HTTP on 127.0.0.1, their
+ * real shapes), on real SQLite files: what it writes, how few requests it spends, how it paces
+ * them, and what it does when the services misbehave. Costs are read from the fake's own log.
+ */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openWkmpDatabase, type WkmpDatabase } from '../../src/db/setup.js';
+import { runIdentificationQueue, type IdentificationServices } from '../../src/identify/queue.js';
+import { lookUp } from '../../src/identify/musicbrainz.js';
+import { RequestPacer } from '../../src/identify/rate-limit.js';
+import { pacerFor } from '../../src/identify/rate-limit.js';
+import { startFakeServices, type FakeServices, type Service } from '../support/fake-identification-services.js';
+import { makeLibrary, recordLibrary, uuidOf, type TestLibrary } from '../support/identify-library.js';
+import { setSettings } from './db-helpers.js';
+import { spawnCli, tempFolder, waitFor } from './helpers.js';
+
+const open: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  for (const item of open.splice(0).reverse()) await item.close();
+});
+
+async function fake(library: TestLibrary, options: { latencyMs?: number } = {}): Promise<FakeServices> {
+  const services = await startFakeServices({ catalogue: library.catalogue, ...options });
+  open.push(services);
+  return services;
+}
+
+async function database(library: TestLibrary): Promise<{ db: WkmpDatabase; path: string }> {
+  const path = join(tempFolder(), 'wkmp.db');
+  const db = openWkmpDatabase(path);
+  open.push(db);
+  await recordLibrary(db, library.records);
+  return { db, path };
+}
+
+/** The services at the fake, unpaced unless told (each test its own pacer: the process's are per base URL). */
+function servicesAt(fakeServices: FakeServices, options: { key?: string | null; acoustIdMs?: number; musicBrainzMs?: number } = {}): IdentificationServices {
+  const key = options.key === undefined ? 'test-key' : options.key;
+  return {
+    acoustId: key === null ? null : { baseUrl: fakeServices.acoustIdUrl, key, pacer: new RequestPacer(options.acoustIdMs ?? 0) },
+    musicBrainz: { baseUrl: fakeServices.musicBrainzUrl, userAgent: 'wkmp-ai/test ( tests@example.org )', pacer: new RequestPacer(options.musicBrainzMs ?? 0) },
+    cacheTtlDays: 90,
+  };
+}
+
+function requests(fakeServices: FakeServices, service: Service): number {
+  return fakeServices.log.filter((entry) => entry.service === service).length;
+}
+
+interface Identified {
+  passage: string;
+  recording: string;
+  album: string | null;
+  state: string;
+}
+
+function identified(path: string): Identified[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.prepare(`
+      SELECT j.passage_id AS passage, s.recording_mbid AS recording, a.album_mbid AS album, j.state
+      FROM wkmp_ai_identification_jobs j
+      LEFT JOIN passage_songs ps ON ps.passage_id = j.passage_id LEFT JOIN songs s ON s.guid = ps.song_id
+      LEFT JOIN passage_albums pa ON pa.passage_id = j.passage_id LEFT JOIN albums a ON a.guid = pa.album_id
+      ORDER BY j.passage_id`).all() as Identified[];
+  } finally {
+    db.close();
+  }
+}
+
+function jobStates(path: string): Record<string, number> {
+  const db = new Database(path, { readonly: true });
+  try {
+    const rows = db.prepare('SELECT state, count(*) AS n FROM wkmp_ai_identification_jobs GROUP BY state').all() as { state: string; n: number }[];
+    return Object.fromEntries(rows.map((row) => [row.state, row.n]));
+  } finally {
+    db.close();
+  }
+}
+
+describe('the identification queue', () => {
+  it('identifies a 12-track album with 2 AcoustID requests and 1 MusicBrainz request, and a second run asks nothing', async () => {
+    const library = makeLibrary({ albums: 1, tracksPerAlbum: 12, singles: 0 });
+    const services = await fake(library);
+    const { db, path } = await database(library);
+    const summary = await runIdentificationQueue({ db, services: servicesAt(services) });
+    expect(summary.finished).toEqual({ done: 12, noMatch: 0, failed: 0 });
+    expect([requests(services, 'acoustid'), requests(services, 'musicbrainz')]).toEqual([2, 1]);
+    expect(services.log.filter((e) => e.service === 'acoustid').map((e) => e.fingerprints)).toEqual([10, 2]);
+    expect(services.log.find((e) => e.service === 'musicbrainz')).toMatchObject({ entity: 'release', mbid: library.catalogue.releases[0]!.mbid });
+    for (const row of identified(path)) {
+      expect(row).toEqual({ passage: row.passage, recording: library.expected.get(row.passage)!.recordingMbid, album: library.expected.get(row.passage)!.releaseMbid, state: 'done' });
+    }
+    const check = new Database(path, { readonly: true });
+    try {
+      // the first track's two works, and artist credits that share 1 per song
+      expect(check.prepare('SELECT count(*) AS n FROM song_works').get()).toEqual({ n: 2 });
+      expect(check.prepare('SELECT count(*) AS n FROM songs WHERE work_id IS NOT NULL').get()).toEqual({ n: 1 });
+      expect(check.prepare('SELECT min(total) AS low, max(total) AS high FROM (SELECT sum(weight) AS total FROM song_artists GROUP BY song_id)').get()).toEqual({ low: 1, high: 1 });
+      expect(check.prepare('SELECT title, release_date AS date FROM albums').all()).toEqual([{ title: 'Album 0', date: '1970-03-01' }]);
+      expect(check.prepare('SELECT count(DISTINCT acoustid_id) AS n FROM wkmp_ai_identification_jobs').get()).toEqual({ n: 12 });
+    } finally {
+      check.close();
+    }
+
+    // The files recorded again (re-analysed): their passages wait again, and the caches answer.
+    await recordLibrary(db, library.records.map((record) => ({ ...record, change: 'changed' as const })));
+    expect(jobStates(path)).toEqual({ waiting: 12 });
+    const again = await runIdentificationQueue({ db, services: servicesAt(services) });
+    expect(again.finished.done).toBe(12);
+    expect(again.requests).toEqual({ acoustId: 0, musicBrainz: 0 });
+    expect(services.log).toHaveLength(3);
+  });
+
+  it('never asks AcoustID more than 3 times or MusicBrainz more than once in any second, with two queues running at once', { timeout: 60_000 }, async () => {
+    const first = makeLibrary({ albums: 3, tracksPerAlbum: 8, singles: 2 }, 'first');
+    const second = makeLibrary({ albums: 2, tracksPerAlbum: 8, singles: 1 }, 'second');
+    const services = await fake({ ...first, catalogue: { recordings: [...first.catalogue.recordings, ...second.catalogue.recordings], releases: [...first.catalogue.releases, ...second.catalogue.releases] } });
+    const [a, b] = [await database(first), await database(second)];
+    // As the settings give them: one pacer per service for the whole process, whichever queue asks.
+    const paced = (): IdentificationServices => ({
+      acoustId: { baseUrl: services.acoustIdUrl, key: 'test-key', pacer: pacerFor(services.acoustIdUrl, 350) },
+      musicBrainz: { baseUrl: services.musicBrainzUrl, userAgent: 'wkmp-ai/test ( tests@example.org )', pacer: pacerFor(services.musicBrainzUrl, 1050) },
+      cacheTtlDays: 90,
+    });
+    const [one, two] = await Promise.all([runIdentificationQueue({ db: a.db, services: paced() }), runIdentificationQueue({ db: b.db, services: paced() })]);
+    expect(one.finished.done + two.finished.done).toBe(first.records.length + second.records.length);
+    expect(services.maxRequestsWithin('acoustid', 1000)).toBeLessThanOrEqual(3);
+    expect(services.maxRequestsWithin('musicbrainz', 1000)).toBeLessThanOrEqual(1);
+  });
+
+  it('waits out a slow-down answer, as long as Retry-After says, and loses nothing', { timeout: 30_000 }, async () => {
+    const library = makeLibrary({ albums: 1, tracksPerAlbum: 3, singles: 0 });
+    const services = await fake(library);
+    const { db, path } = await database(library);
+    services.misbehave('acoustid', { kind: 'rate-limited', retryAfterSeconds: 2 });
+    services.misbehave('musicbrainz', { kind: 'unavailable' });
+    const summary = await runIdentificationQueue({ db, services: servicesAt(services) });
+    expect(summary.finished.done).toBe(3);
+    const [refused, retried] = services.log.filter((e) => e.service === 'acoustid');
+    expect(refused!.status).toBe(429);
+    expect(retried!.at - refused!.at).toBeGreaterThanOrEqual(2000);
+    const [busy, answered] = services.log.filter((e) => e.service === 'musicbrainz');
+    expect(busy!.status).toBe(503);
+    expect(answered!.at - busy!.at).toBeGreaterThanOrEqual(1000);
+    expect(jobStates(path)).toEqual({ done: 3 });
+  });
+
+  it('halves its batches when AcoustID says the request is too large', async () => {
+    const library = makeLibrary({ albums: 1, tracksPerAlbum: 12, singles: 0 });
+    const services = await fake(library);
+    const { db } = await database(library);
+    services.misbehave('acoustid', { kind: 'too-large' });
+    const summary = await runIdentificationQueue({ db, services: servicesAt(services) });
+    expect(summary.finished.done).toBe(12);
+    expect(services.log.filter((e) => e.service === 'acoustid').map((e) => [e.status, e.fingerprints])).toEqual([[413, 10], [200, 5], [200, 5], [200, 2]]);
+  });
+
+  it('pauses on a refused key with one status, asks nothing more, and leaves every passage waiting', async () => {
+    const library = makeLibrary({ albums: 2, tracksPerAlbum: 12, singles: 0 });
+    const services = await fake(library);
+    const { db, path } = await database(library);
+    const progress: (string | null)[] = [];
+    const summary = await runIdentificationQueue({ db, services: servicesAt(services, { key: 'not-a-key' }), onProgress: (p) => progress.push(p.paused) });
+    expect(summary.paused).toMatch(/^AcoustID: the API key was refused .*; set a valid acoustid_api_key$/);
+    expect([requests(services, 'acoustid'), requests(services, 'musicbrainz')]).toEqual([1, 0]);
+    expect(jobStates(path)).toEqual({ waiting: 24 });
+    expect(new Set(progress.filter((p) => p !== null))).toEqual(new Set([summary.paused]));
+
+    const withoutKey = await runIdentificationQueue({ db, services: servicesAt(services, { key: null }) });
+    expect(withoutKey.paused).toMatch(/^no AcoustID key: set acoustid_api_key/);
+    expect(requests(services, 'acoustid')).toBe(1);
+
+    // The key changed: the queue goes on from where it was.
+    const resumed = await runIdentificationQueue({ db, services: servicesAt(services) });
+    expect(resumed.finished.done).toBe(24);
+  });
+
+  it('counts an unreadable answer or no answer as a failed attempt, and tries that passage again later', { timeout: 30_000 }, async () => {
+    const library = makeLibrary({ albums: 1, tracksPerAlbum: 2, singles: 0 });
+    const services = await fake(library);
+    const { db, path } = await database(library);
+    services.misbehave('acoustid', { kind: 'bad-json' });
+    const first = await runIdentificationQueue({ db, services: servicesAt(services) });
+    expect(first.finished).toEqual({ done: 0, noMatch: 0, failed: 0 });
+    expect(first.counts).toMatchObject({ waiting: 2, due: 0 });
+    const check = new Database(path, { readonly: true });
+    const rows = check.prepare('SELECT attempts, last_error AS lastError, next_attempt_at AS next FROM wkmp_ai_identification_jobs').all() as { attempts: number; lastError: string; next: string }[];
+    check.close();
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      expect(row.attempts).toBe(1);
+      expect(row.lastError).toMatch(/^AcoustID: HTTP 200 with a body that is not JSON/);
+      expect(Date.parse(row.next) - Date.now()).toBeGreaterThan(50_000);
+    }
+
+    services.misbehave('acoustid', { kind: 'hang' });
+    const writer = new Database(path);
+    writer.prepare('UPDATE wkmp_ai_identification_jobs SET next_attempt_at = NULL').run();
+    writer.close();
+    const second = await runIdentificationQueue({ db, services: servicesAt(services) });
+    expect(second.counts).toMatchObject({ waiting: 2, due: 0 });
+    const after = new Database(path, { readonly: true });
+    expect(after.prepare('SELECT DISTINCT attempts, last_error AS lastError FROM wkmp_ai_identification_jobs').all()).toEqual([{ attempts: 2, lastError: expect.stringMatching(/no answer within 10 s$/) as unknown }]);
+    after.close();
+  });
+
+  it('finishes after a kill -9 in the middle, asking again nothing that was answered (the command line)', { timeout: 120_000 }, async () => {
+    const library = makeLibrary({ albums: 2, tracksPerAlbum: 12, singles: 0 });
+    // Slow answers, so that the kill comes while a MusicBrainz request is in flight.
+    const services = await fake(library, { latencyMs: 300 });
+    const { db, path } = await database(library);
+    await db.close();
+    await setSettings(path, {
+      acoustid_api_key: 'test-key', acoustid_base_url: services.acoustIdUrl, musicbrainz_base_url: services.musicBrainzUrl,
+      acoustid_min_interval_ms: '0', musicbrainz_min_interval_ms: '0',
+    });
+    const killed = spawnCli(['identify', '--db', path, '--json']);
+    await waitFor(() => services.log.some((e) => e.service === 'musicbrainz'), 60_000, 'the first MusicBrainz request', killed.exited);
+    killed.child.kill('SIGKILL');
+    expect((await killed.exited).signal).toBe('SIGKILL');
+    const answeredBefore = services.log.length - 1;
+
+    const resumed = await spawnCli(['identify', '--db', path, '--json']).exited;
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const summary = JSON.parse(resumed.stdout) as { finished: { done: number }; requests: { acoustId: number; musicBrainz: number } };
+    expect(summary.finished.done).toBe(24);
+    // Every fingerprint asked once in all; after the kill, only what was in flight or never asked.
+    expect(services.log.filter((e) => e.service === 'acoustid').reduce((sum, e) => sum + e.fingerprints, 0)).toBe(24);
+    expect(summary.requests.acoustId).toBe(0);
+    const before = services.log.slice(0, answeredBefore).filter((e) => e.service === 'musicbrainz').map((e) => e.mbid);
+    const after = services.log.slice(answeredBefore + 1).filter((e) => e.service === 'musicbrainz').map((e) => e.mbid);
+    expect(after.filter((mbid) => before.includes(mbid))).toEqual([]);
+    expect(jobStates(path)).toEqual({ done: 24 });
+  });
+
+  it('identifies a passage AcoustID links to a recording MusicBrainz merged into another as the one it became', async () => {
+    const library = makeLibrary({ albums: 0, tracksPerAlbum: 0, singles: 1 });
+    const current = library.catalogue.recordings[0]!;
+    // AcoustID still links the fingerprint to the id MusicBrainz merged away.
+    const merged = { ...current, mbid: uuidOf('merged away') };
+    const services = await fake({ ...library, catalogue: { ...library.catalogue, recordings: [merged, { ...current, fingerprint: 'AQADnot-this-one' }], mergedRecordings: { [merged.mbid]: current.mbid } } });
+    const { db, path } = await database(library);
+    const summary = await runIdentificationQueue({ db, services: servicesAt(services) });
+    expect(summary.finished.done).toBe(1);
+    // The release's track at the position AcoustID gives holds the current id: no recording lookup.
+    expect(services.log.filter((e) => e.service === 'musicbrainz').map((e) => e.entity)).toEqual(['release']);
+    expect(identified(path).map((row) => row.recording)).toEqual([current.mbid]);
+
+    // Asked directly, the merged id redirects, and the redirect is followed at the pace.
+    const client = { baseUrl: services.musicBrainzUrl, userAgent: 'wkmp-ai/test ( tests@example.org )', pacer: new RequestPacer(300) };
+    const json = await lookUp(client, 'recording', merged.mbid);
+    expect(json.id).toBe(current.mbid);
+    const asked = services.log.filter((e) => e.service === 'musicbrainz').slice(1);
+    expect(asked.map((e) => [e.status, e.mbid])).toEqual([[301, merged.mbid], [200, current.mbid]]);
+    expect(asked[1]!.at - asked[0]!.at).toBeGreaterThanOrEqual(290);
+  });
+});
