@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseResults, type AcoustIdResult } from './acoustid.js';
-import { bandOf, candidatesOf, durationFactor, pick, sharedRelease } from './choose.js';
+import { bandOf, candidatesOf, durationFactor, joinedParts, pick, sharedRelease } from './choose.js';
 
 /** AcoustID's compressed reply for one fingerprint: release titles and artists left out where they equal the parent's. */
 function reply(recordings: { id: string; duration?: number; sources?: number; releases: { id: string; group: string; date?: number; compilation?: boolean; track?: number }[] }[], score = 0.9): unknown {
@@ -82,5 +82,31 @@ describe('sharedRelease and pick', () => {
 
   it('bands confidence as WKMP does', () => {
     expect([0.9, 0.85, 0.8, 0.7, 0.65, 0.6, 0.5].map(bandOf)).toEqual(['high', 'high', 'medium', 'medium', 'low', 'low', 'none']);
+  });
+});
+
+describe('joinedParts', () => {
+  const naming = (id: string, duration: number) => parseResults(reply([{ id, duration, releases: [] }]));
+
+  it('joins adjacent passages of a file that name one recording fitting their joined length, and only those', () => {
+    expect(joinedParts([
+      { seconds: 180, results: naming('whole', 300), followsPrevious: false },
+      { seconds: 120, results: naming('whole', 300), followsPrevious: true },
+      { seconds: 200, results: naming('next', 200), followsPrevious: true },
+      { seconds: 100, results: naming('next', 300), followsPrevious: false },
+      { seconds: 200, results: naming('next', 300), followsPrevious: false },
+    ])).toEqual([[0, 1], [2], [3], [4]]);
+  });
+
+  it('leaves apart two passages of the same recording that each fit it alone (a song played twice)', () => {
+    expect(joinedParts([
+      { seconds: 300, results: naming('twice', 300), followsPrevious: false },
+      { seconds: 300, results: naming('twice', 300), followsPrevious: true },
+    ])).toEqual([[0], [1]]);
+  });
+
+  it('joins three parts of one long song', () => {
+    const parts = [100, 100, 100].map((seconds, i) => ({ seconds, results: naming('long', 300), followsPrevious: i > 0 }));
+    expect(joinedParts(parts)).toEqual([[0, 1, 2]]);
   });
 });

@@ -10,7 +10,10 @@
  *   on: non-compilations first, then albums, then the earliest; each passage then takes its
  *   candidate on that release even when another ranks first, and gains 0.05 for the agreement;
  * - WKMP's bands: High ≥ 0.85 and Medium ≥ 0.70 are written, Low ≥ 0.60 and below are kept as
- *   candidates for review.
+ *   candidates for review;
+ * - adjacent passages of one file whose fingerprints name the same recording, which fits their
+ *   joined length (written) better than any of them fits alone, are one song a silence split:
+ *   they are joined into one passage.
  */
 import type { AcoustIdResult, Credit } from './acoustid.js';
 
@@ -136,4 +139,60 @@ export function pick(candidates: readonly Candidate[], releaseMbid: string | nul
   if (onRelease !== undefined) return { candidate: { ...onRelease, confidence: Math.min(1, onRelease.confidence + agreementBonus) }, onRelease: true };
   const best = candidates[0];
   return best === undefined ? null : { candidate: best, onRelease: false };
+}
+
+/** A passage as `joinedParts` sees it: its length, AcoustID's results, and whether it follows the previous one in its file. */
+export interface Part {
+  seconds: number;
+  results: readonly AcoustIdResult[];
+  followsPrevious: boolean;
+}
+
+function recordingsOf(part: Part): Map<string, number | null> {
+  return new Map(candidatesOf(part.results, part.seconds).map((c) => [c.recordingMbid, c.durationSeconds]));
+}
+
+/** The recordings every part names, with their lengths. */
+function sharedRecordings(parts: readonly Part[]): Map<string, number | null> {
+  const [first, ...rest] = parts.map(recordingsOf);
+  return new Map([...first!].filter(([mbid]) => rest.every((named) => named.has(mbid))));
+}
+
+function bestConfidence(candidates: readonly Candidate[], among?: ReadonlyMap<string, unknown>): number {
+  return candidates.filter((c) => among === undefined || among.has(c.recordingMbid)).reduce((best, c) => Math.max(best, c.confidence), 0);
+}
+
+/** Whether the run's joined length fits a recording they all name well enough to be written, and better than any part alone. */
+function isOneSong(parts: readonly Part[]): boolean {
+  const seconds = parts.reduce((sum, part) => sum + part.seconds, 0);
+  const joined = bestConfidence(candidatesOf(parts[0]!.results, seconds), sharedRecordings(parts));
+  return isWritten(bandOf(joined)) && parts.every((part) => bestConfidence(candidatesOf(part.results, part.seconds)) < joined);
+}
+
+/**
+ * The passages to join, as runs of consecutive indexes (a run of one is a passage left alone). A
+ * passage extends the run before it while they all name a recording at least as long as the run
+ * would be (less 10 s); a run of several is kept when it is one song (`isOneSong`), else undone.
+ */
+export function joinedParts(parts: readonly Part[]): number[][] {
+  const runs: number[][] = [];
+  const close = (run: number[]): void => {
+    if (run.length === 1 || isOneSong(run.map((i) => parts[i]!))) runs.push(run);
+    else runs.push(...run.map((i) => [i]));
+  };
+  let run: number[] = [];
+  for (const [index, part] of parts.entries()) {
+    if (run.length > 0 && part.followsPrevious) {
+      const seconds = [...run, index].reduce((sum, i) => sum + parts[i]!.seconds, 0);
+      const lengths = [...sharedRecordings([...run, index].map((i) => parts[i]!)).values()];
+      if (lengths.some((length) => length !== null && length >= seconds - 10)) {
+        run.push(index);
+        continue;
+      }
+    }
+    if (run.length > 0) close(run);
+    run = [index];
+  }
+  if (run.length > 0) close(run);
+  return runs;
 }

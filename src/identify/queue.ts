@@ -23,8 +23,8 @@ import type { IdentificationUpdate } from '../db/record-identifications.js';
 import type { LinkedPassage } from '../db/entity-links.js';
 import { fingerprintOf, TICKS_PER_SECOND, type AlbumRef, type RecordingRef } from '../file-record.js';
 import { newGuid } from '../guid.js';
-import { largestBatch, lookUpFingerprints, parseResults, type AcoustIdClientOptions, type Credit } from './acoustid.js';
-import { bandOf, bestAcoustId, candidatesOf, isWritten, pick, sharedRelease, type Candidate } from './choose.js';
+import { largestBatch, lookUpFingerprints, parseResults, type AcoustIdClientOptions, type AcoustIdResult, type Credit } from './acoustid.js';
+import { bandOf, bestAcoustId, candidatesOf, isWritten, joinedParts, pick, sharedRelease, type Candidate } from './choose.js';
 import { ServiceError } from './http.js';
 import { lookUp, parseRecording, parseRelease, type MbRecording, type MbRelease, type MbReleaseSummary, type MusicBrainzClientOptions, type MusicBrainzEntity } from './musicbrainz.js';
 
@@ -74,6 +74,15 @@ interface Passage {
   seconds: number;
   key: AcoustIdReplyKey;
   album: string;
+}
+
+/** A passage as identified: one recorded passage, or several of one file joined (one song a silence split). */
+interface Song {
+  passage: Passage;
+  results: AcoustIdResult[];
+  /** The passages after it that it takes in. */
+  joined: Passage[];
+  seconds: number;
 }
 
 /** The album a passage belongs to, for choosing its release: its folder and album tag. */
@@ -244,35 +253,64 @@ class QueueRun {
   }
 
   /** One album's passages, from AcoustID's replies to their outcomes, written in one transaction. */
-  private async identifyAlbum(passages: readonly Passage[], replies: ReadonlyMap<string, unknown>): Promise<void> {
-    const answered = passages.filter((p) => replies.has(replyKey(p.key)));
+  /** The album's passages as songs: adjacent ones of a file that name the same recording are joined (choose.ts). */
+  private songsOf(answered: readonly Passage[], replies: ReadonlyMap<string, unknown>): Song[] {
     const results = answered.map((p) => parseResults(replies.get(replyKey(p.key))));
-    const candidates = answered.map((p, i) => candidatesOf(results[i]!, p.seconds));
+    const runs = joinedParts(answered.map((p, i) => ({
+      seconds: p.seconds, results: results[i]!,
+      followsPrevious: i > 0 && answered[i - 1]!.job.fileGuid === p.job.fileGuid && answered[i - 1]!.job.position + 1 === p.job.position,
+    })));
+    return runs.map((run) => ({
+      passage: answered[run[0]!]!,
+      results: results[run[0]!]!,
+      joined: run.slice(1).map((i) => answered[i]!),
+      seconds: run.reduce((sum, i) => sum + answered[i]!.seconds, 0),
+    }));
+  }
+
+  /** One album's passages, from AcoustID's replies to their outcomes, written in one transaction. */
+  private async identifyAlbum(passages: readonly Passage[], replies: ReadonlyMap<string, unknown>): Promise<void> {
+    const songs = this.songsOf(passages.filter((p) => replies.has(replyKey(p.key))), replies);
+    const candidates = songs.map((song) => candidatesOf(song.results, song.seconds));
     const shared = sharedRelease(candidates);
-    const update: IdentificationUpdate = { acoustIdReplies: [], musicBrainz: [], jobs: [] };
+    const update: IdentificationUpdate = { acoustIdReplies: [], musicBrainz: [], jobs: [], joins: [] };
     let release: MbRelease | null = null;
-    if (shared !== null) {
+    // Asked only when a passage on it is sure enough to be written: Low and no match cost no request.
+    const worthAsking = shared !== null && candidates.some((list) => {
+      const chosen = pick(list, shared.mbid);
+      return chosen !== null && chosen.onRelease && isWritten(bandOf(chosen.candidate.confidence));
+    });
+    if (shared !== null && worthAsking) {
       try {
         release = parseRelease(await this.musicBrainz('release', shared.mbid, update.musicBrainz));
       } catch (error) {
         if (!(error instanceof ServiceError) || error.kind === 'rate-limited') throw error;
         if (error.kind !== 'not-found') {
-          update.jobs.push(...answered.map((p) => this.failedAttempt(p, error.message)));
+          update.jobs.push(...songs.flatMap((song) => [song.passage, ...song.joined]).map((p) => this.failedAttempt(p, error.message)));
           await this.write(update);
           return;
         }
       }
     }
-    for (const [i, passage] of answered.entries()) {
-      update.jobs.push(await this.outcome(passage, results[i]!, candidates[i]!, release, update.musicBrainz));
+    for (const [i, song] of songs.entries()) {
+      const outcome = await this.outcome(song, candidates[i]!, release, update.musicBrainz);
+      update.jobs.push(outcome);
+      const last = song.joined.at(-1);
+      if (outcome.state === 'done' && last !== undefined) {
+        update.joins!.push({ keep: song.passage.job.passageGuid, drop: song.joined.map((p) => p.job.passageGuid), endTicks: last.job.endTicks, leadOutStartTicks: last.job.leadOutStartTicks });
+      } else {
+        // Not identified as one song: each part is its own passage, and answered on its own.
+        for (const part of song.joined) {
+          const alone: Song = { passage: part, results: parseResults(replies.get(replyKey(part.key))), joined: [], seconds: part.seconds };
+          update.jobs.push(await this.outcome(alone, candidatesOf(alone.results, alone.seconds), release, update.musicBrainz));
+        }
+      }
     }
     await this.write(update);
   }
 
-  private async outcome(
-    passage: Passage, results: ReturnType<typeof parseResults>, candidates: readonly Candidate[], release: MbRelease | null,
-    pending: IdentificationUpdate['musicBrainz'],
-  ): Promise<IdentificationUpdate['jobs'][number]> {
+  private async outcome(song: Song, candidates: readonly Candidate[], release: MbRelease | null, pending: IdentificationUpdate['musicBrainz']): Promise<IdentificationUpdate['jobs'][number]> {
+    const { passage, results } = song;
     const base = {
       passageGuid: passage.job.passageGuid, attempts: passage.job.attempts + 1, nextAttemptAt: null, lastError: null,
       acoustId: bestAcoustId(results), recordingMbid: null, releaseMbid: null, confidence: null, candidates: null, link: null,
@@ -305,7 +343,7 @@ class QueueRun {
     }
     if (recording === null) return { ...base, state: 'no-match', confidence, candidates: candidatesJson(candidates), lastError: `MusicBrainz has no recording ${candidate.recordingMbid}` };
     const link: LinkedPassage = {
-      guid: passage.job.passageGuid, startTicks: passage.job.startTicks, endTicks: passage.job.endTicks,
+      guid: passage.job.passageGuid, startTicks: passage.job.startTicks, endTicks: song.joined.at(-1)?.job.endTicks ?? passage.job.endTicks,
       recording: recordingRefOf(recording), release: album === null ? null : albumRefOf(album),
     };
     return { ...base, state: 'done', recordingMbid: recording.mbid, releaseMbid: album?.mbid ?? null, confidence, link };

@@ -258,6 +258,23 @@ function showSummary(summary) {
   void catchUp();
 }
 
+// ---------------------------------------------------------------- identification
+
+const queueFigures = [['waiting', 'waiting'], ['done', 'identified'], ['noMatch', 'no match'], ['failed', 'failed']];
+
+/** The identification queue (GET /import/identification, IdentificationProgress events). */
+function showQueue(queue) {
+  const badge = document.getElementById('queue-state');
+  const state = queue.paused ? 'PAUSED' : queue.running === false || queue.counts.due === 0 ? 'IDLE' : 'RUNNING';
+  badge.dataset.state = state;
+  badge.textContent = state.toLowerCase();
+  document.getElementById('queue-counts').replaceChildren(...queueFigures.map(([key, label]) =>
+    el('div', {}, el('dt', {}, label), el('dd', { 'data-count': key }, String(queue.counts[key])))));
+  const requests = `${queue.requests.acoustId} AcoustID and ${queue.requests.musicBrainz} MusicBrainz requests in this run`;
+  const eta = queue.etaSeconds === null || queue.counts.due === 0 ? '' : ` · about ${Math.ceil(queue.etaSeconds / 60)} min left`;
+  document.getElementById('queue-line').textContent = queue.paused ? `Paused: ${queue.paused}` : `${requests}${eta}`;
+}
+
 // ---------------------------------------------------------------- live events
 
 function listen() {
@@ -281,6 +298,7 @@ function listen() {
   on('AnalysisLog', (data) => {
     if (data.level === 'warn') addError(data.message);
   });
+  on('IdentificationProgress', (data) => showQueue(data.identification));
   source.addEventListener('open', () => document.body.setAttribute('data-events', 'open'));
 }
 
@@ -299,6 +317,11 @@ async function start() {
     showActionError(error.message);
   }
   await catchUp();
+  try {
+    showQueue(await api('/import/identification'));
+  } catch (error) {
+    showActionError(error.message);
+  }
   document.body.setAttribute('data-ready', 'true');
 }
 

@@ -107,6 +107,19 @@ function draw(durationTicks, passages, amplitude) {
   document.getElementById('drawing').replaceChildren(chart);
 }
 
+/** What identification made of the passage, in words (docs/identification.md). */
+function identifiedAs({ state, song, confidence, band, candidates, lastError }) {
+  const named = (s) => `${s.title ?? 'untitled'}${s.artist ? ` — ${s.artist}` : ''}${s.album ? ` (${s.album})` : ''}`;
+  if (song) return `${named(song)} · ${state === 'embedded' ? 'from its tags' : `${band} confidence, ${confidence}`}`;
+  if (state === 'waiting') return 'waiting for identification';
+  if (state === 'failed') return `identification failed: ${lastError}`;
+  if (state === 'no-match') {
+    const offered = candidates.map((c) => `${named(c)} ${c.confidence}`).join('; ');
+    return offered ? `no sure match; candidates: ${offered}` : 'no match';
+  }
+  return 'too short to identify';
+}
+
 function legend(passages) {
   document.getElementById('legend-rows').replaceChildren(...passages.map((passage, index) => {
     const { length, leadIn, leadOut } = passageTimes(passage);
@@ -117,7 +130,8 @@ function legend(passages) {
       el('td', { class: 'num' }, clock(passage.endTicks / TICKS_PER_SECOND)),
       el('td', { class: 'num' }, secs(length)),
       el('td', { class: 'num' }, secs(leadIn)),
-      el('td', { class: 'num' }, secs(leadOut)));
+      el('td', { class: 'num' }, secs(leadOut)),
+      el('td', { class: 'identified' }, identifiedAs(passage.identification)));
   }));
   document.getElementById('legend-count').textContent = `(${passages.length})`;
 }

@@ -12,6 +12,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { setSettings } from '../integration/db-helpers.js';
 import { copyFixtureRoot, fixtures, makeCopiesRoot, makeEndlessWav, tempFolder } from '../integration/helpers.js';
 import { request, startService } from './helpers.js';
+import { openWkmpDatabase } from '../../src/db/setup.js';
+import { startFakeServices } from '../support/fake-identification-services.js';
+import { makeLibrary, recordLibrary } from '../support/identify-library.js';
 
 const TICKS_PER_SECOND = 28_224_000;
 const hostileTitle = '<img src=x onerror=alert(1)>';
@@ -239,6 +242,44 @@ describe('the web page', () => {
     expect((await request<{ settings: Record<string, string | null> }>(`${url}/api/settings`)).body.settings.rms_window_ms).toBe(before.body.settings.rms_window_ms);
     // The refused save is a 400 the browser logs; nothing else went wrong.
     expect(problems).toEqual([expect.stringMatching(/status of 400/)]);
+  });
+});
+
+describe('identification on the page', () => {
+  it('shows the queue, each identified passage\'s song and a doubtful one\'s candidates', async () => {
+    const library = makeLibrary({ albums: 1, tracksPerAlbum: 3, singles: 1 }, 'page');
+    // The single's fingerprint matches only weakly: a Low confidence, kept as a candidate.
+    library.catalogue.recordings[3] = { ...library.catalogue.recordings[3]!, score: 0.62 };
+    const services = await startFakeServices({ catalogue: library.catalogue });
+    const root = tempFolder();
+    const db = openWkmpDatabase(join(root, 'wkmp.db'));
+    await recordLibrary(db, library.records);
+    await db.recorder.setSettings(new Map([
+      ['acoustid_api_key', 'test-key'], ['acoustid_base_url', services.acoustIdUrl], ['musicbrainz_base_url', services.musicBrainzUrl],
+      ['acoustid_min_interval_ms', '0'], ['musicbrainz_min_interval_ms', '0'],
+    ]));
+    await db.close();
+    try {
+      const { url } = await startService(root);
+      const { page, problems } = await openPage(`${url}/`);
+      await page.waitForFunction(`document.querySelector('#queue-counts [data-count="done"]')?.textContent === '3'`);
+      expect(await page.textContent('#queue-counts [data-count="noMatch"]')).toBe('1');
+      expect(await page.textContent('#queue-counts [data-count="waiting"]')).toBe('0');
+      // One batch to AcoustID; MusicBrainz for the album only: the single is not sure enough to be worth a request.
+      expect(await page.textContent('#queue-line')).toBe('1 AcoustID and 1 MusicBrainz requests in this run');
+      await page.screenshot({ path: '/tmp/wkmp-ai-identification.png', fullPage: true });
+
+      await page.goto(`${url}/file.html?path=${encodeURIComponent('Artist 0/Album 0/02 Song.ogg')}`);
+      await page.waitForSelector('body[data-ready="true"]');
+      expect(await texts(page, '#legend-rows td.identified')).toEqual(['Song 0.2 — Artist 0 (Album 0) · high confidence, 1']);
+      await page.goto(`${url}/file.html?path=${encodeURIComponent('Singles/1 Single.ogg')}`);
+      await page.waitForSelector('body[data-ready="true"]');
+      expect(await texts(page, '#legend-rows td.identified')).toEqual(['no sure match; candidates: Song 1.1 — Artist 1 (Single 1) 0.62']);
+      // The files are not on disk: only the envelope is missing, said in one line.
+      expect(problems.filter((problem) => !/404/.test(problem))).toEqual([]);
+    } finally {
+      await services.close();
+    }
   });
 });
 

@@ -28,6 +28,7 @@ const benches = [
   { bench: 'service', last: /^target: p99 during the import /m },
   { bench: 'ffmpeg', last: /^install size of the bundled ffmpeg: /m },
   { bench: 'tags', last: /^target: wkmp-ai .* as fast as beets/m },
+  { bench: 'identify', last: /^second run \(re-recorded, caches warm\): AcoustID 0, MusicBrainz 0 requests$/m },
 ];
 
 describe.each(benches)('bench:$bench --smoke', ({ bench, last }) => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openWkmpDatabase, type WkmpDatabase } from '../../src/db/setup.js';
+import { secondsToTicks } from '../../src/file-record.js';
 import { runIdentificationQueue, type IdentificationServices } from '../../src/identify/queue.js';
 import { lookUp } from '../../src/identify/musicbrainz.js';
 import { RequestPacer } from '../../src/identify/rate-limit.js';
@@ -256,5 +257,31 @@ describe('the identification queue', () => {
     const asked = services.log.filter((e) => e.service === 'musicbrainz').slice(1);
     expect(asked.map((e) => [e.status, e.mbid])).toEqual([[301, merged.mbid], [200, current.mbid]]);
     expect(asked[1]!.at - asked[0]!.at).toBeGreaterThanOrEqual(290);
+  });
+
+  it('joins the two passages of one file a silence split inside one song, as the song MusicBrainz knows', async () => {
+    const library = makeLibrary({ albums: 1, tracksPerAlbum: 1, singles: 0 });
+    const recording = library.catalogue.recordings[0]!;
+    const song = { ...recording, lengthMs: 300_000 };
+    // One file, cut at a quiet bar: 180 s and 120 s, both fingerprints naming the same recording.
+    const [record] = library.records;
+    const [first] = record!.passages;
+    const second = { ...first!, guid: uuidOf('second part'), startTicks: secondsToTicks(180), endTicks: secondsToTicks(300), leadOutStartTicks: secondsToTicks(297) };
+    const file = { ...record!, durationTicks: secondsToTicks(300), passages: [{ ...first!, endTicks: secondsToTicks(180), leadOutStartTicks: secondsToTicks(178) }, second] };
+    const services = await fake({ ...library, catalogue: { ...library.catalogue, recordings: [song] } });
+    const { db, path } = await database({ ...library, records: [file] });
+    const summary = await runIdentificationQueue({ db, services: servicesAt(services) });
+    expect(summary.finished.done).toBe(1);
+    expect([requests(services, 'acoustid'), requests(services, 'musicbrainz')]).toEqual([1, 1]);
+    const check = new Database(path, { readonly: true });
+    try {
+      expect(check.prepare('SELECT guid, start_time_ticks AS start, end_time_ticks AS end, lead_out_start_ticks AS leadOut FROM passages').all())
+        .toEqual([{ guid: first!.guid, start: 0, end: secondsToTicks(300), leadOut: secondsToTicks(297) }]);
+      expect(check.prepare('SELECT s.recording_mbid AS recording, ps.end_time_ticks AS end FROM passage_songs ps JOIN songs s ON s.guid = ps.song_id').all())
+        .toEqual([{ recording: song.mbid, end: secondsToTicks(300) }]);
+      expect(check.prepare('SELECT passage_id AS passage, state FROM wkmp_ai_identification_jobs').all()).toEqual([{ passage: first!.guid, state: 'done' }]);
+    } finally {
+      check.close();
+    }
   });
 });

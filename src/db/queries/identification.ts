@@ -14,6 +14,9 @@ export interface DueJob {
   endTicks: number;
   /** The passage's additional_metadata (its fingerprint is there). */
   additionalMetadata: string | null;
+  leadOutStartTicks: number | null;
+  /** Its place among its file's passages, from 0. */
+  position: number;
   fileGuid: string;
   path: string;
   /** The album tag of the file. */
@@ -22,6 +25,8 @@ export interface DueJob {
 
 const SELECT_DUE_JOBS = `
 SELECT j.passage_id AS passageGuid, j.attempts, p.start_time_ticks AS startTicks, p.end_time_ticks AS endTicks,
+  p.lead_out_start_ticks AS leadOutStartTicks,
+  (SELECT count(*) FROM passages q WHERE q.file_id = p.file_id AND q.start_time_ticks < p.start_time_ticks) AS position,
   p.additional_metadata AS additionalMetadata, f.guid AS fileGuid, f.path, coalesce(p.album, f.album) AS album
 FROM wkmp_ai_identification_jobs j
 JOIN passages p ON p.guid = j.passage_id
@@ -111,8 +116,20 @@ UPDATE wkmp_ai_identification_jobs SET state = @state, attempts = @attempts, nex
   release_mbid = @releaseMbid, confidence = @confidence, candidates = @candidates, updated_at = CURRENT_TIMESTAMP
 WHERE passage_id = @passageGuid AND state = 'waiting'`;
 
+/** A passage takes in the ones after it (one song a silence split): their end and lead-out become its own. */
+const EXTEND_PASSAGE = `
+UPDATE passages SET end_time_ticks = @endTicks, lead_out_start_ticks = @leadOutStartTicks, updated_at = CURRENT_TIMESTAMP
+WHERE guid = @guid`;
+const DELETE_PASSAGE = 'DELETE FROM passages WHERE guid = ?';
 const UNLINK_PASSAGE_SONGS = 'DELETE FROM passage_songs WHERE passage_id = ?';
 const UNLINK_PASSAGE_ALBUMS = 'DELETE FROM passage_albums WHERE passage_id = ?';
+
+export interface PassageJoin {
+  keep: string;
+  drop: string[];
+  endTicks: number;
+  leadOutStartTicks: number | null;
+}
 
 export interface JobUpdate {
   passageGuid: string;
@@ -134,7 +151,14 @@ export function prepareIdentificationWrites(db: WriteDb) {
   const updateJob = db.prepare(UPDATE_JOB);
   const unlinkSongs = db.prepare(UNLINK_PASSAGE_SONGS);
   const unlinkAlbums = db.prepare(UNLINK_PASSAGE_ALBUMS);
+  const extendPassage = db.prepare(EXTEND_PASSAGE);
+  const deletePassage = db.prepare(DELETE_PASSAGE);
   return {
+    /** `keep` reaches to `endTicks` in place of `drop`, which goes (its job and links with it). */
+    joinPassages(join: PassageJoin): void {
+      extendPassage.run({ guid: join.keep, endTicks: join.endTicks, leadOutStartTicks: join.leadOutStartTicks });
+      for (const guid of join.drop) deletePassage.run(guid);
+    },
     storeAcoustIdReply: (key: AcoustIdReplyKey, json: string) => upsertReply.run(key.fingerprintSha256, key.durationSeconds, json),
     storeMusicBrainz: (entity: 'release' | 'recording', mbid: string, json: string) => upsertMusicBrainz.run(mbid, entity, json),
     /** False when the job is no longer waiting (the passage was re-recorded or is gone): its outcome is dropped. */

@@ -1,6 +1,7 @@
 /** The passages of one file as stored, for the file page (GET /api/files/passages). */
 import type { PassageRecord } from '../../file-record.js';
 import type { ReadDb } from '../connection.js';
+import { bandOf, type Band } from '../../identify/choose.js';
 
 const SELECT_FILE_BY_PATH = `
 SELECT guid, path, status, duration_ticks AS durationTicks, title, artist FROM files WHERE path = ?`;
@@ -9,9 +10,15 @@ const SELECT_PASSAGES_OF_FILE = `
 SELECT p.start_time_ticks AS startTicks, p.end_time_ticks AS endTicks,
   p.lead_in_start_ticks AS leadInStartTicks, p.lead_out_start_ticks AS leadOutStartTicks,
   p.title, p.artist, p.import_metadata AS importMetadata,
-  (SELECT s.recording_mbid FROM passage_songs ps JOIN songs s ON s.guid = ps.song_id
-   WHERE ps.passage_id = p.guid ORDER BY ps.start_time_ticks LIMIT 1) AS recordingMbid
-FROM passages p WHERE p.file_id = ? ORDER BY p.start_time_ticks, p.guid`;
+  s.recording_mbid AS recordingMbid, s.title AS songTitle,
+  (SELECT group_concat(name, ', ') FROM (SELECT a.name FROM song_artists sa JOIN artists a ON a.guid = sa.artist_id
+   WHERE sa.song_id = s.guid ORDER BY sa.weight DESC, a.name)) AS songArtist,
+  (SELECT al.title FROM passage_albums pa JOIN albums al ON al.guid = pa.album_id WHERE pa.passage_id = p.guid LIMIT 1) AS albumTitle,
+  j.state AS identificationState, j.confidence, j.candidates, j.last_error AS identificationError
+FROM passages p
+LEFT JOIN songs s ON s.guid = (SELECT ps.song_id FROM passage_songs ps WHERE ps.passage_id = p.guid ORDER BY ps.start_time_ticks LIMIT 1)
+LEFT JOIN wkmp_ai_identification_jobs j ON j.passage_id = p.guid
+WHERE p.file_id = ? ORDER BY p.start_time_ticks, p.guid`;
 
 export interface StoredFile {
   guid: string;
@@ -29,14 +36,52 @@ export interface RejectedGap {
   verdict: string;
 }
 
+/** What identification made of a passage (docs/identification.md). */
+export interface PassageIdentification {
+  /** `embedded`: its file names its recording; otherwise the queue's state, or null when it has no job (too short to fingerprint). */
+  state: 'embedded' | 'waiting' | 'done' | 'no-match' | 'failed' | null;
+  /** The song it plays, when known. */
+  song: { title: string | null; artist: string | null; album: string | null } | null;
+  confidence: number | null;
+  /** WKMP's band of the confidence (High, Medium, Low, none). */
+  band: Band | null;
+  /** For a Low or no match: what AcoustID offered, for review. */
+  candidates: unknown[];
+  lastError: string | null;
+}
+
 /**
  * A passage as stored, with the first song's MusicBrainz recording id (null: an unidentified
- * passage) and the candidate boundaries inside it that were rejected, from its import_metadata.
+ * passage), what identification made of it, and the candidate boundaries inside it that were
+ * rejected, from its import_metadata.
  */
 export type StoredPassage = Pick<PassageRecord, 'startTicks' | 'endTicks' | 'leadInStartTicks' | 'leadOutStartTicks' | 'title' | 'artist'>
-  & { recordingMbid: string | null; rejectedGaps: RejectedGap[] };
+  & { recordingMbid: string | null; identification: PassageIdentification; rejectedGaps: RejectedGap[] };
 
-type PassageRow = Omit<StoredPassage, 'rejectedGaps'> & { importMetadata: string | null };
+type PassageRow = Pick<StoredPassage, 'startTicks' | 'endTicks' | 'leadInStartTicks' | 'leadOutStartTicks' | 'title' | 'artist' | 'recordingMbid'> & {
+  importMetadata: string | null;
+  songTitle: string | null;
+  songArtist: string | null;
+  albumTitle: string | null;
+  identificationState: Exclude<PassageIdentification['state'], 'embedded'>;
+  confidence: number | null;
+  candidates: string | null;
+  identificationError: string | null;
+};
+
+function identificationOf(row: PassageRow): PassageIdentification {
+  const song = row.recordingMbid === null ? null : { title: row.songTitle, artist: row.songArtist, album: row.albumTitle };
+  let candidates: unknown[];
+  try {
+    candidates = row.candidates === null ? [] : (JSON.parse(row.candidates) as unknown[]);
+  } catch {
+    candidates = [];
+  }
+  return {
+    state: row.identificationState ?? (song === null ? null : 'embedded'),
+    song, confidence: row.confidence, band: row.confidence === null ? null : bandOf(row.confidence), candidates, lastError: row.identificationError,
+  };
+}
 
 /** The rejected gaps an analysis kept in a passage's import_metadata; none for a passage another service or an older rule wrote. */
 function rejectedGapsOf(importMetadata: string | null): RejectedGap[] {
@@ -53,8 +98,11 @@ export function getFileByPath(db: ReadDb, path: string): StoredFile | undefined 
 }
 
 export function listPassagesOfFile(db: ReadDb, fileGuid: string): StoredPassage[] {
-  return (db.prepare(SELECT_PASSAGES_OF_FILE).all(fileGuid) as PassageRow[])
-    .map(({ importMetadata, ...passage }) => ({ ...passage, rejectedGaps: rejectedGapsOf(importMetadata) }));
+  return (db.prepare(SELECT_PASSAGES_OF_FILE).all(fileGuid) as PassageRow[]).map((row) => ({
+    startTicks: row.startTicks, endTicks: row.endTicks, leadInStartTicks: row.leadInStartTicks, leadOutStartTicks: row.leadOutStartTicks,
+    title: row.title, artist: row.artist, recordingMbid: row.recordingMbid,
+    identification: identificationOf(row), rejectedGaps: rejectedGapsOf(row.importMetadata),
+  }));
 }
 
 /** Where a stored passage lies: what re-analysis compares its new passages with. */
