@@ -3,6 +3,7 @@
  * real shapes), on real SQLite files: what it writes, how few requests it spends, how it paces
  * them, and what it does when the services misbehave. Costs are read from the fake's own log.
  */
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,7 +16,7 @@ import { pacerFor } from '../../src/identify/rate-limit.js';
 import { startFakeServices, type FakeServices, type Service } from '../support/fake-identification-services.js';
 import { makeLibrary, recordLibrary, uuidOf, type TestLibrary } from '../support/identify-library.js';
 import { setSettings } from './db-helpers.js';
-import { spawnCli, tempFolder, waitFor } from './helpers.js';
+import { fixtures, spawnCli, tempFolder, waitFor } from './helpers.js';
 
 const open: { close(): Promise<void> }[] = [];
 afterEach(async () => {
@@ -113,6 +114,22 @@ describe('the identification queue', () => {
     expect(again.finished.done).toBe(12);
     expect(again.requests).toEqual({ acoustId: 0, musicBrainz: 0 });
     expect(services.log).toHaveLength(3);
+  });
+
+  it('chooses the original album over a later compilation holding the same recordings, and asks MusicBrainz for it alone', async () => {
+    const library = makeLibrary({ albums: 1, tracksPerAlbum: 12, singles: 0 });
+    const original = library.catalogue.releases[0]!;
+    const compilation = {
+      ...original, mbid: uuidOf('various artists compilation'), title: 'Greatest Hits of Everyone', date: '2010-06-01', artists: [{ mbid: uuidOf('various artists'), name: 'Various Artists' }],
+      releaseGroup: { mbid: uuidOf('compilation group'), title: 'Greatest Hits of Everyone', primaryType: 'Album' as const, secondaryTypes: ['Compilation'] },
+      tracks: [...original.tracks].reverse(),
+    };
+    const services = await fake({ ...library, catalogue: { ...library.catalogue, releases: [compilation, original] } });
+    const { db, path } = await database(library);
+    const summary = await runIdentificationQueue({ db, services: servicesAt(services) });
+    expect(summary.finished.done).toBe(12);
+    expect(services.log.filter((e) => e.service === 'musicbrainz').map((e) => e.mbid)).toEqual([original.mbid]);
+    expect(new Set(identified(path).map((row) => row.album))).toEqual(new Set([original.mbid]));
   });
 
   it('never asks AcoustID more than 3 times or MusicBrainz more than once in any second, with two queues running at once', { timeout: 60_000 }, async () => {
@@ -283,5 +300,47 @@ describe('the identification queue', () => {
     } finally {
       check.close();
     }
+  });
+});
+
+describe('wkmp-ai import --identify', () => {
+  it('imports real audio, then identifies its passages by the fingerprints it computed', { timeout: 120_000 }, async () => {
+    const root = tempFolder();
+    copyFileSync(join(fixtures, 'analysis', 'three-songs.mp3'), join(root, 'three-songs.mp3'));
+    const path = join(root, 'wkmp.db');
+    // Its three songs of 11–14 s stand alone with a minimum song length of 5 s.
+    await setSettings(path, { minimum_song_duration_ticks: String(secondsToTicks(5)) });
+    const imported = await spawnCli(['import', '--root-folder', root, '--json']).exited;
+    expect(imported.code, imported.stderr).toBe(0);
+    const check = new Database(path, { readonly: true });
+    const all = check.prepare(`
+      SELECT p.guid, p.start_time_ticks AS start, p.end_time_ticks AS end, p.additional_metadata AS meta, ps.song_id AS song
+      FROM passages p LEFT JOIN passage_songs ps ON ps.passage_id = p.guid ORDER BY p.start_time_ticks`).all() as { guid: string; start: number; end: number; meta: string | null; song: string | null }[];
+    check.close();
+    expect(all).toHaveLength(3);
+    // All three are fingerprinted; the first carries the recording the file's tags name, so the other two wait.
+    expect(all.map((p) => [p.meta !== null, p.song !== null])).toEqual([[true, true], [true, false], [true, false]]);
+    const passages = all.slice(1);
+    expect(jobStates(path)).toEqual({ waiting: 2 });
+
+    // The catalogue knows the fingerprints wkmp-ai computed, as the songs of one album.
+    const library = makeLibrary({ albums: 1, tracksPerAlbum: passages.length, singles: 0 }, 'real');
+    const recordings = library.catalogue.recordings.map((recording, i) => ({
+      ...recording,
+      fingerprint: (JSON.parse(passages[i]!.meta!) as { chromaprint: { fingerprint: string } }).chromaprint.fingerprint,
+      lengthMs: Math.round(((passages[i]!.end - passages[i]!.start) / secondsToTicks(1)) * 1000),
+    }));
+    const services = await fake({ ...library, catalogue: { ...library.catalogue, recordings } });
+    await setSettings(path, {
+      acoustid_api_key: 'test-key', acoustid_base_url: services.acoustIdUrl, musicbrainz_base_url: services.musicBrainzUrl,
+      acoustid_min_interval_ms: '0', musicbrainz_min_interval_ms: '0',
+    });
+    const run = await spawnCli(['import', '--root-folder', root, '--json', '--identify']).exited;
+    expect(run.code, run.stderr).toBe(0);
+    const [importSummary, queueSummary] = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(importSummary).toMatchObject({ state: 'COMPLETED', counts: { unchanged: 1 } });
+    expect(queueSummary).toMatchObject({ finished: { done: passages.length, noMatch: 0, failed: 0 }, requests: { acoustId: 1, musicBrainz: 1 }, paused: null });
+    const byPassage = new Map(identified(path).map((row) => [row.passage, row.recording]));
+    expect(passages.map((p) => byPassage.get(p.guid))).toEqual(recordings.map((recording) => recording.mbid));
   });
 });
