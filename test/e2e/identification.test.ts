@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openWkmpDatabase } from '../../src/db/setup.js';
 import type { QueueProgress } from '../../src/identify/queue.js';
 import { startFakeServices, type FakeServices } from '../support/fake-identification-services.js';
-import { makeLibrary, recordLibrary } from '../support/identify-library.js';
+import { makeLibrary, recordLibrary, settingsFor } from '../support/identify-library.js';
 import { tempFolder } from '../integration/helpers.js';
 import { request, startService } from './helpers.js';
 
@@ -23,10 +23,7 @@ async function libraryRoot(services: FakeServices, library: ReturnType<typeof ma
   const root = tempFolder();
   const db = openWkmpDatabase(join(root, 'wkmp.db'));
   await recordLibrary(db, library.records);
-  await db.recorder.setSettings(new Map([
-    ['acoustid_api_key', key], ['acoustid_base_url', services.acoustIdUrl], ['musicbrainz_base_url', services.musicBrainzUrl],
-    ['acoustid_min_interval_ms', '0'], ['musicbrainz_min_interval_ms', '0'],
-  ]));
+  await db.recorder.setSettings(settingsFor(services, key));
   await db.close();
   return root;
 }

@@ -14,7 +14,7 @@ import { copyFixtureRoot, fixtures, makeCopiesRoot, makeEndlessWav, tempFolder }
 import { request, startService } from './helpers.js';
 import { openWkmpDatabase } from '../../src/db/setup.js';
 import { startFakeServices } from '../support/fake-identification-services.js';
-import { makeLibrary, recordLibrary } from '../support/identify-library.js';
+import { makeLibrary, recordLibrary, settingsFor } from '../support/identify-library.js';
 
 const TICKS_PER_SECOND = 28_224_000;
 const hostileTitle = '<img src=x onerror=alert(1)>';
@@ -148,8 +148,10 @@ describe('the web page', () => {
       expect(Number(await page.getAttribute(`svg line.lead-out-marker[data-seq="${seq}"]`, 'x1'))).toBeCloseTo(x(passage.leadOutStartTicks), 3);
       const leadIn = `${((passage.leadInStartTicks - passage.startTicks) / TICKS_PER_SECOND).toFixed(1)} s`;
       const leadOut = `${((passage.endTicks - passage.leadOutStartTicks) / TICKS_PER_SECOND).toFixed(1)} s`;
-      expect(legend[index]).toEqual([String(seq), expect.any(String), expect.any(String), expect.any(String), expect.any(String), leadIn, leadOut]);
+      expect(legend[index]).toEqual([String(seq), expect.any(String), expect.any(String), expect.any(String), expect.any(String), leadIn, leadOut, expect.any(String)]);
     }
+    // The first song's recording is in the file's tags; the other two wait for identification (no AcoustID key here).
+    expect(legend.map((row) => row[7])).toEqual(['Three Songs · from its tags', 'waiting for identification', 'waiting for identification']);
     // The first song fades in: its lead-in is drawn as a span of some width.
     expect(Number(await page.getAttribute('svg rect.lead-in[data-seq="1"]', 'width'))).toBeGreaterThan(0);
     expect(problems).toEqual([]);
@@ -254,10 +256,7 @@ describe('identification on the page', () => {
     const root = tempFolder();
     const db = openWkmpDatabase(join(root, 'wkmp.db'));
     await recordLibrary(db, library.records);
-    await db.recorder.setSettings(new Map([
-      ['acoustid_api_key', 'test-key'], ['acoustid_base_url', services.acoustIdUrl], ['musicbrainz_base_url', services.musicBrainzUrl],
-      ['acoustid_min_interval_ms', '0'], ['musicbrainz_min_interval_ms', '0'],
-    ]));
+    await db.recorder.setSettings(settingsFor(services));
     await db.close();
     try {
       const { url } = await startService(root);

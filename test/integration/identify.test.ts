@@ -14,7 +14,7 @@ import { lookUp } from '../../src/identify/musicbrainz.js';
 import { RequestPacer } from '../../src/identify/rate-limit.js';
 import { pacerFor } from '../../src/identify/rate-limit.js';
 import { startFakeServices, type FakeServices, type Service } from '../support/fake-identification-services.js';
-import { makeLibrary, recordLibrary, uuidOf, type TestLibrary } from '../support/identify-library.js';
+import { makeLibrary, recordLibrary, settingsFor, uuidOf, type TestLibrary } from '../support/identify-library.js';
 import { setSettings } from './db-helpers.js';
 import { fixtures, spawnCli, tempFolder, waitFor } from './helpers.js';
 
@@ -231,10 +231,7 @@ describe('the identification queue', () => {
     const services = await fake(library, { latencyMs: 300 });
     const { db, path } = await database(library);
     await db.close();
-    await setSettings(path, {
-      acoustid_api_key: 'test-key', acoustid_base_url: services.acoustIdUrl, musicbrainz_base_url: services.musicBrainzUrl,
-      acoustid_min_interval_ms: '0', musicbrainz_min_interval_ms: '0',
-    });
+    await setSettings(path, Object.fromEntries(settingsFor(services)) as Record<string, string>);
     const killed = spawnCli(['identify', '--db', path, '--json']);
     await waitFor(() => services.log.some((e) => e.service === 'musicbrainz'), 60_000, 'the first MusicBrainz request', killed.exited);
     killed.child.kill('SIGKILL');
@@ -331,10 +328,7 @@ describe('wkmp-ai import --identify', () => {
       lengthMs: Math.round(((passages[i]!.end - passages[i]!.start) / secondsToTicks(1)) * 1000),
     }));
     const services = await fake({ ...library, catalogue: { ...library.catalogue, recordings } });
-    await setSettings(path, {
-      acoustid_api_key: 'test-key', acoustid_base_url: services.acoustIdUrl, musicbrainz_base_url: services.musicBrainzUrl,
-      acoustid_min_interval_ms: '0', musicbrainz_min_interval_ms: '0',
-    });
+    await setSettings(path, Object.fromEntries(settingsFor(services)) as Record<string, string>);
     const run = await spawnCli(['import', '--root-folder', root, '--json', '--identify']).exited;
     expect(run.code, run.stderr).toBe(0);
     const [importSummary, queueSummary] = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);

@@ -7,7 +7,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { secondsToTicks, type FileRecord, type PassageRecord } from '../../src/file-record.js';
 import type { WkmpDatabase } from '../../src/db/setup.js';
-import type { FakeCatalogue, FakeRecording, FakeRelease } from './fake-identification-services.js';
+import type { FakeCatalogue, FakeRecording, FakeRelease, FakeServices } from './fake-identification-services.js';
 
 /** A stable uuid from a name: the same library gets the same ids in every run. */
 export function uuidOf(name: string): string {
@@ -86,4 +86,12 @@ export async function recordLibrary(db: WkmpDatabase, records: readonly FileReco
   const recording = db.recorder.beginRecording(randomUUID());
   for (const record of records) await recording.add(record);
   await db.recorder.endRecording();
+}
+
+/** The settings that point wkmp-ai at the fake services, unpaced, with `key` (null: none set). */
+export function settingsFor(services: FakeServices, key: string | null = 'test-key'): Map<string, string | null> {
+  return new Map([
+    ['acoustid_api_key', key], ['acoustid_base_url', services.acoustIdUrl], ['musicbrainz_base_url', services.musicBrainzUrl],
+    ['acoustid_min_interval_ms', '0'], ['musicbrainz_min_interval_ms', '0'],
+  ]);
 }
