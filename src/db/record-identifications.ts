@@ -7,13 +7,15 @@ import type { WriteDb } from './connection.js';
 import { EntityGuids } from './entity-guids.js';
 import { EntityLinker, type LinkedPassage } from './entity-links.js';
 import type { FileWrites } from './queries/file-writes.js';
-import { prepareIdentificationWrites, type AcoustIdReplyKey, type JobUpdate, type PassageJoin } from './queries/identification.js';
+import { prepareIdentificationWrites, type AcoustIdReplyKey, type JobUpdate, type PassageJoin, type ReleasePlan } from './queries/identification.js';
 
 export interface IdentificationUpdate {
   acoustIdReplies: { key: AcoustIdReplyKey; json: string }[];
   musicBrainz: { entity: 'release' | 'recording'; mbid: string; json: string }[];
   /** Passages of one song a silence split, joined before the jobs are written. */
   joins?: PassageJoin[];
+  /** Files found to hold a whole release, with its tracks for the next import. */
+  plans?: ReleasePlan[];
   /** With `link`, the passage's recording and release, written in place of what it had. */
   jobs: (JobUpdate & { link: LinkedPassage | null })[];
 }
@@ -30,6 +32,7 @@ export function prepareRecordIdentifications(db: WriteDb, writes: FileWrites) {
     for (const { key, json } of update.acoustIdReplies) identification.storeAcoustIdReply(key, json);
     for (const { entity, mbid, json } of update.musicBrainz) identification.storeMusicBrainz(entity, mbid, json);
     for (const join of update.joins ?? []) identification.joinPassages(join);
+    for (const plan of update.plans ?? []) identification.planRelease(plan);
     let songs = 0;
     for (const { link, ...job } of update.jobs) {
       if (!identification.updateJob(job) || link === null) continue;

@@ -324,6 +324,22 @@ const acoustidReplies: Table = {
   constraints: ['PRIMARY KEY (fingerprint_sha256, duration_seconds)'],
 };
 
+/**
+ * wkmp-ai's own: a file found to hold a whole release (identify/release-tracks.ts), with the
+ * release's tracks as a cue sheet (JSON) for the next import to cut it by, while its content is
+ * the one it was planned for (`file_hash`). A cue sheet beside the file wins.
+ */
+const releasePlans: Table = {
+  name: 'wkmp_ai_release_plans',
+  columns: [
+    text('file_id', { primaryKey: true, references: 'files(guid) ON DELETE CASCADE' }),
+    text('file_hash', { notNull: true }),
+    text('release_mbid', { notNull: true }),
+    text('sheet', { notNull: true }),
+    text('created_at', { notNull: true, default: 'CURRENT_TIMESTAMP' }),
+  ],
+};
+
 /** wkmp-ai's migrations; WKMP's `schema_version` is the shared start-up's alone. */
 export const ownVersionTable: Table = {
   name: 'wkmp_ai_schema_version',
@@ -333,7 +349,7 @@ export const ownVersionTable: Table = {
 /** In the order they are created: a table after those it references. */
 export const tables: readonly Table[] = [
   files, passages, works, songs, artists, albums, passageSongs, songArtists, passageAlbums, songWorks,
-  importSessions, settings, acoustidCache, musicbrainzCache, importErrors, otherFiles, identificationJobs, acoustidReplies,
+  importSessions, settings, acoustidCache, musicbrainzCache, importErrors, otherFiles, identificationJobs, acoustidReplies, releasePlans,
   ownVersionTable,
 ];
 

@@ -23,6 +23,8 @@ import type { IdentificationUpdate } from '../db/record-identifications.js';
 import type { LinkedPassage } from '../db/entity-links.js';
 import { fingerprintOf, TICKS_PER_SECOND, type AlbumRef, type RecordingRef } from '../file-record.js';
 import { newGuid } from '../guid.js';
+import type { FileCueSheet } from '../analysis/cue-sheet.js';
+import { trackSpans, type Gap } from './release-tracks.js';
 import { largestBatch, lookUpFingerprints, parseResults, type AcoustIdClientOptions, type AcoustIdResult, type Credit } from './acoustid.js';
 import { bandOf, bestAcoustId, candidatesOf, isWritten, joinedParts, pick, sharedRelease, type Candidate } from './choose.js';
 import { ServiceError } from './http.js';
@@ -83,6 +85,15 @@ interface Song {
   /** The passages after it that it takes in. */
   joined: Passage[];
   seconds: number;
+}
+
+/** How analysis found the passage's boundaries, with the silences it did not cut at (analysis/build-record.ts). */
+function boundariesOf(job: DueJob): { source?: string; rejectedGaps?: Gap[] } {
+  try {
+    return (JSON.parse(job.importMetadata ?? '{}') as { boundaries?: { source?: string; rejectedGaps?: Gap[] } }).boundaries ?? {};
+  } catch {
+    return {};
+  }
 }
 
 /** The album a passage belongs to, for choosing its release: its folder and album tag. */
@@ -273,7 +284,7 @@ class QueueRun {
     const songs = this.songsOf(passages.filter((p) => replies.has(replyKey(p.key))), replies);
     const candidates = songs.map((song) => candidatesOf(song.results, song.seconds));
     const shared = sharedRelease(candidates);
-    const update: IdentificationUpdate = { acoustIdReplies: [], musicBrainz: [], jobs: [], joins: [] };
+    const update: IdentificationUpdate = { acoustIdReplies: [], musicBrainz: [], jobs: [], joins: [], plans: [] };
     let release: MbRelease | null = null;
     // Asked only when a passage on it is sure enough to be written: Low and no match cost no request.
     const worthAsking = shared !== null && candidates.some((list) => {
@@ -292,8 +303,11 @@ class QueueRun {
         }
       }
     }
+    const wholeReleases = await this.wholeReleases(songs, candidates, release, update);
     for (const [i, song] of songs.entries()) {
       const outcome = await this.outcome(song, candidates[i]!, release, update.musicBrainz);
+      const holds = wholeReleases.get(song.passage.job.fileGuid);
+      if (holds !== undefined && outcome.state !== 'done') outcome.lastError = holds;
       update.jobs.push(outcome);
       const last = song.joined.at(-1);
       if (outcome.state === 'done' && last !== undefined) {
@@ -307,6 +321,61 @@ class QueueRun {
       }
     }
     await this.write(update);
+  }
+
+  /**
+   * Files of the album that hold a whole release (every passage of the file is here, none from a
+   * cue sheet): the album's release, or the one whose first track a passage half as long again
+   * begins with. Their tracks' spans go into `update.plans` for the next import. Returns, by file,
+   * what its jobs say about it.
+   */
+  private async wholeReleases(songs: readonly Song[], candidates: readonly (readonly Candidate[])[], shared: MbRelease | null, update: IdentificationUpdate): Promise<Map<string, string>> {
+    const said = new Map<string, string>();
+    const byFile = new Map<string, { songs: Song[]; candidates: Candidate[] }>();
+    songs.forEach((song, i) => {
+      const file = byFile.get(song.passage.job.fileGuid) ?? { songs: [], candidates: [] };
+      file.songs.push(song);
+      file.candidates.push(...candidates[i]!);
+      byFile.set(song.passage.job.fileGuid, file);
+    });
+    for (const [fileGuid, file] of byFile) {
+      const parts = file.songs.flatMap((song) => [song.passage, ...song.joined]).sort((a, b) => a.job.startTicks - b.job.startTicks);
+      if (parts.length !== parts[0]!.job.filePassages || parts.some((p) => boundariesOf(p.job).source === 'cue sheet')) continue;
+      const release = shared ?? await this.releaseBegunBy(file.candidates, parts.reduce((sum, p) => sum + p.seconds, 0), update);
+      if (release === null || release.tracks.length <= parts.length || release.tracks.some((t) => t.lengthMs === null)) continue;
+      const gaps = [
+        ...parts.slice(1).map((p, i) => ({ startTicks: parts[i]!.job.endTicks, endTicks: p.job.startTicks })),
+        ...parts.flatMap((p) => boundariesOf(p.job).rejectedGaps ?? []),
+      ];
+      const spans = trackSpans(parts[0]!.job.startTicks, parts.at(-1)!.job.endTicks, release.tracks.map((t) => t.lengthMs!), gaps);
+      if (spans === null) continue;
+      const credit = (credits: readonly Credit[]): string | null => (credits.length === 0 ? null : credits.map((c) => c.name + c.joinphrase).join(''));
+      const sheet: FileCueSheet = {
+        source: `MusicBrainz release ${release.mbid}`,
+        album: { title: release.title, performer: credit(release.artists), date: release.date, genre: null, releaseMbid: release.mbid, catalog: null, discId: null, comment: null },
+        tracks: spans.map((span, i) => ({
+          number: i + 1, kind: 'audio', startTicks: span.startTicks, endTicks: span.endTicks, title: release.tracks[i]!.recording.title,
+          performer: credit(release.tracks[i]!.recording.artists), recordingMbid: null, artistMbids: [], isrc: null, flags: [],
+        })),
+      };
+      update.plans!.push({ fileGuid, releaseMbid: release.mbid, sheet: JSON.stringify(sheet) });
+      said.set(fileGuid, `holds the whole release "${release.title}" (${release.tracks.length} tracks): the next import cuts it at the release's tracks`);
+    }
+    return said;
+  }
+
+  /** The release a passage half as long again as its first track begins with (a whole album in one file); null when none. */
+  private async releaseBegunBy(candidates: readonly Candidate[], seconds: number, update: IdentificationUpdate): Promise<MbRelease | null> {
+    const first = candidates.find((c) => c.durationSeconds !== null && seconds > c.durationSeconds * 1.5
+      && c.releases.some((r) => r.positions.some((p) => p.medium === 1 && p.track === 1)));
+    const release = first?.releases.find((r) => r.positions.some((p) => p.medium === 1 && p.track === 1));
+    if (release === undefined) return null;
+    try {
+      return parseRelease(await this.musicBrainz('release', release.mbid, update.musicBrainz));
+    } catch (error) {
+      if (!(error instanceof ServiceError) || error.kind === 'rate-limited') throw error;
+      return null;
+    }
   }
 
   private async outcome(song: Song, candidates: readonly Candidate[], release: MbRelease | null, pending: IdentificationUpdate['musicBrainz']): Promise<IdentificationUpdate['jobs'][number]> {

@@ -9,6 +9,7 @@ import { defaultDatabasePath, resolveImportPlace, type ImportPlace } from '../co
 import { readImportSettings } from '../config/settings.js';
 import { listKnownFiles } from '../db/queries/files.js';
 import { listImportErrors } from '../db/queries/sessions.js';
+import { listReleasePlans } from '../db/queries/identification.js';
 import { listSettings } from '../db/queries/settings.js';
 import type { FileRecording } from '../db/recorder.js';
 import { openWkmpDatabase, type WkmpDatabase } from '../db/setup.js';
@@ -168,9 +169,12 @@ async function importFolder(
   // the cue sheets beside the files to analyse give them their tracks; a sheet that cannot be used is an error row
   const cues = await readCueSheets(plan.toAnalyse, scan.entries);
   for (const failure of cues.failures) await recording.add(failure);
+  // a file identification found to hold a whole release is cut at its tracks, unless a cue sheet beside it says otherwise
+  const releases = listReleasePlans(db.read, plan.toAnalyse.map((file) => file.entry.path));
+  const sheets = new Map([...[...releases].map(([path, sheet]) => [path, JSON.parse(sheet) as FileCueSheet] as const), ...cues.sheets]);
   // analyse in worker threads (what each file is, by its content, is found there), record in batches
   reporter.phase('analysing');
-  const completed = await analyseFiles(plan.toAnalyse, cues.sheets, recording, reporter, analysis, signal);
+  const completed = await analyseFiles(plan.toAnalyse, sheets, recording, reporter, analysis, signal);
   // what is analysed and not yet committed
   reporter.phase('recording');
   await recording.flush();

@@ -3,7 +3,8 @@
  * real shapes), on real SQLite files: what it writes, how few requests it spends, how it paces
  * them, and what it does when the services misbehave. Costs are read from the fake's own log.
  */
-import { copyFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -338,3 +339,56 @@ describe('wkmp-ai import --identify', () => {
     expect(passages.map((p) => byPassage.get(p.guid))).toEqual(recordings.map((recording) => recording.mbid));
   });
 });
+
+describe('a whole release in one file', () => {
+  it('is cut at the release\'s tracks by the next import, among the silences analysis found', { timeout: 120_000 }, async () => {
+    const root = tempFolder();
+    // Three songs of 12, 14 and 11 s in one file with no tags: with the default minimum song length they stay one passage.
+    const file = join(root, 'album.mp3');
+    expect(spawnSync('ffmpeg', ['-nostdin', '-loglevel', 'error', '-i', join(fixtures, 'analysis', 'three-songs.mp3'), '-map_metadata', '-1', '-c:a', 'copy', file]).status).toBe(0);
+    const path = join(root, 'wkmp.db');
+    expect((await spawnCli(['import', '--root-folder', root, '--json']).exited).code).toBe(0);
+    const before = passagesOf(path);
+    expect(before).toHaveLength(1);
+
+    // AcoustID names the first track for the whole file's fingerprint; MusicBrainz has the release's three.
+    const library = makeLibrary({ albums: 1, tracksPerAlbum: 3, singles: 0 }, 'whole');
+    const lengths = [12_000, 14_000, 11_000];
+    const recordings = library.catalogue.recordings.map((recording, i) => ({ ...recording, lengthMs: lengths[i]!, ...(i === 0 ? { fingerprint: before[0]!.fingerprint! } : {}) }));
+    const services = await fake({ ...library, catalogue: { ...library.catalogue, recordings } });
+    await setSettings(path, Object.fromEntries(settingsFor(services)) as Record<string, string>);
+    const identifiedRun = await spawnCli(['identify', '--db', path, '--json']).exited;
+    expect(identifiedRun.code, identifiedRun.stderr).toBe(0);
+    expect(JSON.parse(identifiedRun.stdout)).toMatchObject({ finished: { done: 0, noMatch: 1 }, requests: { acoustId: 1, musicBrainz: 1 } });
+    const check = new Database(path, { readonly: true });
+    expect(check.prepare('SELECT last_error AS why FROM wkmp_ai_identification_jobs').get()).toEqual({ why: 'holds the whole release "Album 0" (3 tracks): the next import cuts it at the release\'s tracks' });
+    check.close();
+
+    const reimported = await spawnCli(['import', '--root-folder', root, '--json']).exited;
+    expect(reimported.code, reimported.stderr).toBe(0);
+    expect(JSON.parse(reimported.stdout)).toMatchObject({ counts: { upgraded: 1 } });
+    const after = passagesOf(path);
+    // Cut in the two silences (13.1–14.9 s and 29.1–30.9 s), each passage named after its track and waiting to be identified.
+    expect(after.map((p) => [p.title, Math.round(p.start / secondsToTicks(0.1)) / 10, Math.round(p.end / secondsToTicks(0.1)) / 10])).toEqual([
+      ['Song 0.1', 1, 13.1], ['Song 0.2', 14.9, 29.1], ['Song 0.3', 30.9, 42],
+    ]);
+    expect(after.map((p) => p.fingerprint !== null)).toEqual([true, true, true]);
+    expect(jobStates(path)).toEqual({ waiting: 3 });
+
+    // A cue sheet beside the file wins over the release's tracks.
+    writeFileSync(join(root, 'album.cue'), 'FILE "album.mp3" MP3\n  TRACK 01 AUDIO\n    TITLE "Part One"\n    INDEX 01 00:00:00\n  TRACK 02 AUDIO\n    TITLE "Part Two"\n    INDEX 01 00:29:00\n');
+    expect((await spawnCli(['import', '--root-folder', root, '--json']).exited).code).toBe(0);
+    expect(passagesOf(path).map((p) => p.title)).toEqual(['Part One', 'Part Two']);
+  });
+});
+
+/** A database's passages in order, with their titles and fingerprints. */
+function passagesOf(path: string): { title: string | null; start: number; end: number; fingerprint: string | null }[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return (db.prepare('SELECT title, start_time_ticks AS start, end_time_ticks AS end, additional_metadata AS meta FROM passages ORDER BY start_time_ticks').all() as { title: string | null; start: number; end: number; meta: string | null }[])
+      .map(({ meta, ...p }) => ({ ...p, fingerprint: meta === null ? null : (JSON.parse(meta) as { chromaprint: { fingerprint: string } }).chromaprint.fingerprint }));
+  } finally {
+    db.close();
+  }
+}

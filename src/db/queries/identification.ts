@@ -15,8 +15,11 @@ export interface DueJob {
   /** The passage's additional_metadata (its fingerprint is there). */
   additionalMetadata: string | null;
   leadOutStartTicks: number | null;
-  /** Its place among its file's passages, from 0. */
+  /** Its place among its file's passages, from 0, and how many the file has. */
   position: number;
+  filePassages: number;
+  /** How its boundaries were found, with the silences rejected inside it (analysis/build-record.ts). */
+  importMetadata: string | null;
   fileGuid: string;
   path: string;
   /** The album tag of the file. */
@@ -27,6 +30,7 @@ const SELECT_DUE_JOBS = `
 SELECT j.passage_id AS passageGuid, j.attempts, p.start_time_ticks AS startTicks, p.end_time_ticks AS endTicks,
   p.lead_out_start_ticks AS leadOutStartTicks,
   (SELECT count(*) FROM passages q WHERE q.file_id = p.file_id AND q.start_time_ticks < p.start_time_ticks) AS position,
+  (SELECT count(*) FROM passages q WHERE q.file_id = p.file_id) AS filePassages, p.import_metadata AS importMetadata,
   p.additional_metadata AS additionalMetadata, f.guid AS fileGuid, f.path, coalesce(p.album, f.album) AS album
 FROM wkmp_ai_identification_jobs j
 JOIN passages p ON p.guid = j.passage_id
@@ -100,6 +104,18 @@ export function listMusicBrainz(db: ReadDb, entity: 'release' | 'recording', mbi
   return new Map(rows.map((row) => [row.mbid, row.json]));
 }
 
+const SELECT_RELEASE_PLANS = `
+SELECT f.path, r.sheet FROM json_each(@paths) w
+JOIN files f ON f.path = w.value
+JOIN wkmp_ai_release_plans r ON r.file_id = f.guid AND r.file_hash = f.hash`;
+
+/** The release plans of these files (by path), as cue-sheet JSON, for those whose content is still the one planned for. */
+export function listReleasePlans(db: ReadDb, paths: readonly string[]): Map<string, string> {
+  if (paths.length === 0) return new Map();
+  const rows = db.prepare(SELECT_RELEASE_PLANS).all({ paths: JSON.stringify(paths) }) as { path: string; sheet: string }[];
+  return new Map(rows.map((row) => [row.path, row.sheet]));
+}
+
 // ------------------------------------------------------------------ writes (inside a transaction)
 
 const UPSERT_ACOUSTID_REPLY = `
@@ -121,8 +137,22 @@ const EXTEND_PASSAGE = `
 UPDATE passages SET end_time_ticks = @endTicks, lead_out_start_ticks = @leadOutStartTicks, updated_at = CURRENT_TIMESTAMP
 WHERE guid = @guid`;
 const DELETE_PASSAGE = 'DELETE FROM passages WHERE guid = ?';
+const UPSERT_RELEASE_PLAN = `
+INSERT INTO wkmp_ai_release_plans (file_id, file_hash, release_mbid, sheet)
+SELECT guid, hash, @releaseMbid, @sheet FROM files WHERE guid = @fileGuid
+ON CONFLICT (file_id) DO UPDATE SET file_hash = excluded.file_hash, release_mbid = excluded.release_mbid, sheet = excluded.sheet,
+  created_at = CURRENT_TIMESTAMP`;
+/** The next full import analyses the file again (import/run.ts plans it as an upgrade), with the plan as its cue sheet. */
+const REANALYSE_FILE = 'UPDATE files SET analysis_version = 0, updated_at = CURRENT_TIMESTAMP WHERE guid = ?';
 const UNLINK_PASSAGE_SONGS = 'DELETE FROM passage_songs WHERE passage_id = ?';
 const UNLINK_PASSAGE_ALBUMS = 'DELETE FROM passage_albums WHERE passage_id = ?';
+
+export interface ReleasePlan {
+  fileGuid: string;
+  releaseMbid: string;
+  /** A cue sheet (analysis/cue-sheet.ts FileCueSheet), JSON. */
+  sheet: string;
+}
 
 export interface PassageJoin {
   keep: string;
@@ -152,8 +182,15 @@ export function prepareIdentificationWrites(db: WriteDb) {
   const unlinkSongs = db.prepare(UNLINK_PASSAGE_SONGS);
   const unlinkAlbums = db.prepare(UNLINK_PASSAGE_ALBUMS);
   const extendPassage = db.prepare(EXTEND_PASSAGE);
+  const upsertReleasePlan = db.prepare(UPSERT_RELEASE_PLAN);
+  const reanalyseFile = db.prepare(REANALYSE_FILE);
   const deletePassage = db.prepare(DELETE_PASSAGE);
   return {
+    /** The file holds a whole release: the next import cuts it at the release's tracks. */
+    planRelease(plan: ReleasePlan): void {
+      upsertReleasePlan.run(plan);
+      reanalyseFile.run(plan.fileGuid);
+    },
     /** `keep` reaches to `endTicks` in place of `drop`, which goes (its job and links with it). */
     joinPassages(join: PassageJoin): void {
       extendPassage.run({ guid: join.keep, endTicks: join.endTicks, leadOutStartTicks: join.leadOutStartTicks });
