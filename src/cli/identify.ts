@@ -14,6 +14,11 @@ export interface IdentifyOptions {
   limit?: number;
   json?: boolean;
   signal?: AbortSignal;
+  /** Where the summary goes (stdout) and the bar (stderr, drawn only on a terminal). */
+  out?: NodeJS.WritableStream;
+  err?: NodeJS.WriteStream;
+  /** Where WKMP_ACOUSTID_API_KEY is read when no key is set. */
+  env?: NodeJS.ProcessEnv;
 }
 
 function eta(seconds: number | null): string {
@@ -45,7 +50,7 @@ function progressBar(stream: NodeJS.WriteStream = process.stderr): { draw: (prog
   };
 }
 
-export function formatQueueSummary(summary: QueueRunSummary): string {
+function formatQueueSummary(summary: QueueRunSummary): string {
   const { counts, finished, requests } = summary;
   return [
     `identification: ${finished.done} identified, ${finished.noMatch} without a match, ${finished.failed} failed in this run`,
@@ -58,17 +63,17 @@ export function formatQueueSummary(summary: QueueRunSummary): string {
 /** Runs the queue over `database` and prints the summary; returns the exit code. */
 export async function identifyDatabase(options: IdentifyOptions): Promise<number> {
   const db = openWkmpDatabase(options.database);
-  const bar = options.json === true ? null : progressBar();
+  const bar = options.json === true ? null : progressBar(options.err);
   try {
     const summary = await runIdentificationQueue({
       db,
-      services: identificationServices(listSettings(db.read)),
+      services: identificationServices(listSettings(db.read), options.env),
       ...(options.limit === undefined ? {} : { limit: options.limit }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       onProgress: (progress) => bar?.draw(progress),
     });
     bar?.stop();
-    process.stdout.write(options.json === true ? `${JSON.stringify(summary)}\n` : `${formatQueueSummary(summary)}\n`);
+    (options.out ?? process.stdout).write(options.json === true ? `${JSON.stringify(summary)}\n` : `${formatQueueSummary(summary)}\n`);
     return summary.paused !== null && summary.counts.due > 0 ? 1 : 0;
   } finally {
     bar?.stop();

@@ -6,12 +6,16 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { identifyDatabase } from '../../src/cli/identify.js';
+import { IdentificationRunner } from '../../src/server/identification-runner.js';
 import { openWkmpDatabase, type WkmpDatabase } from '../../src/db/setup.js';
 import { secondsToTicks } from '../../src/file-record.js';
 import { runIdentificationQueue, type IdentificationServices } from '../../src/identify/queue.js';
-import { lookUp } from '../../src/identify/musicbrainz.js';
+import { ServiceError } from '../../src/identify/http.js';
+import { lookUp, parseRecording, parseRelease } from '../../src/identify/musicbrainz.js';
 import { RequestPacer } from '../../src/identify/rate-limit.js';
 import { pacerFor } from '../../src/identify/rate-limit.js';
 import { startFakeServices, type FakeServices, type Service } from '../support/fake-identification-services.js';
@@ -392,3 +396,110 @@ function passagesOf(path: string): { title: string | null; start: number; end: n
     db.close();
   }
 }
+
+describe('identification failures that cost a later attempt', () => {
+  it('keeps AcoustID\'s answers when MusicBrainz answers nonsense, so the next attempt asks MusicBrainz alone', async () => {
+    const library = makeLibrary({ albums: 1, tracksPerAlbum: 4, singles: 0 });
+    const services = await fake(library);
+    const { db, path } = await database(library);
+    services.misbehave('musicbrainz', { kind: 'bad-json' });
+    const first = await runIdentificationQueue({ db, services: servicesAt(services) });
+    expect(first.finished.done).toBe(0);
+    expect(first.counts).toMatchObject({ waiting: 4, due: 0 });
+    const writer = new Database(path);
+    expect(writer.prepare('SELECT DISTINCT attempts, last_error AS why FROM wkmp_ai_identification_jobs').all()).toEqual([{ attempts: 1, why: expect.stringMatching(/^MusicBrainz: HTTP 200 with a body that is not JSON/) as unknown }]);
+    writer.prepare('UPDATE wkmp_ai_identification_jobs SET next_attempt_at = NULL').run();
+    writer.close();
+    const second = await runIdentificationQueue({ db, services: servicesAt(services) });
+    expect(second.finished.done).toBe(4);
+    expect(second.requests).toEqual({ acoustId: 0, musicBrainz: 1 });
+  });
+
+  it('names the reason when a service cannot be reached at all', async () => {
+    const library = makeLibrary({ albums: 1, tracksPerAlbum: 2, singles: 0 });
+    const services = await fake(library);
+    const { db, path } = await database(library);
+    const gone = servicesAt(services);
+    // A port nothing listens on: the connection is refused.
+    const closed = await startFakeServices({ catalogue: library.catalogue });
+    await closed.close();
+    const summary = await runIdentificationQueue({ db, services: { ...gone, acoustId: { ...gone.acoustId!, baseUrl: closed.acoustIdUrl } } });
+    expect(summary.counts).toMatchObject({ waiting: 2, due: 0 });
+    const check = new Database(path, { readonly: true });
+    expect(check.prepare('SELECT DISTINCT last_error AS why FROM wkmp_ai_identification_jobs').all()).toEqual([{ why: expect.stringMatching(/^AcoustID: http:\/\/127\.0\.0\.1:\d+\/v2\/lookup: .*ECONNREFUSED/) as unknown }]);
+    check.close();
+  });
+});
+
+describe('wkmp-ai identify, as a person reads it', () => {
+  it('draws a bar on a terminal and ends with a summary of the queue and the requests spent', async () => {
+    const library = makeLibrary({ albums: 1, tracksPerAlbum: 3, singles: 0 });
+    const services = await fake(library);
+    const { db, path } = await database(library);
+    await db.close();
+    await setSettings(path, Object.fromEntries(settingsFor(services)) as Record<string, string>);
+    const out = new PassThrough();
+    const err = Object.assign(new PassThrough(), { isTTY: true, columns: 120 }) as unknown as NodeJS.WriteStream;
+    let printed = '';
+    let drawn = '';
+    out.on('data', (chunk: Buffer) => { printed += chunk.toString(); });
+    (err as unknown as PassThrough).on('data', (chunk: Buffer) => { drawn += chunk.toString(); });
+    expect(await identifyDatabase({ database: path, out, err })).toBe(0);
+    expect(printed).toBe([
+      'identification: 3 identified, 0 without a match, 0 failed in this run',
+      '  queue      0 waiting (0 due), 3 identified, 0 without a match, 0 failed',
+      '  requests   AcoustID 1, MusicBrainz 1',
+      '',
+    ].join('\n'));
+    expect(drawn).toContain(' identify |');
+    expect(drawn).toMatch(/AcoustID 1, MusicBrainz 1 requests/);
+
+    // Without a key, passages AcoustID has not answered wait: it says why, and exits 1.
+    await setSettings(path, { acoustid_api_key: '' });
+    const reset = new Database(path);
+    reset.prepare("UPDATE wkmp_ai_identification_jobs SET state = 'waiting'").run();
+    reset.prepare('DELETE FROM wkmp_ai_acoustid_replies').run();
+    reset.close();
+    printed = '';
+    expect(await identifyDatabase({ database: path, out, env: {} })).toBe(1);
+    expect(printed).toMatch(/\n {2}paused {5}no AcoustID key: set acoustid_api_key \(or WKMP_ACOUSTID_API_KEY\)/);
+  });
+});
+
+describe('the MusicBrainz client', () => {
+  it('says in one line what MusicBrainz refused: an unknown id, a request it will not take, a body without an id', async () => {
+    const library = makeLibrary({ albums: 1, tracksPerAlbum: 1, singles: 0 });
+    const services = await fake(library);
+    const client = { baseUrl: services.musicBrainzUrl, userAgent: 'wkmp-ai/test ( tests@example.org )', pacer: new RequestPacer(0) };
+    const refusal = (promise: Promise<unknown>) => promise.then(() => null, (error: unknown) => error instanceof ServiceError ? [error.kind, error.message] : error);
+    expect(await refusal(lookUp(client, 'release', uuidOf('nobody has this')))).toEqual(['not-found', `MusicBrainz: no release ${uuidOf('nobody has this')}`]);
+    services.misbehave('musicbrainz', { kind: 'too-large' });
+    expect(await refusal(lookUp(client, 'release', library.catalogue.releases[0]!.mbid))).toEqual(['bad-reply', expect.stringMatching(/^MusicBrainz: HTTP 413 for release /)]);
+    expect(parseRelease({ title: 'no id' })).toBeNull();
+    expect(parseRecording([])).toBeNull();
+    // A real release parses whole: its tracks in order, each recording with its credits.
+    const release = parseRelease(await lookUp(client, 'release', library.catalogue.releases[0]!.mbid))!;
+    expect(release).toMatchObject({ title: 'Album 0', status: 'Official', date: '1970-03-01', releaseGroup: { primaryType: 'Album', secondaryTypes: [] } });
+    expect(release.tracks.map((t) => [t.medium, t.position, t.recording.title, t.recording.artists.map((a) => a.name)])).toEqual([[1, 1, 'Song 0.1', ['Artist 0']]]);
+  });
+});
+
+describe('the service\'s background queue', () => {
+  it('comes back by itself when a passage\'s next attempt falls due', async () => {
+    const library = makeLibrary({ albums: 1, tracksPerAlbum: 2, singles: 0 });
+    const services = await fake(library);
+    const { db, path } = await database(library);
+    await db.recorder.setSettings(settingsFor(services));
+    const soon = new Date(Date.now() + 400).toISOString();
+    const writer = new Database(path);
+    writer.prepare('UPDATE wkmp_ai_identification_jobs SET next_attempt_at = ?').run(soon);
+    writer.close();
+    const runner = new IdentificationRunner(db);
+    open.push(runner);
+    runner.kick();
+    await runner.idle();
+    expect(runner.progress().counts).toMatchObject({ waiting: 2, due: 0, done: 0 });
+    await waitFor(() => runner.progress().counts.done === 2, 10_000, 'the retry');
+    expect(services.log.filter((e) => e.service === 'acoustid')).toHaveLength(1);
+  });
+});
