@@ -137,6 +137,21 @@ describe('the identification queue', () => {
     expect(new Set(identified(path).map((row) => row.album))).toEqual(new Set([original.mbid]));
   });
 
+  it('identifies a single AcoustID knows only by its id with one recording lookup, and stops at --limit', async () => {
+    const library = makeLibrary({ albums: 0, tracksPerAlbum: 0, singles: 3 });
+    const bare = library.catalogue.recordings.map((recording) => ({ ...recording, hasMetadata: false }));
+    const services = await fake({ ...library, catalogue: { ...library.catalogue, recordings: bare } });
+    const { db, path } = await database(library);
+    const first = await runIdentificationQueue({ db, services: servicesAt(services), limit: 2 });
+    expect(first.finished.done).toBe(2);
+    expect(first.counts).toMatchObject({ waiting: 1, done: 2 });
+    // No release to share: each costs a recording lookup, which names its album too.
+    expect(services.log.filter((e) => e.service === 'musicbrainz').map((e) => e.entity)).toEqual(['recording', 'recording']);
+    const rest = await runIdentificationQueue({ db, services: servicesAt(services) });
+    expect(rest.finished.done).toBe(1);
+    for (const row of identified(path)) expect(row).toMatchObject({ recording: library.expected.get(row.passage)!.recordingMbid, album: library.expected.get(row.passage)!.releaseMbid });
+  });
+
   it('never asks AcoustID more than 3 times or MusicBrainz more than once in any second, with two queues running at once', { timeout: 60_000 }, async () => {
     const first = makeLibrary({ albums: 3, tracksPerAlbum: 8, singles: 2 }, 'first');
     const second = makeLibrary({ albums: 2, tracksPerAlbum: 8, singles: 1 }, 'second');
