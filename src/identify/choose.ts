@@ -7,7 +7,8 @@
  *   falling linearly to 0 at ±30 s; 0.9 when AcoustID gives no duration);
  * - candidates rank by confidence, then by `sources` (how many submissions link them);
  * - an album's passages share the release that more than 60 % of those with a candidate have one
- *   on: non-compilations first, then albums, then the earliest; each passage then takes its
+ *   on: non-compilations first, then albums, then the earliest, and an official one before one
+ *   MusicBrainz calls otherwise (a bootleg, a promotion); each passage then takes its
  *   candidate on that release even when another ranks first, and gains 0.05 for the agreement;
  * - WKMP's bands: High ≥ 0.85 and Medium ≥ 0.70 are written, Low ≥ 0.60 and below are kept as
  *   candidates for review;
@@ -117,10 +118,13 @@ function releaseRank(a: CandidateRelease & { share: number }, b: CandidateReleas
     || a.mbid.localeCompare(b.mbid);
 }
 
-/** The release more than 60 % of an album's passages (those with a candidate) have a candidate on; null when none does. */
-export function sharedRelease(album: readonly (readonly Candidate[])[]): (CandidateRelease & { share: number }) | null {
+/**
+ * The releases more than 60 % of an album's passages (those with a candidate) have a candidate on,
+ * best first. AcoustID does not say which are official: MusicBrainz does, once one is asked for.
+ */
+export function sharedReleases(album: readonly (readonly Candidate[])[]): (CandidateRelease & { share: number })[] {
   const matched = album.filter((candidates) => candidates.length > 0);
-  if (matched.length === 0) return null;
+  if (matched.length === 0) return [];
   const passagesOn = new Map<string, { release: CandidateRelease; passages: number }>();
   for (const candidates of matched) {
     const releases = new Map(candidates.flatMap((candidate) => candidate.releases.map((release) => [release.mbid, release] as const)));
@@ -130,7 +134,12 @@ export function sharedRelease(album: readonly (readonly Candidate[])[]): (Candid
     .map(({ release, passages }) => ({ ...release, share: passages / matched.length }))
     .filter((release) => release.share > sharedReleaseShare)
     .sort(releaseRank);
-  return shared[0] ?? null;
+  return shared;
+}
+
+/** The best of `sharedReleases`; null when none. */
+export function sharedRelease(album: readonly (readonly Candidate[])[]): (CandidateRelease & { share: number }) | null {
+  return sharedReleases(album)[0] ?? null;
 }
 
 /** The passage's pick: its candidate on the album's release when it has one (with the agreement's bonus), else its best. */

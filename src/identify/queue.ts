@@ -26,7 +26,7 @@ import { newGuid } from '../guid.js';
 import type { FileCueSheet } from '../analysis/cue-sheet.js';
 import { trackSpans, type Gap } from './release-tracks.js';
 import { largestBatch, lookUpFingerprints, parseResults, type AcoustIdClientOptions, type AcoustIdResult, type Credit } from './acoustid.js';
-import { bandOf, bestAcoustId, candidatesOf, isWritten, joinedParts, pick, sharedRelease, type Candidate } from './choose.js';
+import { bandOf, bestAcoustId, candidatesOf, isWritten, joinedParts, pick, sharedReleases, type Candidate } from './choose.js';
 import { ServiceError } from './http.js';
 import { lookUp, parseRecording, parseRelease, type MbRecording, type MbRelease, type MbReleaseSummary, type MusicBrainzClientOptions, type MusicBrainzEntity } from './musicbrainz.js';
 
@@ -283,17 +283,22 @@ class QueueRun {
   private async identifyAlbum(passages: readonly Passage[], replies: ReadonlyMap<string, unknown>): Promise<void> {
     const songs = this.songsOf(passages.filter((p) => replies.has(replyKey(p.key))), replies);
     const candidates = songs.map((song) => candidatesOf(song.results, song.seconds));
-    const shared = sharedRelease(candidates);
     const update: IdentificationUpdate = { acoustIdReplies: [], musicBrainz: [], jobs: [], joins: [], plans: [] };
     let release: MbRelease | null = null;
     // Asked only when a passage on it is sure enough to be written: Low and no match cost no request.
-    const worthAsking = shared !== null && candidates.some((list) => {
+    const worthAsking = sharedReleases(candidates).filter((shared) => candidates.some((list) => {
       const chosen = pick(list, shared.mbid);
       return chosen !== null && chosen.onRelease && isWritten(bandOf(chosen.candidate.confidence));
-    });
-    if (shared !== null && worthAsking) {
+    }));
+    // The best first; the next only when MusicBrainz says the best is not official (a bootleg, a promotion).
+    for (const shared of worthAsking) {
       try {
-        release = parseRelease(await this.musicBrainz('release', shared.mbid, update.musicBrainz));
+        const asked = parseRelease(await this.musicBrainz('release', shared.mbid, update.musicBrainz));
+        release ??= asked;
+        if (asked?.status === 'Official') {
+          release = asked;
+          break;
+        }
       } catch (error) {
         if (!(error instanceof ServiceError) || error.kind === 'rate-limited') throw error;
         if (error.kind !== 'not-found') {

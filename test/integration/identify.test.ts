@@ -152,6 +152,17 @@ describe('the identification queue', () => {
     for (const row of identified(path)) expect(row).toMatchObject({ recording: library.expected.get(row.passage)!.recordingMbid, album: library.expected.get(row.passage)!.releaseMbid });
   });
 
+  it('takes the official release over an earlier bootleg of the same recordings, asking MusicBrainz for both', async () => {
+    const library = makeLibrary({ albums: 1, tracksPerAlbum: 6, singles: 0 });
+    const official = library.catalogue.releases[0]!;
+    const bootleg = { ...official, mbid: uuidOf('bootleg'), title: 'Live Somewhere', date: '1969-01-01', status: 'Bootleg' as const, releaseGroup: { ...official.releaseGroup, mbid: uuidOf('bootleg group') } };
+    const services = await fake({ ...library, catalogue: { ...library.catalogue, releases: [bootleg, official] } });
+    const { db, path } = await database(library);
+    expect((await runIdentificationQueue({ db, services: servicesAt(services) })).finished.done).toBe(6);
+    expect(services.log.filter((e) => e.service === 'musicbrainz').map((e) => e.mbid)).toEqual([bootleg.mbid, official.mbid]);
+    expect(new Set(identified(path).map((row) => row.album))).toEqual(new Set([official.mbid]));
+  });
+
   it('never asks AcoustID more than 3 times or MusicBrainz more than once in any second, with two queues running at once', { timeout: 60_000 }, async () => {
     const first = makeLibrary({ albums: 3, tracksPerAlbum: 8, singles: 2 }, 'first');
     const second = makeLibrary({ albums: 2, tracksPerAlbum: 8, singles: 1 }, 'second');
