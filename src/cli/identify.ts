@@ -3,7 +3,9 @@
  * over the database, with a progress bar on a terminal, and prints what it did. Exit 1 when the
  * AcoustID side is paused (no key, or a refused one) with passages still waiting for it.
  */
+import { existsSync } from 'node:fs';
 import cliProgress from 'cli-progress';
+import { InvalidInputError } from '../errors.js';
 import { listSettings } from '../db/queries/settings.js';
 import { openWkmpDatabase } from '../db/setup.js';
 import { runIdentificationQueue, type QueueProgress, type QueueRunSummary } from '../identify/queue.js';
@@ -62,6 +64,8 @@ function formatQueueSummary(summary: QueueRunSummary): string {
 
 /** Runs the queue over `database` and prints the summary; returns the exit code. */
 export async function identifyDatabase(options: IdentifyOptions): Promise<number> {
+  // Identifying makes nothing to identify: a database that is not there is a mistake in the command.
+  if (!existsSync(options.database)) throw new InvalidInputError('startup', `no database at ${options.database}: import a folder first (wkmp-ai import)`, { path: options.database });
   const db = openWkmpDatabase(options.database);
   const bar = options.json === true ? null : progressBar(options.err);
   try {

@@ -4,7 +4,7 @@
  * them, and what it does when the services misbehave. Costs are read from the fake's own log.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import Database from 'better-sqlite3';
@@ -489,6 +489,11 @@ describe('wkmp-ai identify, as a person reads it', () => {
     printed = '';
     expect(await identifyDatabase({ database: path, out, env: {} })).toBe(1);
     expect(printed).toMatch(/\n {2}paused {5}no AcoustID key: set acoustid_api_key \(or WKMP_ACOUSTID_API_KEY\)/);
+
+    // A database that is not there is not made.
+    const missing = join(tempFolder(), 'none.db');
+    await expect(identifyDatabase({ database: missing, out })).rejects.toThrow(`no database at ${missing}: import a folder first (wkmp-ai import)`);
+    expect(existsSync(missing)).toBe(false);
   });
 });
 
