@@ -441,6 +441,18 @@ describe('identification failures that cost a later attempt', () => {
     expect(second.requests).toEqual({ acoustId: 0, musicBrainz: 1 });
   });
 
+  it('counts AcoustID being down (503, code 13) as a failed attempt, not a pause', async () => {
+    const library = makeLibrary({ albums: 1, tracksPerAlbum: 2, singles: 0 });
+    const services = await fake(library);
+    const { db, path } = await database(library);
+    services.misbehave('acoustid', { kind: 'unavailable' });
+    const summary = await runIdentificationQueue({ db, services: servicesAt(services) });
+    expect(summary).toMatchObject({ paused: null, counts: { waiting: 2, due: 0 } });
+    const check = new Database(path, { readonly: true });
+    expect(check.prepare('SELECT DISTINCT attempts, last_error AS why FROM wkmp_ai_identification_jobs').all()).toEqual([{ attempts: 1, why: expect.stringMatching(/^AcoustID: /) as unknown }]);
+    check.close();
+  });
+
   it('names the reason when a service cannot be reached at all', async () => {
     const library = makeLibrary({ albums: 1, tracksPerAlbum: 2, singles: 0 });
     const services = await fake(library);
@@ -454,6 +466,39 @@ describe('identification failures that cost a later attempt', () => {
     const check = new Database(path, { readonly: true });
     expect(check.prepare('SELECT DISTINCT last_error AS why FROM wkmp_ai_identification_jobs').all()).toEqual([{ why: expect.stringMatching(/^AcoustID: http:\/\/127\.0\.0\.1:\d+\/v2\/lookup: .*ECONNREFUSED/) as unknown }]);
     check.close();
+  });
+});
+
+describe('passages the queue cannot identify', () => {
+  it('leaves a fingerprint nobody submitted unmatched, fails a passage that lost its fingerprint, and gives up after the last attempt', async () => {
+    const library = makeLibrary({ albums: 1, tracksPerAlbum: 3, singles: 0 });
+    // The third track's fingerprint is unknown to AcoustID; a file at the root has no folder.
+    const known = { ...library.catalogue, recordings: library.catalogue.recordings.map((r, i) => (i === 2 ? { ...r, fingerprint: 'AQADsomething else' } : r)) };
+    const services = await fake({ ...library, catalogue: known });
+    const atRoot = { ...library.records[0]!, path: 'loose.ogg', guid: uuidOf('loose file'), hash: uuidOf('loose content'), passages: [{ ...library.records[0]!.passages[0]!, guid: uuidOf('loose passage') }] };
+    const { db, path } = await database({ ...library, records: [...library.records, atRoot] });
+    const writer = new Database(path);
+    writer.prepare('UPDATE passages SET additional_metadata = NULL WHERE guid = ?').run(library.records[1]!.passages[0]!.guid);
+    writer.close();
+    const summary = await runIdentificationQueue({ db, services: servicesAt(services) });
+    expect(summary.finished).toEqual({ done: 2, noMatch: 1, failed: 1 });
+    const check = new Database(path, { readonly: true });
+    const rows = check.prepare('SELECT passage_id AS passage, state, acoustid_id AS acoustId, candidates, last_error AS why FROM wkmp_ai_identification_jobs').all() as { passage: string; state: string; acoustId: string | null; candidates: string | null; why: string | null }[];
+    check.close();
+    const of = (guid: string) => rows.find((row) => row.passage === guid);
+    expect(of(library.records[2]!.passages[0]!.guid)).toMatchObject({ state: 'no-match', acoustId: null, candidates: null });
+    expect(of(library.records[1]!.passages[0]!.guid)).toMatchObject({ state: 'failed', why: 'the passage has no fingerprint' });
+    expect(of(uuidOf('loose passage'))).toMatchObject({ state: 'done' });
+
+    // The last of five attempts fails the job for good.
+    const again = new Database(path);
+    again.prepare("UPDATE wkmp_ai_identification_jobs SET state = 'waiting', attempts = 4 WHERE passage_id = ?").run(library.records[0]!.passages[0]!.guid);
+    again.prepare('DELETE FROM wkmp_ai_acoustid_replies').run();
+    again.close();
+    services.misbehave('acoustid', { kind: 'bad-json' });
+    const last = await runIdentificationQueue({ db, services: servicesAt(services) });
+    expect(last.finished.failed).toBe(1);
+    expect(jobStates(path)).toMatchObject({ failed: 2 });
   });
 });
 
