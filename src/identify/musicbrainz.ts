@@ -165,7 +165,7 @@ export async function lookUp(client: MusicBrainzClientOptions, entity: MusicBrai
   return asObject(json);
 }
 
-/** `wkmp-ai/<version> ( <contact> )`: MusicBrainz blocks anonymous clients. */
+/** `wkmp-ai/<version> ( <contact> )`, as MusicBrainz asks; without a contact set (musicbrainz_contact), the name alone. */
 export function userAgentOf(version: string, contact: string | null): string {
-  return `wkmp-ai/${version} ( ${contact ?? 'https://musicbrainz.org/doc/MusicBrainz_API/Rate_Limiting'} )`;
+  return contact === null ? `wkmp-ai/${version}` : `wkmp-ai/${version} ( ${contact} )`;
 }

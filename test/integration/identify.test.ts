@@ -453,6 +453,27 @@ describe('identification failures that cost a later attempt', () => {
     check.close();
   });
 
+  it('stops at once when cancelled mid-request, leaving the jobs as they were', async () => {
+    const library = makeLibrary({ albums: 1, tracksPerAlbum: 3, singles: 0 });
+    const services = await fake(library, { latencyMs: 5_000 });
+    const { db, path } = await database(library);
+    const controller = new AbortController();
+    const running = runIdentificationQueue({ db, services: servicesAt(services), signal: controller.signal });
+    await waitFor(() => services.log.length > 0, 10_000, 'the AcoustID request');
+    controller.abort();
+    await expect(running).rejects.toThrow(/abort/i);
+    const check = new Database(path, { readonly: true });
+    expect(check.prepare('SELECT DISTINCT state, attempts FROM wkmp_ai_identification_jobs').all()).toEqual([{ state: 'waiting', attempts: 0 }]);
+    check.close();
+    // What the command line prints for a run with a limit: the rest waits.
+    const out = new PassThrough();
+    let printed = '';
+    out.on('data', (chunk: Buffer) => { printed += chunk.toString(); });
+    await db.recorder.setSettings(settingsFor(await fake(library)));
+    expect(await identifyDatabase({ database: path, limit: 2, json: true, out })).toBe(0);
+    expect(JSON.parse(printed)).toMatchObject({ finished: { done: 2 }, counts: { waiting: 1 } });
+  });
+
   it('names the reason when a service cannot be reached at all', async () => {
     const library = makeLibrary({ albums: 1, tracksPerAlbum: 2, singles: 0 });
     const services = await fake(library);
