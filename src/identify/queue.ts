@@ -226,8 +226,11 @@ class QueueRun {
       this.options.signal?.throwIfAborted();
       const batch = toAsk.slice(next, next + this.batchSize);
       try {
-        this.requests.acoustId += 1;
-        const results = await this.patiently(client.pacer, () => lookUpFingerprints(client, batch.map((p) => ({ fingerprint: p.fingerprint, durationSeconds: p.key.durationSeconds })), this.options.signal));
+        const lookups = batch.map((p) => ({ fingerprint: p.fingerprint, durationSeconds: p.key.durationSeconds }));
+        const results = await this.patiently(client.pacer, () => {
+          this.requests.acoustId += 1;
+          return lookUpFingerprints(client, lookups, this.options.signal);
+        });
         const answered = batch.map((p, i) => ({ key: p.key, json: JSON.stringify(results[i] ?? []) }));
         // Stored at once: a run stopped from here on never asks these again.
         await this.write({ acoustIdReplies: answered, musicBrainz: [], jobs: [] });
@@ -255,8 +258,10 @@ class QueueRun {
     const cached = listMusicBrainz(this.db.read, entity, [mbid], daysAgo(this.options.services.cacheTtlDays)).get(mbid);
     if (cached !== undefined) return JSON.parse(cached) as unknown;
     const client = this.options.services.musicBrainz;
-    this.requests.musicBrainz += 1;
-    const json = await this.patiently(client.pacer, () => lookUp(client, entity, mbid, this.options.signal));
+    const json = await this.patiently(client.pacer, () => {
+      this.requests.musicBrainz += 1;
+      return lookUp(client, entity, mbid, this.options.signal);
+    });
     const text = JSON.stringify(json);
     pending.push({ entity, mbid, json: text });
     if (typeof json.id === 'string' && json.id !== mbid) pending.push({ entity, mbid: json.id, json: text });

@@ -188,6 +188,8 @@ describe('the identification queue', () => {
     services.misbehave('musicbrainz', { kind: 'unavailable' });
     const summary = await runIdentificationQueue({ db, services: servicesAt(services) });
     expect(summary.finished.done).toBe(3);
+    // Every request counts, the refused ones too.
+    expect(summary.requests).toEqual({ acoustId: 2, musicBrainz: 2 });
     const [refused, retried] = services.log.filter((e) => e.service === 'acoustid');
     expect(refused!.status).toBe(429);
     expect(retried!.at - refused!.at).toBeGreaterThanOrEqual(2000);
