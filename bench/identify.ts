@@ -3,7 +3,7 @@
  *
  * The identification queue against the fake AcoustID and MusicBrainz (test/support/), which
  * answer after `--latency` ms (default 150) with the real services' shapes, at the real services'
- * paces (the settings' defaults: AcoustID 350 ms apart, MusicBrainz 1050 ms). The library: 100
+ * paces (the settings' defaults: AcoustID 400 ms apart, MusicBrainz 1100 ms). The library: 100
  * albums of 12 tracks and 100 singles by default, recorded as an import records them. Reported:
  * requests per identified passage to each service (target ≤ 0.15 for album-shaped libraries), the
  * wall time against the floor the paces set, what a client asking once per track to each service

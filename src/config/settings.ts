@@ -17,11 +17,12 @@ export const settingDefaults = {
   minimum_song_duration_ticks: '423360000',
   acoustid_api_key: null,
   acoustid_base_url: 'https://api.acoustid.org/v2',
-  // AcoustID allows 3 requests/s: a little more than a third of a second apart keeps under it.
-  acoustid_min_interval_ms: '350',
+  // AcoustID allows 3 requests/s: 400 ms apart keeps under it, with room for a request sent late
+  // to arrive close behind the next (the services count arrivals).
+  acoustid_min_interval_ms: '400',
   musicbrainz_base_url: 'https://musicbrainz.org/ws/2',
   // MusicBrainz allows 1 request/s on average; 0 for a local mirror (musicbrainz-docker).
-  musicbrainz_min_interval_ms: '1050',
+  musicbrainz_min_interval_ms: '1100',
   musicbrainz_contact: null,
   identification_cache_days: '90',
   music_directories: '[]',
