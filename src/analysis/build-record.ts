@@ -1,6 +1,7 @@
 import {
   ANALYSIS_VERSION, secondsToTicks, type AlbumRef, type ArtistCredit, type FileRecord, type FileWarning, type PassageFingerprint, type PassageRecord, type RecordingRef,
 } from '../file-record.js';
+import { shareCredit } from '../credits.js';
 import { newGuid } from '../guid.js';
 import type { AudioAnalysis } from './analyse-audio.js';
 import type { CueTrack, FileCueSheet } from './cue-sheet.js';
@@ -26,12 +27,10 @@ export interface FileFacts {
 export function creditArtists(report: TagReport): ArtistCredit[] {
   const ids = [...new Set(report.ids.artistMbids)];
   const names = report.artistNames.length === ids.length ? report.artistNames : [];
-  return ids.map((mbid, i) => ({
-    guid: newGuid(),
+  return shareCredit(ids.map((mbid, i) => ({
     mbid,
     name: names[i] ?? (ids.length === 1 ? report.tags.artist : null) ?? report.artistNames[i] ?? 'Unknown artist',
-    weight: 1 / ids.length,
-  }));
+  })));
 }
 
 function recordingOf(report: TagReport): RecordingRef | null {
@@ -87,7 +86,7 @@ function namesFromCue(report: TagReport, sheet: FileCueSheet, track: CueTrack): 
       songGuid: newGuid(),
       recordingMbid: track.recordingMbid,
       title: track.title,
-      artists: artistIds.map((mbid) => ({ guid: newGuid(), mbid, name: artistIds.length === 1 ? artist ?? 'Unknown artist' : 'Unknown artist', weight: 1 / artistIds.length })),
+      artists: shareCredit(artistIds.map((mbid) => ({ mbid, name: artistIds.length === 1 ? artist ?? 'Unknown artist' : 'Unknown artist' }))),
       works: [],
     },
     release: releaseMbid === null ? null : { guid: newGuid(), mbid: releaseMbid, title: album ?? 'Unknown album', releaseDate: sheet.album.date ?? report.releaseDate },

@@ -187,7 +187,6 @@ class BatchWriter {
     if (passage.recording === null && fingerprintOf(passage) !== null) this.run(this.writes.queueIdentification, passage.guid);
     else if (kept) this.run(this.writes.dropIdentification, passage.guid);
   }
-
 }
 
 export interface BatchContext {

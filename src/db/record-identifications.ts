@@ -36,7 +36,9 @@ export function prepareRecordIdentifications(db: WriteDb, writes: FileWrites) {
     let songs = 0;
     for (const { link, ...job } of update.jobs) {
       if (!identification.updateJob(job) || link === null) continue;
-      identification.unlinkPassage(link.guid);
+      // What an identification replaces: the passage's song and album links, with the statements a re-recorded passage uses.
+      writes.deleteSongLinksOfPassage.run(link.guid);
+      writes.deleteAlbumLinksOfPassage.run(link.guid);
       songs += linker.link(link);
     }
     return songs;

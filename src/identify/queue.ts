@@ -22,6 +22,7 @@ import { countJobs, listAcoustIdReplies, listDueJobs, listMusicBrainz, replyKey,
 import type { IdentificationUpdate } from '../db/record-identifications.js';
 import type { LinkedPassage } from '../db/entity-links.js';
 import { fingerprintOf, TICKS_PER_SECOND, type AlbumRef, type RecordingRef } from '../file-record.js';
+import { shareCredit } from '../credits.js';
 import { newGuid } from '../guid.js';
 import type { FileCueSheet } from '../analysis/cue-sheet.js';
 import { trackSpans, type Gap } from './release-tracks.js';
@@ -114,15 +115,9 @@ function daysAgo(days: number): string {
   return new Date(Date.now() - days * 86_400_000).toISOString().replace('T', ' ').slice(0, 19);
 }
 
-/** Credits shared equally, so a song's weights sum to 1. */
-function creditsOf(credits: readonly Credit[]): RecordingRef['artists'] {
-  const distinct = [...new Map(credits.map((credit) => [credit.mbid, credit])).values()];
-  return distinct.map((credit) => ({ guid: newGuid(), mbid: credit.mbid, name: credit.name, weight: 1 / distinct.length }));
-}
-
 function recordingRefOf(recording: MbRecording): RecordingRef {
   return {
-    songGuid: newGuid(), recordingMbid: recording.mbid, title: recording.title, artists: creditsOf(recording.artists),
+    songGuid: newGuid(), recordingMbid: recording.mbid, title: recording.title, artists: shareCredit(recording.artists),
     works: recording.works.map((work) => ({ guid: newGuid(), mbid: work.mbid, title: work.title })),
   };
 }

@@ -144,8 +144,6 @@ ON CONFLICT (file_id) DO UPDATE SET file_hash = excluded.file_hash, release_mbid
   created_at = CURRENT_TIMESTAMP`;
 /** The next full import analyses the file again (import/run.ts plans it as an upgrade), with the plan as its cue sheet. */
 const REANALYSE_FILE = 'UPDATE files SET analysis_version = 0, updated_at = CURRENT_TIMESTAMP WHERE guid = ?';
-const UNLINK_PASSAGE_SONGS = 'DELETE FROM passage_songs WHERE passage_id = ?';
-const UNLINK_PASSAGE_ALBUMS = 'DELETE FROM passage_albums WHERE passage_id = ?';
 
 export interface ReleasePlan {
   fileGuid: string;
@@ -179,8 +177,6 @@ export function prepareIdentificationWrites(db: WriteDb) {
   const upsertReply = db.prepare(UPSERT_ACOUSTID_REPLY);
   const upsertMusicBrainz = db.prepare(UPSERT_MUSICBRAINZ);
   const updateJob = db.prepare(UPDATE_JOB);
-  const unlinkSongs = db.prepare(UNLINK_PASSAGE_SONGS);
-  const unlinkAlbums = db.prepare(UNLINK_PASSAGE_ALBUMS);
   const extendPassage = db.prepare(EXTEND_PASSAGE);
   const upsertReleasePlan = db.prepare(UPSERT_RELEASE_PLAN);
   const reanalyseFile = db.prepare(REANALYSE_FILE);
@@ -200,10 +196,5 @@ export function prepareIdentificationWrites(db: WriteDb) {
     storeMusicBrainz: (entity: 'release' | 'recording', mbid: string, json: string) => upsertMusicBrainz.run(mbid, entity, json),
     /** False when the job is no longer waiting (the passage was re-recorded or is gone): its outcome is dropped. */
     updateJob: (update: JobUpdate): boolean => updateJob.run(update).changes > 0,
-    /** What an identification replaces: the passage's song and album links. */
-    unlinkPassage(passageGuid: string): void {
-      unlinkSongs.run(passageGuid);
-      unlinkAlbums.run(passageGuid);
-    },
   };
 }
