@@ -26,7 +26,7 @@ export default tseslint.config(
           importNames: ['openWriteConnection', 'WriteDb'],
           message: 'Only src/db/ holds a write connection: write through the recorder\'s commands.',
         }, {
-          group: ['**/db/commit-batch.js', '**/db/queries/file-writes.js', '**/db/session-claim.js'],
+          group: ['**/db/commit-batch.js', '**/db/queries/file-writes.js'],
           message: 'The recorder is the only writer: use its commands.',
         }],
       }],

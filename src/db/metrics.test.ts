@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { percentile, WriteMetrics, type TransactionSample } from './metrics.js';
+import { keptSamples, percentile, WriteMetrics, type TransactionSample } from './metrics.js';
 
 function sample(overrides: Partial<TransactionSample> = {}): TransactionSample {
-  return { kind: 'batch', lockWaitMs: 0, holdMs: 1, files: 10, statements: 50, retries: 0, ...overrides };
+  return { writer: 'import', lockWaitMs: 0, holdMs: 1, files: 10, statements: 50, retries: 0, ...overrides };
 }
 
 describe('percentile', () => {
@@ -44,8 +44,8 @@ describe('WriteMetrics.summary', () => {
   it('counts lock acquisitions per file over every transaction, session writes included', () => {
     const metrics = new WriteMetrics();
     for (let i = 0; i < 3; i += 1) metrics.add(sample({ files: 100 }));
-    metrics.add(sample({ kind: 'write', files: 0, statements: 1 }));
-    metrics.add(sample({ kind: 'write', files: 0, statements: 1 }));
+    metrics.add(sample({ writer: 'session', files: 0, statements: 1 }));
+    metrics.add(sample({ writer: 'session', files: 0, statements: 1 }));
     const summary = metrics.summary();
     expect(summary.transactions).toBe(5);
     expect(summary.files).toBe(300);
@@ -62,7 +62,7 @@ describe('WriteMetrics.summary', () => {
     const metrics = new WriteMetrics();
     metrics.add(sample({ statements: 40, retries: 0 }));
     metrics.add(sample({ statements: 60, retries: 3 }));
-    metrics.add(sample({ kind: 'write', files: 0, statements: 3, retries: 2 }));
+    metrics.add(sample({ writer: 'session', files: 0, statements: 3, retries: 2 }));
     const summary = metrics.summary();
     expect(summary.statements).toBe(103);
     expect(summary.retries).toBe(5);
@@ -83,5 +83,18 @@ describe('WriteMetrics.summary', () => {
     const summary = metrics.summary();
     expect(summary.holdMs.max).toBe(1.23);
     expect(summary.lockWaitMs.max).toBe(0);
+  });
+});
+
+describe('WriteMetrics over a long life', () => {
+  it('keeps its memory bounded: percentiles over the latest transactions, counts and maxima over all', () => {
+    const metrics = new WriteMetrics();
+    // One slow transaction long ago, then many quick ones: the slow one leaves the percentiles, not the maximum.
+    metrics.add(sample({ holdMs: 500, files: 1 }));
+    for (let i = 0; i < keptSamples; i += 1) metrics.add(sample({ holdMs: 2, files: 1 }));
+    const summary = metrics.summary();
+    expect(summary.transactions).toBe(keptSamples + 1);
+    expect(summary.files).toBe(keptSamples + 1);
+    expect(summary.holdMs).toEqual({ p50: 2, p95: 2, p99: 2, max: 500 });
   });
 });

@@ -1,6 +1,9 @@
+import type { WriterName } from './write-unit.js';
+
 /** One write transaction, as the recorder measured it. */
 export interface TransactionSample {
-  kind: 'batch' | 'write';
+  /** Who wrote: an import's batch, or a feature's write unit. */
+  writer: WriterName;
   /** From the first attempt at the lock to holding it. */
   lockWaitMs: number;
   /** From BEGIN IMMEDIATE to the end of COMMIT. */
@@ -32,31 +35,49 @@ function round2(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
-/** The write path's figures for one import: every transaction the recorder ran. */
+/**
+ * Percentiles are taken over the latest this many transactions: a service that runs for months
+ * writes a lease heartbeat every few seconds, and its figures must not grow with its age. Counts,
+ * sums and maxima stay exact over every transaction.
+ */
+export const keptSamples = 10_000;
+
+/** The write path's figures over a run of transactions: an import's, a writer's, or the process's. */
 export class WriteMetrics {
-  private readonly samples: TransactionSample[] = [];
+  private readonly holds: number[] = [];
+  private readonly waits: number[] = [];
+  private next = 0;
+  private transactions = 0;
+  private files = 0;
+  private statements = 0;
+  private retries = 0;
+  private maxHoldMs = 0;
+  private maxWaitMs = 0;
 
   add(sample: TransactionSample): void {
-    this.samples.push(sample);
+    this.transactions += 1;
+    this.files += sample.files;
+    this.statements += sample.statements;
+    this.retries += sample.retries;
+    this.maxHoldMs = Math.max(this.maxHoldMs, sample.holdMs);
+    this.maxWaitMs = Math.max(this.maxWaitMs, sample.lockWaitMs);
+    // A ring of the latest samples, for the percentiles.
+    this.holds[this.next] = sample.holdMs;
+    this.waits[this.next] = sample.lockWaitMs;
+    this.next = (this.next + 1) % keptSamples;
   }
 
   summary(): WriteMetricsSummary {
-    const holds = this.samples.map((s) => s.holdMs).sort((a, b) => a - b);
-    const waits = this.samples.map((s) => s.lockWaitMs).sort((a, b) => a - b);
-    const files = this.samples.reduce((sum, s) => sum + s.files, 0);
+    const holds = [...this.holds].sort((a, b) => a - b);
+    const waits = [...this.waits].sort((a, b) => a - b);
     return {
-      transactions: this.samples.length,
-      files,
-      statements: this.samples.reduce((sum, s) => sum + s.statements, 0),
-      lockAcquisitionsPerFile: files === 0 ? 0 : Math.round((this.samples.length / files) * 10_000) / 10_000,
-      retries: this.samples.reduce((sum, s) => sum + s.retries, 0),
-      holdMs: {
-        p50: round2(percentile(holds, 50)),
-        p95: round2(percentile(holds, 95)),
-        p99: round2(percentile(holds, 99)),
-        max: round2(holds.at(-1) ?? 0),
-      },
-      lockWaitMs: { p50: round2(percentile(waits, 50)), p99: round2(percentile(waits, 99)), max: round2(waits.at(-1) ?? 0) },
+      transactions: this.transactions,
+      files: this.files,
+      statements: this.statements,
+      lockAcquisitionsPerFile: this.files === 0 ? 0 : Math.round((this.transactions / this.files) * 10_000) / 10_000,
+      retries: this.retries,
+      holdMs: { p50: round2(percentile(holds, 50)), p95: round2(percentile(holds, 95)), p99: round2(percentile(holds, 99)), max: round2(this.maxHoldMs) },
+      lockWaitMs: { p50: round2(percentile(waits, 50)), p99: round2(percentile(waits, 99)), max: round2(this.maxWaitMs) },
     };
   }
 }

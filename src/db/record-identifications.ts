@@ -3,10 +3,10 @@
  * for the cache, and every job's outcome, with the songs, artists, works and albums of the
  * passages identified. Many passages per transaction: an album's, or a batch's worth.
  */
-import type { WriteDb } from './connection.js';
 import { EntityGuids } from './entity-guids.js';
 import { EntityLinker, type LinkedPassage } from './entity-links.js';
-import type { FileWrites } from './queries/file-writes.js';
+import { prepareFileWrites } from './queries/file-writes.js';
+import { perConnection, writeUnit, type WriteUnit } from './write-unit.js';
 import { prepareIdentificationWrites, type AcoustIdReplyKey, type JobUpdate, type PassageJoin, type ReleasePlan } from './queries/identification.js';
 
 export interface IdentificationUpdate {
@@ -20,14 +20,16 @@ export interface IdentificationUpdate {
   jobs: (JobUpdate & { link: LinkedPassage | null })[];
 }
 
+const prepared = perConnection((db) => ({ writes: prepareFileWrites(db), identification: prepareIdentificationWrites(db) }));
+
 /**
- * Runs inside the recorder's command transaction. Entities are got or created by upsert, without
- * the recorder's cache of committed guids: the passages of one update share them through a cache
- * of its own, and it is dropped with the transaction.
+ * The unit (write-unit.ts) of one update; its result is the songs linked. Entities are got or
+ * created by upsert, without the import's cache of committed guids: the passages of one update
+ * share them through a cache of its own, dropped with the transaction.
  */
-export function prepareRecordIdentifications(db: WriteDb, writes: FileWrites) {
-  const identification = prepareIdentificationWrites(db);
-  return (update: IdentificationUpdate): number => {
+export function recordIdentifications(update: IdentificationUpdate): WriteUnit<number> {
+  return writeUnit('identification', `recording the identification of ${update.jobs.length} passages`, (db) => {
+    const { writes, identification } = prepared(db);
     const linker = new EntityLinker(writes, new EntityGuids());
     for (const { key, json } of update.acoustIdReplies) identification.storeAcoustIdReply(key, json);
     for (const { entity, mbid, json } of update.musicBrainz) identification.storeMusicBrainz(entity, mbid, json);
@@ -42,5 +44,5 @@ export function prepareRecordIdentifications(db: WriteDb, writes: FileWrites) {
       songs += linker.link(link);
     }
     return songs;
-  };
+  });
 }

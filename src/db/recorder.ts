@@ -1,35 +1,40 @@
 /**
  * The recorder: the only writer of wkmp.db in a process (DESIGN.md, the write path). It holds the
- * one write connection and takes two kinds of work, in one queue:
+ * one write connection and runs two kinds of work, one transaction at a time:
  *
- * - **file records** of the import being recorded, buffered and committed in batches: one short
- *   BEGIN IMMEDIATE transaction for many files, sized so that the lock is held well under 100 ms;
- * - **named commands** (claim a session, save its progress, end it, mark files missing, store
- *   settings, cancel sessions a dead process left), each one short transaction of its own. A
- *   command goes ahead of the batches still waiting, so it waits at most for the transaction in
+ * - **write units** (write-unit.ts): what a feature hands it (a session's rows, settings,
+ *   identification results, a lease, a request pace), each one short transaction of its own. A
+ *   unit goes ahead of the batches still waiting, so it waits at most for the transaction in
  *   progress: a settings write during an import answers in milliseconds.
+ * - **file recordings**: the file records of one import session, buffered by the recording and
+ *   committed in batches, one short BEGIN IMMEDIATE transaction for many files, sized so that the
+ *   lock is held well under 100 ms. A recording owns its buffer and its session id: what a
+ *   recording that failed still held is dropped with it (the next import analyses those files
+ *   again), never committed under another session.
  *
- * The lock is taken without blocking: SQLITE_BUSY is retried with backoff on the event loop, so
- * contention slows an import and never loses or skips a file, and no caller ever sits in SQLite's
- * busy handler.
+ * The lock is taken without blocking: SQLITE_BUSY is retried with backoff on the event loop, and no
+ * caller ever sits in SQLite's busy handler. Every transaction is measured under its writer's name.
+ * A wait past `maxLockWaitMs` is reported to every lock-wait listener; a unit then gives up with a
+ * DatabaseBusyError naming what it was doing, while an import's writes wait on (giving up would
+ * throw away analysed work; contention slows an import and never loses a file).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AnalysisResult } from '../file-record.js';
-import { DatabaseBusyError } from '../errors.js';
+import { DatabaseBusyError, errorMessage } from '../errors.js';
 import { isBusyError, type WriteDb } from './connection.js';
 import { prepareCommitBatch, type BatchReport, type CommitBatch } from './commit-batch.js';
-import { WriteMetrics, type TransactionSample } from './metrics.js';
-import { clearFilesMissing, deleteOtherFiles, listFilesByHashes, markFilesMissing } from './queries/files.js';
+import { WriteMetrics, type TransactionSample, type WriteMetricsSummary } from './metrics.js';
+import { listFilesByHashes } from './queries/files.js';
 import { listPassageSpansOfFiles } from './queries/passages.js';
 import { prepareFileWrites } from './queries/file-writes.js';
-import { updateSessionEnd, updateSessionProgress, type SessionProgressRow, type SessionRow } from './queries/sessions.js';
-import { upsertSettings } from './queries/settings.js';
-import { cancelAbandonedSessions, claimSession, releaseSession, type SessionClaim } from './session-claim.js';
 import { EntityGuids } from './entity-guids.js';
-import { prepareRecordIdentifications, type IdentificationUpdate } from './record-identifications.js';
+import type { WriteUnit, WriterName } from './write-unit.js';
 
 export interface RecorderOptions {
-  /** `ai_database_max_lock_wait_ms`: how long one write tries for the lock before saying so and trying on. */
+  /**
+   * `ai_database_max_lock_wait_ms`: how long a write tries for the lock before it is reported; a
+   * unit then gives up, an import's batch waits on.
+   */
   maxLockWaitMs: number;
   /** Hold time the batch size is tuned for. */
   targetHoldMs?: number;
@@ -46,50 +51,74 @@ export interface RecorderOptions {
   maxBatchSize?: number;
 }
 
+/** A write that waited for the lock past `maxLockWaitMs`. */
+export interface LockWait {
+  writer: WriterName;
+  doing: string;
+  waitedMs: number;
+  /** True when the write gave up (a unit); false when it waits on (an import's batch). */
+  gaveUp: boolean;
+  error: DatabaseBusyError;
+}
+
 /** What the recorder tells the import whose files it records. */
 export interface RecordingListener {
   /** After each committed batch, outside the transaction. */
   onBatch?: (report: BatchReport, sample: TransactionSample) => void;
-  /** Each time the lock could not be had within `maxLockWaitMs`. */
+  /** Each time a batch of this recording could not have the lock within `maxLockWaitMs` (it waits on). */
   onBusy?: (error: DatabaseBusyError) => void;
 }
 
 /** The file records of one import session: added one by one, committed in batches. */
 export interface FileRecording {
   readonly sessionId: string;
-  /** The transactions while this recording ran: its batches, and the commands of its session (claim, progress, end). */
+  /** The transactions of this recording: its batches, and the units written for it (its session's rows). */
   readonly metrics: WriteMetrics;
   /**
    * Buffers one file's result. Resolves at once unless the buffer is over its high-water mark
    * (the database is locked for long), then when it has drained: analysis waits, nothing is dropped.
+   * Throws once the recording has failed or ended.
    */
   add(item: AnalysisResult): Promise<void>;
   /** Commits everything buffered so far. */
   flush(): Promise<void>;
+  /**
+   * Commits what is left and ends the recording, so that another can begin. If the recording
+   * failed, what it still held is dropped and the failure is thrown, saying how many files were
+   * not recorded.
+   */
+  end(): Promise<void>;
 }
 
 const firstRetryDelayMs = 10;
 const lastRetryDelayMs = 1000;
 const minBatchSize = 8;
 
-type Transaction<T> = { run: () => T; kind: TransactionSample['kind']; files: number };
+/** How a transaction meets a lock held past `maxLockWaitMs`. */
+type Patience = 'deadline' | 'wait-on';
+
+interface Transaction<T> {
+  run: () => T;
+  writer: WriterName;
+  doing: string;
+  files: number;
+  patience: Patience;
+  /** The recording whose figures (and busy listener) this transaction also counts in. */
+  recording: Recording | null;
+}
 
 export class Recorder {
   /** Every transaction since the recorder was made. */
   readonly metrics = new WriteMetrics();
+  private readonly byWriter = new Map<WriterName, WriteMetrics>();
   private readonly commitBatch: CommitBatch;
-  private readonly writeIdentifications: (update: IdentificationUpdate) => number;
   private readonly options: Required<RecorderOptions>;
-  private recording: (FileRecording & { listener: RecordingListener }) | null = null;
-  private buffer: AnalysisResult[] = [];
+  private recording: Recording | null = null;
   private batchSize: number;
-  private ageTimer: NodeJS.Timeout | null = null;
-  private batchDue = false;
-  /** Commands wait here and go before batches. */
-  private readonly commands: (() => Promise<void>)[] = [];
+  /** Units wait here and go before batches. */
+  private readonly units: (() => Promise<void>)[] = [];
   private pumping: Promise<void> | null = null;
-  private drainWaiters: (() => void)[] = [];
-  private failure: unknown = null;
+  private readonly lockWaitListeners = new Set<(wait: LockWait) => void>();
   /** Before this (performance.now()), the lock is left to other services. */
   private freeUntil = 0;
   /** Time spent checkpointing the WAL between batches, outside any transaction. */
@@ -103,9 +132,7 @@ export class Recorder {
     // but inside the call the hold is timed by, and on this thread. The recorder checkpoints
     // between batches instead, where it delays nobody and is measured apart.
     db.pragma('wal_autocheckpoint = 0');
-    const writes = prepareFileWrites(db);
-    this.commitBatch = prepareCommitBatch(db, writes, new EntityGuids());
-    this.writeIdentifications = prepareRecordIdentifications(db, writes);
+    this.commitBatch = prepareCommitBatch(db, prepareFileWrites(db), new EntityGuids());
   }
 
   /** `ai_database_max_lock_wait_ms` as it is now: read by each import from the settings. */
@@ -113,139 +140,35 @@ export class Recorder {
     this.options.maxLockWaitMs = ms;
   }
 
-  // ------------------------------------------------------------------ named commands
-
-  /** Claims the one running session (refused while another runs, here or in another process). */
-  claimSession(claim: SessionClaim): Promise<void> {
-    return this.command(() => claimSession(this.db, claim));
+  /** The figures of each writer that has written since the recorder was made. */
+  figures(): Partial<Record<WriterName, WriteMetricsSummary>> {
+    return Object.fromEntries([...this.byWriter].map(([writer, metrics]) => [writer, metrics.summary()]));
   }
 
-  saveSessionProgress(row: SessionProgressRow): Promise<void> {
-    return this.command(() => updateSessionProgress(this.db, row));
-  }
-
-  /** Writes the session's last row and lets another session be claimed. */
-  async endSession(row: Omit<SessionProgressRow, 'currentOperation'> & { errors: string }): Promise<void> {
-    try {
-      await this.command(() => updateSessionEnd(this.db, row));
-    } finally {
-      releaseSession(row.sessionId);
-    }
-  }
-
-  /** Marks sessions left running by a process that is gone CANCELLED; returns those still alive. */
-  cancelAbandonedSessions(): Promise<SessionRow[]> {
-    return this.command(() => cancelAbandonedSessions(this.db));
+  /** Hears of every write, of any writer, that waited for the lock past `maxLockWaitMs`. */
+  onLockWait(listener: (wait: LockWait) => void): () => void {
+    this.lockWaitListeners.add(listener);
+    return () => this.lockWaitListeners.delete(listener);
   }
 
   /**
-   * Audio files gone from disk are marked (never deleted: they are the library) and unchanged ones
-   * that came back unmarked; remembered non-audio files that are gone are forgotten.
+   * Runs a unit in its own transaction, ahead of waiting batches. Rejects with a DatabaseBusyError
+   * when the lock cannot be had within `maxLockWaitMs` (nothing of the unit is written), or with
+   * the unit's own error (rolled back). `recording`: the import it is written for (its session's
+   * rows, the files it found missing): the unit counts in that import's figures and, as its batches
+   * do, waits on past `maxLockWaitMs`, saying so to the import.
    */
-  markPresence(presence: { missing: readonly string[]; restored: readonly string[]; goneOthers: readonly string[] }): Promise<void> {
-    if (presence.missing.length + presence.restored.length + presence.goneOthers.length === 0) return Promise.resolve();
-    return this.command(() => {
-      markFilesMissing(this.db, presence.missing);
-      clearFilesMissing(this.db, presence.restored);
-      deleteOtherFiles(this.db, presence.goneOthers);
-    });
-  }
-
-  /** Stores settings (values already checked), in one transaction. */
-  setSettings(values: ReadonlyMap<string, string | null>): Promise<void> {
-    return this.command(() => upsertSettings(this.db, values));
-  }
-
-  /**
-   * Identification results (identify/queue.ts), in one transaction: cache rows, job outcomes,
-   * songs and links. Returns the songs linked.
-   */
-  recordIdentifications(update: IdentificationUpdate): Promise<number> {
-    return this.command(() => this.writeIdentifications(update));
-  }
-
-  // ------------------------------------------------------------------ file records
-
-  /** Starts recording an import's files; one at a time (one session runs at a time). */
-  beginRecording(sessionId: string, listener: RecordingListener = {}): FileRecording {
-    if (this.recording) throw new Error(`the recorder is recording session ${this.recording.sessionId}`);
-    const recording = {
-      sessionId,
-      metrics: new WriteMetrics(),
-      listener,
-      add: (item: AnalysisResult) => this.add(item),
-      flush: () => this.flush(),
-    };
-    this.recording = recording;
-    this.failure = null;
-    return recording;
-  }
-
-  /** Commits what is left of the recording and ends it. */
-  async endRecording(): Promise<void> {
-    try {
-      await this.flush();
-    } finally {
-      this.recording = null;
-    }
-  }
-
-  /** Nothing queued, buffered or running. */
-  get isIdle(): boolean {
-    return this.pumping === null && this.commands.length === 0 && this.buffer.length === 0;
-  }
-
-  /** Waits for every queued command and batch. */
-  async idle(): Promise<void> {
-    while (this.pumping) await this.pumping;
-  }
-
-  private add(item: AnalysisResult): Promise<void> {
-    this.throwIfFailed();
-    this.buffer.push(item);
-    if (this.buffer.length >= this.batchSize) this.wantBatch();
-    else this.ageTimer ??= setTimeout(() => this.wantBatch(true), this.options.maxBatchAgeMs);
-    if (this.buffer.length < this.highWaterMark()) return Promise.resolve();
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
-  }
-
-  private async flush(): Promise<void> {
-    this.clearTimer();
-    this.batchDue = true;
-    this.pump();
-    await this.idle();
-    this.throwIfFailed();
-  }
-
-  private highWaterMark(): number {
-    return this.options.maxBatchSize * 2;
-  }
-
-  private clearTimer(): void {
-    if (this.ageTimer) clearTimeout(this.ageTimer);
-    this.ageTimer = null;
-  }
-
-  private throwIfFailed(): void {
-    if (this.failure !== null) throw this.failure;
-  }
-
-  /** A batch is wanted: a full one, or with `aged`, what is left (the oldest file has waited long enough). */
-  private wantBatch(aged = false): void {
-    this.clearTimer();
-    if (aged) this.batchDue = true;
-    this.pump();
-  }
-
-  // ------------------------------------------------------------------ the queue
-
-  /** Runs `fn` in its own transaction, ahead of waiting batches. */
-  private command<T>(fn: () => T): Promise<T> {
+  write<T>(unit: WriteUnit<T>, options: { recording?: FileRecording } = {}): Promise<T> {
+    const recording = options.recording instanceof Recording ? options.recording : null;
     return new Promise<T>((resolve, reject) => {
-      this.commands.push(async () => {
+      this.units.push(async () => {
         try {
-          const transaction = this.db.transaction(fn);
-          resolve((await this.acquire({ run: () => transaction.immediate(), kind: 'write', files: 0 })).result);
+          const transaction = this.db.transaction(() => unit.run(this.db));
+          const { result } = await this.acquire({
+            run: () => transaction.immediate(), writer: unit.writer, doing: unit.doing, files: 0, recording,
+            patience: recording === null ? 'deadline' : 'wait-on',
+          });
+          resolve(result);
         } catch (error) {
           reject(error instanceof Error ? error : new Error(String(error)));
         }
@@ -254,7 +177,36 @@ export class Recorder {
     });
   }
 
-  /** One loop runs the queue: commands first, then the batches that are due. */
+  /** Starts recording an import's files; one recording at a time (one session runs at a time). */
+  beginRecording(sessionId: string, listener: RecordingListener = {}): FileRecording {
+    if (this.recording) throw new Error(`the recorder is recording session ${this.recording.sessionId}`);
+    const recording = new Recording(sessionId, listener, {
+      pump: () => this.pump(),
+      idle: () => this.idle(),
+      batchSize: () => this.batchSize,
+      highWaterMark: () => this.options.maxBatchSize * 2,
+      maxBatchAgeMs: () => this.options.maxBatchAgeMs,
+      ended: (ended) => {
+        if (this.recording === ended) this.recording = null;
+      },
+    });
+    this.recording = recording;
+    return recording;
+  }
+
+  /** Nothing queued, buffered or running. */
+  get isIdle(): boolean {
+    return this.pumping === null && this.units.length === 0 && (this.recording?.buffered ?? 0) === 0;
+  }
+
+  /** Waits for every queued unit and due batch. */
+  async idle(): Promise<void> {
+    while (this.pumping) await this.pumping;
+  }
+
+  // ------------------------------------------------------------------ the queue
+
+  /** One loop runs the queue: units first, then the batches that are due. */
   private pump(): void {
     if (this.pumping) return;
     // Started a microtask later, so that `pumping` is set before the loop can end: with nothing to
@@ -262,39 +214,45 @@ export class Recorder {
     this.pumping = Promise.resolve().then(async () => {
       try {
         for (;;) {
-          const command = this.commands.shift();
-          if (command) await command();
-          else if (this.buffer.length > 0 && (this.buffer.length >= this.batchSize || this.batchDue)) await this.commitNextBatch();
-          else break;
+          const unit = this.units.shift();
+          if (unit) {
+            await unit();
+            continue;
+          }
+          const recording = this.recording;
+          if (!recording?.hasBatchDue(this.batchSize)) break;
+          try {
+            await this.commitNextBatch(recording);
+          } catch (error) {
+            recording.fail(error); // the recording's failure, not the recorder's: the next recording starts clean
+          }
         }
-      } catch (error) {
-        this.failure = error;
-        this.releaseDrainWaiters(true);
       } finally {
-        this.batchDue = this.batchDue && this.buffer.length > 0;
         this.pumping = null;
-        if (this.buffer.length > 0 && this.failure === null) this.ageTimer ??= setTimeout(() => this.wantBatch(true), this.options.maxBatchAgeMs);
-        if (this.commands.length > 0) this.pump();
+        this.recording?.armTimer();
+        if (this.units.length > 0) this.pump();
       }
     });
   }
 
-  private async commitNextBatch(): Promise<void> {
-    const items = this.buffer.slice(0, this.batchSize);
-    const sessionId = this.recording?.sessionId;
-    if (sessionId === undefined) throw new Error('file records came with no recording begun');
+  private async commitNextBatch(recording: Recording): Promise<void> {
+    const items = recording.peek(this.batchSize);
     const records = items.filter((item) => item.kind === 'record');
     const hashes = records.flatMap((record) => (record.hash === '' ? [] : [record.hash]));
     const known = records.flatMap((record) => (record.change === 'changed' ? [record.guid] : []));
     // Read before the transaction: which files already hold these contents, and the passages of those re-recorded.
-    const context = { sessionId, sameContent: listFilesByHashes(this.db, hashes), storedPassages: listPassageSpansOfFiles(this.db, known) };
-    const { result: report, sample } = await this.acquire({ run: () => this.commitBatch.immediate(items, context), kind: 'batch', files: items.length });
+    const context = {
+      sessionId: recording.sessionId, sameContent: listFilesByHashes(this.db, hashes), storedPassages: listPassageSpansOfFiles(this.db, known),
+    };
+    const { result: report, sample } = await this.acquire({
+      run: () => this.commitBatch.immediate(items, context), writer: 'import', files: items.length, patience: 'wait-on', recording,
+      doing: `recording ${items.length} files of session ${recording.sessionId}`,
+    });
     sample.statements = report.statements;
-    this.buffer.splice(0, items.length);
+    recording.committed(items.length);
     this.adaptBatchSize(sample);
     this.checkpoint();
-    this.releaseDrainWaiters(false);
-    this.recording?.listener.onBatch?.(report, sample);
+    recording.listener.onBatch?.(report, sample);
   }
 
   /** Copies the WAL back into the database without taking the write lock (PASSIVE). */
@@ -313,22 +271,41 @@ export class Recorder {
     this.batchSize = Math.min(this.options.maxBatchSize, Math.max(minBatchSize, next));
   }
 
-  private releaseDrainWaiters(all: boolean): void {
-    if (!all && this.buffer.length >= this.highWaterMark()) return;
-    const waiters = this.drainWaiters;
-    this.drainWaiters = [];
-    for (const resolve of waiters) resolve();
+  private measure(sample: TransactionSample, recording: Recording | null): void {
+    this.metrics.add(sample);
+    let writer = this.byWriter.get(sample.writer);
+    if (writer === undefined) {
+      writer = new WriteMetrics();
+      this.byWriter.set(sample.writer, writer);
+    }
+    writer.add(sample);
+    recording?.metrics.add(sample);
+  }
+
+  private reportWait(transaction: Transaction<unknown>, waitedMs: number): DatabaseBusyError {
+    const gaveUp = transaction.patience === 'deadline';
+    const seconds = (waitedMs / 1000).toFixed(1);
+    const error = new DatabaseBusyError(
+      'record',
+      gaveUp
+        ? `${transaction.doing}: wkmp.db is still locked by another process after ${seconds} s (ai_database_max_lock_wait_ms); nothing was written, try again`
+        : `${transaction.doing}: wkmp.db is still locked by another process after ${seconds} s; waiting on`,
+    );
+    if (!gaveUp) transaction.recording?.listener.onBusy?.(error);
+    for (const listener of this.lockWaitListeners) listener({ writer: transaction.writer, doing: transaction.doing, waitedMs, gaveUp, error });
+    return error;
   }
 
   /**
    * Tries the transaction until it gets the lock: SQLITE_BUSY at BEGIN IMMEDIATE is retried with
-   * backoff from 10 ms doubling to 1 s; past `maxLockWaitMs` the wait is reported and goes on.
+   * backoff from 10 ms doubling to 1 s. Past `maxLockWaitMs` the wait is reported; a unit then
+   * gives up, a batch waits on and is reported again after each further `maxLockWaitMs`.
    */
   private async acquire<T>(transaction: Transaction<T>): Promise<{ result: T; sample: TransactionSample }> {
     const wait = this.freeUntil - performance.now();
     if (wait > 0) await sleep(wait);
     const firstTry = performance.now();
-    let budgetStart = firstTry;
+    let reportedAt = firstTry;
     let delayMs = firstRetryDelayMs;
     let retries = 0;
     for (;;) {
@@ -338,21 +315,137 @@ export class Recorder {
         const ended = performance.now();
         this.freeUntil = ended + this.options.minLockGapMs;
         const sample: TransactionSample = {
-          kind: transaction.kind, files: transaction.files, retries, statements: 0, lockWaitMs: begun - firstTry, holdMs: ended - begun,
+          writer: transaction.writer, files: transaction.files, retries, statements: 0, lockWaitMs: begun - firstTry, holdMs: ended - begun,
         };
-        this.metrics.add(sample);
-        this.recording?.metrics.add(sample);
+        this.measure(sample, transaction.recording);
         return { result, sample };
       } catch (error) {
         if (!isBusyError(error) || this.db.inTransaction) throw error;
       }
       retries += 1;
-      if (performance.now() - budgetStart >= this.options.maxLockWaitMs) {
-        this.recording?.listener.onBusy?.(new DatabaseBusyError('record', `writing to the database: still locked by another process after ${Math.round(performance.now() - firstTry)} ms; waiting on`));
-        budgetStart = performance.now();
+      if (performance.now() - reportedAt >= this.options.maxLockWaitMs) {
+        const busy = this.reportWait(transaction, performance.now() - firstTry);
+        if (transaction.patience === 'deadline') throw busy;
+        reportedAt = performance.now();
       }
       await sleep(delayMs);
       delayMs = Math.min(delayMs * 2, lastRetryDelayMs);
     }
+  }
+}
+
+/** What a recording asks of its recorder. */
+interface RecorderLink {
+  pump(): void;
+  idle(): Promise<void>;
+  batchSize(): number;
+  highWaterMark(): number;
+  maxBatchAgeMs(): number;
+  ended(recording: Recording): void;
+}
+
+/** One import's file records: its own buffer, batch timer and failure. */
+class Recording implements FileRecording {
+  readonly metrics = new WriteMetrics();
+  private buffer: AnalysisResult[] = [];
+  private batchDue = false;
+  private ageTimer: NodeJS.Timeout | null = null;
+  private failure: Error | null = null;
+  private isEnded = false;
+  private drainWaiters: (() => void)[] = [];
+
+  constructor(readonly sessionId: string, readonly listener: RecordingListener, private readonly recorder: RecorderLink) {}
+
+  get buffered(): number {
+    return this.buffer.length;
+  }
+
+  add(item: AnalysisResult): Promise<void> {
+    const unusable = this.failure ?? (this.isEnded ? new Error(`the recording of session ${this.sessionId} has ended`) : null);
+    if (unusable !== null) return Promise.reject(unusable);
+    this.buffer.push(item);
+    if (this.buffer.length >= this.recorder.batchSize()) this.wantBatch();
+    else this.armTimer();
+    if (this.buffer.length < this.recorder.highWaterMark()) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  async flush(): Promise<void> {
+    this.clearTimer();
+    this.batchDue = this.buffer.length > 0;
+    this.recorder.pump();
+    await this.recorder.idle();
+    this.throwIfFailed();
+  }
+
+  async end(): Promise<void> {
+    if (this.isEnded) return;
+    try {
+      await this.flush();
+    } catch (error) {
+      const dropped = this.buffer.length;
+      this.buffer = [];
+      throw new Error(`recording session ${this.sessionId}: ${errorMessage(error)}; ${dropped} analysed files were not recorded (the next import records them)`, { cause: error });
+    } finally {
+      this.isEnded = true;
+      this.clearTimer();
+      this.releaseDrainWaiters(true);
+      this.recorder.ended(this);
+    }
+  }
+
+  // ------------------------------------------------------------------ what the recorder calls
+
+  /** A batch is due: a full one, or what is left once the oldest file waited long enough or a flush asked. */
+  hasBatchDue(batchSize: number): boolean {
+    return this.failure === null && this.buffer.length > 0 && (this.buffer.length >= batchSize || this.batchDue);
+  }
+
+  /** The next batch's items, left in the buffer until they are committed. */
+  peek(batchSize: number): AnalysisResult[] {
+    return this.buffer.slice(0, batchSize);
+  }
+
+  committed(count: number): void {
+    this.buffer.splice(0, count);
+    if (this.buffer.length === 0) this.batchDue = false;
+    this.releaseDrainWaiters(false);
+  }
+
+  /** A batch failed as a whole (SQLite rolled it back): nothing more of this recording is written. */
+  fail(error: unknown): void {
+    this.failure = error instanceof Error ? error : new Error(String(error));
+    this.clearTimer();
+    this.releaseDrainWaiters(true);
+  }
+
+  /** Makes sure what is buffered is committed within the batch age. */
+  armTimer(): void {
+    if (this.buffer.length === 0 || this.failure !== null || this.isEnded) return;
+    this.ageTimer ??= setTimeout(() => this.wantBatch(true), this.recorder.maxBatchAgeMs());
+  }
+
+  // ------------------------------------------------------------------
+
+  private wantBatch(aged = false): void {
+    this.clearTimer();
+    if (aged) this.batchDue = true;
+    this.recorder.pump();
+  }
+
+  private clearTimer(): void {
+    if (this.ageTimer) clearTimeout(this.ageTimer);
+    this.ageTimer = null;
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure !== null) throw this.failure;
+  }
+
+  private releaseDrainWaiters(all: boolean): void {
+    if (!all && this.buffer.length >= this.recorder.highWaterMark()) return;
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 }

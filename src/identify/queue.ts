@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WkmpDatabase } from '../db/setup.js';
 import { countJobs, listAcoustIdReplies, listDueJobs, listMusicBrainz, replyKey, type AcoustIdReplyKey, type DueJob, type JobUpdate, type QueueCounts } from '../db/queries/identification.js';
-import type { IdentificationUpdate } from '../db/record-identifications.js';
+import { recordIdentifications, type IdentificationUpdate } from '../db/record-identifications.js';
 import type { LinkedPassage } from '../db/entity-links.js';
 import { fingerprintOf, TICKS_PER_SECOND, type AlbumRef, type RecordingRef } from '../file-record.js';
 import { shareCredit } from '../credits.js';
@@ -201,7 +201,7 @@ class QueueRun {
 
   private async write(update: IdentificationUpdate): Promise<void> {
     if (update.acoustIdReplies.length + update.musicBrainz.length + update.jobs.length === 0) return;
-    await this.db.recorder.recordIdentifications(update);
+    await this.db.recorder.write(recordIdentifications(update));
     for (const job of update.jobs) {
       if (job.state === 'done') this.finished.done += 1;
       else if (job.state === 'no-match') this.finished.noMatch += 1;

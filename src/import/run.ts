@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { defaultDatabasePath, resolveImportPlace, type ImportPlace } from '../config/root-folder.js';
 import { readImportSettings } from '../config/settings.js';
-import { listKnownFiles } from '../db/queries/files.js';
+import { listKnownFiles, markPresence } from '../db/queries/files.js';
+import { claimSession, endSession as endSessionRow, releaseSession, saveSessionProgress } from '../db/import-sessions.js';
 import { listImportErrors } from '../db/queries/sessions.js';
 import { listReleasePlans } from '../db/queries/identification.js';
 import { listSettings } from '../db/queries/settings.js';
@@ -49,6 +50,8 @@ export interface ImportRequest {
   onEvent?: (event: ImportEvent) => void;
   /** Hands over the tracker before the first step, for what the service reads live. */
   onTracker?: (tracker: ImportTracker) => void;
+  /** Who started it, kept with the session for the page's list of sessions. Default 'cli'. */
+  origin?: 'cli' | 'service';
 }
 
 export async function runImport(request: ImportRequest): Promise<ImportSummary> {
@@ -79,6 +82,9 @@ class Reporter {
   private savedAt = Date.now();
   private savedFiles = 0;
 
+  /** Set once the recording has begun: the session's rows count in its figures. */
+  recording: FileRecording | null = null;
+
   constructor(private readonly db: WkmpDatabase, onEvent: ImportRequest['onEvent']) {
     this.tracker = new ImportTracker(onEvent);
   }
@@ -90,10 +96,10 @@ class Reporter {
     this.savedAt = step.at;
     this.savedFiles = state.filesDone;
     // Progress is a convenience: a failed save is reported, and the next one or the end row catches up.
-    this.db.recorder.saveSessionProgress({
+    this.db.recorder.write(saveSessionProgress({
       sessionId: state.sessionId, state: state.state, filesTotal: state.filesTotal, filesProcessed: state.filesDone,
       currentOperation: state.phase, counts: JSON.stringify(state.counts), metrics: JSON.stringify(state.write),
-    }).catch((error: unknown) => this.log('warn', `saving progress of session ${state.sessionId}: ${errorMessage(error)}`));
+    }), this.recording === null ? {} : { recording: this.recording }).catch((error: unknown) => this.log('warn', `saving progress of session ${state.sessionId}: ${errorMessage(error)}`));
   }
 
   phase(phase: ImportPhase): void {
@@ -120,11 +126,12 @@ async function importInto(db: WkmpDatabase, place: ImportPlace, request: ImportR
     }),
     onBusy: (error) => reporter.log('warn', error.message),
   });
+  reporter.recording = recording;
   try {
     // Claim the one running session: refused while another import runs, here or in another process.
-    await db.recorder.claimSession({ sessionId, rootFolder: place.rootFolder, folder: place.relativeFolder, parameters: { jobs } });
+    await db.recorder.write(claimSession({ sessionId, rootFolder: place.rootFolder, folder: place.relativeFolder, parameters: { jobs, origin: request.origin ?? 'cli' } }), { recording });
   } catch (error) {
-    await db.recorder.endRecording();
+    await recording.end();
     throw error;
   }
   reporter.step({ type: 'started', at: Date.now(), sessionId, rootFolder: place.rootFolder, folder: place.relativeFolder, database: db.path });
@@ -146,7 +153,7 @@ async function importInto(db: WkmpDatabase, place: ImportPlace, request: ImportR
     failure = errorMessage(error);
     throw error;
   } finally {
-    await endSession(db, reporter, ended, failure);
+    await endSession(db, recording, reporter, ended, failure);
   }
   return summaryOf(reporter.tracker.state!, listImportErrors(db.read, sessionId));
 }
@@ -161,11 +168,12 @@ async function importFolder(
   const plan = planChanges(scan.entries, listKnownFiles(db.read, place.relativeFolder), analysis.level);
   reportPlan(reporter, plan, scan.skippedSymlinks.length);
   // missing files are marked, never deleted; unchanged ones that came back are unmarked
-  await db.recorder.markPresence({
+  const presence = {
     missing: plan.missing.filter((file) => file.missingSince === null).map((file) => file.guid),
     restored: plan.restored.map((file) => file.guid),
     goneOthers: plan.gone.map((file) => file.path),
-  });
+  };
+  if (presence.missing.length + presence.restored.length + presence.goneOthers.length > 0) await db.recorder.write(markPresence(presence), { recording });
   // the cue sheets beside the files to analyse give them their tracks; a sheet that cannot be used is an error row
   const cues = await readCueSheets(plan.toAnalyse, scan.entries);
   for (const failure of cues.failures) await recording.add(failure);
@@ -191,18 +199,22 @@ function reportPlan(reporter: Reporter, plan: ChangePlan, skippedSymlinks: numbe
 }
 
 /** Commits what is left, writes the session's last row, and reports the end. */
-async function endSession(db: WkmpDatabase, reporter: Reporter, state: 'COMPLETED' | 'CANCELLED' | 'FAILED', failure?: string): Promise<void> {
+async function endSession(
+  db: WkmpDatabase, recording: FileRecording, reporter: Reporter, state: 'COMPLETED' | 'CANCELLED' | 'FAILED', failure?: string,
+): Promise<void> {
   reporter.phase('finishing');
   try {
-    await db.recorder.endRecording().catch((error: unknown) => {
+    await recording.end().catch((error: unknown) => {
       if (state !== 'FAILED') throw error;
     });
   } finally {
     const current = reporter.tracker.state!;
-    await db.recorder.endSession({
+    await db.recorder.write(endSessionRow({
       sessionId: current.sessionId, state, filesTotal: current.filesTotal, filesProcessed: current.filesDone,
       counts: JSON.stringify(current.counts), metrics: JSON.stringify(current.write), errors: JSON.stringify(failure === undefined ? [] : [failure]),
-    }).catch((error: unknown) => reporter.log('warn', `ending session ${current.sessionId}: ${errorMessage(error)}`));
+    }), { recording })
+      .catch((error: unknown) => reporter.log('warn', `ending session ${current.sessionId}: ${errorMessage(error)}`))
+      .finally(() => releaseSession(current.sessionId));
     reporter.tracker.apply({ type: 'ended', at: Date.now(), state, ...(failure === undefined ? {} : { message: failure }) }, listImportErrors(db.read, current.sessionId));
   }
 }

@@ -83,6 +83,7 @@ export class ImportService {
       db: this.options.db,
       ...(request.jobs === undefined ? {} : { jobs: request.jobs }),
       analysis: request.analysis ?? 'full',
+      origin: 'service',
       ...(this.options.ffmpeg === undefined ? {} : { ffmpeg: this.options.ffmpeg }),
       signal: controller.signal,
       onTracker: (tracker) => { run.tracker = tracker; },

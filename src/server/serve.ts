@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { defaultDatabasePath, resolveImportPlace } from '../config/root-folder.js';
 import { openWkmpDatabase } from '../db/setup.js';
+import { cancelAbandonedSessions } from '../db/import-sessions.js';
 import { buildApp } from './app.js';
 import { defaultHost, defaultPort, type LogLevel } from './options.js';
 import { ImportService } from './import-service.js';
@@ -41,13 +42,16 @@ export async function serve(options: ServeOptions): Promise<RunningService> {
   let app: FastifyInstance | undefined;
   let identification: IdentificationRunner | undefined;
   try {
-    await db.recorder.cancelAbandonedSessions();
+    await db.recorder.write(cancelAbandonedSessions());
     const service = new ImportService({ rootFolder, db, ...(options.ffmpeg === undefined ? {} : { ffmpeg: options.ffmpeg }) });
     identification = new IdentificationRunner(db, (message) => app?.log.error(message));
     app = buildApp({
       service, identification, db, logLevel: options.logLevel ?? 'silent',
       ...(options.ffmpeg === undefined ? {} : { ffmpeg: options.ffmpeg }), ...(options.sse ? { sse: options.sse } : {}),
     });
+    // Every writer's long lock waits, not only an import's: one warning line each (an import also says so on its page).
+    const logged = app;
+    db.recorder.onLockWait((wait) => logged.log.warn({ writer: wait.writer, waitedMs: Math.round(wait.waitedMs), gaveUp: wait.gaveUp }, wait.error.message));
     const url = await app.listen({ host: options.host ?? defaultHost, port: options.port ?? defaultPort });
     // Passages an earlier run left waiting are identified now.
     identification.kick();

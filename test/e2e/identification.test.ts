@@ -4,6 +4,7 @@
  * (GET /import/identification); POST /import/validate-acoustid asks AcoustID about a key.
  * Against the fake AcoustID and MusicBrainz on 127.0.0.1.
  */
+import { storeSettings } from '../../src/db/queries/settings.js';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openWkmpDatabase } from '../../src/db/setup.js';
@@ -23,7 +24,7 @@ async function libraryRoot(services: FakeServices, library: ReturnType<typeof ma
   const root = tempFolder();
   const db = openWkmpDatabase(join(root, 'wkmp.db'));
   await recordLibrary(db, library.records);
-  await db.recorder.setSettings(settingsFor(services, key));
+  await db.recorder.write(storeSettings(settingsFor(services, key)));
   await db.close();
   return root;
 }

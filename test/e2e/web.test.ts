@@ -4,6 +4,7 @@
  * its summary and passage list; a file page drawing three passages with their lead-in and lead-out;
  * a hostile tag title shown as text; the settings page's round trip through GET /api/settings.
  */
+import { storeSettings } from '../../src/db/queries/settings.js';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -256,7 +257,7 @@ describe('identification on the page', () => {
     const root = tempFolder();
     const db = openWkmpDatabase(join(root, 'wkmp.db'));
     await recordLibrary(db, library.records);
-    await db.recorder.setSettings(settingsFor(services));
+    await db.recorder.write(storeSettings(settingsFor(services)));
     await db.close();
     try {
       const { url } = await startService(root);

@@ -3,6 +3,7 @@
  * (STYLE.md §10), connections closed after each test, statement capture with better-sqlite3's
  * `verbose`, and hand-made file records.
  */
+import { storeSettings } from '../../src/db/queries/settings.js';
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,7 +76,7 @@ export function migratedDatabase(): string {
 export async function setSettings(path: string, values: Record<string, string>): Promise<void> {
   const db = openWkmpDatabase(path);
   try {
-    await db.recorder.setSettings(new Map(Object.entries(values)));
+    await db.recorder.write(storeSettings(new Map(Object.entries(values))));
   } finally {
     await db.close();
   }

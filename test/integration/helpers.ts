@@ -105,8 +105,8 @@ export interface ChildRun {
 }
 
 /** Starts `node args…` from the repository root (or `cwd`), stdout and stderr captured. Killed after the test if still running. */
-export function spawnNode(args: readonly string[], cwd = repoRoot, env: NodeJS.ProcessEnv = process.env): ChildRun {
-  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnNode(args: readonly string[], cwd = repoRoot, env: NodeJS.ProcessEnv = process.env, stdin: 'ignore' | 'pipe' = 'ignore'): ChildRun {
+  const child = spawn(process.execPath, args, { cwd, env, stdio: [stdin, 'pipe', 'pipe'] });
   children.add(child);
   let stdout = '';
   let stderr = '';
@@ -125,11 +125,26 @@ export function spawnCli(args: readonly string[], cwd = repoRoot, env: NodeJS.Pr
   return spawnNode(['--import', import.meta.resolve('tsx'), join(repoRoot, 'src', 'cli', 'main.ts'), ...args], cwd, env);
 }
 
-/** A process that holds the write lock of `dbPath` for `holdMs` (see hold-lock.mjs); resolves once it holds it. */
-export async function holdWriteLock(dbPath: string, holdMs: number): Promise<ChildRun> {
-  const holder = spawnNode([fileURLToPath(new URL('./hold-lock.mjs', import.meta.url)), dbPath, String(holdMs)]);
+export interface LockHolder extends ChildRun {
+  /** Lets go of the lock; resolves when the holder has committed and ended. */
+  release(): Promise<Awaited<ChildRun['exited']>>;
+}
+
+/**
+ * A process that holds the write lock of `dbPath` until the test releases it (see hold-lock.mjs),
+ * so that a test waits on what it asserts, never on a hold that is "long enough"; resolves once it
+ * holds the lock.
+ */
+export async function holdWriteLock(dbPath: string): Promise<LockHolder> {
+  const holder = spawnNode([fileURLToPath(new URL('./hold-lock.mjs', import.meta.url)), dbPath], repoRoot, process.env, 'pipe');
   await waitFor(() => holder.output().stdout.includes('locked'), 20_000, 'the lock holder to take the lock', holder.exited);
-  return holder;
+  return {
+    ...holder,
+    release() {
+      holder.child.stdin?.end('release\n');
+      return holder.exited;
+    },
+  };
 }
 
 /**

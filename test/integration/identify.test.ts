@@ -3,6 +3,7 @@
  * real shapes), on real SQLite files: what it writes, how few requests it spends, how it paces
  * them, and what it does when the services misbehave. Costs are read from the fake's own log.
  */
+import { storeSettings } from '../../src/db/queries/settings.js';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -473,7 +474,7 @@ describe('identification failures that cost a later attempt', () => {
     const out = new PassThrough();
     let printed = '';
     out.on('data', (chunk: Buffer) => { printed += chunk.toString(); });
-    await db.recorder.setSettings(settingsFor(await fake(library)));
+    await db.recorder.write(storeSettings(settingsFor(await fake(library))));
     expect(await identifyDatabase({ database: path, limit: 2, json: true, out })).toBe(0);
     expect(JSON.parse(printed)).toMatchObject({ finished: { done: 2 }, counts: { waiting: 1 } });
   });
@@ -590,7 +591,7 @@ describe('the service\'s background queue', () => {
     const library = makeLibrary({ albums: 1, tracksPerAlbum: 2, singles: 0 });
     const services = await fake(library);
     const { db, path } = await database(library);
-    await db.recorder.setSettings(settingsFor(services));
+    await db.recorder.write(storeSettings(settingsFor(services)));
     const soon = new Date(Date.now() + 400).toISOString();
     const writer = new Database(path);
     writer.prepare('UPDATE wkmp_ai_identification_jobs SET next_attempt_at = ?').run(soon);

@@ -28,10 +28,18 @@ describe('an import while another process holds the write lock', () => {
     settings.prepare("UPDATE settings SET value = '300' WHERE key = 'ai_database_max_lock_wait_ms'").run();
     settings.close();
 
-    const holder = await holdWriteLock(dbPath, 2000);
+    // Held until the import has said it is still waiting: then let go.
+    const holder = await holdWriteLock(dbPath);
     const events: ImportEvent[] = [];
-    const summary = await runImport({ rootFolder: root, jobs: 2, onEvent: (event) => events.push(event) });
-    const held = await holder.exited;
+    let released: ReturnType<typeof holder.release> | undefined;
+    const summary = await runImport({
+      rootFolder: root, jobs: 2, onEvent: (event) => {
+        events.push(event);
+        if (event.type === 'AnalysisLog' && event.message.includes('still locked by another process')) released ??= holder.release();
+      },
+    });
+    expect(released, 'the import said it was still waiting').toBeDefined();
+    const held = await released!;
 
     expect(held).toMatchObject({ code: 0, stdout: 'locked\nreleased\n' });
     expect(summary.state).toBe('COMPLETED');

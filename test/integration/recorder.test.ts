@@ -4,12 +4,13 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { analyseFile } from '../../src/analysis/worker.js';
 import type { WriteDb } from '../../src/db/connection.js';
-import { Recorder, type FileRecording } from '../../src/db/recorder.js';
+import { Recorder, type FileRecording, type LockWait } from '../../src/db/recorder.js';
+import { storeSettings } from '../../src/db/queries/settings.js';
 import type { AnalysisResult, FileRecord } from '../../src/file-record.js';
 import {
   closeAfterTest, fileRecord, insertTestSession, migratedDatabase, openLoggedWriter, openWriter, passageRecord, testMbid,
 } from './db-helpers.js';
-import { analyseTask, count, fixtures } from './helpers.js';
+import { analyseTask, count, fixtures, holdWriteLock } from './helpers.js';
 
 const first = {
   path: 'Artist A/Album One/01 First.mp3',
@@ -54,8 +55,7 @@ describe('Recorder', () => {
   it('ends a recording that recorded nothing, with nothing queued (it used to wait for ever)', async () => {
     const db = openWriter(migratedDatabase());
     const recorder = new Recorder(db, { maxLockWaitMs: 30_000 });
-    recorder.beginRecording(insertTestSession(db));
-    await recorder.endRecording();
+    await recorder.beginRecording(insertTestSession(db)).end();
     expect(recorder.isIdle).toBe(true);
   });
 
@@ -287,5 +287,62 @@ describe('Recorder', () => {
       SELECT f.path FROM files f JOIN passages p ON p.file_id = f.guid JOIN passage_songs ps ON ps.passage_id = p.guid
       JOIN song_artists sa ON sa.song_id = ps.song_id JOIN artists a ON a.guid = sa.artist_id WHERE a.artist_mbid = ?`, artist.mbid);
     expect(links.map((row) => row.path)).toEqual(['Shared/track-3.flac']);
+  });
+});
+
+describe('Recorder: sessions, writers and deadlines', () => {
+  it('drops what a failed recording held: the next session records none of it under its own id', async () => {
+    const db = openWriter(migratedDatabase());
+    const recorder = new Recorder(db, { maxLockWaitMs: 30_000, maxBatchAgeMs: 60_000 });
+    const [first, second] = [insertTestSession(db), insertTestSession(db)];
+    // A batch SQLite rolls back as a whole (a disk full would do the same): the error row of poison.flac aborts it.
+    db.exec("CREATE TRIGGER poison BEFORE INSERT ON import_errors WHEN NEW.path = 'poison.flac' BEGIN SELECT RAISE(ROLLBACK, 'poisoned batch'); END");
+    const failing = recorder.beginRecording(first);
+    await failing.add({ kind: 'failure', path: 'poison.flac', phase: 'decode', code: 'DECODE_FAILED', message: 'decoding poison.flac: bad' });
+    await failing.add(fileRecord('A/one.flac'));
+    await expect(failing.flush()).rejects.toThrow(/poisoned batch/);
+    await expect(failing.add(fileRecord('A/two.flac'))).rejects.toThrow(/poisoned batch/);
+    await expect(failing.end()).rejects.toThrow(`recording session ${first}: poisoned batch; 2 analysed files were not recorded (the next import records them)`);
+    db.exec('DROP TRIGGER poison');
+
+    const next = recorder.beginRecording(second);
+    await next.add(fileRecord('B/three.flac'));
+    await next.end();
+
+    expect(rows(db, 'SELECT session_id AS sessionId, path FROM import_errors')).toEqual([]);
+    expect(rows(db, 'SELECT path FROM files')).toEqual([{ path: 'B/three.flac' }]);
+    expect(recorder.isIdle).toBe(true);
+  });
+
+  it('gives up a write unit past ai_database_max_lock_wait_ms, naming what it was doing, tells every lock-wait listener, and writes it once the lock is free', async () => {
+    const path = migratedDatabase();
+    const db = openWriter(path);
+    const recorder = new Recorder(db, { maxLockWaitMs: 200 });
+    const waits: LockWait[] = [];
+    recorder.onLockWait((wait) => waits.push(wait));
+    const holder = await holdWriteLock(path); // held until released below, however slow the machine
+
+    await expect(recorder.write(storeSettings(new Map([['rms_window_ms', '50']]))))
+      .rejects.toThrow(/^storing the settings rms_window_ms: wkmp\.db is still locked by another process after \d+\.\d s \(ai_database_max_lock_wait_ms\); nothing was written, try again$/);
+    expect(waits).toMatchObject([{ writer: 'settings', doing: 'storing the settings rms_window_ms', gaveUp: true }]);
+    expect(waits[0]!.waitedMs).toBeGreaterThanOrEqual(200);
+    expect(recorder.figures().settings).toBeUndefined(); // it never held the lock
+
+    await holder.release();
+    await recorder.write(storeSettings(new Map([['rms_window_ms', '50']])));
+    expect(db.prepare("SELECT value FROM settings WHERE key = 'rms_window_ms'").get()).toEqual({ value: '50' });
+    expect(recorder.figures().settings).toMatchObject({ transactions: 1, files: 0 });
+  });
+
+  it('keeps the figures of each writer apart, and an import\'s figures hold only its own transactions', async () => {
+    const db = openWriter(migratedDatabase());
+    const recorder = new Recorder(db, { maxLockWaitMs: 30_000, maxBatchAgeMs: 60_000 });
+    const recording = recorder.beginRecording(insertTestSession(db));
+    for (const path of ['A/1.flac', 'A/2.flac', 'A/3.flac']) await recording.add(fileRecord(path));
+    await recorder.write(storeSettings(new Map([['rms_window_ms', '60']])));
+    await recording.end();
+    expect(recorder.figures()).toMatchObject({ import: { transactions: 1, files: 3 }, settings: { transactions: 1, files: 0 } });
+    expect(recording.metrics.summary()).toMatchObject({ transactions: 1, files: 3 });
+    expect(recorder.metrics.summary()).toMatchObject({ transactions: 2, files: 3 });
   });
 });

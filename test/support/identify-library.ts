@@ -85,7 +85,7 @@ export function makeLibrary(shape: LibraryShape, prefix = 'lib'): TestLibrary {
 export async function recordLibrary(db: WkmpDatabase, records: readonly FileRecord[]): Promise<void> {
   const recording = db.recorder.beginRecording(randomUUID());
   for (const record of records) await recording.add(record);
-  await db.recorder.endRecording();
+  await recording.end();
 }
 
 /** The settings that point wkmp-ai at the fake services, unpaced, with `key` (null: none set). */

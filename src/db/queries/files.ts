@@ -1,6 +1,7 @@
 import type { FileClass } from '../../file-record.js';
 import type { KnownFile } from '../../scan/plan.js';
-import type { ReadDb, WriteDb } from '../connection.js';
+import type { ReadDb } from '../connection.js';
+import { writeUnit, type WriteUnit } from '../write-unit.js';
 
 /** Every path under "a/b/" sorts between "a/b/" and "a/b0" ('0' follows '/'); the whole root: from '' on. */
 const IN_FOLDER = 'path >= @lower AND (@upper IS NULL OR path < @upper)';
@@ -66,17 +67,20 @@ const CLEAR_MISSING = 'UPDATE files SET missing_since = NULL WHERE guid IN (SELE
 
 const DELETE_OTHER_FILES = 'DELETE FROM wkmp_ai_other_files WHERE path IN (SELECT value FROM json_each(?))';
 
-/** Forgets non-audio files that are gone: wkmp-ai's own memory, not the library's. */
-export function deleteOtherFiles(db: WriteDb, paths: readonly string[]): void {
-  db.prepare(DELETE_OTHER_FILES).run(JSON.stringify(paths));
+export interface Presence {
+  /** Audio files gone from disk: marked, never deleted (they are the library). */
+  missing: readonly string[];
+  /** Unchanged audio files marked missing before, back now. */
+  restored: readonly string[];
+  /** Remembered non-audio files that are gone: wkmp-ai's own memory, forgotten. */
+  goneOthers: readonly string[];
 }
 
-/** Marks files no longer on disk. They are kept, with their passages, until a person decides. */
-export function markFilesMissing(db: WriteDb, guids: readonly string[]): void {
-  db.prepare(MARK_MISSING).run(JSON.stringify(guids));
-}
-
-/** Files that were marked missing and are back, unchanged. */
-export function clearFilesMissing(db: WriteDb, guids: readonly string[]): void {
-  db.prepare(CLEAR_MISSING).run(JSON.stringify(guids));
+/** What an import's plan found of files come and gone, in one transaction. */
+export function markPresence(presence: Presence): WriteUnit<void> {
+  return writeUnit('import', 'marking files missing from disk', (db) => {
+    db.prepare(MARK_MISSING).run(JSON.stringify(presence.missing));
+    db.prepare(CLEAR_MISSING).run(JSON.stringify(presence.restored));
+    db.prepare(DELETE_OTHER_FILES).run(JSON.stringify(presence.goneOthers));
+  });
 }

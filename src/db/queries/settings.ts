@@ -1,4 +1,5 @@
 import type { ReadDb, WriteDb } from '../connection.js';
+import { writeUnit, type WriteUnit } from '../write-unit.js';
 
 const INSERT_DEFAULT = 'INSERT INTO settings (key, value, updated_at) VALUES (?, ?, CURRENT_TIMESTAMP) ON CONFLICT (key) DO NOTHING';
 const SELECT_ALL = 'SELECT key, value FROM settings';
@@ -26,10 +27,10 @@ export function listSettings(db: ReadDb): Map<string, string | null> {
   return new Map(rows.map((row) => [row.key, row.value]));
 }
 
-/** Sets the given settings in one short transaction (the API's writes; values already validated). */
-export function upsertSettings(db: WriteDb, values: ReadonlyMap<string, string | null>): void {
-  const upsert = db.prepare(UPSERT);
-  db.transaction(() => {
+/** Stores the given settings, all in one transaction (values already checked). */
+export function storeSettings(values: ReadonlyMap<string, string | null>): WriteUnit<void> {
+  return writeUnit('settings', `storing the settings ${[...values.keys()].join(', ')}`, (db) => {
+    const upsert = db.prepare(UPSERT);
     for (const [key, value] of values) upsert.run(key, value);
-  }).immediate();
+  });
 }

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { analysisParametersFromSettings } from '../../config/analysis-settings.js';
 import { checkSettings, settingDefaults, type SettingInput, type SettingKey } from '../../config/settings.js';
 import type { ReadDb } from '../../db/connection.js';
-import { listSettings } from '../../db/queries/settings.js';
+import { listSettings, storeSettings } from '../../db/queries/settings.js';
 import type { Recorder } from '../../db/recorder.js';
 import { errorBody } from '../http-errors.js';
 
@@ -74,7 +74,7 @@ export function registerSettingsRoutes(app: FastifyInstance, db: ReadDb, recorde
   async function write(input: Record<string, SettingInput>): Promise<string | null> {
     const check = checkSettings(input);
     if (!check.ok) return check.problems.join('; ');
-    await recorder.setSettings(check.values);
+    await recorder.write(storeSettings(check.values));
     onChange();
     return null;
   }
