@@ -18,12 +18,12 @@ import { parseArgs } from 'node:util';
 import { openWkmpDatabase } from '../src/db/setup.js';
 import { runIdentificationQueue, type IdentificationServices } from '../src/identify/queue.js';
 import { RequestPacer } from '../src/identify/rate-limit.js';
-import { settingDefaults } from '../src/config/settings.js';
+import { settingOf } from '../src/config/settings.js';
 import { startFakeServices, type FakeServices } from '../test/support/fake-identification-services.js';
 import { makeLibrary, recordLibrary } from '../test/support/identify-library.js';
 
 function servicesAt(fake: FakeServices, paced: boolean): IdentificationServices {
-  const [acoustIdMs, musicBrainzMs] = paced ? [Number(settingDefaults.acoustid_min_interval_ms), Number(settingDefaults.musicbrainz_min_interval_ms)] : [0, 0];
+  const [acoustIdMs, musicBrainzMs] = paced ? [settingOf('acoustid_min_interval_ms').defaultValue(), settingOf('musicbrainz_min_interval_ms').defaultValue()] : [0, 0];
   return {
     acoustId: { baseUrl: fake.acoustIdUrl, key: 'test-key', pacer: new RequestPacer(acoustIdMs) },
     musicBrainz: { baseUrl: fake.musicBrainzUrl, userAgent: 'wkmp-ai/bench ( bench@example.org )', pacer: new RequestPacer(musicBrainzMs) },
@@ -62,8 +62,8 @@ async function main(): Promise<void> {
     const { acoustId, musicBrainz } = first.requests;
     const albumsOnly = shape.albums * shape.tracksPerAlbum;
     // The paces set the least time: each service's requests one interval apart, the two services one after the other per album.
-    const floorSeconds = paced ? Math.max(acoustId * Number(settingDefaults.acoustid_min_interval_ms), musicBrainz * Number(settingDefaults.musicbrainz_min_interval_ms)) / 1000 : 0;
-    const perTrackFloor = paced ? (passages * Number(settingDefaults.musicbrainz_min_interval_ms)) / 1000 : 0;
+    const floorSeconds = paced ? Math.max(acoustId * settingOf('acoustid_min_interval_ms').defaultValue(), musicBrainz * settingOf('musicbrainz_min_interval_ms').defaultValue()) / 1000 : 0;
+    const perTrackFloor = paced ? (passages * settingOf('musicbrainz_min_interval_ms').defaultValue()) / 1000 : 0;
     const problems = [
       ...(identified !== passages ? [`identified ${identified} of ${passages} passages`] : []),
       ...(second.requests.acoustId + second.requests.musicBrainz > 0 ? [`the second run asked ${JSON.stringify(second.requests)}`] : []),
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
     if (values.json) {
       process.stdout.write(`${JSON.stringify({ shape, latencyMs, paced, passages, identified, seconds, requests: first.requests, secondRun: second.requests, floorSeconds, problems })}\n`);
     } else {
-      console.log(`bench:identify ${shape.albums} albums × ${shape.tracksPerAlbum} tracks + ${shape.singles} singles (${passages} passages); answers after ${latencyMs} ms; ${paced ? `paces ${settingDefaults.acoustid_min_interval_ms} / ${settingDefaults.musicbrainz_min_interval_ms} ms` : 'no pace'}`);
+      console.log(`bench:identify ${shape.albums} albums × ${shape.tracksPerAlbum} tracks + ${shape.singles} singles (${passages} passages); answers after ${latencyMs} ms; ${paced ? `paces ${settingOf('acoustid_min_interval_ms').defaultValue()} / ${settingOf('musicbrainz_min_interval_ms').defaultValue()} ms` : 'no pace'}`);
       console.log(`identified ${identified} of ${passages} in ${seconds.toFixed(1)} s`);
       console.log(`AcoustID requests ${acoustId}: ${(acoustId / identified).toFixed(3)} per identified passage (target ≤ 0.15)`);
       console.log(`MusicBrainz requests ${musicBrainz}: ${(musicBrainz / identified).toFixed(3)} per identified passage (target ≤ 0.15 on album-shaped libraries; the albums alone: ${shape.albums} for ${albumsOnly} passages, ${(shape.albums / Math.max(albumsOnly, 1)).toFixed(3)})`);

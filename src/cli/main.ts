@@ -9,6 +9,7 @@ import { defaultDatabasePath, resolveRootFolder } from '../config/root-folder.js
 import type { ImportEvent, ImportSummary } from '../import/events.js';
 import { runImport } from '../import/run.js';
 import { errorMessage } from '../errors.js';
+import { maxJobs, settingOf } from '../config/settings.js';
 import { defaultHost, defaultPort, logLevels, type LogLevel } from '../server/options.js';
 import { formatSummary } from './summary.js';
 import { wkmpAiVersion } from '../version.js';
@@ -18,6 +19,14 @@ export const exitCodes = { completed: 0, couldNotRun: 1, cancelled: 130 } as con
 
 export function exitCodeOf(summary: ImportSummary): number {
   return summary.state === 'COMPLETED' ? exitCodes.completed : summary.state === 'CANCELLED' ? exitCodes.cancelled : exitCodes.couldNotRun;
+}
+
+/** `--jobs`, bounded as the setting it stands for (config/settings.ts): the same rule from the command line, the API and the page. */
+function jobs(value: string): number {
+  const setting = settingOf('ingest_max_concurrent_jobs');
+  const jobsGiven = value.trim() === '' ? undefined : setting.parse(value);
+  if (jobsGiven === undefined) throw new InvalidArgumentError(`expected ${setting.rule()}, got \`${value}\``);
+  return jobsGiven;
 }
 
 function positiveInteger(value: string): number {
@@ -169,7 +178,7 @@ export function buildProgram(): Command {
     .argument('[folder]', 'folder to import, inside the root folder; a relative path is from the current directory (default: the whole root)')
     .option('--root-folder <dir>', 'root music folder (default: $WKMP_ROOT_FOLDER, root_folder in ~/.config/wkmp/wkmp-ai.toml, or ~/Music)')
     .option('--db <file>', 'database file (default: <root>/wkmp.db)')
-    .option('--jobs <n>', 'worker threads (default: the ingest_max_concurrent_jobs setting, the number of cores)', positiveInteger)
+    .option('--jobs <n>', `worker threads, 1 to ${maxJobs()} here (default: the ingest_max_concurrent_jobs setting, else one per core)`, jobs)
     .addOption(new Option('--analysis <level>', 'full: decode, split at silences, lead-in/out, fingerprints; tags: a fast tags-only first pass').choices(['full', 'tags']).default('full'))
     .option('--ffmpeg <command>', 'the ffmpeg to decode with (default: the one on the PATH, else the one npm installed)')
     .option('--json', 'print the summary as one JSON object on stdout, and no progress bar')

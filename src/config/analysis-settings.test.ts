@@ -71,7 +71,7 @@ describe('analysisParametersFromSettings', () => {
     const parameters = analysisParametersFromSettings(new Map([[key, raw]]));
     expect(parameters).toEqual(analysisParametersFromSettings(new Map()));
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(String(warn.mock.calls[0]![0])).toMatch(new RegExp(`^settings: ${key} must be .+, got \`${raw}\`; using `));
+    expect(String(warn.mock.calls[0]![0])).toMatch(new RegExp(`^settings: [^(]+ \\(${key}\\) must be .+, got \`${raw}\`; using `));
   });
 
   it('accepts 1 and 0 for apply_a_weighting', () => {

@@ -1,13 +1,14 @@
 /**
  * The analysis parameters from the `settings` rows: silence segmentation and lead-in / lead-out
- * (WKMP.md). A missing or NULL value takes the default silently; an unusable one takes it with a
- * warning naming the key, the rule and the value.
+ * (WKMP.md), read through the settings' one declaration (settings.ts): a missing or NULL value
+ * takes the default silently; an unusable one takes it with a warning naming the setting, the
+ * rule and the value.
  */
 import type { AmplitudeOptions } from '../analysis/amplitude.js';
 import type { AudioAnalysisOptions } from '../analysis/analyse-audio.js';
 import type { SegmentationOptions } from '../analysis/song-boundaries.js';
 import { TICKS_PER_SECOND } from '../file-record.js';
-import { readNumberSetting, readSetting, type SettingRows } from './settings.js';
+import { readSettings, type SettingRows } from './settings.js';
 
 export interface AnalysisParameters {
   silence: {
@@ -24,22 +25,23 @@ export interface AnalysisParameters {
 }
 
 export function analysisParametersFromSettings(rows: SettingRows): AnalysisParameters {
+  const values = readSettings(rows);
   return {
     silence: {
-      thresholdDb: readNumberSetting(rows, 'silence_threshold_dB'),
-      minSilenceTicks: readNumberSetting(rows, 'silence_min_duration_ticks'),
-      minPassageAudioTicks: readNumberSetting(rows, 'minimum_passage_audio_duration_ticks'),
-      minSongTicks: readNumberSetting(rows, 'minimum_song_duration_ticks'),
+      thresholdDb: values.silence_threshold_dB,
+      minSilenceTicks: values.silence_min_duration_ticks,
+      minPassageAudioTicks: values.minimum_passage_audio_duration_ticks,
+      minSongTicks: values.minimum_song_duration_ticks,
     },
     amplitude: {
-      rmsWindowMs: readNumberSetting(rows, 'rms_window_ms'),
-      leadInThresholdDb: readNumberSetting(rows, 'lead_in_threshold_db'),
-      leadOutThresholdDb: readNumberSetting(rows, 'lead_out_threshold_db'),
-      quickRampThreshold: readNumberSetting(rows, 'quick_ramp_threshold'),
-      quickRampDurationS: readNumberSetting(rows, 'quick_ramp_duration_s'),
-      maxLeadInDurationS: readNumberSetting(rows, 'max_lead_in_duration_s'),
-      maxLeadOutDurationS: readNumberSetting(rows, 'max_lead_out_duration_s'),
-      applyAWeighting: readSetting(rows, 'apply_a_weighting') === 'true',
+      rmsWindowMs: values.rms_window_ms,
+      leadInThresholdDb: values.lead_in_threshold_db,
+      leadOutThresholdDb: values.lead_out_threshold_db,
+      quickRampThreshold: values.quick_ramp_threshold,
+      quickRampDurationS: values.quick_ramp_duration_s,
+      maxLeadInDurationS: values.max_lead_in_duration_s,
+      maxLeadOutDurationS: values.max_lead_out_duration_s,
+      applyAWeighting: values.apply_a_weighting,
     },
   };
 }

@@ -3,7 +3,7 @@
  * the two faces the rest of the program gets: a read-only connection for every read, and the
  * recorder, which holds the one write connection of the process (DESIGN.md, the write path).
  */
-import { readImportSettings, settingDefaults } from '../config/settings.js';
+import { readSettings, seededSettings } from '../config/settings.js';
 import { openReadConnection, openWriteConnection, type ReadDb } from './connection.js';
 import { migrate } from './migrations/index.js';
 import { insertMissingSettings, listSettings } from './queries/settings.js';
@@ -27,14 +27,14 @@ export function openWkmpDatabase(path: string): WkmpDatabase {
   let settings;
   try {
     migrate(writer, path);
-    insertMissingSettings(writer, settingDefaults);
-    settings = readImportSettings(listSettings(writer));
+    insertMissingSettings(writer, seededSettings());
+    settings = readSettings(listSettings(writer));
   } catch (error) {
     writer.close();
     throw error;
   }
-  const read = openReadConnection(path, settings.lockRetryMs);
-  const recorder = new Recorder(writer, { maxLockWaitMs: settings.maxLockWaitMs });
+  const read = openReadConnection(path, settings.ai_database_lock_retry_ms);
+  const recorder = new Recorder(writer, { maxLockWaitMs: settings.ai_database_max_lock_wait_ms });
   let closing: Promise<void> | undefined;
   const closeNow = () => {
     read.close();

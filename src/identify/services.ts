@@ -1,5 +1,5 @@
 /** The identification services as the settings describe them: base URLs, paces, key, contact. */
-import { readNumberSetting, readSetting, type SettingRows } from '../config/settings.js';
+import { readSettings, type SettingRows } from '../config/settings.js';
 import { wkmpAiVersion } from '../version.js';
 import { userAgentOf } from './musicbrainz.js';
 import type { IdentificationServices } from './queue.js';
@@ -7,21 +7,22 @@ import { pacerFor } from './rate-limit.js';
 
 /** The AcoustID key: the `acoustid_api_key` setting, else `WKMP_ACOUSTID_API_KEY`; null when neither is set. */
 export function acoustIdKeyOf(rows: SettingRows, env: NodeJS.ProcessEnv = process.env): string | null {
-  const key = readSetting(rows, 'acoustid_api_key') ?? env.WKMP_ACOUSTID_API_KEY ?? null;
+  const key = readSettings(rows).acoustid_api_key ?? env.WKMP_ACOUSTID_API_KEY ?? null;
   return key === null || key.trim() === '' ? null : key.trim();
 }
 
 export function identificationServices(rows: SettingRows, env: NodeJS.ProcessEnv = process.env): IdentificationServices {
-  const acoustIdUrl = readSetting(rows, 'acoustid_base_url')!;
-  const musicBrainzUrl = readSetting(rows, 'musicbrainz_base_url')!;
+  const values = readSettings(rows);
+  const acoustIdUrl = values.acoustid_base_url;
+  const musicBrainzUrl = values.musicbrainz_base_url;
   const key = acoustIdKeyOf(rows, env);
   return {
-    acoustId: key === null ? null : { baseUrl: acoustIdUrl, key, pacer: pacerFor(acoustIdUrl, readNumberSetting(rows, 'acoustid_min_interval_ms')) },
+    acoustId: key === null ? null : { baseUrl: acoustIdUrl, key, pacer: pacerFor(acoustIdUrl, values.acoustid_min_interval_ms) },
     musicBrainz: {
       baseUrl: musicBrainzUrl,
-      userAgent: userAgentOf(wkmpAiVersion(), readSetting(rows, 'musicbrainz_contact')),
-      pacer: pacerFor(musicBrainzUrl, readNumberSetting(rows, 'musicbrainz_min_interval_ms')),
+      userAgent: userAgentOf(wkmpAiVersion(), values.musicbrainz_contact),
+      pacer: pacerFor(musicBrainzUrl, values.musicbrainz_min_interval_ms),
     },
-    cacheTtlDays: readNumberSetting(rows, 'identification_cache_days'),
+    cacheTtlDays: values.identification_cache_days,
   };
 }

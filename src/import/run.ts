@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { defaultDatabasePath, resolveImportPlace, type ImportPlace } from '../config/root-folder.js';
-import { readImportSettings } from '../config/settings.js';
+import { readSettings, settingOf } from '../config/settings.js';
 import { listKnownFiles, markPresence } from '../db/queries/files.js';
 import { claimSession, endSession as endSessionRow, releaseSession, saveSessionProgress } from '../db/import-sessions.js';
 import { listImportErrors } from '../db/queries/sessions.js';
@@ -18,7 +18,7 @@ import { audioAnalysisOptions } from '../config/analysis-settings.js';
 import type { AudioAnalysisOptions } from '../analysis/analyse-audio.js';
 import type { FileCueSheet } from '../analysis/cue-sheet.js';
 import { ffmpegForProbing, findFfmpeg } from '../analysis/decode/decoder.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage, InvalidInputError } from '../errors.js';
 import type { AnalysisLevel, AnalysisResult, FileClass } from '../file-record.js';
 import { planChanges, type ChangePlan, type PlannedFile } from '../scan/plan.js';
 import { walkLibrary } from '../scan/walk.js';
@@ -113,9 +113,12 @@ class Reporter {
 
 async function importInto(db: WkmpDatabase, place: ImportPlace, request: ImportRequest): Promise<ImportSummary> {
   const settingRows = listSettings(db.read);
-  const settings = readImportSettings(settingRows);
-  db.recorder.setMaxLockWait(settings.maxLockWaitMs);
-  const jobs = request.jobs ?? settings.maxConcurrentJobs;
+  const settings = readSettings(settingRows);
+  db.recorder.setMaxLockWait(settings.ai_database_max_lock_wait_ms);
+  const jobs = request.jobs ?? settings.ingest_max_concurrent_jobs;
+  // The setting's bound, whoever asks (the command line and the API check it too, with their own words).
+  const jobsRule = settingOf('ingest_max_concurrent_jobs');
+  if (jobsRule.parse(String(jobs)) === undefined) throw new InvalidInputError('startup', `jobs must be ${jobsRule.rule()}, got ${jobs}`);
   const sessionId = randomUUID();
   const reporter = new Reporter(db, request.onEvent);
   request.onTracker?.(reporter.tracker);

@@ -11,6 +11,8 @@ import { openWriter } from '../integration/db-helpers.js';
 import { insertSession } from '../../src/db/queries/sessions.js';
 import { copyFixtureRoot, decodersReading, inspect, makeEndlessWav, sessionRows, tempFolder, waitFor } from '../integration/helpers.js';
 import { request, startService } from './helpers.js';
+import { availableParallelism } from 'node:os';
+import { maxJobs, settings } from '../../src/config/settings.js';
 
 interface Started { session_id: string; state: string; started_at: string }
 interface Status { session_id: string; state: string; files_total: number; counts: { recorded: number } | null; progress: unknown }
@@ -152,6 +154,8 @@ describe('wkmp-ai serve: refusals', () => {
     ['a root_folder that is not a string', { root_folder: 3 }, /root_folder/],
     ['an unknown property', { root_folder: '.', extra: true }, /additional properties/],
     ['bad parameters', { root_folder: '.', parameters: { jobs: 0 } }, /jobs/],
+    // The bound of the ingest_max_concurrent_jobs setting, the same from the command line and the page.
+    ['more workers than four per core', { root_folder: '.', parameters: { jobs: maxJobs() + 1 } }, new RegExp(`jobs must be <= ${maxJobs()}`)],
   ])('refuses a body with %s (400)', async (_what, body, message) => {
     const { url } = await startService(copyFixtureRoot());
     const answer = await request(`${url}/import/start`, 'POST', body);
@@ -183,33 +187,60 @@ describe('wkmp-ai serve: settings and parameters', () => {
   it('reads every setting wkmp-ai owns, writes valid values to the settings table, refuses unknown keys and bad values', async () => {
     const root = copyFixtureRoot();
     const { url } = await startService(root);
-    const read = await request<{ settings: Record<string, string | null> }>(`${url}/api/settings`);
+    type Settings = { settings: Record<string, string | null>; secrets: Record<string, { set: boolean; from: string | null }> };
+    const read = await request<Settings>(`${url}/api/settings`);
     expect(read.status).toBe(200);
-    expect(read.body.settings).toMatchObject({ ai_database_lock_retry_ms: '5000', silence_threshold_dB: '70', acoustid_api_key: null, apply_a_weighting: 'true' });
-    const write = await request<{ settings: Record<string, string | null> }>(`${url}/api/settings`, 'POST', {
+    expect(read.body.settings).toMatchObject({ ai_database_lock_retry_ms: '5000', silence_threshold_dB: '70', apply_a_weighting: 'true', ingest_max_concurrent_jobs: null });
+    expect(read.body.secrets).toEqual({ acoustid_api_key: { set: false, from: null } });
+    const write = await request<Settings>(`${url}/api/settings`, 'POST', {
       ingest_max_concurrent_jobs: 3, silence_threshold_dB: '40.5', acoustid_api_key: 'KEY', apply_a_weighting: false, music_directories: '["/a","/b"]',
     });
     expect(write.status).toBe(200);
-    expect(write.body.settings).toMatchObject({ ingest_max_concurrent_jobs: '3', silence_threshold_dB: '40.5', acoustid_api_key: 'KEY', apply_a_weighting: 'false', music_directories: '["/a","/b"]' });
+    expect(write.body.settings).toMatchObject({ ingest_max_concurrent_jobs: '3', silence_threshold_dB: '40.5', apply_a_weighting: 'false', music_directories: '["/a","/b"]' });
+    // A secret is written, never read back: the API says it is set.
+    expect(write.body.settings).not.toHaveProperty('acoustid_api_key');
+    expect(write.body.secrets).toEqual({ acoustid_api_key: { set: true, from: 'setting' } });
+    expect(JSON.stringify((await request(`${url}/api/settings`)).body)).not.toContain('KEY');
     const db = inspect(join(root, 'wkmp.db'));
     try {
-      expect(db.prepare("SELECT value FROM settings WHERE key = 'ingest_max_concurrent_jobs'").get()).toEqual({ value: '3' });
+      expect(db.prepare("SELECT key, value FROM settings WHERE key IN ('ingest_max_concurrent_jobs', 'acoustid_api_key') ORDER BY key").all())
+        .toEqual([{ key: 'acoustid_api_key', value: 'KEY' }, { key: 'ingest_max_concurrent_jobs', value: '3' }]);
     } finally {
       db.close();
     }
     const unknown = await request(`${url}/api/settings`, 'POST', { no_such_key: 1, silence_threshold_dB: 20 });
     expect(unknown.status).toBe(400);
     expect(unknown.body.message).toBe('unknown setting `no_such_key`');
-    const bad = await request(`${url}/api/settings`, 'POST', { ai_database_lock_retry_ms: 0, lead_in_threshold_db: 3, music_directories: 'x' });
+    const bad = await request(`${url}/api/settings`, 'POST', { ai_database_lock_retry_ms: -1, lead_in_threshold_db: 3, music_directories: 'x', ingest_max_concurrent_jobs: 9999 });
     expect(bad.status).toBe(400);
-    expect(bad.body.message).toContain('ai_database_lock_retry_ms must be a positive integer, got `0`');
-    expect(bad.body.message).toContain('lead_in_threshold_db must be a number of dB ≤ 0');
-    expect(bad.body.message).toContain('music_directories must be a JSON array');
+    // One line, each setting named by its label and key, with its rule in its unit.
+    expect(bad.body.message).toBe([
+      'read wait (ai_database_lock_retry_ms) must be a whole number from 0 to 600000 ms, got `-1`',
+      'lead-in threshold (lead_in_threshold_db) must be a number from -60 to 0 dB, got `3`',
+      'music folders (music_directories) must be a JSON array of folder paths, got `"x"`',
+      `concurrent analyses (ingest_max_concurrent_jobs) must be a whole number from 1 to ${maxJobs()} workers, got \`9999\``,
+    ].join('; '));
     // Nothing of a refused write is stored.
-    const after = await request<{ settings: Record<string, string | null> }>(`${url}/api/settings`);
-    expect(after.body.settings).toMatchObject({ silence_threshold_dB: '40.5', ai_database_lock_retry_ms: '5000', lead_in_threshold_db: '-12' });
+    const after = await request<Settings>(`${url}/api/settings`);
+    expect(after.body.settings).toMatchObject({ silence_threshold_dB: '40.5', ai_database_lock_retry_ms: '5000', lead_in_threshold_db: '-12', ingest_max_concurrent_jobs: '3' });
     expect((await request(`${url}/api/settings`, 'POST', {})).status).toBe(400);
     expect((await request(`${url}/api/settings`, 'POST', { rms_window_ms: [1] })).status).toBe(400);
+    // The secret cleared: set no more, and the worker count back to this machine's.
+    const cleared = await request<Settings>(`${url}/api/settings`, 'POST', { acoustid_api_key: null, ingest_max_concurrent_jobs: null });
+    expect(cleared.body.secrets.acoustid_api_key).toEqual({ set: false, from: null });
+    expect(cleared.body.settings.ingest_max_concurrent_jobs).toBeNull();
+  });
+
+  it('describes every setting to the page: label, help, unit people read, bounds, default, secret', async () => {
+    const { url } = await startService(copyFixtureRoot());
+    const answer = await request<{ groups: { id: string; title: string }[]; fields: Record<string, unknown>[] }>(`${url}/api/settings/fields`);
+    expect(answer.status).toBe(200);
+    expect(answer.body.groups.map((group) => group.id)).toEqual(['identification', 'import', 'boundaries', 'leads', 'database']);
+    expect(answer.body.fields.map((field) => field.key)).toEqual(settings.map((setting) => setting.key));
+    expect(answer.body.fields.find((field) => field.key === 'ingest_max_concurrent_jobs')).toMatchObject({
+      label: 'concurrent analyses', unit: 'workers', min: 1, max: maxJobs(), default: String(availableParallelism()), defaultText: 'the number of cores of the machine that runs',
+    });
+    expect(answer.body.fields.find((field) => field.key === 'acoustid_api_key')).toMatchObject({ secret: true, default: null });
   });
 
   it('reads and writes the global silence and lead-in / lead-out parameters, typed, stored as settings', async () => {
@@ -226,7 +257,9 @@ describe('wkmp-ai serve: settings and parameters', () => {
     expect(write.body).toMatchObject({ lead_in_threshold_db: -9, apply_a_weighting: false, lead_out_threshold_db: -12 });
     const settings = await request<{ settings: Record<string, string> }>(`${url}/api/settings`);
     expect(settings.body.settings).toMatchObject({ lead_in_threshold_db: '-9', apply_a_weighting: 'false' });
-    expect((await request(`${url}/parameters/global`, 'POST', { quick_ramp_threshold: 2 })).status).toBe(400);
+    const refused = await request(`${url}/parameters/global`, 'POST', { quick_ramp_threshold: 2 });
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toBe('quick ramp level (quick_ramp_threshold) must be a number from 0.01 to 1, got `2`');
     expect((await request(`${url}/parameters/global`, 'POST', { ingest_max_concurrent_jobs: 2 })).status).toBe(400);
     expect((await request(`${url}/parameters/global`, 'POST', { rms_window_ms: 'wide' })).status).toBe(400);
   });

@@ -5,13 +5,14 @@
  * a hostile tag title shown as text; the settings page's round trip through GET /api/settings.
  */
 import { storeSettings } from '../../src/db/queries/settings.js';
+import { availableParallelism } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { setSettings } from '../integration/db-helpers.js';
-import { copyFixtureRoot, fixtures, makeCopiesRoot, makeEndlessWav, tempFolder } from '../integration/helpers.js';
+import { copyFixtureRoot, fixtures, inspect, makeCopiesRoot, makeEndlessWav, tempFolder } from '../integration/helpers.js';
 import { request, startService } from './helpers.js';
 import { openWkmpDatabase } from '../../src/db/setup.js';
 import { startFakeServices } from '../support/fake-identification-services.js';
@@ -218,33 +219,65 @@ describe('the web page', () => {
     expect(await page.isDisabled('#cancel')).toBe(true);
   });
 
-  it('reads the settings and saves a change through POST /api/settings; a bad value is refused with its message', async () => {
-    const { url } = await startService(copyFixtureRoot());
+  it('shows every setting in the unit people read, saves a change through POST /api/settings, and refuses a bad value naming the field', async () => {
+    const root = copyFixtureRoot();
+    const { url } = await startService(root);
     const { page, problems } = await openPage(`${url}/settings.html`);
-    const before = await request<{ settings: Record<string, string | null> }>(`${url}/api/settings`);
+    type Settings = { settings: Record<string, string | null>; secrets: Record<string, { set: boolean }> };
+    const before = await request<Settings>(`${url}/api/settings`);
     expect(await page.inputValue('#silence_threshold_dB')).toBe(before.body.settings.silence_threshold_dB);
+    // Ticks are shown as seconds: 14,112,000 ticks is half a second.
+    expect(await page.textContent('label[for="silence_min_duration_ticks"]')).toBe('shortest gap between songs (s)');
+    expect(await page.inputValue('#silence_min_duration_ticks')).toBe('0.5');
+    expect(await page.textContent('#silence_min_duration_ticks-hint')).toContain('0.1 to 60 s');
+    // The worker count is this machine's until someone sets it.
+    expect(await page.inputValue('#ingest_max_concurrent_jobs')).toBe('');
+    expect(await page.getAttribute('#ingest_max_concurrent_jobs', 'placeholder')).toBe(`${availableParallelism()}: the number of cores of the machine that runs`);
+    // The key is a secret: never shown, only whether it is set.
     expect(await page.inputValue('#acoustid_api_key')).toBe('');
+    expect(await page.getAttribute('#acoustid_api_key', 'type')).toBe('password');
+    expect(await page.getAttribute('#acoustid_api_key', 'placeholder')).toBe('not set');
     expect(await page.isChecked('#apply_a_weighting')).toBe(before.body.settings.apply_a_weighting === 'true');
 
     await page.fill('#silence_threshold_dB', '42');
+    await page.fill('#silence_min_duration_ticks', '1.5');
     await page.fill('#acoustid_api_key', 'Ab12Cd34');
     await page.click('#save');
     await page.waitForSelector('#settings-message.good');
-    const after = await request<{ settings: Record<string, string | null> }>(`${url}/api/settings`);
-    expect(after.body.settings).toMatchObject({ silence_threshold_dB: '42', acoustid_api_key: 'Ab12Cd34' });
+    expect(await page.textContent('#settings-message')).toBe('Saved AcoustID API key, silence threshold, shortest gap between songs.');
+    const after = await request<Settings>(`${url}/api/settings`);
+    expect(after.body.settings).toMatchObject({ silence_threshold_dB: '42', silence_min_duration_ticks: String(1.5 * 28_224_000) });
+    expect(after.body.secrets.acoustid_api_key).toEqual({ set: true, from: 'setting' });
     expect(after.body.settings.rms_window_ms).toBe(before.body.settings.rms_window_ms);
+    const db = inspect(join(root, 'wkmp.db'));
+    try {
+      expect(db.prepare("SELECT value FROM settings WHERE key = 'acoustid_api_key'").get()).toEqual({ value: 'Ab12Cd34' });
+    } finally {
+      db.close();
+    }
 
     await page.reload();
     await page.waitForSelector('body[data-ready="true"]');
     expect(await page.inputValue('#silence_threshold_dB')).toBe('42');
+    expect(await page.inputValue('#silence_min_duration_ticks')).toBe('1.5');
+    expect(await page.inputValue('#acoustid_api_key')).toBe('');
+    expect(await page.getAttribute('#acoustid_api_key', 'placeholder')).toBe('set: type a new one to replace it');
 
-    await page.fill('#rms_window_ms', 'soon');
+    for (const [value, message] of [['soon', 'RMS window must be a number from 10 to 1000 ms, got "soon"'], ['0.01', 'RMS window must be a number from 10 to 1000 ms, got "0.01"']] as const) {
+      await page.fill('#rms_window_ms', value);
+      await page.click('#save');
+      await page.waitForSelector('#settings-message.bad');
+      expect(await page.textContent('#settings-message')).toBe(message);
+    }
+    expect((await request<Settings>(`${url}/api/settings`)).body.settings.rms_window_ms).toBe(before.body.settings.rms_window_ms);
+
+    // The key removed with its button.
+    await page.fill('#rms_window_ms', '100');
+    await page.click('#acoustid_api_key-remove');
     await page.click('#save');
-    await page.waitForSelector('#settings-message.bad');
-    expect(await page.textContent('#settings-message')).toContain('rms_window_ms');
-    expect((await request<{ settings: Record<string, string | null> }>(`${url}/api/settings`)).body.settings.rms_window_ms).toBe(before.body.settings.rms_window_ms);
-    // The refused save is a 400 the browser logs; nothing else went wrong.
-    expect(problems).toEqual([expect.stringMatching(/status of 400/)]);
+    await page.waitForSelector('#settings-message.good');
+    expect((await request<Settings>(`${url}/api/settings`)).body.secrets.acoustid_api_key).toEqual({ set: false, from: null });
+    expect(problems).toEqual([]);
   });
 });
 

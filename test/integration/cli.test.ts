@@ -2,7 +2,8 @@
  * The command line as a person uses it: its version, a folder named as the shell names it, and
  * the service's log lines.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { maxJobs } from '../../src/config/settings.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { copyFixtureRoot, inspect, libraryAudio, repoRoot, spawnCli, tempFolder, waitFor } from './helpers.js';
@@ -46,6 +47,14 @@ describe('wkmp-ai', () => {
     const run = await spawnCli(['import', '--root-folder', root, '--ffmpeg', '/nonexistent/ffmpeg']).exited;
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^wkmp-ai: --ffmpeg \/nonexistent\/ffmpeg cannot run here: .*ENOENT.*\n$/);
+  });
+
+  it('refuses --jobs beyond four per core, the bound of the setting it stands for, and writes nothing', async () => {
+    const root = copyFixtureRoot();
+    const run = await spawnCli(['import', '--root-folder', root, '--jobs', '9999']).exited;
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`expected a whole number from 1 to ${maxJobs()} workers, got \`9999\``);
+    expect(existsSync(join(root, 'wkmp.db'))).toBe(false);
   });
 
   it('refuses a folder outside the root, naming the root', async () => {

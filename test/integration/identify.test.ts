@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { identifyDatabase } from '../../src/cli/identify.js';
 import { IdentificationRunner } from '../../src/server/identification-runner.js';
-import { settingDefaults } from '../../src/config/settings.js';
+import { settingOf } from '../../src/config/settings.js';
 import { openWkmpDatabase, type WkmpDatabase } from '../../src/db/setup.js';
 import { secondsToTicks } from '../../src/file-record.js';
 import { runIdentificationQueue, type IdentificationServices } from '../../src/identify/queue.js';
@@ -172,8 +172,8 @@ describe('the identification queue', () => {
     const [a, b] = [await database(first), await database(second)];
     // As the settings' defaults give them: one pacer per service for the whole process, whichever queue asks.
     const paced = (): IdentificationServices => ({
-      acoustId: { baseUrl: services.acoustIdUrl, key: 'test-key', pacer: pacerFor(services.acoustIdUrl, Number(settingDefaults.acoustid_min_interval_ms)) },
-      musicBrainz: { baseUrl: services.musicBrainzUrl, userAgent: 'wkmp-ai/test ( tests@example.org )', pacer: pacerFor(services.musicBrainzUrl, Number(settingDefaults.musicbrainz_min_interval_ms)) },
+      acoustId: { baseUrl: services.acoustIdUrl, key: 'test-key', pacer: pacerFor(services.acoustIdUrl, settingOf('acoustid_min_interval_ms').defaultValue()) },
+      musicBrainz: { baseUrl: services.musicBrainzUrl, userAgent: 'wkmp-ai/test ( tests@example.org )', pacer: pacerFor(services.musicBrainzUrl, settingOf('musicbrainz_min_interval_ms').defaultValue()) },
       cacheTtlDays: 90,
     });
     const [one, two] = await Promise.all([runIdentificationQueue({ db: a.db, services: paced() }), runIdentificationQueue({ db: b.db, services: paced() })]);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { latestSchemaVersion } from '../../src/db/migrations/index.js';
+import { readSettings } from '../../src/config/settings.js';
 import { openWkmpDatabase } from '../../src/db/setup.js';
 import { SchemaMismatchError, SchemaTooNewError } from '../../src/errors.js';
 import { closeAfterTest, openWriter } from './db-helpers.js';
@@ -222,10 +223,10 @@ describe('the WKMP schema', () => {
     expect(error.message).toContain(path);
   });
 
-  it('seeds the settings WKMP.md lists with their defaults', () => {
+  it('seeds the settings WKMP.md lists with their defaults, and the core count as NULL: worked out on the machine that runs', () => {
     const settings = settingsOf(openWriter(freshPath()));
     expect(Object.fromEntries(settings)).toMatchObject({
-      ingest_max_concurrent_jobs: String(availableParallelism()),
+      ingest_max_concurrent_jobs: null,
       ai_database_lock_retry_ms: '5000',
       ai_database_max_lock_wait_ms: '30000',
       silence_threshold_dB: '70',
@@ -236,6 +237,26 @@ describe('the WKMP schema', () => {
     });
     expect(settings.has('acoustid_api_key')).toBe(true);
     expect(settings.get('acoustid_api_key')).toBeNull();
+  });
+
+  it('forgets a core count seeded by an older wkmp-ai on another machine, and keeps one a person set', () => {
+    // As wkmp-ai up to migration 6 seeded it: every missing key in one transaction, the core count with them.
+    const seededThere = freshPath();
+    const old = new Database(seededThere);
+    old.exec(`CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT, updated_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP);
+      INSERT INTO settings (key, value, updated_at) VALUES ('ingest_max_concurrent_jobs', '32', '2026-01-01 10:00:00'),
+        ('ai_database_lock_retry_ms', '5000', '2026-01-01 10:00:00'), ('silence_min_duration_ticks', '14112000', '2026-01-01 10:00:00')`);
+    old.close();
+    expect(settingsOf(openWriter(seededThere)).get('ingest_max_concurrent_jobs')).toBeNull();
+    expect(readSettings(settingsOf(openWriter(seededThere))).ingest_max_concurrent_jobs).toBe(availableParallelism());
+
+    const setByHand = freshPath();
+    const chosen = new Database(setByHand);
+    chosen.exec(`CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT, updated_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP);
+      INSERT INTO settings (key, value, updated_at) VALUES ('ingest_max_concurrent_jobs', '3', '2026-02-03 08:15:00'),
+        ('ai_database_lock_retry_ms', '5000', '2026-01-01 10:00:00'), ('silence_min_duration_ticks', '14112000', '2026-01-01 10:00:00')`);
+    chosen.close();
+    expect(settingsOf(openWriter(setByHand)).get('ingest_max_concurrent_jobs')).toBe('3');
   });
 
   it('never overwrites a setting someone else set, and seeds one that was deleted', () => {

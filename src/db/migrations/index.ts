@@ -30,6 +30,18 @@ const MOVE_SILENCE_DEFAULTS = `
 UPDATE settings SET value = '70' WHERE key = 'silence_threshold_dB' AND value = '35';
 UPDATE settings SET value = '14112000' WHERE key = 'silence_min_duration_ticks' AND value = '8467200'`;
 
+/**
+ * `ingest_max_concurrent_jobs` was seeded with the core count of the machine that first opened the
+ * file, which a database moved to another machine kept. Its default is now worked out where wkmp-ai
+ * runs (config/settings.ts): a value still as seeded (written in the same moment as the settings
+ * seeded with it, never changed since) goes back to NULL, "this machine's". A value someone set is kept.
+ */
+const FORGET_SEEDED_JOBS = `
+UPDATE settings SET value = NULL
+WHERE key = 'ingest_max_concurrent_jobs' AND value IS NOT NULL AND updated_at IN (
+  SELECT updated_at FROM settings
+  WHERE key IN ('ai_database_lock_retry_ms', 'ai_database_max_lock_wait_ms', 'silence_min_duration_ticks', 'minimum_passage_audio_duration_ticks'))`;
+
 /** Applied in order, each recorded once; a migration, once released, is never edited: add the next one. */
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'wkmp schema' },
@@ -40,6 +52,7 @@ export const migrations: readonly Migration[] = [
   // files.codec is ensureSchema's; the class check of wkmp_ai_other_files gains 'video', which only a
   // new table can have: it is a memo of what non-audio files were, so it is dropped and made again.
   { version: 6, name: 'stream facts', run: (db) => db.exec(remakeOtherFiles()) },
+  { version: 7, name: 'machine defaults', run: (db) => db.exec(FORGET_SEEDED_JOBS) },
 ];
 
 function remakeOtherFiles(): string {

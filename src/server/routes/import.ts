@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ReadDb } from '../../db/connection.js';
 import { getSession, listImportErrors, type SessionRow } from '../../db/queries/sessions.js';
 import type { FileClass } from '../../file-record.js';
+import { maxJobs } from '../../config/settings.js';
 import type { ImportEvent } from '../../import/events.js';
 import { errorBody } from '../http-errors.js';
 import { listRecordedPassages, type ImportService } from '../import-service.js';
@@ -26,7 +27,8 @@ const startSchema = {
         type: 'object',
         additionalProperties: false,
         properties: {
-          jobs: { type: 'integer', minimum: 1, maximum: 256 },
+          // The bound of the setting it stands for (config/settings.ts), as on this machine.
+          jobs: { type: 'integer', minimum: 1, maximum: maxJobs() },
           analysis: { type: 'string', enum: ['full', 'tags'] },
         },
       },

@@ -1,75 +1,78 @@
 /**
- * GET/POST /api/settings: the settings wkmp-ai owns (config/settings.ts), as stored text.
- * GET/POST /parameters/global: the silence and lead-in / lead-out parameters (WKMP.md), typed,
- * stored as the same settings. A write with an unknown key or a bad value changes nothing.
+ * GET/POST /api/settings: the settings wkmp-ai owns, as stored text; GET /api/settings/fields:
+ * their declarations, for the settings page; GET/POST /parameters/global: the silence and lead-in /
+ * lead-out parameters (WKMP.md), typed. Everything here comes from the settings' one declaration
+ * (config/settings.ts). A secret is write-only: a GET says whether it is set, never what it is. A
+ * write with an unknown key or a bad value changes nothing.
  */
 import type { FastifyInstance } from 'fastify';
-import { analysisParametersFromSettings } from '../../config/analysis-settings.js';
-import { checkSettings, settingDefaults, type SettingInput, type SettingKey } from '../../config/settings.js';
+import { checkSettings, readSettings, settingFields, settingGroups, settings, valueSchema, type SettingInput, type SettingKey } from '../../config/settings.js';
 import type { ReadDb } from '../../db/connection.js';
 import { listSettings, storeSettings } from '../../db/queries/settings.js';
 import type { Recorder } from '../../db/recorder.js';
 import { errorBody } from '../http-errors.js';
 
-function ownSettings(db: ReadDb): Record<SettingKey, string | null> {
+/** Where a secret's value comes from now, as a GET tells it. */
+export interface SecretState {
+  set: boolean;
+  /** 'setting': stored in wkmp.db; 'environment': its environment variable; null when not set. */
+  from: 'setting' | 'environment' | null;
+}
+
+function secretState(stored: string | null | undefined, env: string | null): SecretState {
+  if (stored !== null && stored !== undefined && stored.trim() !== '') return { set: true, from: 'setting' };
+  const fromEnv = env === null ? undefined : process.env[env];
+  return fromEnv !== undefined && fromEnv.trim() !== '' ? { set: true, from: 'environment' } : { set: false, from: null };
+}
+
+/** The stored text of every setting that is not a secret (NULL: the default), and the state of each secret. */
+function ownSettings(db: ReadDb): { settings: Partial<Record<SettingKey, string | null>>; secrets: Partial<Record<SettingKey, SecretState>> } {
   const rows = listSettings(db);
-  const keys = Object.keys(settingDefaults) as SettingKey[];
-  return Object.fromEntries(keys.map((key) => [key, rows.has(key) ? rows.get(key) ?? null : settingDefaults[key]])) as Record<SettingKey, string | null>;
+  const shown: Partial<Record<SettingKey, string | null>> = {};
+  const secrets: Partial<Record<SettingKey, SecretState>> = {};
+  for (const setting of settings) {
+    const stored = rows.has(setting.key) ? rows.get(setting.key) : setting.seeded();
+    if (setting.secret) secrets[setting.key] = secretState(stored, setting.env);
+    else shown[setting.key] = stored ?? null;
+  }
+  return { settings: shown, secrets };
 }
 
-/** The parameters as the import uses them (an unusable stored value shows as its default). */
-function globalParameters(db: ReadDb) {
-  const { silence, amplitude } = analysisParametersFromSettings(listSettings(db));
-  return {
-    silence_threshold_dB: silence.thresholdDb,
-    silence_min_duration_ticks: silence.minSilenceTicks,
-    minimum_passage_audio_duration_ticks: silence.minPassageAudioTicks,
-    minimum_song_duration_ticks: silence.minSongTicks,
-    rms_window_ms: amplitude.rmsWindowMs,
-    lead_in_threshold_db: amplitude.leadInThresholdDb,
-    lead_out_threshold_db: amplitude.leadOutThresholdDb,
-    quick_ramp_threshold: amplitude.quickRampThreshold,
-    quick_ramp_duration_s: amplitude.quickRampDurationS,
-    max_lead_in_duration_s: amplitude.maxLeadInDurationS,
-    max_lead_out_duration_s: amplitude.maxLeadOutDurationS,
-    apply_a_weighting: amplitude.applyAWeighting,
-  };
+/** The settings of the silence and lead-in / lead-out rules: what /parameters/global reads and writes. */
+const parameterKeys = settings.filter((setting) => setting.group === 'boundaries' || setting.group === 'leads').map((setting) => setting.key);
+
+/** The parameters as the import uses them, typed (an unusable stored value shows as its default). */
+function globalParameters(db: ReadDb): Record<string, unknown> {
+  const values: Record<string, unknown> = readSettings(listSettings(db));
+  return Object.fromEntries(parameterKeys.map((key) => [key, values[key]]));
 }
 
-const number = { type: 'number' } as const;
-const integer = { type: 'integer' } as const;
-
-const parametersBody = {
-  type: 'object',
-  minProperties: 1,
-  additionalProperties: false,
-  properties: {
-    silence_threshold_dB: number,
-    silence_min_duration_ticks: integer,
-    minimum_passage_audio_duration_ticks: integer,
-    minimum_song_duration_ticks: integer,
-    rms_window_ms: number,
-    lead_in_threshold_db: number,
-    lead_out_threshold_db: number,
-    quick_ramp_threshold: number,
-    quick_ramp_duration_s: number,
-    max_lead_in_duration_s: number,
-    max_lead_out_duration_s: number,
-    apply_a_weighting: { type: 'boolean' },
-  },
-} as const;
-
+/**
+ * Every setting may be written as text or its own type; the check that follows names the rule, and
+ * names an unknown key too (the schema would only say there is one).
+ */
 const settingsBody = {
   type: 'object',
   minProperties: 1,
   additionalProperties: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'null' }] },
+  properties: Object.fromEntries(settings.map((setting) => [setting.key, valueSchema(setting)])),
+} as const;
+
+/** /parameters/global takes the typed values alone. */
+const parametersBody = {
+  type: 'object',
+  minProperties: 1,
+  additionalProperties: false,
+  properties: Object.fromEntries(settings.filter((setting) => parameterKeys.includes(setting.key)).map((setting) => [
+    setting.key, { type: setting.type === 'boolean' ? 'boolean' : setting.type === 'integer' ? 'integer' : 'number' },
+  ])),
 } as const;
 
 /**
- * A write goes to the recorder, the process's one writer, as a command ahead of any batch still
+ * A write goes to the recorder, the process's one writer, as a unit ahead of any batch still
  * waiting: it waits at most for the transaction in progress, never in SQLite's busy handler.
+ * `onChange` runs after each write: the identification queue may go on with a new key or URL.
  */
-/** `onChange` runs after each write: the identification queue may go on with a new key or URL. */
 export function registerSettingsRoutes(app: FastifyInstance, db: ReadDb, recorder: Recorder, onChange: () => void = () => undefined): void {
   async function write(input: Record<string, SettingInput>): Promise<string | null> {
     const check = checkSettings(input);
@@ -79,12 +82,14 @@ export function registerSettingsRoutes(app: FastifyInstance, db: ReadDb, recorde
     return null;
   }
 
-  app.get('/api/settings', async () => ({ settings: ownSettings(db) }));
+  app.get('/api/settings', async () => ownSettings(db));
+
+  app.get('/api/settings/fields', async () => ({ groups: settingGroups, fields: settingFields() }));
 
   app.post<{ Body: Record<string, SettingInput> }>('/api/settings', { schema: { body: settingsBody } }, async (request, reply) => {
     const problem = await write(request.body);
     if (problem) return reply.code(400).send(errorBody(400, problem));
-    return { settings: ownSettings(db) };
+    return ownSettings(db);
   });
 
   app.get('/parameters/global', async () => globalParameters(db));
