@@ -17,16 +17,18 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openWkmpDatabase } from '../src/db/setup.js';
 import { runIdentificationQueue, type IdentificationServices } from '../src/identify/queue.js';
-import { RequestPacer } from '../src/identify/rate-limit.js';
+import { SharedPace } from '../src/queue/pace.js';
+import type { WkmpDatabase } from '../src/db/setup.js';
 import { settingOf } from '../src/config/settings.js';
 import { startFakeServices, type FakeServices } from '../test/support/fake-identification-services.js';
 import { makeLibrary, recordLibrary } from '../test/support/identify-library.js';
 
-function servicesAt(fake: FakeServices, paced: boolean): IdentificationServices {
+/** The paces kept in the database, as wkmp-ai keeps them for every process on it. */
+function servicesAt(fake: FakeServices, db: WkmpDatabase, paced: boolean): IdentificationServices {
   const [acoustIdMs, musicBrainzMs] = paced ? [settingOf('acoustid_min_interval_ms').defaultValue(), settingOf('musicbrainz_min_interval_ms').defaultValue()] : [0, 0];
   return {
-    acoustId: { baseUrl: fake.acoustIdUrl, key: 'test-key', pacer: new RequestPacer(acoustIdMs) },
-    musicBrainz: { baseUrl: fake.musicBrainzUrl, userAgent: 'wkmp-ai/bench ( bench@example.org )', pacer: new RequestPacer(musicBrainzMs) },
+    acoustId: { baseUrl: fake.acoustIdUrl, key: 'test-key', pacer: new SharedPace(db, fake.acoustIdUrl, acoustIdMs) },
+    musicBrainz: { baseUrl: fake.musicBrainzUrl, userAgent: 'wkmp-ai/bench ( bench@example.org )', pacer: new SharedPace(db, fake.musicBrainzUrl, musicBrainzMs) },
     cacheTtlDays: 90,
   };
 }
@@ -53,10 +55,10 @@ async function main(): Promise<void> {
   try {
     await recordLibrary(db, library.records);
     const started = performance.now();
-    const first = await runIdentificationQueue({ db, services: servicesAt(fake, paced) });
+    const first = await runIdentificationQueue({ db, services: servicesAt(fake, db, paced) });
     const seconds = (performance.now() - started) / 1000;
     await recordLibrary(db, library.records.map((record) => ({ ...record, change: 'changed' as const })));
-    const second = await runIdentificationQueue({ db, services: servicesAt(fake, paced) });
+    const second = await runIdentificationQueue({ db, services: servicesAt(fake, db, paced) });
 
     const identified = first.finished.done;
     const { acoustId, musicBrainz } = first.requests;

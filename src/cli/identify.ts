@@ -10,11 +10,17 @@ import { listSettings } from '../db/queries/settings.js';
 import { openWkmpDatabase } from '../db/setup.js';
 import { runIdentificationQueue, type QueueProgress, type QueueRunSummary } from '../identify/queue.js';
 import { identificationServices } from '../identify/services.js';
+import { describeHolder, QueueLease } from '../queue/lease.js';
+import { systemClock } from '../clock.js';
 
 export interface IdentifyOptions {
   database: string;
   limit?: number;
   json?: boolean;
+  /** While another process runs the queue: false waits for it (the default), true says who and returns 1. */
+  noWait?: boolean;
+  /** How often to ask again for the queue's lease while waiting. Default 5 s. */
+  leasePollMs?: number;
   signal?: AbortSignal;
   /** Where the summary goes (stdout) and the bar (stderr, drawn only on a terminal). */
   out?: NodeJS.WritableStream;
@@ -68,14 +74,32 @@ export async function identifyDatabase(options: IdentifyOptions): Promise<number
   if (!existsSync(options.database)) throw new InvalidInputError('startup', `no database at ${options.database}: import a folder first (wkmp-ai import)`, { path: options.database });
   const db = openWkmpDatabase(options.database);
   const bar = options.json === true ? null : progressBar(options.err);
+  // One runner per database: while `wkmp-ai serve` (or another identify) runs the queue, this one waits for it.
+  const lease = new QueueLease(db, { name: 'identification', label: 'wkmp-ai identify' });
+  const err = options.err ?? process.stderr;
   try {
-    const summary = await runIdentificationQueue({
-      db,
-      services: identificationServices(listSettings(db.read), options.env),
-      ...(options.limit === undefined ? {} : { limit: options.limit }),
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-      onProgress: (progress) => bar?.draw(progress),
-    });
+    let summary: QueueRunSummary | null = null;
+    let told = false;
+    while (summary === null) {
+      const outcome = await lease.runExclusive((signal) => runIdentificationQueue({
+        db,
+        services: identificationServices(listSettings(db.read), db, options.env),
+        ...(options.limit === undefined ? {} : { limit: options.limit }),
+        signal,
+        onProgress: (progress) => bar?.draw(progress),
+      }), options.signal);
+      if (outcome.ran) {
+        summary = outcome.result;
+        break;
+      }
+      if (options.noWait === true) {
+        err.write(`wkmp-ai: identification is running in ${describeHolder(outcome.holder)}; it does the work (run again without --no-wait to wait for it)\n`);
+        return 1;
+      }
+      if (!told) err.write(`wkmp-ai: identification is running in ${describeHolder(outcome.holder)}; waiting for it to finish (Ctrl-C stops waiting)\n`);
+      told = true;
+      await systemClock.sleep(options.leasePollMs ?? 5000, options.signal);
+    }
     bar?.stop();
     (options.out ?? process.stdout).write(options.json === true ? `${JSON.stringify(summary)}\n` : `${formatQueueSummary(summary)}\n`);
     return summary.paused !== null && summary.counts.due > 0 ? 1 : 0;

@@ -96,6 +96,8 @@ interface IdentifyCommandOptions {
   db?: string;
   limit?: number;
   json?: boolean;
+  /** commander's negation of --no-wait: true unless it is given. */
+  wait: boolean;
 }
 
 /** The queue, its clients and its bar load only for a command that identifies. */
@@ -108,7 +110,9 @@ async function identifyCommand(options: IdentifyCommandOptions): Promise<void> {
   const release = cancelOnInterrupt(controller);
   try {
     const database = options.db ?? defaultDatabasePath(resolveRootFolder({ flag: options.rootFolder }));
-    process.exitCode = await (await identifyModule()).identifyDatabase({ database, ...(options.limit === undefined ? {} : { limit: options.limit }), json: options.json ?? false, signal: controller.signal });
+    process.exitCode = await (await identifyModule()).identifyDatabase({
+      database, ...(options.limit === undefined ? {} : { limit: options.limit }), json: options.json ?? false, noWait: !options.wait, signal: controller.signal,
+    });
   } catch (error) {
     process.stderr.write(`wkmp-ai: ${errorMessage(error)}\n`);
     process.exitCode = controller.signal.aborted ? exitCodes.cancelled : exitCodes.couldNotRun;
@@ -198,10 +202,12 @@ Examples:
     .option('--root-folder <dir>', 'root music folder (default: $WKMP_ROOT_FOLDER, root_folder in ~/.config/wkmp/wkmp-ai.toml, or ~/Music)')
     .option('--db <file>', 'database file (default: <root>/wkmp.db)')
     .option('--limit <n>', 'identify at most this many passages', positiveInteger)
+    .option('--no-wait', 'when another process (wkmp-ai serve) is identifying, say so and exit 1 instead of waiting for it')
     .option('--json', 'print the summary as one JSON object on stdout, and no progress bar')
     .addHelpText('after', `
 The AcoustID key is the acoustid_api_key setting, else $WKMP_ACOUSTID_API_KEY. Without one, passages wait.
-Exit codes: 0 ran (passages it could not match are listed as such), 1 could not run or paused with passages waiting, 130 cancelled.
+One process identifies at a time on a database: while another does (wkmp-ai serve), this one waits for it, or with --no-wait says which and exits 1.
+Exit codes: 0 ran (passages it could not match are listed as such), 1 could not run, paused with passages waiting, or another process identifies (--no-wait), 130 cancelled.
 
 Examples:
   $ WKMP_ACOUSTID_API_KEY=... wkmp-ai identify --root-folder ~/Music

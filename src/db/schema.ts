@@ -340,6 +340,35 @@ const releasePlans: Table = {
   ],
 };
 
+/**
+ * wkmp-ai's own: who runs each background queue of this database (the identification queue, and any
+ * later one), so that one process does, whichever started it: the holder's host, pid and what it
+ * is (`wkmp-ai serve`, `wkmp-ai identify`), a token only it knows, and its heartbeat (epoch ms). A
+ * holder whose heartbeat is stale, or whose process on this host is gone, is taken over (db/leases.ts).
+ */
+const leases: Table = {
+  name: 'wkmp_ai_leases',
+  columns: [
+    text('name', { primaryKey: true }),
+    text('holder_host', { notNull: true }),
+    integer('holder_pid', { notNull: true }),
+    text('holder_label', { notNull: true }),
+    text('token', { notNull: true }),
+    integer('acquired_at_ms', { notNull: true }),
+    integer('heartbeat_at_ms', { notNull: true }),
+  ],
+};
+
+/**
+ * wkmp-ai's own: when the next request to each external service (by its base URL) may start, in
+ * epoch ms, booked by every process on this database, so that together they keep the service's
+ * pace (db/request-pace.ts).
+ */
+const requestPace: Table = {
+  name: 'wkmp_ai_request_pace',
+  columns: [text('service', { primaryKey: true }), integer('next_start_ms', { notNull: true })],
+};
+
 /** wkmp-ai's migrations; WKMP's `schema_version` is the shared start-up's alone. */
 export const ownVersionTable: Table = {
   name: 'wkmp_ai_schema_version',
@@ -350,7 +379,7 @@ export const ownVersionTable: Table = {
 export const tables: readonly Table[] = [
   files, passages, works, songs, artists, albums, passageSongs, songArtists, passageAlbums, songWorks,
   importSessions, settings, acoustidCache, musicbrainzCache, importErrors, otherFiles, identificationJobs, acoustidReplies, releasePlans,
-  ownVersionTable,
+  leases, requestPace, ownVersionTable,
 ];
 
 function columnSql(column: Column): string {

@@ -8,7 +8,7 @@
 import { gzipSync } from 'node:zlib';
 import { asArray, asNumber, asObject, asString, type Json } from './json.js';
 import { exchange, parseJson, ServiceError, type HttpReply } from './http.js';
-import type { RequestPacer } from './rate-limit.js';
+import type { RequestPace } from '../queue/pace.js';
 
 export const acoustIdService = 'AcoustID';
 
@@ -174,7 +174,7 @@ function formOf(key: string, lookups: readonly AcoustIdLookup[]): string {
 export interface AcoustIdClientOptions {
   baseUrl: string;
   key: string;
-  pacer: RequestPacer;
+  pacer: RequestPace;
 }
 
 /**

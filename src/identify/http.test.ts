@@ -20,7 +20,10 @@ describe('the identification settings', () => {
       .toEqual({ ok: true, values: new Map([['musicbrainz_base_url', 'http://mirror.local:5000/ws/2'], ['musicbrainz_min_interval_ms', '0']]) });
     expect(checkSettings({ acoustid_base_url: 'ftp://api.acoustid.org', acoustid_min_interval_ms: 0.5 })).toEqual({
       ok: false,
-      problems: ['acoustid_base_url must be an http(s) URL, got `"ftp://api.acoustid.org"`', 'acoustid_min_interval_ms must be an integer ≥ 0, got `0.5`'],
+      problems: [
+        'AcoustID address (acoustid_base_url) must be an http(s) URL, got `"ftp://api.acoustid.org"`',
+        'AcoustID request spacing (acoustid_min_interval_ms) must be a whole number from 0 to 60000 ms, got `0.5`',
+      ],
     });
     expect(checkSettings({ acoustid_base_url: 'not a url' })).toMatchObject({ ok: false });
   });

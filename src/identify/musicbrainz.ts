@@ -7,7 +7,7 @@
  */
 import { asArray, asNumber, asObject, asString, type Json } from './json.js';
 import { exchange, parseJson, ServiceError } from './http.js';
-import type { RequestPacer } from './rate-limit.js';
+import type { RequestPace } from '../queue/pace.js';
 import type { Credit } from './acoustid.js';
 
 export const musicBrainzService = 'MusicBrainz';
@@ -140,7 +140,7 @@ export function parseRecording(json: unknown): MbRecordingLookup | null {
 export interface MusicBrainzClientOptions {
   baseUrl: string;
   userAgent: string;
-  pacer: RequestPacer;
+  pacer: RequestPace;
 }
 
 /**

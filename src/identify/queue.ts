@@ -16,7 +16,7 @@
  * one status until the key changes.
  */
 import { createHash } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { systemClock, type Clock } from '../clock.js';
 import type { WkmpDatabase } from '../db/setup.js';
 import { countJobs, listAcoustIdReplies, listDueJobs, listMusicBrainz, replyKey, type AcoustIdReplyKey, type DueJob, type JobUpdate, type QueueCounts } from '../db/queries/identification.js';
 import { recordIdentifications, type IdentificationUpdate } from '../db/record-identifications.js';
@@ -29,6 +29,7 @@ import { trackSpans, type Gap } from './release-tracks.js';
 import { largestBatch, lookUpFingerprints, parseResults, type AcoustIdClientOptions, type AcoustIdResult, type Credit } from './acoustid.js';
 import { bandOf, bestAcoustId, candidatesOf, isWritten, joinedParts, pick, sharedReleases, type Candidate } from './choose.js';
 import { ServiceError } from './http.js';
+import type { RequestPace } from '../queue/pace.js';
 import { lookUp, parseRecording, parseRelease, type MbRecording, type MbRelease, type MbReleaseSummary, type MusicBrainzClientOptions, type MusicBrainzEntity } from './musicbrainz.js';
 
 export interface IdentificationServices {
@@ -49,6 +50,13 @@ export interface QueueProgress {
   etaSeconds: number | null;
 }
 
+/** The queue as the service shows it: its progress, whether it runs in the service, and who runs it elsewhere. */
+export interface QueueStatus extends QueueProgress {
+  running: boolean;
+  /** The process that holds the queue's lease (queue/lease.ts), in words, while it is not the service. */
+  elsewhere: string | null;
+}
+
 export interface QueueRunOptions {
   db: WkmpDatabase;
   services: IdentificationServices;
@@ -56,6 +64,8 @@ export interface QueueRunOptions {
   limit?: number;
   signal?: AbortSignal;
   onProgress?: (progress: QueueProgress) => void;
+  /** What "now" is, and how a slow-down answer is waited out; tests move it themselves. Default the system's. */
+  clock?: Clock;
 }
 
 export interface QueueRunSummary extends QueueProgress {
@@ -107,12 +117,12 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-function isoAfter(ms: number): string {
-  return new Date(Date.now() + ms).toISOString();
+function isoAfter(clock: Clock, ms: number): string {
+  return new Date(clock.now() + ms).toISOString();
 }
 
-function daysAgo(days: number): string {
-  return new Date(Date.now() - days * 86_400_000).toISOString().replace('T', ' ').slice(0, 19);
+function daysAgo(clock: Clock, days: number): string {
+  return new Date(clock.now() - days * 86_400_000).toISOString().replace('T', ' ').slice(0, 19);
 }
 
 function recordingRefOf(recording: MbRecording): RecordingRef {
@@ -147,9 +157,12 @@ class QueueRun {
   readonly finished = { done: 0, noMatch: 0, failed: 0 };
   paused: string | null;
   private batchSize = largestBatch;
-  private readonly started = performance.now();
+  private readonly clock: Clock;
+  private readonly started: number;
 
   constructor(private readonly options: QueueRunOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.started = this.clock.now();
     this.paused = options.services.acoustId === null ? 'no AcoustID key: set acoustid_api_key (or WKMP_ACOUSTID_API_KEY) to identify passages by their fingerprints' : null;
   }
 
@@ -158,8 +171,8 @@ class QueueRun {
   }
 
   progress(): QueueProgress {
-    const counts = countJobs(this.db.read, new Date().toISOString());
-    const seconds = (performance.now() - this.started) / 1000;
+    const counts = countJobs(this.db.read, new Date(this.clock.now()).toISOString());
+    const seconds = (this.clock.now() - this.started) / 1000;
     const done = this.finished.done + this.finished.noMatch + this.finished.failed;
     const jobsPerSecond = seconds > 0 ? done / seconds : 0;
     return {
@@ -173,7 +186,7 @@ class QueueRun {
   }
 
   /** Runs `request`, waiting out slow-down answers (Retry-After when given, else 1 s doubling to 30 s). */
-  private async patiently<T>(pace: { holdOff(ms: number): void }, request: () => Promise<T>): Promise<T> {
+  private async patiently<T>(pace: RequestPace, request: () => Promise<T>): Promise<T> {
     let waitMs = 1000;
     for (let tries = 1; ; tries += 1) {
       try {
@@ -181,9 +194,9 @@ class QueueRun {
       } catch (error) {
         if (!(error instanceof ServiceError) || error.kind !== 'rate-limited' || tries >= slowDownTries) throw error;
         const wait = error.retryAfterMs ?? waitMs;
-        pace.holdOff(wait);
+        await pace.holdOff(wait);
         waitMs = Math.min(waitMs * 2, 30_000);
-        await sleep(wait, undefined, { signal: this.options.signal });
+        await this.clock.sleep(wait, this.options.signal);
       }
     }
   }
@@ -194,7 +207,7 @@ class QueueRun {
     const failed = attempts >= maxAttempts;
     return {
       passageGuid: passage.job.passageGuid, state: failed ? 'failed' : 'waiting', attempts,
-      nextAttemptAt: failed ? null : isoAfter(Math.min(firstRetryMs * 2 ** (attempts - 1), lastRetryMs)),
+      nextAttemptAt: failed ? null : isoAfter(this.clock, Math.min(firstRetryMs * 2 ** (attempts - 1), lastRetryMs)),
       lastError: why, acoustId: null, recordingMbid: null, releaseMbid: null, confidence: null, candidates: null, link: null,
     };
   }
@@ -211,7 +224,7 @@ class QueueRun {
 
   /** AcoustID's results for each passage: cached, or asked in batches; passages whose lookup failed are answered with a job update instead. */
   private async acoustIdResults(passages: readonly Passage[]): Promise<{ replies: Map<string, unknown>; failures: IdentificationUpdate['jobs'] }> {
-    const cached = listAcoustIdReplies(this.db.read, passages.map((p) => p.key), daysAgo(this.options.services.cacheTtlDays));
+    const cached = listAcoustIdReplies(this.db.read, passages.map((p) => p.key), daysAgo(this.clock, this.options.services.cacheTtlDays));
     const replies = new Map<string, unknown>([...cached].map(([key, json]) => [key, JSON.parse(json) as unknown]));
     const failures: IdentificationUpdate['jobs'] = [];
     const toAsk = [...new Map(passages.filter((p) => !replies.has(replyKey(p.key))).map((p) => [replyKey(p.key), p])).values()];
@@ -250,7 +263,7 @@ class QueueRun {
 
   /** MusicBrainz's JSON of an entity: cached, or asked (and cached under the id asked and the id answered). */
   private async musicBrainz(entity: MusicBrainzEntity, mbid: string, pending: IdentificationUpdate['musicBrainz']): Promise<unknown> {
-    const cached = listMusicBrainz(this.db.read, entity, [mbid], daysAgo(this.options.services.cacheTtlDays)).get(mbid);
+    const cached = listMusicBrainz(this.db.read, entity, [mbid], daysAgo(this.clock, this.options.services.cacheTtlDays)).get(mbid);
     if (cached !== undefined) return JSON.parse(cached) as unknown;
     const client = this.options.services.musicBrainz;
     const json = await this.patiently(client.pacer, () => {
@@ -436,7 +449,7 @@ class QueueRun {
     const skipped = new Set<string>();
     while (left > 0) {
       this.options.signal?.throwIfAborted();
-      const due = listDueJobs(this.db.read, new Date().toISOString(), Math.min(left, chunkJobs) + skipped.size).filter((job) => !skipped.has(job.passageGuid));
+      const due = listDueJobs(this.db.read, new Date(this.clock.now()).toISOString(), Math.min(left, chunkJobs) + skipped.size).filter((job) => !skipped.has(job.passageGuid));
       if (due.length === 0) break;
       const chunk = due.slice(0, Math.min(left, chunkJobs));
       left -= chunk.length;

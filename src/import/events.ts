@@ -76,7 +76,7 @@ export interface ImportSummary {
   errors: ImportErrorRow[];
 }
 
-import type { QueueProgress } from '../identify/queue.js';
+import type { QueueStatus } from '../identify/queue.js';
 
 export type ImportEvent =
   | { type: 'ImportSessionStarted'; sessionId: string; rootFolder: string; folder: string }
@@ -86,7 +86,7 @@ export type ImportEvent =
   | { type: 'ImportSessionFailed'; sessionId: string; message: string }
   | { type: 'AnalysisLog'; level: 'info' | 'warn'; message: string }
   /** The identification queue (identify/queue.ts), as it runs after imports. */
-  | { type: 'IdentificationProgress'; identification: QueueProgress };
+  | { type: 'IdentificationProgress'; identification: QueueStatus };
 
 export function emptyCounts(): ImportCounts {
   return {

@@ -103,7 +103,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.get('/health', async () => ({ status: 'ok', service: 'wkmp-ai', active_session: deps.service.active()?.sessionId ?? null }));
   registerImportRoutes(app, deps.service, deps.db.read, hub);
   registerSettingsRoutes(app, deps.db.read, deps.db.recorder, () => deps.identification.kick());
-  registerIdentifyRoutes(app, deps.db.read, deps.identification);
+  registerIdentifyRoutes(app, deps.db, deps.identification);
   registerAnalyzeRoutes(app, deps.service.rootFolder, deps.db.read, deps.ffmpeg);
   registerLibraryRoutes(app, deps.service.rootFolder, deps.db.read);
   registerWebRoutes(app);

@@ -44,7 +44,7 @@ export async function serve(options: ServeOptions): Promise<RunningService> {
   try {
     await db.recorder.write(cancelAbandonedSessions());
     const service = new ImportService({ rootFolder, db, ...(options.ffmpeg === undefined ? {} : { ffmpeg: options.ffmpeg }) });
-    identification = new IdentificationRunner(db, (message) => app?.log.error(message));
+    identification = new IdentificationRunner(db, { onError: (message) => app?.log.error(message) });
     app = buildApp({
       service, identification, db, logLevel: options.logLevel ?? 'silent',
       ...(options.ffmpeg === undefined ? {} : { ffmpeg: options.ffmpeg }), ...(options.sse ? { sse: options.sse } : {}),

@@ -18,8 +18,8 @@ import { secondsToTicks } from '../../src/file-record.js';
 import { runIdentificationQueue, type IdentificationServices } from '../../src/identify/queue.js';
 import { ServiceError } from '../../src/identify/http.js';
 import { lookUp, parseRecording, parseRelease } from '../../src/identify/musicbrainz.js';
-import { RequestPacer } from '../../src/identify/rate-limit.js';
-import { pacerFor } from '../../src/identify/rate-limit.js';
+import { SharedPace } from '../../src/queue/pace.js';
+import { JumpingClock, ManualClock } from '../support/clocks.js';
 import { startFakeServices, type FakeServices, type Service } from '../support/fake-identification-services.js';
 import { makeLibrary, recordLibrary, settingsFor, uuidOf, type TestLibrary } from '../support/identify-library.js';
 import { setSettings } from './db-helpers.js';
@@ -44,14 +44,35 @@ async function database(library: TestLibrary): Promise<{ db: WkmpDatabase; path:
   return { db, path };
 }
 
-/** The services at the fake, unpaced unless told (each test its own pacer: the process's are per base URL). */
-function servicesAt(fakeServices: FakeServices, options: { key?: string | null; acoustIdMs?: number; musicBrainzMs?: number } = {}): IdentificationServices {
+/** The starts each service's pace granted (epoch ms), as it decided them. */
+type Turns = Record<Service, number[]>;
+
+/**
+ * The services at the fake, their paces kept in `db` as wkmp-ai keeps them; unpaced unless told.
+ * `turns` collects every start each pace granted.
+ */
+function servicesAt(
+  fakeServices: FakeServices, db: WkmpDatabase,
+  options: { key?: string | null; acoustIdMs?: number; musicBrainzMs?: number; clock?: JumpingClock; turns?: Turns } = {},
+): IdentificationServices {
   const key = options.key === undefined ? 'test-key' : options.key;
+  const pace = (service: Service) => ({
+    ...(options.clock === undefined ? {} : { clock: options.clock }), onTurn: (start: number) => options.turns?.[service].push(start),
+  });
   return {
-    acoustId: key === null ? null : { baseUrl: fakeServices.acoustIdUrl, key, pacer: new RequestPacer(options.acoustIdMs ?? 0) },
-    musicBrainz: { baseUrl: fakeServices.musicBrainzUrl, userAgent: 'wkmp-ai/test ( tests@example.org )', pacer: new RequestPacer(options.musicBrainzMs ?? 0) },
+    acoustId: key === null ? null : { baseUrl: fakeServices.acoustIdUrl, key, pacer: new SharedPace(db, fakeServices.acoustIdUrl, options.acoustIdMs ?? 0, pace('acoustid')) },
+    musicBrainz: {
+      baseUrl: fakeServices.musicBrainzUrl, userAgent: 'wkmp-ai/test ( tests@example.org )',
+      pacer: new SharedPace(db, fakeServices.musicBrainzUrl, options.musicBrainzMs ?? 0, pace('musicbrainz')),
+    },
     cacheTtlDays: 90,
   };
+}
+
+/** The gaps between consecutive starts, in order. */
+function gaps(starts: readonly number[]): number[] {
+  const sorted = [...starts].sort((a, b) => a - b);
+  return sorted.slice(1).map((start, i) => start - sorted[i]!);
 }
 
 function requests(fakeServices: FakeServices, service: Service): number {
@@ -94,7 +115,7 @@ describe('the identification queue', () => {
     const library = makeLibrary({ albums: 1, tracksPerAlbum: 12, singles: 0 });
     const services = await fake(library);
     const { db, path } = await database(library);
-    const summary = await runIdentificationQueue({ db, services: servicesAt(services) });
+    const summary = await runIdentificationQueue({ db, services: servicesAt(services, db) });
     expect(summary.finished).toEqual({ done: 12, noMatch: 0, failed: 0 });
     expect([requests(services, 'acoustid'), requests(services, 'musicbrainz')]).toEqual([2, 1]);
     expect(services.log.filter((e) => e.service === 'acoustid').map((e) => e.fingerprints)).toEqual([10, 2]);
@@ -117,7 +138,7 @@ describe('the identification queue', () => {
     // The files recorded again (re-analysed): their passages wait again, and the caches answer.
     await recordLibrary(db, library.records.map((record) => ({ ...record, change: 'changed' as const })));
     expect(jobStates(path)).toEqual({ waiting: 12 });
-    const again = await runIdentificationQueue({ db, services: servicesAt(services) });
+    const again = await runIdentificationQueue({ db, services: servicesAt(services, db) });
     expect(again.finished.done).toBe(12);
     expect(again.requests).toEqual({ acoustId: 0, musicBrainz: 0 });
     expect(services.log).toHaveLength(3);
@@ -133,7 +154,7 @@ describe('the identification queue', () => {
     };
     const services = await fake({ ...library, catalogue: { ...library.catalogue, releases: [compilation, original] } });
     const { db, path } = await database(library);
-    const summary = await runIdentificationQueue({ db, services: servicesAt(services) });
+    const summary = await runIdentificationQueue({ db, services: servicesAt(services, db) });
     expect(summary.finished.done).toBe(12);
     expect(services.log.filter((e) => e.service === 'musicbrainz').map((e) => e.mbid)).toEqual([original.mbid]);
     expect(new Set(identified(path).map((row) => row.album))).toEqual(new Set([original.mbid]));
@@ -144,12 +165,12 @@ describe('the identification queue', () => {
     const bare = library.catalogue.recordings.map((recording) => ({ ...recording, hasMetadata: false }));
     const services = await fake({ ...library, catalogue: { ...library.catalogue, recordings: bare } });
     const { db, path } = await database(library);
-    const first = await runIdentificationQueue({ db, services: servicesAt(services), limit: 2 });
+    const first = await runIdentificationQueue({ db, services: servicesAt(services, db), limit: 2 });
     expect(first.finished.done).toBe(2);
     expect(first.counts).toMatchObject({ waiting: 1, done: 2 });
     // No release to share: each costs a recording lookup, which names its album too.
     expect(services.log.filter((e) => e.service === 'musicbrainz').map((e) => e.entity)).toEqual(['recording', 'recording']);
-    const rest = await runIdentificationQueue({ db, services: servicesAt(services) });
+    const rest = await runIdentificationQueue({ db, services: servicesAt(services, db) });
     expect(rest.finished.done).toBe(1);
     for (const row of identified(path)) expect(row).toMatchObject({ recording: library.expected.get(row.passage)!.recordingMbid, album: library.expected.get(row.passage)!.releaseMbid });
   });
@@ -160,26 +181,52 @@ describe('the identification queue', () => {
     const bootleg = { ...official, mbid: uuidOf('bootleg'), title: 'Live Somewhere', date: '1969-01-01', status: 'Bootleg' as const, releaseGroup: { ...official.releaseGroup, mbid: uuidOf('bootleg group') } };
     const services = await fake({ ...library, catalogue: { ...library.catalogue, releases: [bootleg, official] } });
     const { db, path } = await database(library);
-    expect((await runIdentificationQueue({ db, services: servicesAt(services) })).finished.done).toBe(6);
+    expect((await runIdentificationQueue({ db, services: servicesAt(services, db) })).finished.done).toBe(6);
     expect(services.log.filter((e) => e.service === 'musicbrainz').map((e) => e.mbid)).toEqual([bootleg.mbid, official.mbid]);
     expect(new Set(identified(path).map((row) => row.album))).toEqual(new Set([official.mbid]));
   });
 
-  it('never asks AcoustID more than 3 times or MusicBrainz more than once in any second, with two queues running at once', { timeout: 60_000 }, async () => {
-    const first = makeLibrary({ albums: 3, tracksPerAlbum: 8, singles: 2 }, 'first');
-    const second = makeLibrary({ albums: 2, tracksPerAlbum: 8, singles: 1 }, 'second');
-    const services = await fake({ ...first, catalogue: { recordings: [...first.catalogue.recordings, ...second.catalogue.recordings], releases: [...first.catalogue.releases, ...second.catalogue.releases] } });
-    const [a, b] = [await database(first), await database(second)];
-    // As the settings' defaults give them: one pacer per service for the whole process, whichever queue asks.
-    const paced = (): IdentificationServices => ({
-      acoustId: { baseUrl: services.acoustIdUrl, key: 'test-key', pacer: pacerFor(services.acoustIdUrl, settingOf('acoustid_min_interval_ms').defaultValue()) },
-      musicBrainz: { baseUrl: services.musicBrainzUrl, userAgent: 'wkmp-ai/test ( tests@example.org )', pacer: pacerFor(services.musicBrainzUrl, settingOf('musicbrainz_min_interval_ms').defaultValue()) },
-      cacheTtlDays: 90,
+  it('asks each service only at the turns its pace grants, 400 ms apart for AcoustID and 1100 ms for MusicBrainz, as the settings default', async () => {
+    const library = makeLibrary({ albums: 3, tracksPerAlbum: 8, singles: 2 });
+    const services = await fake(library);
+    const { db } = await database(library);
+    // The paces' decisions are what is asserted: a clock that jumps to each start keeps them, however slow the machine.
+    const clock = new JumpingClock();
+    const turns: Turns = { acoustid: [], musicbrainz: [] };
+    const paced = servicesAt(services, db, {
+      acoustIdMs: settingOf('acoustid_min_interval_ms').defaultValue(), musicBrainzMs: settingOf('musicbrainz_min_interval_ms').defaultValue(), clock, turns,
     });
-    const [one, two] = await Promise.all([runIdentificationQueue({ db: a.db, services: paced() }), runIdentificationQueue({ db: b.db, services: paced() })]);
-    expect(one.finished.done + two.finished.done).toBe(first.records.length + second.records.length);
-    expect(services.maxRequestsWithin('acoustid', 1000)).toBeLessThanOrEqual(3);
-    expect(services.maxRequestsWithin('musicbrainz', 1000)).toBeLessThanOrEqual(1);
+    const summary = await runIdentificationQueue({ db, services: paced, clock });
+    expect(summary.finished.done).toBe(library.records.length);
+    // One turn per request, every request at its turn.
+    expect(turns.acoustid).toHaveLength(requests(services, 'acoustid'));
+    expect(turns.musicbrainz).toHaveLength(requests(services, 'musicbrainz'));
+    expect(turns.musicbrainz.length).toBeGreaterThan(3);
+    expect(Math.min(...gaps(turns.acoustid))).toBeGreaterThanOrEqual(400);
+    expect(Math.min(...gaps(turns.musicbrainz))).toBeGreaterThanOrEqual(1100);
+  });
+
+  it('keeps one pace for every process on the database: a service\'s turns never come closer than its interval, whoever books them', async () => {
+    const library = makeLibrary({ albums: 0, tracksPerAlbum: 0, singles: 1 });
+    const { path } = await database(library);
+    // Two handles on the file, as `wkmp-ai serve` and `wkmp-ai identify` have: two writers, two recorders.
+    const [serve, cli] = [openWkmpDatabase(path), openWkmpDatabase(path)];
+    open.push(serve, cli);
+    const clock = new JumpingClock();
+    const starts: number[] = [];
+    const paceOf = (db: WkmpDatabase) => new SharedPace(db, 'https://musicbrainz.org/ws/2', 1100, { clock, onTurn: (start) => starts.push(start) });
+    const [one, two] = [paceOf(serve), paceOf(cli)];
+    await Promise.all([
+      (async () => { for (let i = 0; i < 6; i += 1) await one.turn(); })(),
+      (async () => { for (let i = 0; i < 6; i += 1) await two.turn(); })(),
+    ]);
+    expect(starts).toHaveLength(12);
+    expect(Math.min(...gaps(starts))).toBeGreaterThanOrEqual(1100);
+    // A slow-down answer heard by one holds the other off too.
+    const before = clock.now();
+    await one.holdOff(30_000);
+    await two.turn();
+    expect(starts.at(-1)!).toBeGreaterThanOrEqual(before + 30_000);
   });
 
   it('waits out a slow-down answer, as long as Retry-After says, and loses nothing', { timeout: 30_000 }, async () => {
@@ -188,7 +235,7 @@ describe('the identification queue', () => {
     const { db, path } = await database(library);
     services.misbehave('acoustid', { kind: 'rate-limited', retryAfterSeconds: 2 });
     services.misbehave('musicbrainz', { kind: 'unavailable' });
-    const summary = await runIdentificationQueue({ db, services: servicesAt(services) });
+    const summary = await runIdentificationQueue({ db, services: servicesAt(services, db) });
     expect(summary.finished.done).toBe(3);
     // Every request counts, the refused ones too.
     expect(summary.requests).toEqual({ acoustId: 2, musicBrainz: 2 });
@@ -206,7 +253,7 @@ describe('the identification queue', () => {
     const services = await fake(library);
     const { db } = await database(library);
     services.misbehave('acoustid', { kind: 'too-large' });
-    const summary = await runIdentificationQueue({ db, services: servicesAt(services) });
+    const summary = await runIdentificationQueue({ db, services: servicesAt(services, db) });
     expect(summary.finished.done).toBe(12);
     expect(services.log.filter((e) => e.service === 'acoustid').map((e) => [e.status, e.fingerprints])).toEqual([[413, 10], [200, 5], [200, 5], [200, 2]]);
   });
@@ -216,18 +263,18 @@ describe('the identification queue', () => {
     const services = await fake(library);
     const { db, path } = await database(library);
     const progress: (string | null)[] = [];
-    const summary = await runIdentificationQueue({ db, services: servicesAt(services, { key: 'not-a-key' }), onProgress: (p) => progress.push(p.paused) });
+    const summary = await runIdentificationQueue({ db, services: servicesAt(services, db, { key: 'not-a-key' }), onProgress: (p) => progress.push(p.paused) });
     expect(summary.paused).toMatch(/^AcoustID: the API key was refused .*; set a valid acoustid_api_key$/);
     expect([requests(services, 'acoustid'), requests(services, 'musicbrainz')]).toEqual([1, 0]);
     expect(jobStates(path)).toEqual({ waiting: 24 });
     expect(new Set(progress.filter((p) => p !== null))).toEqual(new Set([summary.paused]));
 
-    const withoutKey = await runIdentificationQueue({ db, services: servicesAt(services, { key: null }) });
+    const withoutKey = await runIdentificationQueue({ db, services: servicesAt(services, db, { key: null }) });
     expect(withoutKey.paused).toMatch(/^no AcoustID key: set acoustid_api_key/);
     expect(requests(services, 'acoustid')).toBe(1);
 
     // The key changed: the queue goes on from where it was.
-    const resumed = await runIdentificationQueue({ db, services: servicesAt(services) });
+    const resumed = await runIdentificationQueue({ db, services: servicesAt(services, db) });
     expect(resumed.finished.done).toBe(24);
   });
 
@@ -236,7 +283,7 @@ describe('the identification queue', () => {
     const services = await fake(library);
     const { db, path } = await database(library);
     services.misbehave('acoustid', { kind: 'bad-json' });
-    const first = await runIdentificationQueue({ db, services: servicesAt(services) });
+    const first = await runIdentificationQueue({ db, services: servicesAt(services, db) });
     expect(first.finished).toEqual({ done: 0, noMatch: 0, failed: 0 });
     expect(first.counts).toMatchObject({ waiting: 2, due: 0 });
     const check = new Database(path, { readonly: true });
@@ -253,7 +300,7 @@ describe('the identification queue', () => {
     const writer = new Database(path);
     writer.prepare('UPDATE wkmp_ai_identification_jobs SET next_attempt_at = NULL').run();
     writer.close();
-    const second = await runIdentificationQueue({ db, services: servicesAt(services) });
+    const second = await runIdentificationQueue({ db, services: servicesAt(services, db) });
     expect(second.counts).toMatchObject({ waiting: 2, due: 0 });
     const after = new Database(path, { readonly: true });
     expect(after.prepare('SELECT DISTINCT attempts, last_error AS lastError FROM wkmp_ai_identification_jobs').all()).toEqual([{ attempts: 2, lastError: expect.stringMatching(/no answer within 10 s$/) as unknown }]);
@@ -293,20 +340,25 @@ describe('the identification queue', () => {
     const merged = { ...current, mbid: uuidOf('merged away') };
     const services = await fake({ ...library, catalogue: { ...library.catalogue, recordings: [merged, { ...current, fingerprint: 'AQADnot-this-one' }], mergedRecordings: { [merged.mbid]: current.mbid } } });
     const { db, path } = await database(library);
-    const summary = await runIdentificationQueue({ db, services: servicesAt(services) });
+    const summary = await runIdentificationQueue({ db, services: servicesAt(services, db) });
     expect(summary.finished.done).toBe(1);
     // The release's track at the position AcoustID gives holds the current id: no recording lookup.
     expect(services.log.filter((e) => e.service === 'musicbrainz').map((e) => e.entity)).toEqual(['release']);
     expect(identified(path).map((row) => row.recording)).toEqual([current.mbid]);
 
     // Asked directly, the merged id redirects, and the redirect is followed at the pace.
-    const client = { baseUrl: services.musicBrainzUrl, userAgent: 'wkmp-ai/test ( tests@example.org )', pacer: new RequestPacer(300) };
+    const turns: number[] = [];
+    const client = {
+      baseUrl: services.musicBrainzUrl, userAgent: 'wkmp-ai/test ( tests@example.org )',
+      pacer: new SharedPace(db, services.musicBrainzUrl, 300, { clock: new JumpingClock(), onTurn: (start) => turns.push(start) }),
+    };
     const json = await lookUp(client, 'recording', merged.mbid);
     expect(json.id).toBe(current.mbid);
     const asked = services.log.filter((e) => e.service === 'musicbrainz').slice(1);
     expect(asked.map((e) => [e.status, e.mbid])).toEqual([[301, merged.mbid], [200, current.mbid]]);
-    // Followed at the pace: fetch following it itself would send it at once.
-    expect(asked[1]!.at - asked[0]!.at).toBeGreaterThanOrEqual(200);
+    // Followed at the pace, a turn of its own 300 ms on: fetch following it itself would send it at once.
+    expect(turns).toHaveLength(2);
+    expect(gaps(turns)).toEqual([300]);
   });
 
   it('joins the two passages of one file a silence split inside one song, as the song MusicBrainz knows', async () => {
@@ -320,7 +372,7 @@ describe('the identification queue', () => {
     const file = { ...record!, durationTicks: secondsToTicks(300), passages: [{ ...first!, endTicks: secondsToTicks(180), leadOutStartTicks: secondsToTicks(178) }, second] };
     const services = await fake({ ...library, catalogue: { ...library.catalogue, recordings: [song] } });
     const { db, path } = await database({ ...library, records: [file] });
-    const summary = await runIdentificationQueue({ db, services: servicesAt(services) });
+    const summary = await runIdentificationQueue({ db, services: servicesAt(services, db) });
     expect(summary.finished.done).toBe(1);
     expect([requests(services, 'acoustid'), requests(services, 'musicbrainz')]).toEqual([1, 1]);
     const check = new Database(path, { readonly: true });
@@ -434,14 +486,14 @@ describe('identification failures that cost a later attempt', () => {
     const services = await fake(library);
     const { db, path } = await database(library);
     services.misbehave('musicbrainz', { kind: 'bad-json' });
-    const first = await runIdentificationQueue({ db, services: servicesAt(services) });
+    const first = await runIdentificationQueue({ db, services: servicesAt(services, db) });
     expect(first.finished.done).toBe(0);
     expect(first.counts).toMatchObject({ waiting: 4, due: 0 });
     const writer = new Database(path);
     expect(writer.prepare('SELECT DISTINCT attempts, last_error AS why FROM wkmp_ai_identification_jobs').all()).toEqual([{ attempts: 1, why: expect.stringMatching(/^MusicBrainz: HTTP 200 with a body that is not JSON/) as unknown }]);
     writer.prepare('UPDATE wkmp_ai_identification_jobs SET next_attempt_at = NULL').run();
     writer.close();
-    const second = await runIdentificationQueue({ db, services: servicesAt(services) });
+    const second = await runIdentificationQueue({ db, services: servicesAt(services, db) });
     expect(second.finished.done).toBe(4);
     expect(second.requests).toEqual({ acoustId: 0, musicBrainz: 1 });
   });
@@ -451,7 +503,7 @@ describe('identification failures that cost a later attempt', () => {
     const services = await fake(library);
     const { db, path } = await database(library);
     services.misbehave('acoustid', { kind: 'unavailable' });
-    const summary = await runIdentificationQueue({ db, services: servicesAt(services) });
+    const summary = await runIdentificationQueue({ db, services: servicesAt(services, db) });
     expect(summary).toMatchObject({ paused: null, counts: { waiting: 2, due: 0 } });
     const check = new Database(path, { readonly: true });
     expect(check.prepare('SELECT DISTINCT attempts, last_error AS why FROM wkmp_ai_identification_jobs').all()).toEqual([{ attempts: 1, why: expect.stringMatching(/^AcoustID: /) as unknown }]);
@@ -463,7 +515,7 @@ describe('identification failures that cost a later attempt', () => {
     const services = await fake(library, { latencyMs: 5_000 });
     const { db, path } = await database(library);
     const controller = new AbortController();
-    const running = runIdentificationQueue({ db, services: servicesAt(services), signal: controller.signal });
+    const running = runIdentificationQueue({ db, services: servicesAt(services, db), signal: controller.signal });
     await waitFor(() => services.log.length > 0, 10_000, 'the AcoustID request');
     controller.abort();
     await expect(running).rejects.toThrow(/abort/i);
@@ -483,7 +535,7 @@ describe('identification failures that cost a later attempt', () => {
     const library = makeLibrary({ albums: 1, tracksPerAlbum: 2, singles: 0 });
     const services = await fake(library);
     const { db, path } = await database(library);
-    const gone = servicesAt(services);
+    const gone = servicesAt(services, db);
     // A port nothing listens on: the connection is refused.
     const closed = await startFakeServices({ catalogue: library.catalogue });
     await closed.close();
@@ -506,7 +558,7 @@ describe('passages the queue cannot identify', () => {
     const writer = new Database(path);
     writer.prepare('UPDATE passages SET additional_metadata = NULL WHERE guid = ?').run(library.records[1]!.passages[0]!.guid);
     writer.close();
-    const summary = await runIdentificationQueue({ db, services: servicesAt(services) });
+    const summary = await runIdentificationQueue({ db, services: servicesAt(services, db) });
     expect(summary.finished).toEqual({ done: 2, noMatch: 1, failed: 1 });
     const check = new Database(path, { readonly: true });
     const rows = check.prepare('SELECT passage_id AS passage, state, acoustid_id AS acoustId, candidates, last_error AS why FROM wkmp_ai_identification_jobs').all() as { passage: string; state: string; acoustId: string | null; candidates: string | null; why: string | null }[];
@@ -522,7 +574,7 @@ describe('passages the queue cannot identify', () => {
     again.prepare('DELETE FROM wkmp_ai_acoustid_replies').run();
     again.close();
     services.misbehave('acoustid', { kind: 'bad-json' });
-    const last = await runIdentificationQueue({ db, services: servicesAt(services) });
+    const last = await runIdentificationQueue({ db, services: servicesAt(services, db) });
     expect(last.finished.failed).toBe(1);
     expect(jobStates(path)).toMatchObject({ failed: 2 });
   });
@@ -572,7 +624,8 @@ describe('the MusicBrainz client', () => {
   it('says in one line what MusicBrainz refused: an unknown id, a request it will not take, a body without an id', async () => {
     const library = makeLibrary({ albums: 1, tracksPerAlbum: 1, singles: 0 });
     const services = await fake(library);
-    const client = { baseUrl: services.musicBrainzUrl, userAgent: 'wkmp-ai/test ( tests@example.org )', pacer: new RequestPacer(0) };
+    const { db } = await database(library);
+    const client = { baseUrl: services.musicBrainzUrl, userAgent: 'wkmp-ai/test ( tests@example.org )', pacer: new SharedPace(db, services.musicBrainzUrl, 0) };
     const refusal = (promise: Promise<unknown>) => promise.then(() => null, (error: unknown) => error instanceof ServiceError ? [error.kind, error.message] : error);
     expect(await refusal(lookUp(client, 'release', uuidOf('nobody has this')))).toEqual(['not-found', `MusicBrainz: no release ${uuidOf('nobody has this')}`]);
     services.misbehave('musicbrainz', { kind: 'too-large' });
@@ -592,16 +645,24 @@ describe('the service\'s background queue', () => {
     const services = await fake(library);
     const { db, path } = await database(library);
     await db.recorder.write(storeSettings(settingsFor(services)));
-    const soon = new Date(Date.now() + 400).toISOString();
+    // An hour from now by the runner's clock, which only the test moves.
+    const clock = new ManualClock();
     const writer = new Database(path);
-    writer.prepare('UPDATE wkmp_ai_identification_jobs SET next_attempt_at = ?').run(soon);
+    writer.prepare('UPDATE wkmp_ai_identification_jobs SET next_attempt_at = ?').run(new Date(clock.now() + 3_600_000).toISOString());
     writer.close();
-    const runner = new IdentificationRunner(db);
+    const runner = new IdentificationRunner(db, { clock });
     open.push(runner);
     runner.kick();
     await runner.idle();
-    expect(runner.progress().counts).toMatchObject({ waiting: 2, due: 0, done: 0 });
-    await waitFor(() => runner.progress().counts.done === 2, 10_000, 'the retry');
+    expect(runner.status().counts).toMatchObject({ waiting: 2, due: 0, done: 0 });
+    expect(services.log).toHaveLength(0);
+    // The runner sleeps until the retry falls due, and not a moment less.
+    await waitFor(() => clock.sleeping === 1, 10_000, 'the runner to wait for the retry');
+    clock.advance(3_599_000);
+    await Promise.resolve();
+    expect([runner.status().running, clock.sleeping]).toEqual([false, 1]);
+    clock.advance(10_000);
+    await waitFor(() => runner.status().counts.done === 2, 10_000, 'the retry');
     expect(services.log.filter((e) => e.service === 'acoustid')).toHaveLength(1);
   });
 });

@@ -72,8 +72,11 @@ export interface FakeServices {
   readonly log: readonly RequestLogEntry[];
   /** The next `times` requests to `service` misbehave so (default times 1), then it answers normally again. */
   misbehave(service: Service, misbehaviour: Misbehaviour, times?: number): void;
-  /** The largest number of requests to `service` that arrived within any window of `windowMs` (for asserting rate limits). */
-  maxRequestsWithin(service: Service, windowMs: number): number;
+  /**
+   * Holds every answer of `service` (requests are logged as they arrive) until the function returned
+   * is called: a test waits on what it asserts, never on a service that is "slow enough".
+   */
+  holdAnswers(service: Service): () => void;
   close(): Promise<void>;
 }
 
@@ -85,6 +88,7 @@ export async function startFakeServices(options: FakeServicesOptions): Promise<F
   const maxBatch = options.maxBatch ?? 20;
   const log: RequestLogEntry[] = [];
   const queued: Record<Service, { misbehaviour: Misbehaviour; left: number }[]> = { acoustid: [], musicbrainz: [] };
+  const held: Record<Service, Promise<void> | null> = { acoustid: null, musicbrainz: null };
 
   const takeMisbehaviour = (service: Service): Misbehaviour | undefined => {
     const next = queued[service][0];
@@ -110,6 +114,7 @@ export async function startFakeServices(options: FakeServicesOptions): Promise<F
       : answerMusicBrainz(req, url, entry, catalogue);
     const given = misbehaviour ? misbehaved(service, misbehaviour, answer) : answer;
     if (given === 'hang') return; // close() ends its connection
+    if (held[service]) await held[service];
     if (options.latencyMs) await delay(options.latencyMs);
     if (res.destroyed) return;
     entry.status = given.status;
@@ -133,16 +138,17 @@ export async function startFakeServices(options: FakeServicesOptions): Promise<F
     misbehave(service, misbehaviour, times = 1) {
       if (times > 0) queued[service].push({ misbehaviour, left: times });
     },
-    maxRequestsWithin(service, windowMs) {
-      const arrivals = log.filter((entry) => entry.service === service).map((entry) => entry.at);
-      let most = 0;
-      for (let last = 0, first = 0; last < arrivals.length; last++) {
-        while (arrivals[last]! - arrivals[first]! >= windowMs) first++;
-        most = Math.max(most, last - first + 1);
-      }
-      return most;
+    holdAnswers(service) {
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => { release = resolve; });
+      held[service] = gate;
+      return () => {
+        if (held[service] === gate) held[service] = null;
+        release();
+      };
     },
     async close() {
+      for (const service of ['acoustid', 'musicbrainz'] as const) held[service] = null;
       const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
       // Hanging and kept-alive connections would hold close() open for ever.
       server.closeAllConnections();

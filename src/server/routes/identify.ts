@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { listSettings } from '../../db/queries/settings.js';
-import type { ReadDb } from '../../db/connection.js';
+import type { WkmpDatabase } from '../../db/setup.js';
 import { keyIsAccepted } from '../../identify/acoustid.js';
 import { ServiceError } from '../../identify/http.js';
 import { acoustIdKeyOf, identificationServices } from '../../identify/services.js';
@@ -19,14 +19,15 @@ const validateSchema = {
   },
 } as const;
 
-export function registerIdentifyRoutes(app: FastifyInstance, db: ReadDb, runner: IdentificationRunner): void {
-  app.get('/import/identification', async () => ({ running: runner.isRunning, ...runner.progress() }));
+/** `db`: the service's database; the key check is one request to AcoustID, at the pace every process keeps (queue/pace.ts). */
+export function registerIdentifyRoutes(app: FastifyInstance, db: WkmpDatabase, runner: IdentificationRunner): void {
+  app.get('/import/identification', async () => runner.status());
 
   app.post<{ Body: { api_key?: string } | null }>('/import/validate-acoustid', { schema: validateSchema }, async (request, reply) => {
-    const rows = listSettings(db);
+    const rows = listSettings(db.read);
     const key = request.body?.api_key ?? acoustIdKeyOf(rows);
     if (key === null) return reply.code(400).send(errorBody(400, 'no AcoustID key given, and none is set (acoustid_api_key, WKMP_ACOUSTID_API_KEY)'));
-    const { acoustId } = identificationServices(new Map([...rows, ['acoustid_api_key', key]]));
+    const { acoustId } = identificationServices(new Map([...rows, ['acoustid_api_key', key]]), db);
     try {
       const valid = await keyIsAccepted(acoustId!);
       return { valid, message: valid ? 'AcoustID takes this key' : 'AcoustID refuses this key' };
