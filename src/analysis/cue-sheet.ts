@@ -6,7 +6,7 @@
 import { analyse } from 'chardet';
 import iconv from 'iconv-lite';
 import { TICKS_PER_SECOND } from '../file-record.js';
-import { classifyByExtension } from '../scan/classify.js';
+import { classifyByExtension } from '../file-class.js';
 import { asMbid } from './mbid.js';
 import { CueSheetError } from './cue-sheet-error.js';
 

@@ -7,7 +7,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { FileErrorCode, Phase } from '../errors.js';
 import { errorMessage } from '../errors.js';
 import { formatModificationTime, type AnalysisLevel, type AnalysisResult, type FileClass, type FileFailure, type OtherFile } from '../file-record.js';
-import { classifyContent, sniffBytes, tagInFront } from '../scan/classify.js';
+import { classifyContent, sniffBytes, tagInFront } from './content-type.js';
 import { fileFailure, fileWarning } from './file-failure.js';
 import type * as AudioAnalysisModule from './analyse-audio.js';
 import type { AudioAnalysisOptions, BoundarySource, RegionAnalysis } from './analyse-audio.js';

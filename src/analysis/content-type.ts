@@ -1,25 +1,10 @@
-import { id3v2Size } from '../analysis/mp3-header.js';
+/**
+ * What a file is from its first bytes (magic numbers), whatever its name says: the workers' first
+ * look at a file, before its tags and its audio (worker.ts). What the name says is
+ * file-class.ts's, and only a guess.
+ */
 import type { FileClass } from '../file-record.js';
-
-const audioExtensions = new Set([
-  'mp3', 'mp2', 'flac', 'ogg', 'oga', 'opus', 'm4a', 'm4b', 'mp4', 'aac', 'wav', 'wave', 'aif', 'aiff',
-  'aifc', 'wv', 'ape', 'mpc', 'wma', 'asf', 'dsf', 'dff', 'mka', 'webm', 'spx',
-]);
-const imageExtensions = new Set(['jpg', 'jpeg', 'png', 'gif', 'webp', 'bmp', 'tif', 'tiff', 'heic', 'avif']);
-
-function extensionOf(path: string): string {
-  const name = path.slice(path.lastIndexOf('/') + 1);
-  const dot = name.lastIndexOf('.');
-  return dot <= 0 ? '' : name.slice(dot + 1).toLowerCase();
-}
-
-/** What a file's name says it is. Only a guess: content decides (`classifyContent`). */
-export function classifyByExtension(path: string): FileClass {
-  const extension = extensionOf(path);
-  if (audioExtensions.has(extension)) return 'audio';
-  if (imageExtensions.has(extension)) return 'image';
-  return 'other';
-}
+import { id3v2Size } from './mp3-header.js';
 
 export interface ContentType {
   fileClass: FileClass;
@@ -28,7 +13,7 @@ export interface ContentType {
   /**
    * Whether the bytes settle what the file is. They don't for containers that hold audio or video
    * (MP4, Ogg, Matroska, WebM) nor for binary bytes nothing recognises: ffmpeg then decides
-   * (analysis/worker.ts).
+   * (worker.ts).
    */
   settled: boolean;
 }
@@ -36,7 +21,7 @@ export interface ContentType {
 /** Containers that file-type reports as video or application but that may hold audio only. */
 const audioOrVideoContainers = new Set(['video/mp4', 'video/ogg', 'video/webm', 'video/matroska', 'video/x-matroska', 'application/ogg']);
 
-/** How many leading bytes `classifyContent` needs to see, after any tag in front (`contentStart`). */
+/** How many leading bytes `classifyContent` needs to see, after any tag in front (`tagInFront`). */
 export const sniffBytes = 4100;
 
 /** Text (no NUL, valid UTF-8): a playlist, a cue sheet, a log; never audio. */
