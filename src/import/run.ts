@@ -13,7 +13,7 @@ import { listReleasePlans } from '../db/queries/identification.js';
 import { listSettings } from '../db/queries/settings.js';
 import type { FileRecording } from '../db/recorder.js';
 import { openWkmpDatabase, type WkmpDatabase } from '../db/setup.js';
-import { audioAnalysisOptions } from '../config/analysis-settings.js';
+import { audioAnalysisOptions } from '../analysis/settings.js';
 import type { AudioAnalysisOptions } from '../analysis/analyse-audio.js';
 import type { FileCueSheet } from '../analysis/cue-sheet.js';
 import { ffmpegForProbing, findFfmpeg } from '../analysis/decode/decoder.js';

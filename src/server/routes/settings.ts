@@ -4,7 +4,7 @@
  * stored as the same settings. A write with an unknown key or a bad value changes nothing.
  */
 import type { FastifyInstance } from 'fastify';
-import { analysisParametersFromSettings } from '../../config/analysis-settings.js';
+import { analysisParametersFromSettings } from '../../analysis/settings.js';
 import { checkSettings, settingDefaults, type SettingInput, type SettingKey } from '../../config/settings.js';
 import type { ReadDb } from '../../db/connection.js';
 import { listSettings } from '../../db/queries/settings.js';

@@ -3,11 +3,11 @@
  * (WKMP.md). A missing or NULL value takes the default silently; an unusable one takes it with a
  * warning naming the key, the rule and the value.
  */
-import type { AmplitudeOptions } from '../analysis/amplitude.js';
-import type { AudioAnalysisOptions } from '../analysis/analyse-audio.js';
-import type { SegmentationOptions } from '../analysis/song-boundaries.js';
+import type { AmplitudeOptions } from './amplitude.js';
+import type { AudioAnalysisOptions } from './analyse-audio.js';
+import type { SegmentationOptions } from './song-boundaries.js';
 import { TICKS_PER_SECOND } from '../file-record.js';
-import { readNumberSetting, readSetting, type SettingRows } from './settings.js';
+import { readNumberSetting, readSetting, type SettingRows } from '../config/settings.js';
 
 export interface AnalysisParameters {
   silence: {
