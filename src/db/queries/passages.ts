@@ -1,7 +1,6 @@
 /** The passages of one file as stored, for the file page (GET /api/files/passages). */
 import type { PassageRecord } from '../../file-record.js';
 import type { ReadDb } from '../connection.js';
-import { bandOf, type Band } from '../../identify/choose.js';
 
 const SELECT_FILE_BY_PATH = `
 SELECT guid, path, status, duration_ticks AS durationTicks, title, artist FROM files WHERE path = ?`;
@@ -42,9 +41,8 @@ export interface PassageIdentification {
   state: 'embedded' | 'waiting' | 'done' | 'no-match' | 'failed' | null;
   /** The song it plays, when known. */
   song: { title: string | null; artist: string | null; album: string | null } | null;
+  /** AcoustID's score weighed by identification (identify/choose.ts); its band is the reader's to say. */
   confidence: number | null;
-  /** WKMP's band of the confidence (High, Medium, Low, none). */
-  band: Band | null;
   /** For a Low or no match: what AcoustID offered, for review. */
   candidates: unknown[];
   lastError: string | null;
@@ -79,7 +77,7 @@ function identificationOf(row: PassageRow): PassageIdentification {
   }
   return {
     state: row.identificationState ?? (song === null ? null : 'embedded'),
-    song, confidence: row.confidence, band: row.confidence === null ? null : bandOf(row.confidence), candidates, lastError: row.identificationError,
+    song, confidence: row.confidence, candidates, lastError: row.identificationError,
   };
 }
 
