@@ -11,7 +11,7 @@ import { classifyContent, sniffBytes, tagInFront } from './content-type.js';
 import { fileFailure, fileWarning } from './file-failure.js';
 import type * as AudioAnalysisModule from './analyse-audio.js';
 import type { AudioAnalysisOptions, BoundarySource, RegionAnalysis } from './analyse-audio.js';
-import type { FileCueSheet } from './cue-sheet.js';
+import type { FileCueSheet } from '../stored/file-cue-sheet.js';
 import { readFlacCueSheet } from './flac-cue-sheet.js';
 import { buildAnalysedRecord, buildTagsRecord, type FileFacts } from './build-record.js';
 import { DecodeError } from './decode/decoder.js';
