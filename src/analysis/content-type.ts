@@ -12,14 +12,22 @@ export interface ContentType {
   mime: string | null;
   /**
    * Whether the bytes settle what the file is. They don't for containers that hold audio or video
-   * (MP4, Ogg, Matroska, WebM) nor for binary bytes nothing recognises: ffmpeg then decides
-   * (worker.ts).
+   * (MP4, Ogg, Matroska, WebM, ASF) nor for binary bytes nothing recognises: ffmpeg then decides
+   * (worker.ts): a file is audio when ffmpeg finds an audio stream in it, and no video.
    */
   settled: boolean;
 }
 
-/** Containers that file-type reports as video or application but that may hold audio only. */
-const audioOrVideoContainers = new Set(['video/mp4', 'video/ogg', 'video/webm', 'video/matroska', 'video/x-matroska', 'application/ogg']);
+/**
+ * Containers that may hold audio only, or video, whatever file-type answers. For ASF (WMA, WMV)
+ * it reads the type of the first stream whose properties lie in the head it is given: a WMV's
+ * first stream is often its audio, and a Windows Media Player rip keeps its tags and cover in
+ * header objects before any stream's properties, where the head ends (`application/vnd.ms-asf`).
+ */
+const audioOrVideoContainers = new Set([
+  'video/mp4', 'video/ogg', 'video/webm', 'video/matroska', 'video/x-matroska', 'application/ogg',
+  'application/vnd.ms-asf', 'audio/x-ms-asf', 'video/x-ms-asf',
+]);
 
 /** How many leading bytes `classifyContent` needs to see, after any tag in front (`tagInFront`). */
 export const sniffBytes = 4100;
