@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Buffer } from 'node:buffer';
 import { open } from 'node:fs/promises';
-import { classifyContent, sniffBytes } from '../dist/scan/classify.js';
+import { classifyContent, sniffBytes } from '../dist/analysis/content-type.js';
 import { walkLibrary } from '../dist/scan/walk.js';
 
 /** Audio files under `root` by content, sorted by path: `{ path, absolutePath, sizeBytes, mime }`. */

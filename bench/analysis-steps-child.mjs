@@ -23,8 +23,8 @@ import { hashFile } from '../dist/analysis/hash.js';
 import { PcmStore } from '../dist/analysis/pcm-store.js';
 import { segmentSongs } from '../dist/analysis/song-boundaries.js';
 import { readTags } from '../dist/analysis/tags.js';
-import { audioAnalysisOptions } from '../dist/config/analysis-settings.js';
-import { classifyContent, sniffBytes } from '../dist/scan/classify.js';
+import { audioAnalysisOptions } from '../dist/analysis/settings.js';
+import { classifyContent, sniffBytes } from '../dist/analysis/content-type.js';
 import { listAudioFiles } from './analysis-files.mjs';
 
 const [root, ffmpeg = ''] = process.argv.slice(2);

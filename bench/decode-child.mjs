@@ -7,7 +7,7 @@
 // only the files' absolute paths: `{ files }`.
 import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { analysisSampleRate } from '../dist/config/analysis-settings.js';
+import { analysisSampleRate } from '../dist/analysis/settings.js';
 import { findFfmpeg } from '../dist/analysis/decode/decoder.js';
 import { createFfmpegDecoder } from '../dist/analysis/decode/ffmpeg.js';
 

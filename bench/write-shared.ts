@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { v7 as randomUUID } from 'uuid';
 import type { ArtistCredit, AlbumRef, FileRecord, PassageRecord } from '../src/file-record.js';
-import { secondsToTicks } from '../src/file-record.js';
+import { ANALYSIS_VERSION, secondsToTicks } from '../src/file-record.js';
 import { seededRandom } from '../test/seeded-random.js';
 
 export const ARTIST_POOL = 500;
@@ -70,7 +70,7 @@ export function generateRecords(count: number, seed = 20_000): FileRecord[] {
       title,
       artist: primary.name,
       album: album.title,
-      importMetadata: { method: 'bench', silenceThresholdDb: -60, minSilenceMs: 500 },
+      importMetadata: { analysis: 'tags', analysisVersion: ANALYSIS_VERSION, passage: { number: 1, of: 1 }, boundaries: { source: 'container duration' } },
       recording: {
         songGuid: randomUUID(),
         recordingMbid: fakeMbid(`recording ${i}`),

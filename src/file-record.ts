@@ -4,6 +4,8 @@
  * commits it without asking anything back.
  */
 import type { FileErrorCode, Phase } from './errors.js';
+import type { AdditionalMetadata } from './stored/additional-metadata.js';
+import type { ImportMetadata } from './stored/import-metadata.js';
 
 /** WKMP's time unit: divisible by every common sample rate. */
 export const TICKS_PER_SECOND = 28_224_000;
@@ -68,29 +70,14 @@ export interface PassageRecord {
   title: string | null;
   artist: string | null;
   album: string | null;
-  /** How the timing points were found, with the parameters used. */
-  importMetadata: Record<string, unknown>;
-  /** Anything else worth keeping: the Chromaprint fingerprint AcoustID takes, when there is one. */
-  additionalMetadata: Record<string, unknown> | null;
+  /** How the timing points were found, with the parameters used (`passages.import_metadata`). */
+  importMetadata: ImportMetadata;
+  /** Anything else worth keeping: the Chromaprint fingerprint AcoustID takes, when there is one (`passages.additional_metadata`). */
+  additionalMetadata: AdditionalMetadata | null;
   /** The recording this passage plays, when known; null is an unidentified passage. */
   recording: RecordingRef | null;
   /** The MusicBrainz release (WKMP album) this passage belongs to, when known. */
   release: AlbumRef | null;
-}
-
-/** The Chromaprint fingerprint AcoustID takes, as a passage keeps it (10 s or longer: analysis/build-record.ts). */
-export interface PassageFingerprint {
-  /** Chromaprint's compressed, base64 form, as fpcalc prints it and AcoustID takes it. */
-  fingerprint: string;
-  durationSeconds: number;
-}
-
-/** The passage's fingerprint, when analysis made one. */
-export function fingerprintOf(passage: Pick<PassageRecord, 'additionalMetadata'>): PassageFingerprint | null {
-  const chromaprint = passage.additionalMetadata?.chromaprint as Partial<PassageFingerprint> | undefined;
-  return typeof chromaprint?.fingerprint === 'string' && typeof chromaprint.durationSeconds === 'number'
-    ? { fingerprint: chromaprint.fingerprint, durationSeconds: chromaprint.durationSeconds }
-    : null;
 }
 
 /** A passage as committed, for the page's list of what an import recorded. */

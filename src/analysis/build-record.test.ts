@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TICKS_PER_SECOND } from '../file-record.js';
+import type { FileCueSheet } from '../stored/file-cue-sheet.js';
+import { parseImportMetadata } from '../stored/import-metadata.js';
 import { buildTagsRecord, creditArtists, type FileFacts } from './build-record.js';
 import type { TagReport } from './tags.js';
 
@@ -128,6 +130,18 @@ describe('buildTagsRecord', () => {
       works: [{ mbid: 'cccccccc-0000-4000-8000-00000000000c', title: 'The Work' }],
     });
     expect(passage.release).toMatchObject({ mbid: 'bbbbbbbb-0000-4000-8000-00000000000b', title: 'Record', releaseDate: '1999-03-01' });
+  });
+
+  it('writes an import_metadata that reads back as stored/import-metadata.ts declares it, from the container or a cue sheet', () => {
+    const sheet: FileCueSheet = {
+      source: 'Someone/Record/record.cue',
+      album: { title: 'Record', performer: 'Someone', date: '1999', genre: 'Rock', releaseMbid: null, catalog: null, discId: null, comment: null },
+      tracks: [{ number: 1, kind: 'audio', startTicks: 0, endTicks: TICKS_PER_SECOND, title: 'One', performer: null, recordingMbid: null, artistMbids: [], isrc: null, flags: [] }],
+    };
+    for (const record of [buildTagsRecord(facts, report()), buildTagsRecord(facts, report(), sheet)]) {
+      const written = record.passages[0]!.importMetadata;
+      expect(parseImportMetadata(JSON.stringify(written))).toEqual({ readable: true, value: written });
+    }
   });
 
   it('keeps the guid the database already knows for the file', () => {

@@ -1,10 +1,12 @@
 import {
-  ANALYSIS_VERSION, secondsToTicks, type AlbumRef, type ArtistCredit, type FileRecord, type FileWarning, type PassageFingerprint, type PassageRecord, type RecordingRef,
+  ANALYSIS_VERSION, secondsToTicks, type AlbumRef, type ArtistCredit, type FileRecord, type FileWarning, type PassageRecord, type RecordingRef,
 } from '../file-record.js';
 import { shareCredit } from '../credits.js';
 import { newGuid } from '../guid.js';
 import type { AudioAnalysis } from './analyse-audio.js';
-import type { CueTrack, FileCueSheet } from './cue-sheet.js';
+import type { PassageFingerprint } from '../stored/additional-metadata.js';
+import type { CueTrack, FileCueSheet } from '../stored/file-cue-sheet.js';
+import type { PassageBoundaries } from '../stored/import-metadata.js';
 import type { AudioStreamFacts } from './decode/stream-facts.js';
 import { headerOf, type TagReport } from './tags.js';
 
@@ -93,7 +95,7 @@ function namesFromCue(report: TagReport, sheet: FileCueSheet, track: CueTrack): 
   };
 }
 
-function cueMetadata(sheet: FileCueSheet, track: CueTrack): Record<string, unknown> {
+function cueMetadata(sheet: FileCueSheet, track: CueTrack): PassageBoundaries {
   const { title, performer, date, genre } = sheet.album;
   return { source: 'cue sheet', sheet: sheet.source, track: track.number, album: { title, performer, date, genre } };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TICKS_PER_SECOND } from '../file-record.js';
-import { CueSheetError, decodeCueText, missingFiles, parseCueSheet, tracksForFile, type CueSheet, type CueTrack } from './cue-sheet.js';
+import type { CueTrack } from '../stored/file-cue-sheet.js';
+import { CueSheetError, decodeCueText, missingFiles, parseCueSheet, tracksForFile, type CueSheet } from './cue-sheet.js';
 
 /** mm:ss:ff in ticks: a CD frame is 1/75 s. */
 function msf(minutes: number, seconds: number, frames: number): number {

@@ -6,44 +6,12 @@
 import { analyse } from 'chardet';
 import iconv from 'iconv-lite';
 import { TICKS_PER_SECOND } from '../file-record.js';
-import { classifyByExtension } from '../scan/classify.js';
+import { classifyByExtension } from '../file-class.js';
+import type { CueAlbum, CueTrack } from '../stored/file-cue-sheet.js';
 import { asMbid } from './mbid.js';
 import { CueSheetError } from './cue-sheet-error.js';
 
 export { CueSheetError };
-
-export interface CueAlbum {
-  title: string | null;
-  performer: string | null;
-  date: string | null;
-  genre: string | null;
-  releaseMbid: string | null;
-  /** CATALOG: the disc's UPC/EAN. */
-  catalog: string | null;
-  /** REM DISCID: the freedb/CDDB disc id EAC writes. */
-  discId: string | null;
-  /** REM COMMENT: usually the ripper and its version. */
-  comment: string | null;
-}
-
-/** TRACK nn AUDIO is 'audio'; every other type (MODE1/2352, CDG, …) is 'data' and never a passage. */
-export type CueTrackKind = 'audio' | 'data';
-
-export interface CueTrack {
-  number: number;
-  kind: CueTrackKind;
-  /** INDEX 01 of the track, ticks from the start of its file. */
-  startTicks: number;
-  /** Where the track ends in the same file: the next track's INDEX 00 when it has one, else its INDEX 01; null for the last track of a file (it runs to the end of the file's sound). */
-  endTicks: number | null;
-  title: string | null;
-  performer: string | null;
-  recordingMbid: string | null;
-  artistMbids: string[];
-  isrc: string | null;
-  /** FLAGS as written, upper-case: DCP, 4CH, PRE (pre-emphasis), SCMS. */
-  flags: string[];
-}
 
 export interface CueSheet {
   album: CueAlbum;
@@ -359,12 +327,4 @@ function fileMatch(entryName: string, candidate: string, namesInFolder: readonly
 function stem(name: string): string {
   const dot = name.lastIndexOf('.');
   return dot > 0 ? name.slice(0, dot) : name;
-}
-
-/** The tracks a cue sheet gives one audio file: what its passages are, and where that was read. */
-export interface FileCueSheet {
-  /** The sheet's path relative to the root, or `embedded` for one inside the audio file. */
-  source: string;
-  album: CueAlbum;
-  tracks: CueTrack[];
 }

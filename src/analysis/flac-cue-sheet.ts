@@ -5,7 +5,7 @@
  */
 import { TICKS_PER_SECOND } from '../file-record.js';
 import { CueSheetError } from './cue-sheet-error.js';
-import type { CueTrack } from './cue-sheet.js';
+import type { CueTrack } from '../stored/file-cue-sheet.js';
 
 /** `length` bytes from `position`, fewer at the end of the file. */
 export type ReadBytes = (position: number, length: number) => Promise<Uint8Array>;

@@ -3,8 +3,9 @@
  * awaits, reads a file or talks to the network; everything it needs was read before BEGIN.
  */
 import type { Statement } from 'better-sqlite3';
-import { fingerprintOf, type AnalysisResult, type CommittedPassage, type FileFailure, type FileRecord, type FileWarning, type OtherFile, type PassageRecord } from '../file-record.js';
+import type { AnalysisResult, CommittedPassage, FileFailure, FileRecord, FileWarning, OtherFile, PassageRecord } from '../file-record.js';
 import { errorMessage } from '../errors.js';
+import { arrayOf, readJsonColumn, string } from '../stored/check.js';
 import type { WriteDb } from './connection.js';
 import { isBusyError } from './connection.js';
 import type { FileWithHash } from './queries/files.js';
@@ -162,7 +163,9 @@ class BatchWriter {
   }
 
   private linkDuplicate(original: FileWithHash, duplicateGuid: string): void {
-    const matching = new Set<string>(original.matchingHashes ? (JSON.parse(original.matchingHashes) as string[]) : []);
+    // A list that cannot be read (edited by hand, or by another service) starts again from what is known here.
+    const stored = original.matchingHashes ? readJsonColumn('files.matching_hashes', original.matchingHashes, arrayOf(string)) : null;
+    const matching = new Set<string>(stored?.readable === true ? stored.value : []);
     matching.add(duplicateGuid);
     original.matchingHashes = JSON.stringify([...matching]);
     this.run(this.writes.setMatchingHashes, original.matchingHashes, original.guid);
@@ -184,7 +187,7 @@ class BatchWriter {
 
   /** A passage with a fingerprint and no recording waits for identification; one the file names needs none. */
   private queueIdentification(passage: PassageRecord, kept: boolean): void {
-    if (passage.recording === null && fingerprintOf(passage) !== null) this.run(this.writes.queueIdentification, passage.guid);
+    if (passage.recording === null && passage.additionalMetadata?.chromaprint !== undefined) this.run(this.writes.queueIdentification, passage.guid);
     else if (kept) this.run(this.writes.dropIdentification, passage.guid);
   }
 }

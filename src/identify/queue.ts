@@ -21,11 +21,15 @@ import type { WkmpDatabase } from '../db/setup.js';
 import { countJobs, listAcoustIdReplies, listDueJobs, listMusicBrainz, replyKey, type AcoustIdReplyKey, type DueJob, type JobUpdate, type QueueCounts } from '../db/queries/identification.js';
 import { recordIdentifications, type IdentificationUpdate } from '../db/record-identifications.js';
 import type { LinkedPassage } from '../db/entity-links.js';
-import { fingerprintOf, TICKS_PER_SECOND, type AlbumRef, type RecordingRef } from '../file-record.js';
+import { TICKS_PER_SECOND, type AlbumRef, type RecordingRef } from '../file-record.js';
 import { shareCredit } from '../credits.js';
 import { newGuid } from '../guid.js';
-import type { FileCueSheet } from '../analysis/cue-sheet.js';
-import { trackSpans, type Gap } from './release-tracks.js';
+import { parseAdditionalMetadata } from '../stored/additional-metadata.js';
+import type { ReviewCandidate } from '../stored/candidates.js';
+import { anyJson, readJsonColumn } from '../stored/check.js';
+import type { FileCueSheet } from '../stored/file-cue-sheet.js';
+import { parseImportMetadata, type PassageBoundaries } from '../stored/import-metadata.js';
+import { trackSpans } from './release-tracks.js';
 import { largestBatch, lookUpFingerprints, parseResults, type AcoustIdClientOptions, type AcoustIdResult, type Credit } from './acoustid.js';
 import { bandOf, bestAcoustId, candidatesOf, isWritten, joinedParts, pick, sharedReleases, type Candidate } from './choose.js';
 import { ServiceError } from './http.js';
@@ -98,13 +102,14 @@ interface Song {
   seconds: number;
 }
 
-/** How analysis found the passage's boundaries, with the silences it did not cut at (analysis/build-record.ts). */
-function boundariesOf(job: DueJob): { source?: string; rejectedGaps?: Gap[] } {
-  try {
-    return (JSON.parse(job.importMetadata ?? '{}') as { boundaries?: { source?: string; rejectedGaps?: Gap[] } }).boundaries ?? {};
-  } catch {
-    return {};
-  }
+/**
+ * How analysis found the passage's boundaries, with the silences it did not cut at
+ * (analysis/build-record.ts); null when its import_metadata cannot be read (another service
+ * wrote it, or an older release): the passage is identified all the same.
+ */
+function boundariesOf(job: DueJob): PassageBoundaries | null {
+  const stored = job.importMetadata === null ? null : parseImportMetadata(job.importMetadata);
+  return stored?.readable === true ? stored.value.boundaries : null;
 }
 
 /** The album a passage belongs to, for choosing its release: its folder and album tag. */
@@ -146,7 +151,7 @@ function likelyRelease(releases: readonly MbReleaseSummary[]): MbReleaseSummary 
 
 /** What review needs of the candidates a passage was not identified by. */
 function candidatesJson(candidates: readonly Candidate[]): string {
-  return JSON.stringify(candidates.slice(0, 5).map((c) => ({
+  return JSON.stringify(candidates.slice(0, 5).map((c): ReviewCandidate => ({
     recordingMbid: c.recordingMbid, title: c.title, artist: c.artists.map((a) => a.name + a.joinphrase).join(''),
     score: c.score, confidence: Math.round(c.confidence * 1000) / 1000, album: c.releases[0]?.title ?? null,
   })));
@@ -225,7 +230,11 @@ class QueueRun {
   /** AcoustID's results for each passage: cached, or asked in batches; passages whose lookup failed are answered with a job update instead. */
   private async acoustIdResults(passages: readonly Passage[]): Promise<{ replies: Map<string, unknown>; failures: IdentificationUpdate['jobs'] }> {
     const cached = listAcoustIdReplies(this.db.read, passages.map((p) => p.key), daysAgo(this.clock, this.options.services.cacheTtlDays));
-    const replies = new Map<string, unknown>([...cached].map(([key, json]) => [key, JSON.parse(json) as unknown]));
+    // A cached reply that is not JSON (the table was edited by hand) is asked again.
+    const replies = new Map<string, unknown>([...cached].flatMap(([key, text]) => {
+      const stored = readJsonColumn('wkmp_ai_acoustid_replies.json', text, anyJson);
+      return stored.readable ? [[key, stored.value] as const] : [];
+    }));
     const failures: IdentificationUpdate['jobs'] = [];
     const toAsk = [...new Map(passages.filter((p) => !replies.has(replyKey(p.key))).map((p) => [replyKey(p.key), p])).values()];
     const client = this.options.services.acoustId;
@@ -264,7 +273,9 @@ class QueueRun {
   /** MusicBrainz's JSON of an entity: cached, or asked (and cached under the id asked and the id answered). */
   private async musicBrainz(entity: MusicBrainzEntity, mbid: string, pending: IdentificationUpdate['musicBrainz']): Promise<unknown> {
     const cached = listMusicBrainz(this.db.read, entity, [mbid], daysAgo(this.clock, this.options.services.cacheTtlDays)).get(mbid);
-    if (cached !== undefined) return JSON.parse(cached) as unknown;
+    // The cache is WKMP's, shared with other services: what is not JSON there is asked again.
+    const stored = cached === undefined ? null : readJsonColumn('musicbrainz_cache.json', cached, anyJson);
+    if (stored?.readable === true) return stored.value;
     const client = this.options.services.musicBrainz;
     const json = await this.patiently(client.pacer, () => {
       this.requests.musicBrainz += 1;
@@ -358,12 +369,14 @@ class QueueRun {
     });
     for (const [fileGuid, file] of byFile) {
       const parts = file.songs.flatMap((song) => [song.passage, ...song.joined]).sort((a, b) => a.job.startTicks - b.job.startTicks);
-      if (parts.length !== parts[0]!.job.filePassages || parts.some((p) => boundariesOf(p.job).source === 'cue sheet')) continue;
+      // A file some of whose passages a cue sheet cut, or whose cutting cannot be read, is left as it is.
+      const isCutByAnalysis = (p: Passage): boolean => ['silence', 'container duration'].includes(boundariesOf(p.job)?.source ?? 'unknown');
+      if (parts.length !== parts[0]!.job.filePassages || !parts.every(isCutByAnalysis)) continue;
       const release = shared ?? await this.releaseBegunBy(file.candidates, parts.reduce((sum, p) => sum + p.seconds, 0), update);
       if (release === null || release.tracks.length <= parts.length || release.tracks.some((t) => t.lengthMs === null)) continue;
       const gaps = [
         ...parts.slice(1).map((p, i) => ({ startTicks: parts[i]!.job.endTicks, endTicks: p.job.startTicks })),
-        ...parts.flatMap((p) => boundariesOf(p.job).rejectedGaps ?? []),
+        ...parts.flatMap((p) => boundariesOf(p.job)?.rejectedGaps ?? []),
       ];
       const spans = trackSpans(parts[0]!.job.startTicks, parts.at(-1)!.job.endTicks, release.tracks.map((t) => t.lengthMs!), gaps);
       if (spans === null) continue;
@@ -437,9 +450,12 @@ class QueueRun {
   }
 
   private passageOf(job: DueJob): Passage | JobUpdate & { link: null } {
-    const fingerprint = job.additionalMetadata === null ? null : fingerprintOf({ additionalMetadata: JSON.parse(job.additionalMetadata) as Record<string, unknown> });
+    const stored = job.additionalMetadata === null ? null : parseAdditionalMetadata(job.additionalMetadata);
+    const fingerprint = stored?.readable === true ? stored.value.chromaprint ?? null : null;
     const seconds = (job.endTicks - job.startTicks) / TICKS_PER_SECOND;
     const passage = { job, fingerprint: fingerprint?.fingerprint ?? '', seconds, album: albumKeyOf(job), key: { fingerprintSha256: '', durationSeconds: Math.round(seconds) } };
+    // Neither is mended by waiting: the job fails at once, saying why.
+    if (stored?.readable === false) return { ...this.failedAttempt(passage, stored.problem), state: 'failed', nextAttemptAt: null };
     if (fingerprint === null) return { ...this.failedAttempt(passage, 'the passage has no fingerprint'), state: 'failed', nextAttemptAt: null };
     return { ...passage, key: { fingerprintSha256: sha256(fingerprint.fingerprint), durationSeconds: Math.round(seconds) } };
   }

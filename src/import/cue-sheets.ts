@@ -5,7 +5,8 @@
  * row under the sheet's path, and its audio is segmented at its silences as if it had none.
  */
 import { open } from 'node:fs/promises';
-import type { CueSheet, FileCueSheet } from '../analysis/cue-sheet.js';
+import type { CueSheet } from '../analysis/cue-sheet.js';
+import type { FileCueSheet } from '../stored/file-cue-sheet.js';
 import type * as CueSheetModule from '../analysis/cue-sheet.js';
 import { fileFailure } from '../analysis/file-failure.js';
 import { errorMessage } from '../errors.js';

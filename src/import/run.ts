@@ -14,9 +14,9 @@ import { listReleasePlans } from '../db/queries/identification.js';
 import { listSettings } from '../db/queries/settings.js';
 import type { FileRecording } from '../db/recorder.js';
 import { openWkmpDatabase, type WkmpDatabase } from '../db/setup.js';
-import { audioAnalysisOptions } from '../config/analysis-settings.js';
+import { audioAnalysisOptions } from '../analysis/settings.js';
 import type { AudioAnalysisOptions } from '../analysis/analyse-audio.js';
-import type { FileCueSheet } from '../analysis/cue-sheet.js';
+import { parseReleasePlanSheet, type FileCueSheet } from '../stored/file-cue-sheet.js';
 import { ffmpegForProbing, findFfmpeg } from '../analysis/decode/decoder.js';
 import { errorMessage, InvalidInputError } from '../errors.js';
 import type { AnalysisLevel, AnalysisResult, FileClass } from '../file-record.js';
@@ -181,8 +181,7 @@ async function importFolder(
   const cues = await readCueSheets(plan.toAnalyse, scan.entries);
   for (const failure of cues.failures) await recording.add(failure);
   // a file identification found to hold a whole release is cut at its tracks, unless a cue sheet beside it says otherwise
-  const releases = listReleasePlans(db.read, plan.toAnalyse.map((file) => file.entry.path));
-  const sheets = new Map([...[...releases].map(([path, sheet]) => [path, JSON.parse(sheet) as FileCueSheet] as const), ...cues.sheets]);
+  const sheets = new Map([...releaseSheets(db, plan.toAnalyse, reporter), ...cues.sheets]);
   // analyse in worker threads (what each file is, by its content, is found there), record in batches
   reporter.phase('analysing');
   const completed = await analyseFiles(plan.toAnalyse, sheets, recording, reporter, analysis, signal);
@@ -190,6 +189,17 @@ async function importFolder(
   reporter.phase('recording');
   await recording.flush();
   return completed;
+}
+
+/** The release plans of these files, by path; a plan that cannot be read is a warning, and its file is cut at its silences. */
+function releaseSheets(db: WkmpDatabase, files: readonly PlannedFile[], reporter: Reporter): Map<string, FileCueSheet> {
+  const sheets = new Map<string, FileCueSheet>();
+  for (const [path, text] of listReleasePlans(db.read, files.map((file) => file.entry.path))) {
+    const sheet = parseReleasePlanSheet(text);
+    if (sheet.readable) sheets.set(path, sheet.value);
+    else reporter.log('warn', `reading the release plan of ${path}: ${sheet.problem}; the file is cut at its silences`);
+  }
+  return sheets;
 }
 
 function reportPlan(reporter: Reporter, plan: ChangePlan, skippedSymlinks: number): void {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ANALYSIS_VERSION, formatModificationTime, type AnalysisLevel, type FileClass } from '../file-record.js';
-import { planChanges, type KnownAudioFile, type KnownOtherFile } from './plan.js';
+import type { KnownAudioFile, KnownOtherFile } from '../db/queries/files.js';
+import { planChanges } from './plan.js';
 import type { ScanEntry } from './walk.js';
 
 const mtime = Date.UTC(2024, 4, 1, 12, 0, 0, 250);

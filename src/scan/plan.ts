@@ -1,33 +1,7 @@
+import type { KnownAudioFile, KnownFile, KnownOtherFile } from '../db/queries/files.js';
 import { ANALYSIS_VERSION, formatModificationTime, type AnalysisLevel, type FileClass } from '../file-record.js';
 import { cueSignatures, folderOf } from './cue-sheets.js';
 import type { ScanEntry } from './walk.js';
-
-/**
- * What the database knew about a file before this import: an audio file of `files`, or a file it
- * remembers as not audio (wkmp_ai_other_files: only path, size, time and class).
- */
-export type KnownFile = KnownAudioFile | KnownOtherFile;
-
-export interface KnownAudioFile {
-  fileClass: 'audio';
-  guid: string;
-  path: string;
-  sizeBytes: number | null;
-  modificationTime: string;
-  missingSince: string | null;
-  analysis: AnalysisLevel;
-  /** The analysis rules it was analysed by (ANALYSIS_VERSION then). */
-  analysisVersion: number;
-  /** The cue sheets beside it when it was analysed. */
-  cueSignature: string | null;
-}
-
-export interface KnownOtherFile {
-  fileClass: Exclude<FileClass, 'audio'>;
-  path: string;
-  sizeBytes: number;
-  modificationTime: string;
-}
 
 /** `upgrade`: unchanged on disk, but only tagged so far or analysed under older rules, and this import analyses in full. */
 export type PlanAction = 'new' | 'changed' | 'upgrade' | 'unchanged' | 'missing';

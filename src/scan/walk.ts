@@ -2,7 +2,7 @@ import { lstatSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import { fdir } from 'fdir';
 import type { FileClass } from '../file-record.js';
-import { classifyByExtension } from './classify.js';
+import { classifyByExtension } from '../file-class.js';
 
 export interface ScanEntry {
   /** Relative to the root folder, forward slashes. */

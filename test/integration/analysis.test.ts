@@ -17,6 +17,7 @@ import { ANALYSIS_VERSION, TICKS_PER_SECOND } from '../../src/file-record.js';
 import type { ImportEvent, ImportSummary } from '../../src/import/events.js';
 import { createAnalysisPool } from '../../src/import/pool.js';
 import { runImport } from '../../src/import/run.js';
+import { parseImportMetadata } from '../../src/stored/import-metadata.js';
 import { closeAfterTest, copyFixtureRootForFile, setSettings } from './db-helpers.js';
 import { analyseTask, count, decodersReading, ffmpegs, fixtures, type FfmpegName, inspect, libraryAudio, makeEndlessWav, makeToneFlac, tempFolder, waitFor } from './helpers.js';
 
@@ -338,6 +339,8 @@ describe('full analysis of test/fixtures/analysis', () => {
           leadIn: { seconds: expect.any(Number) as unknown, quickRamp: expect.any(Boolean) as unknown, peak: expect.any(Number) as unknown, thresholdRms: expect.any(Number) as unknown },
           leadOut: { seconds: expect.any(Number) as unknown, quickRamp: expect.any(Boolean) as unknown, peak: expect.any(Number) as unknown, thresholdRms: expect.any(Number) as unknown },
         });
+        // What identification and the file page read back of it (stored/import-metadata.ts).
+        expect(parseImportMetadata(JSON.stringify(passage.metadata))).toEqual({ readable: true, value: passage.metadata });
         const { leadIn, leadOut } = passage.metadata;
         // The measured values are the ones stored as ticks, and the thresholds are −12 dB under the measured peak.
         expect(passage.leadInTicks).toBe(passage.startTicks + Math.round(leadIn.seconds * TICKS_PER_SECOND));

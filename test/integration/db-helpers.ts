@@ -14,7 +14,7 @@ import { openWriteConnection, type WriteDb } from '../../src/db/connection.js';
 import { insertSession } from '../../src/db/queries/sessions.js';
 import { openWkmpDatabase } from '../../src/db/setup.js';
 import type { FileRecord, PassageRecord } from '../../src/file-record.js';
-import { secondsToTicks } from '../../src/file-record.js';
+import { ANALYSIS_VERSION, secondsToTicks } from '../../src/file-record.js';
 import { fixtures, tempFolder } from './helpers.js';
 
 const connections: Database.Database[] = [];
@@ -127,7 +127,7 @@ export function passageRecord(overrides: Partial<PassageRecord> = {}): PassageRe
     title: 'A Song',
     artist: 'An Artist',
     album: 'An Album',
-    importMetadata: { boundaries: 'whole file', source: 'test' },
+    importMetadata: { analysis: 'tags', analysisVersion: ANALYSIS_VERSION, passage: { number: 1, of: 1 }, boundaries: { source: 'container duration' } },
     additionalMetadata: null,
     recording: null,
     release: null,

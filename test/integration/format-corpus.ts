@@ -165,6 +165,8 @@ const edge = {
   mp3Zeros: 'edge/mp3-behind-4k-zeros.mp3',
   oggAsMp3: 'edge/ogg-vorbis-named.mp3',
   mp3Cover: 'edge/mp3-with-cover.mp3',
+  wmaPicture: 'edge/wma-with-wm-picture.wma',
+  wmvAudioFirst: 'edge/wmv-audio-stream-first.wmv',
 };
 
 const truncations = [
@@ -199,6 +201,57 @@ function bigId3v2(title: string): Buffer {
   const header = Buffer.from([0x49, 0x44, 0x33, 3, 0, 0, 0, 0, 0, 0]); // 'ID3' v2.3.0, no flags
   for (let i = 0; i < 4; i++) header[9 - i] = (frames.length >>> (7 * i)) & 0x7f; // syncsafe size
   return Buffer.concat([header, frames]);
+}
+
+/** An ASF object's GUID as its bytes (the first three fields little-endian). */
+function asfGuid(text: string): Buffer {
+  const hex = text.replaceAll('-', '');
+  const bytes = Buffer.from(hex, 'hex');
+  return Buffer.concat([Buffer.from(bytes.subarray(0, 4)).reverse(), Buffer.from(bytes.subarray(4, 6)).reverse(), Buffer.from(bytes.subarray(6, 8)).reverse(), bytes.subarray(8)]);
+}
+
+const asfFileProperties = asfGuid('8cabdca1-a947-11cf-8ee4-00c00c205365');
+const asfExtendedContentDescription = asfGuid('d2d0a440-e307-11d2-97f0-00a0c95ea850');
+const asfStreamProperties = asfGuid('b7dc0791-a9b7-11cf-8ee6-00c00c205365');
+
+/**
+ * An ASF file shaped as Windows Media Player rips it: its cover a WM/Picture attribute in the
+ * Extended Content Description object, which comes before the stream properties (ffmpeg writes
+ * that object there too, with the tags), so that these lie far past the first 4 KB. ffmpeg writes
+ * a cover as a stream of its own, never as a WM/Picture: the attribute is added to its file here,
+ * and the sizes that count it (the object's, the header's, the file's) grown to match.
+ */
+function withWmPicture(asf: Buffer, jpeg: Buffer): Buffer {
+  const utf16 = (text: string): Buffer => Buffer.from(`${text}\0`, 'utf16le');
+  const picture = Buffer.concat([Buffer.from([3]), Buffer.alloc(4), utf16('image/jpeg'), utf16(''), jpeg]); // 3: front cover
+  picture.writeUInt32LE(jpeg.length, 1);
+  const name = utf16('WM/Picture');
+  const descriptor = Buffer.alloc(2 + name.length + 4);
+  descriptor.writeUInt16LE(name.length, 0);
+  name.copy(descriptor, 2);
+  descriptor.writeUInt16LE(1, 2 + name.length); // a byte array
+  descriptor.writeUInt16LE(picture.length, 4 + name.length);
+  const added = descriptor.length + picture.length;
+  const file = Buffer.from(asf);
+  const objects = file.readUInt32LE(24);
+  let at = 30; // past the Header Object's own fields
+  let end: number | null = null;
+  for (let i = 0; i < objects; i++) {
+    const guid = file.subarray(at, at + 16);
+    const size = Number(file.readBigUInt64LE(at + 16));
+    if (guid.equals(asfFileProperties)) file.writeBigUInt64LE(file.readBigUInt64LE(at + 40) + BigInt(added), at + 40);
+    if (guid.equals(asfExtendedContentDescription)) {
+      file.writeBigUInt64LE(BigInt(size + added), at + 16);
+      file.writeUInt16LE(file.readUInt16LE(at + 24) + 1, at + 24);
+      end = at + size;
+    }
+    at += size;
+  }
+  if (end === null) throw new Error('withWmPicture: ffmpeg wrote no Extended Content Description object');
+  const grown = Buffer.concat([file.subarray(0, end), descriptor, picture, file.subarray(end)]);
+  grown.writeBigUInt64LE(grown.readBigUInt64LE(16) + BigInt(added), 16);
+  if (grown.indexOf(asfStreamProperties) < 4100) throw new Error('withWmPicture: the cover is too small to push the stream properties past the first 4 KB');
+  return grown;
 }
 
 function write(folder: string, path: string, bytes: Buffer): void {
@@ -263,6 +316,18 @@ function entries(have: ReadonlySet<string>): Entry[] {
       to: edge.mp3Cover,
       args: ['-map', '0:a', '-map', '1:v', '-c:a', 'libmp3lame', '-b:a', '192k', '-c:v', 'mjpeg', '-disposition:v', 'attached_pic', '-id3v2_version', '3', ...tagArgs(edge.mp3Cover)],
     }],
+  });
+  // (h): a WMA as Windows Media Player rips it, its cover a WM/Picture before the stream properties:
+  // what the first 4 KB show is an ASF header and no stream, so ffmpeg decides (analysis/content-type.ts).
+  list.push({
+    path: edge.wmaPicture, kind: 'audio', about: 'WMA 2 with a WM/Picture cover ahead of its streams, as a WMP rip', needs: ['wmav2'],
+    encodes: [{ to: 'scratch:picture.wma', args: ['-map', '0:a', '-c:a', 'wmav2', '-b:a', '128k', ...tagArgs(edge.wmaPicture)] }],
+    assemble: (folder, scratch) => write(folder, edge.wmaPicture, withWmPicture(readFileSync(join(scratch, 'picture.wma')), readFileSync(join(scratch, cover)))),
+  });
+  // (i): a WMV whose first stream is its audio, as Windows' encoders write them: its first bytes say audio, ffmpeg says video.
+  list.push({
+    path: edge.wmvAudioFirst, kind: 'video', about: 'video in ASF, its audio stream first: wmv2 + wmav2', needs: ['wmv2', 'wmav2'],
+    encodes: [{ to: edge.wmvAudioFirst, args: ['-map', '3:a', '-map', '2:v', '-c:a', 'wmav2', '-c:v', 'wmv2', ...tagArgs(edge.wmvAudioFirst)] }],
   });
   return list;
 }

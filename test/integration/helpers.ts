@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach } from 'vitest';
 import type { AnalyseTask } from '../../src/analysis/worker.js';
-import { audioAnalysisOptions } from '../../src/config/analysis-settings.js';
+import { audioAnalysisOptions } from '../../src/analysis/settings.js';
 
 export const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));

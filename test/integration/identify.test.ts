@@ -5,6 +5,7 @@
  */
 import { storeSettings } from '../../src/db/queries/settings.js';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -577,6 +578,47 @@ describe('passages the queue cannot identify', () => {
     const last = await runIdentificationQueue({ db, services: servicesAt(services, db) });
     expect(last.finished.failed).toBe(1);
     expect(jobStates(path)).toMatchObject({ failed: 2 });
+  });
+});
+
+describe('stored values the queue cannot read', () => {
+  it('identifies a passage whose import_metadata is damaged, and fails one whose additional_metadata is, naming the column', async () => {
+    const library = makeLibrary({ albums: 1, tracksPerAlbum: 3, singles: 0 });
+    const services = await fake(library);
+    const { db, path } = await database(library);
+    const [first, second] = library.records.map((record) => record.passages[0]!.guid);
+    const writer = new Database(path);
+    writer.prepare('UPDATE passages SET import_metadata = ? WHERE guid = ?').run('{"boundaries": "whole file", damaged', first);
+    writer.prepare('UPDATE passages SET additional_metadata = ? WHERE guid = ?').run('{"chromaprint":{"fingerprint":7,"durationSeconds":120}}', second);
+    writer.close();
+    const summary = await runIdentificationQueue({ db, services: servicesAt(services, db) });
+    expect(summary.finished).toEqual({ done: 2, noMatch: 0, failed: 1 });
+    const byPassage = new Map(identified(path).map((row) => [row.passage, row]));
+    expect(byPassage.get(first!)).toMatchObject({ state: 'done', recording: library.expected.get(first!)!.recordingMbid });
+    const check = new Database(path, { readonly: true });
+    expect(check.prepare('SELECT state, attempts, last_error AS why FROM wkmp_ai_identification_jobs WHERE passage_id = ?').get(second)).toEqual({
+      state: 'failed', attempts: 1, why: 'passages.additional_metadata: chromaprint.fingerprint must be a string, got 7',
+    });
+    check.close();
+  });
+
+  it('asks again for what a cache holds that is not JSON, and mends the cache', async () => {
+    const library = makeLibrary({ albums: 1, tracksPerAlbum: 2, singles: 0 });
+    const services = await fake(library);
+    const { db, path } = await database(library);
+    const passage = library.records[0]!.passages[0]!;
+    const fingerprint = passage.additionalMetadata!.chromaprint!.fingerprint;
+    const writer = new Database(path);
+    writer.prepare('INSERT INTO wkmp_ai_acoustid_replies (fingerprint_sha256, duration_seconds, json) VALUES (?, ?, ?)')
+      .run(createHash('sha256').update(fingerprint).digest('hex'), Math.round((passage.endTicks - passage.startTicks) / secondsToTicks(1)), '[{"id": trunc');
+    writer.prepare("INSERT INTO musicbrainz_cache (mbid, entity_type, json) VALUES (?, 'release', 'not json')").run(library.catalogue.releases[0]!.mbid);
+    writer.close();
+    const summary = await runIdentificationQueue({ db, services: servicesAt(services, db) });
+    expect(summary).toMatchObject({ finished: { done: 2, noMatch: 0, failed: 0 }, requests: { acoustId: 1, musicBrainz: 1 } });
+    const check = new Database(path, { readonly: true });
+    const cached = check.prepare('SELECT json FROM wkmp_ai_acoustid_replies UNION ALL SELECT json FROM musicbrainz_cache').all() as { json: string }[];
+    check.close();
+    for (const row of cached) expect(() => JSON.parse(row.json) as unknown).not.toThrow();
   });
 });
 

@@ -1,6 +1,6 @@
 import { copyFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TICKS_PER_SECOND } from '../../src/file-record.js';
 import type { ImportEvent, ImportSummary } from '../../src/import/events.js';
@@ -249,6 +249,27 @@ describe('runImport again on the same library', () => {
     expect(summary.counts).toMatchObject({ new: 0, changed: 0, unchanged: 7, missing: 0, recorded: 0, failed: 0 });
     expect(summary.write.files).toBe(0);
     expect(snapshot(open(root))).toEqual(before);
+  });
+
+  it('cuts a file whose release plan cannot be read at its silences, saying so, and finishes', async () => {
+    const root = copyFixtureRoot();
+    await importLibrary(root);
+    const db = open(root);
+    const third = files(db).get(library.third.path)!;
+    const writer = closeAfterTest(new Database(join(root, 'wkmp.db')));
+    writer.prepare("INSERT INTO wkmp_ai_release_plans (file_id, file_hash, release_mbid, sheet) VALUES (?, ?, ?, '{\"source\":\"MusicBrainz release\",\"tracks\":3}')")
+      .run(third.guid, third.hash, mbid.albumOne);
+    writer.prepare('UPDATE files SET analysis_version = 0 WHERE guid = ?').run(third.guid);
+    const events: ImportEvent[] = [];
+
+    const summary = await importLibrary(root, { events });
+
+    expect(summary).toMatchObject({ state: 'COMPLETED', counts: { upgraded: 1, recorded: 1, failed: 0 } });
+    expect(events).toContainEqual({
+      type: 'AnalysisLog', level: 'warn',
+      message: `reading the release plan of ${library.third.path}: wkmp_ai_release_plans.sheet: album must be an object, got nothing; the file is cut at its silences`,
+    });
+    expect(onlyPassage(db, library.third.path)).toMatchObject({ start: 0 });
   });
 
   it('re-analyses a file whose content changed, keeping its guid, and its passage\'s where the new one lies where the old one did', async () => {

@@ -231,6 +231,22 @@ describe('Recorder', () => {
     expect(JSON.parse(duplicate.matchingHashes!)).toEqual([kept.guid]);
   });
 
+  it('names a new copy in an original whose matching_hashes cannot be read, starting the list afresh', async () => {
+    const db = openWriter(migratedDatabase());
+    const { recorder } = recorderOn(db);
+    await record(recorder, [await analysedFixture('Various/Sixth.wav')]);
+    db.prepare("UPDATE files SET matching_hashes = '[not json' WHERE path = 'Various/Sixth.wav'").run();
+    // The recorder's cache of contents holds what it committed; a new recorder reads the row as it is now.
+    const { recorder: next } = recorderOn(db);
+    await record(next, [await analysedFixture('Various/Sixth copy.wav')]);
+
+    const kept = fileByPath(db, 'Various/Sixth.wav')!;
+    const duplicate = fileByPath(db, 'Various/Sixth copy.wav')!;
+    expect([kept.status, duplicate.status]).toEqual(['INGEST COMPLETE', 'DUPLICATE HASH']);
+    expect(JSON.parse(kept.matchingHashes!)).toEqual([duplicate.guid]);
+    expect(rows(db, 'SELECT code FROM import_errors')).toEqual([]);
+  });
+
   it('commits all files of a batch under a single BEGIN IMMEDIATE, one savepoint per file', async () => {
     const path = migratedDatabase();
     const { db, statements } = openLoggedWriter(path);

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyseFile } from '../../src/analysis/worker.js';
-import { audioAnalysisOptions } from '../../src/config/analysis-settings.js';
+import { audioAnalysisOptions } from '../../src/analysis/settings.js';
 import { settings } from '../../src/config/settings.js';
 import { realMusicDir } from '../real-music.js';
 import { analyseTask, fixtures } from './helpers.js';

@@ -5,7 +5,7 @@
  * jobs are made as an import makes them), with fingerprints the fake AcoustID knows.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { secondsToTicks, type FileRecord, type PassageRecord } from '../../src/file-record.js';
+import { ANALYSIS_VERSION, secondsToTicks, type FileRecord, type PassageRecord } from '../../src/file-record.js';
 import type { WkmpDatabase } from '../../src/db/setup.js';
 import type { FakeCatalogue, FakeRecording, FakeRelease, FakeServices } from './fake-identification-services.js';
 
@@ -35,7 +35,7 @@ function trackSeconds(album: number, track: number): number {
 function recordOf(path: string, album: string | null, track: number, seconds: number, fingerprint: string): FileRecord {
   const passage: PassageRecord = {
     guid: uuidOf(`passage ${path}`), startTicks: 0, endTicks: secondsToTicks(seconds), leadInStartTicks: null, leadOutStartTicks: null,
-    title: null, artist: null, album, importMetadata: { boundaries: 'whole file' },
+    title: null, artist: null, album, importMetadata: { analysis: 'full', analysisVersion: ANALYSIS_VERSION, passage: { number: 1, of: 1 }, boundaries: { source: 'silence', rejectedGaps: [] } },
     additionalMetadata: { chromaprint: { fingerprint, durationSeconds: Math.min(seconds, 120) } }, recording: null, release: null,
   };
   return {

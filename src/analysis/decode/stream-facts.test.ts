@@ -58,6 +58,22 @@ describe('FfmpegLogReader', () => {
     expect(report.tags).toEqual({ album: 'Live', title: 'Encore' });
   });
 
+  it('takes a picture stream without a frame rate for a cover where ffmpeg does not say (the static 4.1), and a camera\'s MJPEG for video', () => {
+    // A Windows Media Player rip's WM/Picture, as the static 4.1 prints it: no `(attached pic)`.
+    const wma = read(`[info] Input #0, asf, from 'file:/m/rip.wma':
+[info]   Duration: 00:00:05.02, start: 0.000000, bitrate: 167 kb/s
+[info]     Stream #0:0: Video: mjpeg (Baseline), yuvj444p(pc, bt470bg/unknown/unknown), 300x300 [SAR 1:1 DAR 1:1], 90k tbr, 90k tbn, 90k tbc
+[info]     Stream #0:1: Audio: wmav2 (a[1][0][0] / 0x0161), 44100 Hz, mono, fltp, 128 kb/s
+`);
+    expect(wma.streams[0]).toMatchObject({ type: 'video', codec: 'mjpeg', attachedPicture: true });
+    expect(holdsVideo(wma)).toBe(false);
+    const camera = read(`[info] Input #0, avi, from 'file:/m/camera.avi':
+[info]     Stream #0:0: Video: mjpeg (MJPG / 0x47504A4D), yuvj422p(pc, bt470bg/unknown/unknown), 640x480, 15 fps, 15 tbr, 15 tbn, 15 tbc
+[info]     Stream #0:1: Audio: pcm_u8 ([1][0][0][0] / 0x0001), 11024 Hz, mono, u8, 88 kb/s
+`);
+    expect(holdsVideo(camera)).toBe(true);
+  });
+
   it('finds no audio in a stream ffmpeg could not read the parameters of (random bytes named .flac)', () => {
     const report = read(`[flac @ 0x55d41657e980] [warning] Format flac detected only with low score of 1, misdetection possible!
 [info] Input #0, flac, from 'file:/m/random.flac':

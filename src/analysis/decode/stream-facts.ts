@@ -83,11 +83,23 @@ function topLevelParts(text: string): string[] {
   return parts;
 }
 
+/** Codecs of still pictures, as ffmpeg names them. */
+const pictureCodecs = new Set(['mjpeg', 'png', 'bmp', 'gif', 'tiff', 'webp']);
+
+/**
+ * A cover, not moving pictures: ffmpeg says `(attached pic)`; the registry's ffmpeg (of 2018)
+ * says it of no stream, so there a picture codec's stream without a frame rate (`fps`) is one too
+ * (an MP3's APIC, an ASF's WM/Picture); a camera's MJPEG video has its frame rate.
+ */
+function isAttachedPicture(codec: string, parts: readonly string[], description: string): boolean {
+  return description.includes('(attached pic)') || (pictureCodecs.has(codec) && !parts.some((part) => / fps$/.test(part)));
+}
+
 function parseStream(index: number, kind: string, description: string): InputStream {
   const parts = topLevelParts(description);
   const codec = (parts[0] ?? '').split(' ')[0] ?? '';
   if (kind !== 'Audio') {
-    return { index, type: kind === 'Video' ? 'video' : 'other', codec, sampleRate: null, channels: null, attachedPicture: description.includes('(attached pic)') };
+    return { index, type: kind === 'Video' ? 'video' : 'other', codec, sampleRate: null, channels: null, attachedPicture: kind === 'Video' && isAttachedPicture(codec, parts, description) };
   }
   const rateAt = parts.findIndex((part) => /^\d+ Hz$/.test(part));
   const sampleRate = rateAt === -1 ? null : Number.parseInt(parts[rateAt]!, 10);

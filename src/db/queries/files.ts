@@ -1,5 +1,4 @@
-import type { FileClass } from '../../file-record.js';
-import type { KnownFile } from '../../scan/plan.js';
+import type { AnalysisLevel, FileClass } from '../../file-record.js';
 import type { ReadDb } from '../connection.js';
 import { writeUnit, type WriteUnit } from '../write-unit.js';
 
@@ -8,6 +7,33 @@ const IN_FOLDER = 'path >= @lower AND (@upper IS NULL OR path < @upper)';
 
 function folderBounds(folder: string): { lower: string; upper: string | null } {
   return folder === '' ? { lower: '', upper: null } : { lower: `${folder}/`, upper: `${folder}0` };
+}
+
+/**
+ * What the database knew about a file before this import: an audio file of `files`, or a file it
+ * remembers as not audio (wkmp_ai_other_files: only path, size, time and class).
+ */
+export type KnownFile = KnownAudioFile | KnownOtherFile;
+
+export interface KnownAudioFile {
+  fileClass: 'audio';
+  guid: string;
+  path: string;
+  sizeBytes: number | null;
+  modificationTime: string;
+  missingSince: string | null;
+  analysis: AnalysisLevel;
+  /** The analysis rules it was analysed by (ANALYSIS_VERSION then). */
+  analysisVersion: number;
+  /** The cue sheets beside it when it was analysed. */
+  cueSignature: string | null;
+}
+
+export interface KnownOtherFile {
+  fileClass: Exclude<FileClass, 'audio'>;
+  path: string;
+  sizeBytes: number;
+  modificationTime: string;
 }
 
 const SELECT_KNOWN_UNDER = `

@@ -148,7 +148,7 @@ const REANALYSE_FILE = 'UPDATE files SET analysis_version = 0, updated_at = CURR
 export interface ReleasePlan {
   fileGuid: string;
   releaseMbid: string;
-  /** A cue sheet (analysis/cue-sheet.ts FileCueSheet), JSON. */
+  /** A cue sheet (stored/file-cue-sheet.ts FileCueSheet), JSON. */
   sheet: string;
 }
 

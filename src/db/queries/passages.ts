@@ -1,7 +1,8 @@
 /** The passages of one file as stored, for the file page (GET /api/files/passages). */
 import type { PassageRecord } from '../../file-record.js';
+import { parseCandidates, type ReviewCandidate } from '../../stored/candidates.js';
+import { parseImportMetadata, type RejectedGap } from '../../stored/import-metadata.js';
 import type { ReadDb } from '../connection.js';
-import { bandOf, type Band } from '../../identify/choose.js';
 
 const SELECT_FILE_BY_PATH = `
 SELECT guid, path, status, duration_ticks AS durationTicks, title, artist FROM files WHERE path = ?`;
@@ -29,24 +30,16 @@ export interface StoredFile {
   artist: string | null;
 }
 
-/** A candidate song boundary inside a passage that analysis did not make one, and why (analysis/song-boundaries.ts). */
-export interface RejectedGap {
-  startTicks: number;
-  endTicks: number;
-  verdict: string;
-}
-
 /** What identification made of a passage (docs/identification.md). */
 export interface PassageIdentification {
   /** `embedded`: its file names its recording; otherwise the queue's state, or null when it has no job (too short to fingerprint). */
   state: 'embedded' | 'waiting' | 'done' | 'no-match' | 'failed' | null;
   /** The song it plays, when known. */
   song: { title: string | null; artist: string | null; album: string | null } | null;
+  /** AcoustID's score weighed by identification (identify/choose.ts); its band is the reader's to say. */
   confidence: number | null;
-  /** WKMP's band of the confidence (High, Medium, Low, none). */
-  band: Band | null;
-  /** For a Low or no match: what AcoustID offered, for review. */
-  candidates: unknown[];
+  /** For a Low or no match: what AcoustID offered, for review; none when the stored list cannot be read. */
+  candidates: ReviewCandidate[];
   lastError: string | null;
 }
 
@@ -71,26 +64,17 @@ type PassageRow = Pick<StoredPassage, 'startTicks' | 'endTicks' | 'leadInStartTi
 
 function identificationOf(row: PassageRow): PassageIdentification {
   const song = row.recordingMbid === null ? null : { title: row.songTitle, artist: row.songArtist, album: row.albumTitle };
-  let candidates: unknown[];
-  try {
-    candidates = row.candidates === null ? [] : (JSON.parse(row.candidates) as unknown[]);
-  } catch {
-    candidates = [];
-  }
+  const candidates = row.candidates === null ? null : parseCandidates(row.candidates);
   return {
     state: row.identificationState ?? (song === null ? null : 'embedded'),
-    song, confidence: row.confidence, band: row.confidence === null ? null : bandOf(row.confidence), candidates, lastError: row.identificationError,
+    song, confidence: row.confidence, candidates: candidates?.readable === true ? candidates.value : [], lastError: row.identificationError,
   };
 }
 
 /** The rejected gaps an analysis kept in a passage's import_metadata; none for a passage another service or an older rule wrote. */
 function rejectedGapsOf(importMetadata: string | null): RejectedGap[] {
-  try {
-    const gaps = (JSON.parse(importMetadata ?? '{}') as { boundaries?: { rejectedGaps?: unknown } }).boundaries?.rejectedGaps;
-    return Array.isArray(gaps) ? (gaps as RejectedGap[]) : [];
-  } catch {
-    return [];
-  }
+  const stored = importMetadata === null ? null : parseImportMetadata(importMetadata);
+  return stored?.readable === true ? stored.value.boundaries.rejectedGaps ?? [] : [];
 }
 
 export function getFileByPath(db: ReadDb, path: string): StoredFile | undefined {

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { findFfmpeg } from '../../analysis/decode/decoder.js';
-import { analysisParametersFromSettings, analysisSampleRate } from '../../config/analysis-settings.js';
+import { analysisParametersFromSettings, analysisSampleRate } from '../../analysis/settings.js';
 import type { ReadDb } from '../../db/connection.js';
 import { listSettings } from '../../db/queries/settings.js';
 import { TICKS_PER_SECOND } from '../../file-record.js';

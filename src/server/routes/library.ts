@@ -6,7 +6,8 @@ import { readdirSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { ReadDb } from '../../db/connection.js';
-import { getFileByPath, listPassagesOfFile } from '../../db/queries/passages.js';
+import { getFileByPath, listPassagesOfFile, type StoredPassage } from '../../db/queries/passages.js';
+import { bandOf } from '../../identify/choose.js';
 import { isSkippedFolder } from '../../scan/walk.js';
 import { errorBody, statusOf } from '../http-errors.js';
 import { isInside, locateInRoot } from '../../config/root-folder.js';
@@ -19,6 +20,13 @@ const pathQuery = (required: boolean) => ({
     properties: { path: { type: 'string', maxLength: 4096 } },
   },
 }) as const;
+
+/** A stored passage as the file page shows it: with WKMP's band of its confidence (High, Medium, Low, none). */
+function shownPassage(passage: StoredPassage) {
+  const { state, song, confidence, candidates, lastError } = passage.identification;
+  const band = confidence === null ? null : bandOf(confidence);
+  return { ...passage, identification: { state, song, confidence, band, candidates, lastError } };
+}
 
 /** `Artist A/Album` → `Artist A`; the root's parent is null. */
 function parentOf(path: string): string | null {
@@ -49,7 +57,7 @@ export function registerLibraryRoutes(app: FastifyInstance, rootFolder: string, 
     if (!file) return reply.code(404).send(errorBody(404, `no file ${relativePath} in the library`));
     return {
       path: file.path, status: file.status, duration_ticks: file.durationTicks, title: file.title, artist: file.artist,
-      passages: listPassagesOfFile(db, file.guid),
+      passages: listPassagesOfFile(db, file.guid).map(shownPassage),
     };
   });
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { defaultAmplitudeOptions } from '../analysis/amplitude.js';
-import { analysisParametersFromSettings } from './analysis-settings.js';
+import { defaultAmplitudeOptions } from './amplitude.js';
+import { analysisParametersFromSettings } from './settings.js';
 
 function warnings() {
   return vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);

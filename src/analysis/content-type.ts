@@ -1,25 +1,10 @@
-import { id3v2Size } from '../analysis/mp3-header.js';
+/**
+ * What a file is from its first bytes (magic numbers), whatever its name says: the workers' first
+ * look at a file, before its tags and its audio (worker.ts). What the name says is
+ * file-class.ts's, and only a guess.
+ */
 import type { FileClass } from '../file-record.js';
-
-const audioExtensions = new Set([
-  'mp3', 'mp2', 'flac', 'ogg', 'oga', 'opus', 'm4a', 'm4b', 'mp4', 'aac', 'wav', 'wave', 'aif', 'aiff',
-  'aifc', 'wv', 'ape', 'mpc', 'wma', 'asf', 'dsf', 'dff', 'mka', 'webm', 'spx',
-]);
-const imageExtensions = new Set(['jpg', 'jpeg', 'png', 'gif', 'webp', 'bmp', 'tif', 'tiff', 'heic', 'avif']);
-
-function extensionOf(path: string): string {
-  const name = path.slice(path.lastIndexOf('/') + 1);
-  const dot = name.lastIndexOf('.');
-  return dot <= 0 ? '' : name.slice(dot + 1).toLowerCase();
-}
-
-/** What a file's name says it is. Only a guess: content decides (`classifyContent`). */
-export function classifyByExtension(path: string): FileClass {
-  const extension = extensionOf(path);
-  if (audioExtensions.has(extension)) return 'audio';
-  if (imageExtensions.has(extension)) return 'image';
-  return 'other';
-}
+import { id3v2Size } from './mp3-header.js';
 
 export interface ContentType {
   fileClass: FileClass;
@@ -27,16 +12,24 @@ export interface ContentType {
   mime: string | null;
   /**
    * Whether the bytes settle what the file is. They don't for containers that hold audio or video
-   * (MP4, Ogg, Matroska, WebM) nor for binary bytes nothing recognises: ffmpeg then decides
-   * (analysis/worker.ts).
+   * (MP4, Ogg, Matroska, WebM, ASF) nor for binary bytes nothing recognises: ffmpeg then decides
+   * (worker.ts): a file is audio when ffmpeg finds an audio stream in it, and no video.
    */
   settled: boolean;
 }
 
-/** Containers that file-type reports as video or application but that may hold audio only. */
-const audioOrVideoContainers = new Set(['video/mp4', 'video/ogg', 'video/webm', 'video/matroska', 'video/x-matroska', 'application/ogg']);
+/**
+ * Containers that may hold audio only, or video, whatever file-type answers. For ASF (WMA, WMV)
+ * it reads the type of the first stream whose properties lie in the head it is given: a WMV's
+ * first stream is often its audio, and a Windows Media Player rip keeps its tags and cover in
+ * header objects before any stream's properties, where the head ends (`application/vnd.ms-asf`).
+ */
+const audioOrVideoContainers = new Set([
+  'video/mp4', 'video/ogg', 'video/webm', 'video/matroska', 'video/x-matroska', 'application/ogg',
+  'application/vnd.ms-asf', 'audio/x-ms-asf', 'video/x-ms-asf',
+]);
 
-/** How many leading bytes `classifyContent` needs to see, after any tag in front (`contentStart`). */
+/** How many leading bytes `classifyContent` needs to see, after any tag in front (`tagInFront`). */
 export const sniffBytes = 4100;
 
 /** Text (no NUL, valid UTF-8): a playlist, a cue sheet, a log; never audio. */

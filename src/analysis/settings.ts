@@ -1,14 +1,14 @@
 /**
  * The analysis parameters from the `settings` rows: silence segmentation and lead-in / lead-out
- * (WKMP.md), read through the settings' one declaration (settings.ts): a missing or NULL value
+ * (WKMP.md), read through the settings' one declaration (config/settings.ts): a missing or NULL value
  * takes the default silently; an unusable one takes it with a warning naming the setting, the
  * rule and the value.
  */
-import type { AmplitudeOptions } from '../analysis/amplitude.js';
-import type { AudioAnalysisOptions } from '../analysis/analyse-audio.js';
-import type { SegmentationOptions } from '../analysis/song-boundaries.js';
+import type { AmplitudeOptions } from './amplitude.js';
+import type { AudioAnalysisOptions } from './analyse-audio.js';
+import type { SegmentationOptions } from './song-boundaries.js';
 import { TICKS_PER_SECOND } from '../file-record.js';
-import { readSettings, type SettingRows } from './settings.js';
+import { readSettings, type SettingRows } from '../config/settings.js';
 
 export interface AnalysisParameters {
   silence: {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { FileClass } from '../file-record.js';
-import { classifyByExtension, classifyContent, sniffBytes, tagInFront } from './classify.js';
+import { classifyContent, sniffBytes, tagInFront } from './content-type.js';
 
 const fixtures = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
 
@@ -12,25 +12,41 @@ async function headOf(relativePath: string): Promise<Uint8Array> {
   return new Uint8Array(await readFile(join(fixtures, relativePath))).subarray(0, sniffBytes);
 }
 
-describe('classifyByExtension', () => {
-  it.each([
-    ['Artist/Album/01 Song.mp3', 'audio'],
-    ['Artist/Album/02 Song.FLAC', 'audio'],
-    ['a.ogg', 'audio'], ['a.opus', 'audio'], ['a.m4a', 'audio'], ['a.wav', 'audio'], ['a.aiff', 'audio'],
-    ['Album/cover.jpg', 'image'], ['Album/Folder.PNG', 'image'], ['scan.webp', 'image'],
-    ['notes.txt', 'other'], ['playlist.m3u', 'other'], ['noext-audio', 'other'],
-  ] as [string, FileClass][])('classifies %s as %s by its name', (path, expected) => {
-    expect(classifyByExtension(path)).toBe(expected);
-  });
+/** An ASF object's GUID as stored: its first three fields little-endian. */
+function asfGuid(text: string): Uint8Array {
+  const b = text.replaceAll('-', '').match(/../g)!.map((hex) => Number.parseInt(hex, 16));
+  return new Uint8Array([...b.slice(0, 4).reverse(), ...b.slice(4, 6).reverse(), ...b.slice(6, 8).reverse(), ...b.slice(8)]);
+}
 
-  it('reads the extension of the file name only, not a dot in a folder name', () => {
-    expect(classifyByExtension('Album.mp3/track')).toBe('other');
-  });
+const extendedContentDescription = asfGuid('d2d0a440-e307-11d2-97f0-00a0c95ea850');
+const audioMedia = asfGuid('f8699e40-5b4d-11cf-a8fd-00805f5c442b');
+const videoMedia = asfGuid('bc19efc0-5b4d-11cf-a8fd-00805f5c442b');
 
-  it('does not take a dot file name for an extension', () => {
-    expect(classifyByExtension('Album/.mp3')).toBe('other');
-  });
-});
+/** An ASF header object: GUID, size, then `payload`, or zeros up to `size` when that is larger. */
+function asfObject(guid: Uint8Array, size: number, payload: Uint8Array = new Uint8Array(0)): Uint8Array {
+  const bytes = new Uint8Array(24 + payload.length);
+  bytes.set(guid);
+  new DataView(bytes.buffer).setBigUint64(16, BigInt(Math.max(size, bytes.length)), true);
+  bytes.set(payload, 24);
+  return bytes;
+}
+
+function fileProperties(): Uint8Array {
+  return asfObject(asfGuid('8cabdca1-a947-11cf-8ee4-00c00c205365'), 104, new Uint8Array(80));
+}
+
+function streamProperties(media: Uint8Array): Uint8Array {
+  return asfObject(asfGuid('b7dc0791-a9b7-11cf-8ee6-00c00c205365'), 24 + 54, new Uint8Array([...media, ...new Uint8Array(38)]));
+}
+
+/** The first `sniffBytes` of an ASF file whose header holds `objects`, as the worker reads them. */
+function asfHead(objects: Uint8Array[]): Uint8Array {
+  const children = objects.reduce((all, object) => new Uint8Array([...all, ...object]), new Uint8Array(0));
+  const header = asfObject(asfGuid('75b22630-668e-11cf-a6d9-00aa0062ce6c'), 30 + 100_000, new Uint8Array([objects.length, 0, 0, 0, 1, 2, ...children]));
+  const head = new Uint8Array(sniffBytes);
+  head.set(header.subarray(0, sniffBytes));
+  return head;
+}
 
 describe('classifyContent on the fixtures', () => {
   it.each([
@@ -61,6 +77,14 @@ describe('classifyContent on the fixtures', () => {
     expect(await classifyContent(await headOf('library/Various/Fifth.m4a'))).toMatchObject({ fileClass: 'audio', settled: true });
     const ftyp = new Uint8Array([0, 0, 0, 0x18, ...new TextEncoder().encode('ftypisom'), 0, 0, 2, 0, ...new TextEncoder().encode('isomiso2')]);
     expect(await classifyContent(ftyp)).toEqual({ fileClass: 'audio', mime: 'video/mp4', settled: false });
+  });
+
+  it.each([
+    ['its streams\' properties past the first 4 KB (a Windows Media Player rip: tags and cover first)', 'application/vnd.ms-asf', [fileProperties(), asfObject(extendedContentDescription, 40_000)]],
+    ['an audio stream first (a WMA, or a WMV whose audio comes first)', 'audio/x-ms-asf', [fileProperties(), streamProperties(audioMedia), streamProperties(videoMedia)]],
+    ['a video stream first', 'video/x-ms-asf', [fileProperties(), streamProperties(videoMedia), streamProperties(audioMedia)]],
+  ])('leaves an ASF with %s to ffmpeg: it may hold audio only, or video', async (_, mime, objects) => {
+    expect(await classifyContent(asfHead(objects))).toEqual({ fileClass: 'audio', mime, settled: false });
   });
 
   it.each(['bad/text.flac', 'library/notes.txt'])('settles text (%s) as other, whatever its name says', async (path) => {
