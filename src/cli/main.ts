@@ -134,6 +134,19 @@ interface ServeCommandOptions {
   port: number;
   ffmpeg?: string;
   logLevel: LogLevel;
+  token?: string;
+  allowedHost: string[];
+}
+
+/** What the service asks of who talks to it, said once at the start. */
+function accessLines(service: { url: string; token: string | null; tokenSource: string; tokenFile: string }): string[] {
+  if (service.token === null) return [`wkmp-ai: listening on ${service.url}`];
+  const from = { flag: 'given with --token', environment: 'from WKMP_AI_TOKEN', file: `kept in ${service.tokenFile}`, created: '' }[service.tokenSource] ?? '';
+  const lines = [`wkmp-ai: listening on ${service.url}; every route but the page and /health asks for the token${from === '' ? '' : ` (${from})`}`];
+  if (service.tokenSource === 'created') {
+    lines.push(`wkmp-ai: made this service's token, kept in ${service.tokenFile} (mode 0600); give it to the page when it asks:`, `  ${service.token}`);
+  }
+  return lines;
 }
 
 /** Runs until SIGTERM or Ctrl-C: a running import is cancelled and ends CANCELLED, the database is closed, exit 0. */
@@ -149,13 +162,15 @@ async function serveCommand(options: ServeCommandOptions): Promise<void> {
       port: options.port,
       ...(options.ffmpeg === undefined ? {} : { ffmpeg: options.ffmpeg }),
       logLevel: options.logLevel,
+      ...(options.token === undefined ? {} : { token: options.token }),
+      allowedHosts: options.allowedHost,
     });
   } catch (error) {
     process.stderr.write(`wkmp-ai: ${errorMessage(error)}\n`);
     process.exitCode = exitCodes.couldNotRun;
     return;
   }
-  process.stdout.write(`wkmp-ai: listening on ${service.url}\n`);
+  process.stdout.write(`${accessLines(service).join('\n')}\n`);
   const running = service;
   const stop = (signal: NodeJS.Signals) => {
     process.stdout.write(`wkmp-ai: ${signal}: stopping (a running import is cancelled; what is analysed is committed)\n`);
@@ -221,12 +236,18 @@ Examples:
     .addOption(new Option('--host <address>', 'address to listen on').env('WKMP_AI_HOST').default(defaultHost))
     .addOption(new Option('--port <n>', 'port to listen on (0: any free port)').env('WKMP_AI_PORT').default(defaultPort).argParser(port))
     .option('--ffmpeg <command>', 'the ffmpeg imports and /analyze/amplitude decode with (default: the one on the PATH, else the one npm installed)')
+    .option('--token <token>', 'the token every route but the page and /health asks for (default: $WKMP_AI_TOKEN; bound beyond loopback, one made on the first start and kept in ~/.config/wkmp/wkmp-ai.token)')
+    .option('--allowed-host <name>', 'a host name the service answers to besides its own (a name it is reached by); may be repeated', (name: string, names: string[]) => [...names, name], [])
     .addOption(new Option('--log-level <level>', 'log on stdout, one JSON line per request and per error (pino)').choices([...logLevels]).default('info'))
     .addHelpText('after', `
+On loopback (the default) it answers the machine's own users. Bound to any other address it asks
+for its token on every route but the page and /health; the page asks for it once. A request whose
+Host header is not one of the service's names is refused, whatever the address (DNS rebinding).
 SIGTERM or Ctrl-C cancels a running import (it ends CANCELLED, analysed files committed), closes the database and exits 0.
 
 Examples:
   $ wkmp-ai serve --root-folder ~/Music
+  $ wkmp-ai serve --host 0.0.0.0 --allowed-host music.home.arpa
   $ WKMP_AI_PORT=8080 wkmp-ai serve`)
     .action(serveCommand);
   return program;

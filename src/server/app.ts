@@ -13,6 +13,7 @@ import { registerSettingsRoutes } from './routes/settings.js';
 import { registerIdentifyRoutes } from './routes/identify.js';
 import type { IdentificationRunner } from './identification-runner.js';
 import { registerWebRoutes } from './routes/web.js';
+import { guardAccess, type Access } from './access.js';
 import { errorBody, type ErrorBody } from './http-errors.js';
 import { SseHub, type SseOptions } from './sse.js';
 import type { LogLevel } from './options.js';
@@ -28,6 +29,8 @@ export interface AppDeps {
   sse?: SseOptions;
   /** Fastify's logger (pino, JSON lines on stdout); 'silent' by default. */
   logLevel?: LogLevel;
+  /** Who may ask (access.ts): the names the service answers to, and its token when it needs one. */
+  access: Access;
 }
 
 
@@ -100,7 +103,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return reply.code(status).send(errorBody(status, message.split('\n')[0] ?? message));
   });
   app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody(404, `no route ${request.method} ${request.url.split('?')[0]}`)));
-  app.get('/health', async () => ({ status: 'ok', service: 'wkmp-ai', active_session: deps.service.active()?.sessionId ?? null }));
+  guardAccess(app, deps.access);
+  app.get('/health', { config: { public: true } }, async () => ({ status: 'ok', service: 'wkmp-ai', active_session: deps.service.active()?.sessionId ?? null }));
   registerImportRoutes(app, deps.service, deps.db.read, hub);
   registerSettingsRoutes(app, deps.db.read, deps.db.recorder, () => deps.identification.kick());
   registerIdentifyRoutes(app, deps.db, deps.identification);

@@ -4,7 +4,10 @@
  * it to end CANCELLED, stops the server and closes the database.
  */
 import type { FastifyInstance } from 'fastify';
-import { defaultDatabasePath, resolveImportPlace } from '../config/root-folder.js';
+import { homedir } from 'node:os';
+import { dirname } from 'node:path';
+import { configFile, defaultDatabasePath, resolveImportPlace } from '../config/root-folder.js';
+import { hostNames, resolveToken, tokenFileIn, type ResolvedToken } from './access.js';
 import { openWkmpDatabase } from '../db/setup.js';
 import { cancelAbandonedSessions } from '../db/import-sessions.js';
 import { buildApp } from './app.js';
@@ -26,18 +29,37 @@ export interface ServeOptions {
   sse?: SseOptions;
   /** Default 'silent' (tests); the command line's default is 'info'. */
   logLevel?: LogLevel;
+  /** The token to ask for (`--token`); else `WKMP_AI_TOKEN`, else, bound beyond loopback, the one kept in `tokenFile`. */
+  token?: string;
+  /** Where a token made on the first start beyond loopback is kept. Default `wkmp-ai.token` beside wkmp-ai.toml. */
+  tokenFile?: string;
+  /** Host names the service answers to besides its own (`--allowed-host`): a name it is reached by through a proxy or DNS. */
+  allowedHosts?: readonly string[];
+  /** Where `WKMP_AI_TOKEN` is read. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface RunningService {
   app: FastifyInstance;
   /** http://host:port */
   url: string;
+  /** The token every route but the page and /health asks for; null when none is needed (loopback). */
+  token: string | null;
+  /** Where the token came from: 'created' on the start that made it (say it once). */
+  tokenSource: ResolvedToken['source'];
+  tokenFile: string;
   close(): Promise<void>;
 }
 
 export async function serve(options: ServeOptions): Promise<RunningService> {
   const { rootFolder } = resolveImportPlace(options.rootFolder);
   const database = options.database ?? defaultDatabasePath(rootFolder);
+  const host = options.host ?? defaultHost;
+  const env = options.env ?? process.env;
+  const tokenFile = options.tokenFile ?? tokenFileIn(dirname(configFile(homedir(), env)));
+  // Decided before anything opens: a service beyond loopback never starts without its token.
+  const { token, source } = resolveToken({ host, flag: options.token, env, file: tokenFile });
+  const access = { token, names: hostNames(host, options.allowedHosts) };
   const db = openWkmpDatabase(database);
   let app: FastifyInstance | undefined;
   let identification: IdentificationRunner | undefined;
@@ -46,13 +68,13 @@ export async function serve(options: ServeOptions): Promise<RunningService> {
     const service = new ImportService({ rootFolder, db, ...(options.ffmpeg === undefined ? {} : { ffmpeg: options.ffmpeg }) });
     identification = new IdentificationRunner(db, { onError: (message) => app?.log.error(message) });
     app = buildApp({
-      service, identification, db, logLevel: options.logLevel ?? 'silent',
+      service, identification, db, access, logLevel: options.logLevel ?? 'silent',
       ...(options.ffmpeg === undefined ? {} : { ffmpeg: options.ffmpeg }), ...(options.sse ? { sse: options.sse } : {}),
     });
     // Every writer's long lock waits, not only an import's: one warning line each (an import also says so on its page).
     const logged = app;
     db.recorder.onLockWait((wait) => logged.log.warn({ writer: wait.writer, waitedMs: Math.round(wait.waitedMs), gaveUp: wait.gaveUp }, wait.error.message));
-    const url = await app.listen({ host: options.host ?? defaultHost, port: options.port ?? defaultPort });
+    const url = await app.listen({ host, port: options.port ?? defaultPort });
     // Passages an earlier run left waiting are identified now.
     identification.kick();
     const queue = identification;
@@ -61,6 +83,9 @@ export async function serve(options: ServeOptions): Promise<RunningService> {
     return {
       app: listening,
       url,
+      token,
+      tokenSource: source,
+      tokenFile,
       close() {
         closing ??= (async () => {
           await service.shutdown();

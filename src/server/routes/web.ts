@@ -33,7 +33,8 @@ export function registerWebRoutes(app: FastifyInstance, folder = webFolder): voi
         .header('content-security-policy', policy)
         .send(body);
     };
-    app.get(`/${name}`, send);
-    if (name === 'index.html') app.get('/', send);
+    // The page is public: it asks for the token (access.ts) before it asks the API anything.
+    app.get(`/${name}`, { config: { public: true } }, send);
+    if (name === 'index.html') app.get('/', { config: { public: true } }, send);
   }
 }
