@@ -10,6 +10,7 @@ import { listSettings } from '../db/queries/settings.js';
 import { openWkmpDatabase } from '../db/setup.js';
 import { runIdentificationQueue, type QueueProgress, type QueueRunSummary } from '../identify/queue.js';
 import { identificationServices } from '../identify/services.js';
+import { formatIdentifyProgress } from './progress-bar.js';
 
 export interface IdentifyOptions {
   database: string;
@@ -23,17 +24,12 @@ export interface IdentifyOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-function eta(seconds: number | null): string {
-  if (seconds === null) return '--';
-  return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
-}
-
 /** Draws the queue's progress on stderr when it is a terminal. */
 function progressBar(stream: NodeJS.WriteStream = process.stderr): { draw: (progress: QueueProgress) => void; stop: () => void } {
   if (stream.isTTY !== true) return { draw: () => undefined, stop: () => undefined };
   const bar = new cliProgress.SingleBar({
     stream,
-    format: ' identify |{bar}| {value}/{total} passages | AcoustID {acoustId}, MusicBrainz {musicBrainz} requests | ETA {eta}',
+    format: (_options, params, payload: { progress: QueueProgress }) => formatIdentifyProgress(payload.progress).slice(0, Math.max(0, params.maxWidth - 1)),
     hideCursor: true,
     clearOnComplete: true,
   }, cliProgress.Presets.shades_classic);
@@ -42,7 +38,7 @@ function progressBar(stream: NodeJS.WriteStream = process.stderr): { draw: (prog
     draw(progress) {
       const { counts } = progress;
       const total = counts.waiting + counts.done + counts.noMatch + counts.failed;
-      const payload = { ...progress.requests, eta: eta(progress.etaSeconds) };
+      const payload = { progress };
       if (!started) bar.start(total, total - counts.waiting, payload);
       started = true;
       bar.setTotal(total);
