@@ -23,10 +23,36 @@ describe('formatSummary', () => {
     const text = formatSummary(summary({ new: 3, recorded: 3, passages: 3, passagesPerFile: { one: 3, twoToFive: 0, moreThanFive: 0 }, shortestPassageSeconds: 2 }));
     expect(lineOf(text, 'passages')).toBe('  passages   per file: 1 in 3, 2-5 in 0, more than 5 in 0; shortest 2.0 s');
     expect(text).not.toMatch(/minutes analysed|realtime/);
+    expect(lineOf(text, 'no passage')).toBeUndefined();
   });
 
   it('after a full import: the audio decoded and how many times real time', () => {
     const text = formatSummary(summary({ new: 1, recorded: 1, passages: 1, audioSeconds: 120, passagesPerFile: { one: 1, twoToFive: 0, moreThanFive: 0 } }));
     expect(lineOf(text, 'audio')).toBe('  audio      2.0 minutes analysed, 60.0x realtime');
+  });
+
+  it('counts the files recorded without a passage, by reason', () => {
+    const noPassage = (path: string, why: string) => ({
+      path, phase: 'tags', code: 'NO_PASSAGE', message: `reading tags of ${path}: recorded without a passage until its audio is decoded: ${why}`,
+    });
+    const text = formatSummary(summary({ new: 3, recorded: 3 }, {
+      errors: [
+        noPassage('a.aac', 'its headers give no duration'),
+        { path: 'c.mp3', phase: 'tags', code: 'TAGS_UNREADABLE', message: 'reading tags of c.mp3: bad frame; recorded without tags' },
+        noPassage('b.aac', 'its headers give no duration'),
+        noPassage('d.flac', 'none of its cue sheet\'s tracks starts within its 3.0 s'),
+      ],
+    }));
+    expect(lineOf(text, 'no passage')).toBe(
+      '  no passage 3 files recorded PENDING until a full import decodes them: its headers give no duration (2); none of its cue sheet\'s tracks starts within its 3.0 s (1)',
+    );
+    expect(lineOf(text, 'errors')).toBe('  errors (4):');
+  });
+
+  it('says "it" of one file without a passage', () => {
+    const text = formatSummary(summary({ new: 1, recorded: 1 }, {
+      errors: [{ path: 'a.aac', phase: 'tags', code: 'NO_PASSAGE', message: 'reading tags of a.aac: recorded without a passage until its audio is decoded: its headers give no duration' }],
+    }));
+    expect(lineOf(text, 'no passage')).toBe('  no passage 1 file recorded PENDING until a full import decodes it: its headers give no duration (1)');
   });
 });

@@ -1,4 +1,23 @@
+import { noPassageDetail } from '../analysis/file-failure.js';
+import type { ImportErrorRow } from '../db/queries/sessions.js';
 import type { ImportSummary } from '../import/events.js';
+
+const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+
+/** Files recorded without a passage (NO_PASSAGE warnings), counted by why: "its headers give no duration (2)". */
+function withoutPassage(errors: readonly ImportErrorRow[]): string | null {
+  const reasons = new Map<string, number>();
+  for (const error of errors) {
+    if (error.code !== 'NO_PASSAGE') continue;
+    const at = error.message.indexOf(noPassageDetail);
+    const why = at < 0 ? error.message : error.message.slice(at + noPassageDetail.length);
+    reasons.set(why, (reasons.get(why) ?? 0) + 1);
+  }
+  if (reasons.size === 0) return null;
+  const files = [...reasons.values()].reduce((sum, n) => sum + n, 0);
+  const why = [...reasons].map(([reason, n]) => `${reason} (${n})`).join('; ');
+  return `  no passage ${plural(files, 'file', 'files')} recorded PENDING until a full import decodes ${files === 1 ? 'it' : 'them'}: ${why}`;
+}
 
 /** The end-of-import report a person reads. Lines about analysis appear only when something was analysed or decoded. */
 export function formatSummary(summary: ImportSummary): string {
@@ -11,6 +30,8 @@ export function formatSummary(summary: ImportSummary): string {
     `  found      audio ${c.classes.audio}, image ${c.classes.image}, video ${c.classes.video}, other ${c.classes.other}${c.skippedSymlinks ? `, symlinks not followed ${c.skippedSymlinks}` : ''}`,
     `  recorded   ${c.recorded} files, ${c.passages} passages, ${c.songs} songs, ${c.duplicates} duplicates, ${c.noAudio} with no audio`,
   ];
+  const pending = withoutPassage(summary.errors);
+  if (pending !== null) lines.push(pending);
   if (perFile.one + perFile.twoToFive + perFile.moreThanFive > 0) {
     lines.push(`  passages   per file: 1 in ${perFile.one}, 2-5 in ${perFile.twoToFive}, more than 5 in ${perFile.moreThanFive}${c.shortestPassageSeconds === null ? '' : `; shortest ${c.shortestPassageSeconds.toFixed(1)} s`}`);
   }
