@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import { InvalidInputError } from '../errors.js';
+import { databasePathProblem } from '../db/connection.js';
 import { listSettings } from '../db/queries/settings.js';
 import { openWkmpDatabase } from '../db/setup.js';
 import { runIdentificationQueue, type QueueProgress, type QueueRunSummary } from '../identify/queue.js';
@@ -61,7 +62,11 @@ function formatQueueSummary(summary: QueueRunSummary): string {
 /** Runs the queue over `database` and prints the summary; returns the exit code. */
 export async function identifyDatabase(options: IdentifyOptions): Promise<number> {
   // Identifying makes nothing to identify: a database that is not there is a mistake in the command.
-  if (!existsSync(options.database)) throw new InvalidInputError('startup', `no database at ${options.database}: import a folder first (wkmp-ai import)`, { path: options.database });
+  if (!existsSync(options.database)) {
+    const problem = databasePathProblem(options.database);
+    const message = problem === null ? `no database at ${options.database}: import a folder first (wkmp-ai import)` : `opening ${options.database}: ${problem}`;
+    throw new InvalidInputError('startup', message, { path: options.database });
+  }
   const db = openWkmpDatabase(options.database);
   const bar = options.json === true ? null : progressBar(options.err);
   try {
