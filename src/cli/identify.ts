@@ -11,7 +11,7 @@ import { listSettings } from '../db/queries/settings.js';
 import { openWkmpDatabase } from '../db/setup.js';
 import { runIdentificationQueue, type QueueProgress, type QueueRunSummary } from '../identify/queue.js';
 import { identificationServices } from '../identify/services.js';
-import { formatIdentifyProgress } from './progress-bar.js';
+import { fitToWidth, formatIdentifyProgress } from './progress-bar.js';
 
 export interface IdentifyOptions {
   database: string;
@@ -30,7 +30,7 @@ function progressBar(stream: NodeJS.WriteStream = process.stderr): { draw: (prog
   if (stream.isTTY !== true) return { draw: () => undefined, stop: () => undefined };
   const bar = new cliProgress.SingleBar({
     stream,
-    format: (_options, params, payload: { progress: QueueProgress }) => formatIdentifyProgress(payload.progress).slice(0, Math.max(0, params.maxWidth - 1)),
+    format: (_options, params, payload: { progress: QueueProgress }) => fitToWidth((size) => formatIdentifyProgress(payload.progress, size), params.maxWidth),
     hideCursor: true,
     clearOnComplete: true,
   }, cliProgress.Presets.shades_classic);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WriteMetrics } from '../db/metrics.js';
 import { emptyCounts, type ImportCounts, type ImportProgress } from '../import/events.js';
-import { formatBar, formatEta, formatIdentifyProgress, formatProgress } from './progress-bar.js';
+import { fitToWidth, formatBar, formatEta, formatIdentifyProgress, formatProgress } from './progress-bar.js';
 
 function progress(fields: Partial<Omit<ImportProgress, 'counts'>> & { counts?: Partial<ImportCounts> } = {}): ImportProgress {
   const { counts, ...rest } = fields;
@@ -74,5 +74,26 @@ describe('formatBar', () => {
     expect(formatBar(1, 4, 8)).toBe('██░░░░░░');
     expect(formatBar(5, 4, 4)).toBe('████');
     expect(formatBar(0, 0, 4)).toBe('░░░░');
+  });
+});
+
+describe('fitToWidth', () => {
+  const busy = progress({ filesTotal: 100, filesDone: 40, filesPerSecond: 12.5, xRealtime: 25.1, etaSeconds: 185, counts: { audioSeconds: 192, passages: 41 } });
+
+  it('keeps a line that fits as it is', () => {
+    expect(fitToWidth((size) => formatProgress(busy, size), 200)).toBe(formatProgress(busy, 30));
+  });
+
+  it('shortens the bar before cutting anything on a narrow terminal, keeping the ETA when that is enough', () => {
+    const full = formatProgress(busy, 30);
+    const line = fitToWidth((size) => formatProgress(busy, size), full.length - 10);
+    expect(line).toBe(formatProgress(busy, 19));
+    expect(line).toContain('ETA 3m05s');
+  });
+
+  it('cuts the line at the terminal\'s width once the bar is down to 10 cells', () => {
+    const line = fitToWidth((size) => formatProgress(busy, size), 80);
+    expect(line).toHaveLength(79);
+    expect(line.startsWith(' analysing |████░░░░░░| 40/100 files')).toBe(true);
   });
 });

@@ -36,6 +36,14 @@ export function formatProgress(p: ImportProgress, barSize = 30): string {
   ].filter((part) => part !== null).join(' | ');
 }
 
+/** A line that fits the terminal (`columns`; a line that wraps is redrawn below itself): the bar gives up cells first, down to 10, then the line is cut. */
+export function fitToWidth(line: (barSize: number) => string, columns: number, barSize = 30): string {
+  const full = line(barSize);
+  const over = full.length - (columns - 1);
+  if (over <= 0) return full;
+  return line(Math.max(10, barSize - over)).slice(0, Math.max(0, columns - 1));
+}
+
 /** One line of the identification queue's progress (`wkmp-ai identify`), the ETA shown only when there is one. */
 export function formatIdentifyProgress(p: QueueProgress, barSize = 30): string {
   const { counts } = p;
@@ -52,8 +60,7 @@ export function createProgressBar(stream: NodeJS.WriteStream = process.stderr): 
   const bar = new cliProgress.SingleBar(
     {
       stream,
-      // Cut to the terminal's width: a line that wraps is redrawn below itself.
-      format: (_options, params, payload: { progress: ImportProgress }) => formatProgress(payload.progress).slice(0, Math.max(0, params.maxWidth - 1)),
+      format: (_options, params, payload: { progress: ImportProgress }) => fitToWidth((size) => formatProgress(payload.progress, size), params.maxWidth),
       hideCursor: true,
       clearOnComplete: true,
       noTTYOutput: false,
