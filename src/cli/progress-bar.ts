@@ -26,13 +26,14 @@ export function formatProgress(p: ImportProgress, barSize = 30): string {
   const c = p.counts;
   const eta = p.filesDone < p.filesTotal ? formatEta(p.etaSeconds) : null;
   const audio = c.audioSeconds > 0 ? `${(c.audioSeconds / 60).toFixed(1)} audio min${p.xRealtime > 0 ? `, ${p.xRealtime}x realtime` : ''}` : null;
+  // Most wanted first: a narrow terminal cuts the end of the line (fitToWidth).
   return [
     ` ${p.phase.padEnd(9)} |${formatBar(p.filesDone, p.filesTotal, barSize)}| ${p.filesDone}/${p.filesTotal} files`,
     p.filesPerSecond > 0 ? `${p.filesPerSecond} files/s` : null,
-    audio,
-    `${c.passages} passages`,
     eta === null ? null : `ETA ${eta}`,
+    `${c.passages} passages`,
     `${c.failed} failed`,
+    audio,
   ].filter((part) => part !== null).join(' | ');
 }
 
