@@ -58,7 +58,7 @@ async function readStep(file) {
     await handle.read(head, 0, sniffBytes, 0);
     await classifyContent(head);
     const stat = await handle.stat();
-    await readTags(file.absolutePath, { mime: file.mime, mp3HasSeekHeader: false });
+    await readTags(file.absolutePath, { mime: file.mime, mpegDuration: 'none' });
     hashFile(handle.fd, stat.size);
   } finally {
     await handle.close();

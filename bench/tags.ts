@@ -101,7 +101,7 @@ function runTagReading(root: string): Run {
     "for (const name of readdirSync(root, { recursive: true, encoding: 'utf8' })) {",
     "  const mime = mimes[name.slice(name.lastIndexOf('.') + 1)];",
     '  if (mime === undefined) continue;',
-    '  await readTags(join(root, name), { mime, mp3HasSeekHeader: false });',
+    "  await readTags(join(root, name), { mime, mpegDuration: 'none' });",
     '  items += 1;',
     '}',
     'process.stdout.write(String(items));',

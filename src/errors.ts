@@ -55,7 +55,8 @@ export type FileErrorCode =
   | 'CUE_INVALID'
   | 'CUE_FILE_MISSING'
   | 'TAGS_UNREADABLE'
-  | 'NO_DECODER';
+  | 'NO_DECODER'
+  | 'NO_PASSAGE';
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -3,6 +3,7 @@ import { TICKS_PER_SECOND } from '../file-record.js';
 import type { FileCueSheet } from '../stored/file-cue-sheet.js';
 import { parseImportMetadata } from '../stored/import-metadata.js';
 import { buildTagsRecord, creditArtists, type FileFacts } from './build-record.js';
+import type { CueTrack } from '../stored/file-cue-sheet.js';
 import type { TagReport } from './tags.js';
 
 /** New ids are UUIDs of version 7: time-ordered, so that indexes grow at their right edge. */
@@ -101,11 +102,31 @@ describe('buildTagsRecord', () => {
     expect(record.guid).toMatch(uuidPattern);
   });
 
-  it.each([null, 0])('records a file without a trustworthy duration (%s) as PENDING with no passage', (durationSeconds) => {
+  it.each([null, 0])('records a file without a trustworthy duration (%s) as PENDING with no passage, and a warning saying why', (durationSeconds) => {
     const record = buildTagsRecord(facts, report({ audio: { durationSeconds }, ids: { recordingMbid: '11111111-1111-4111-8111-111111111111' } }));
     expect(record.status).toBe('PENDING');
     expect(record.passages).toEqual([]);
     expect(record.durationTicks).toBeNull();
+    expect(record.warnings).toEqual([{
+      phase: 'tags', code: 'NO_PASSAGE',
+      message: 'reading tags of Someone/Record/03 Song.flac: recorded without a passage until its audio is decoded: its headers give no duration',
+    }]);
+  });
+
+  it('says why a file whose cue sheet\'s tracks all start past its end has no passage', () => {
+    const track = (number: number, startSeconds: number): CueTrack => ({
+      number, kind: 'audio', startTicks: startSeconds * TICKS_PER_SECOND, endTicks: null, title: null, performer: null, recordingMbid: null, artistMbids: [], isrc: null, flags: [],
+    });
+    const album = { title: null, performer: null, date: null, genre: null, releaseMbid: null, catalog: null, discId: null, comment: null };
+    const record = buildTagsRecord(facts, report(), { source: 'Record.cue', album, tracks: [track(1, 5), track(2, 60)] });
+    expect(record).toMatchObject({ status: 'PENDING', passages: [] });
+    expect(record.warnings.map((warning) => warning.message)).toEqual([
+      'reading tags of Someone/Record/03 Song.flac: recorded without a passage until its audio is decoded: none of its cue sheet\'s tracks starts within its 2.0 s',
+    ]);
+  });
+
+  it('adds no warning to a file that has its passage', () => {
+    expect(buildTagsRecord(facts, report()).warnings).toEqual([]);
   });
 
   it('leaves the passage unidentified without a recording id, keeping the tag title, artist and album', () => {

@@ -1,5 +1,5 @@
 import {
-  ANALYSIS_VERSION, secondsToTicks, type AlbumRef, type ArtistCredit, type FileRecord, type FileWarning, type PassageRecord, type RecordingRef,
+  ANALYSIS_VERSION, secondsToTicks, TICKS_PER_SECOND, type AlbumRef, type ArtistCredit, type FileRecord, type FileWarning, type PassageRecord, type RecordingRef,
 } from '../file-record.js';
 import { shareCredit } from '../credits.js';
 import { newGuid } from '../guid.js';
@@ -8,6 +8,7 @@ import type { PassageFingerprint } from '../stored/additional-metadata.js';
 import type { CueTrack, FileCueSheet } from '../stored/file-cue-sheet.js';
 import type { PassageBoundaries } from '../stored/import-metadata.js';
 import type { AudioStreamFacts } from './decode/stream-facts.js';
+import { fileWarning, noPassageDetail } from './file-failure.js';
 import { headerOf, type TagReport } from './tags.js';
 
 export interface FileFacts {
@@ -104,7 +105,7 @@ function cueMetadata(sheet: FileCueSheet, track: CueTrack): PassageBoundaries {
  * One file's record from its tags alone, without decoding: a passage per cue-sheet track, the
  * last to the end of the file, or one passage over the whole file, when the container gives a
  * trustworthy duration. Without one there is nothing to bound a passage by, so the file is
- * recorded PENDING with no passage until its audio is decoded.
+ * recorded PENDING with no passage until its audio is decoded, with a NO_PASSAGE warning saying why.
  */
 export function buildTagsRecord(facts: FileFacts, report: TagReport, sheet: FileCueSheet | null = null): FileRecord {
   const durationTicks = report.audio.durationSeconds === null ? null : secondsToTicks(report.audio.durationSeconds);
@@ -126,7 +127,16 @@ export function buildTagsRecord(facts: FileFacts, report: TagReport, sheet: File
     additionalMetadata: null,
   }));
   const status = passages.length > 0 ? 'INGEST COMPLETE' : 'PENDING';
-  return fileRecordOf(facts, report, report.audio, { analysis: 'tags', durationTicks, status, passages, decodedSeconds: 0 });
+  const warnings = passages.length > 0 ? facts.warnings : [...facts.warnings, noPassageWarning(facts.path, durationTicks)];
+  return fileRecordOf({ ...facts, warnings }, report, report.audio, { analysis: 'tags', durationTicks, status, passages, decodedSeconds: 0 });
+}
+
+/** Why a tags record has no passage: the summary counts these, by reason. */
+function noPassageWarning(path: string, durationTicks: number | null): FileWarning {
+  const why = durationTicks === null || durationTicks <= 0
+    ? 'its headers give no duration'
+    : `none of its cue sheet's tracks starts within its ${(durationTicks / TICKS_PER_SECOND).toFixed(1)} s`;
+  return fileWarning(path, 'tags', 'NO_PASSAGE', `${noPassageDetail}${why}`);
 }
 
 /** What the full analysis used, recorded with every passage it found. */

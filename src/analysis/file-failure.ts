@@ -15,3 +15,6 @@ export function fileFailure(path: string, phase: Phase, code: FileErrorCode, det
 export function fileWarning(path: string, phase: Phase, code: FileErrorCode, detail: string): FileWarning {
   return { phase, code, message: `${doing[phase]} ${path}: ${detail}` };
 }
+
+/** How a NO_PASSAGE warning begins; the reason follows, and the import's summary counts files by it. */
+export const noPassageDetail = 'recorded without a passage until its audio is decoded: ';

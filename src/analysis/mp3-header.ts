@@ -1,7 +1,8 @@
 /**
  * Whether an MP3's first frame carries a Xing, Info or VBRI header: the only MP3s whose
  * container-reported duration can be trusted. Without one, the duration is a guess from the first
- * frame's bitrate, wrong by several times for a VBR file (FACTS.md: 1029 s for a 224 s track).
+ * frame's bitrate, wrong by several times for a VBR file (FACTS.md: 1029 s for a 224 s track):
+ * a tags pass counts the frames instead (mpeg-frames.ts).
  */
 
 /** Size of an ID3v2 tag at the start of `head` (0 when there is none): the audio starts after it. */

@@ -1,6 +1,8 @@
 import { parseFromTokenizer, type IAudioMetadata } from 'music-metadata';
 import type { FileTags } from '../file-record.js';
 import type { AudioStreamFacts } from './decode/stream-facts.js';
+import { id3v2Size } from './mp3-header.js';
+import { walkMpegFrames } from './mpeg-frames.js';
 import { oggDurationSeconds } from './ogg-duration.js';
 import { asMbid } from './mbid.js';
 import { ReadAheadTokenizer } from './read-ahead-tokenizer.js';
@@ -51,13 +53,29 @@ function text(value: string | undefined): string | null {
   return trimmed ? trimmed : null;
 }
 
-/** An Ogg file's duration from its last page, read by seeking to the end instead of reading every page. */
-async function oggDuration(tokenizer: ReadAheadTokenizer, sampleRate: number | null): Promise<number | null> {
-  const readAt = async (position: number, length: number): Promise<Uint8Array> => {
+/** Reads `length` bytes at `position`, fewer at the end of the file. */
+function readerOf(tokenizer: ReadAheadTokenizer): (position: number, length: number) => Promise<Uint8Array> {
+  return async (position, length) => {
     const bytes = new Uint8Array(length);
     return bytes.subarray(0, await tokenizer.peekBuffer(bytes, { position, length, mayBeLess: true }));
   };
+}
+
+/** An Ogg file's duration from its last page, read by seeking to the end instead of reading every page. */
+async function oggDuration(tokenizer: ReadAheadTokenizer, sampleRate: number | null): Promise<number | null> {
+  const readAt = readerOf(tokenizer);
   return oggDurationSeconds(await readAt(0, 4096), tokenizer.fileInfo.size, sampleRate, readAt);
+}
+
+/**
+ * An MPEG audio file's duration counted frame by frame (mpeg-frames.ts), from after its ID3v2 tag;
+ * undefined when its first frame turns out to be a seek header, whose count the container's
+ * duration already is.
+ */
+async function mpegDuration(tokenizer: ReadAheadTokenizer, containerSeconds: number | undefined): Promise<number | undefined> {
+  const readAt = readerOf(tokenizer);
+  const walked = await walkMpegFrames(readAt, id3v2Size(await readAt(0, 10)), tokenizer.fileInfo.size);
+  return walked.kind === 'frames' ? walked.seconds : walked.kind === 'seek header' ? containerSeconds : undefined;
 }
 
 /** music-metadata's container names to ffmpeg's demuxer names, as a full pass stores them. */
@@ -119,8 +137,13 @@ function yearFrom(metadata: IAudioMetadata): number | null {
 export interface ReadTagsOptions {
   /** The MIME type the content showed: music-metadata otherwise picks its parser by extension. Null when only ffmpeg recognised it. */
   mime: string | null;
-  /** For MP3: whether the first frame has a Xing/Info/VBRI header (see mp3-header.ts). */
-  mp3HasSeekHeader: boolean;
+  /**
+   * Where an MPEG audio file's (MP3, MP2) duration comes from: `container` when its first frame
+   * has a Xing/Info/VBRI header (mp3-header.ts), which music-metadata reads; `frames` without one,
+   * counting every frame (the container's figure is a guess from the first frame's bit rate);
+   * `none` when no duration is wanted (a full pass takes the decoded one).
+   */
+  mpegDuration: 'container' | 'frames' | 'none';
 }
 
 const noAudioFacts: AudioFormat = { format: null, codec: null, sampleRate: null, channels: null, durationSeconds: null };
@@ -175,23 +198,29 @@ export function withFfmpegTags(report: TagReport, ffmpegTags: Readonly<Record<st
   };
 }
 
+/** The duration the file's headers give when they give it reliably (AudioFormat), else null. */
+async function durationOf(tokenizer: ReadAheadTokenizer, metadata: IAudioMetadata, options: ReadTagsOptions): Promise<number | null> {
+  const { container, duration: containerSeconds, sampleRate } = metadata.format;
+  const seconds = container === 'Ogg' ? await oggDuration(tokenizer, sampleRate ?? null) ?? undefined
+    : container !== 'MPEG' || options.mpegDuration === 'container' ? containerSeconds
+      : options.mpegDuration === 'frames' ? await mpegDuration(tokenizer, containerSeconds) : undefined;
+  return seconds !== undefined && seconds > 0 && Number.isFinite(seconds) ? seconds : null;
+}
+
 /** Reads tags, MusicBrainz ids and the audio format with music-metadata, choosing the parser by content. */
 export async function readTags(path: string, options: ReadTagsOptions): Promise<TagReport> {
   const tokenizer = new ReadAheadTokenizer(path);
   if (options.mime !== null) tokenizer.fileInfo.mimeType = options.mime;
   let metadata: IAudioMetadata;
-  let oggSeconds: number | null = null;
+  let durationSeconds: number | null;
   try {
     metadata = await parseFromTokenizer(tokenizer, { duration: false, skipCovers: true });
-    if (metadata.format.container === 'Ogg') oggSeconds = await oggDuration(tokenizer, metadata.format.sampleRate ?? null);
+    durationSeconds = await durationOf(tokenizer, metadata, options);
   } finally {
     await tokenizer.close();
   }
   if (!metadata.format.container) throw new Error('no audio container found');
   const common = metadata.common;
-  const isMpeg = metadata.format.container === 'MPEG';
-  const duration = metadata.format.container === 'Ogg' ? oggSeconds ?? undefined : metadata.format.duration;
-  const trusted = duration !== undefined && duration > 0 && Number.isFinite(duration) && (!isMpeg || options.mp3HasSeekHeader);
   const artist = text(common.artist) ?? (common.artists?.length ? common.artists.join('; ') : null);
   const year = yearFrom(metadata);
   return {
@@ -211,7 +240,7 @@ export async function readTags(path: string, options: ReadTagsOptions): Promise<
       releaseMbid: asMbid(common.musicbrainz_albumid),
       workMbid: asMbid(common.musicbrainz_workid),
     },
-    audio: { ...headerFacts(metadata), durationSeconds: trusted ? duration : null },
+    audio: { ...headerFacts(metadata), durationSeconds },
     cueSheet: cueSheetTag(metadata),
   };
 }

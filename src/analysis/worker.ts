@@ -20,7 +20,7 @@ import { decodedAudio, holdsVideo, type AudioStreamFacts, type FfmpegReport } fr
 import { hashFile } from './hash.js';
 import { hasSeekHeader } from './mp3-header.js';
 import type { TaggedAs } from './song-boundaries.js';
-import { headerOf, isUnreadContainer, readTags, untagged, withFfmpegTags, type TagReport } from './tags.js';
+import { headerOf, isUnreadContainer, readTags, untagged, withFfmpegTags, type ReadTagsOptions, type TagReport } from './tags.js';
 
 export interface AnalyseTask {
   kind: 'analyse';
@@ -90,9 +90,9 @@ async function contentOf(task: AnalyseTask, head: Uint8Array): Promise<Content> 
  * Tags are best effort: a file whose tags can't be read is recorded without them, with a warning
  * row, when its audio can be had (analyseOpenFile).
  */
-async function readTagsOf(task: AnalyseTask, mime: string | null, mp3SeekHeader: boolean): Promise<{ report: TagReport } | { unreadable: string }> {
+async function readTagsOf(task: AnalyseTask, mime: string | null, mpegDuration: ReadTagsOptions['mpegDuration']): Promise<{ report: TagReport } | { unreadable: string }> {
   try {
-    return { report: await readTags(task.absolutePath, { mime, mp3HasSeekHeader: mp3SeekHeader }) };
+    return { report: await readTags(task.absolutePath, { mime, mpegDuration }) };
   } catch (error) {
     return { unreadable: errorMessage(error) };
   }
@@ -193,7 +193,7 @@ async function analyseOpenFile(task: AnalyseTask, fd: number): Promise<AnalysisR
   };
   if (task.analysis === 'tags') {
     // A tags pass reads only the bytes the tags need: no content hash, no decoding.
-    const read = await readTagsOf(task, mime, mime === 'audio/mpeg' && hasSeekHeader(head));
+    const read = await readTagsOf(task, mime, mime === 'audio/mpeg' && hasSeekHeader(head) ? 'container' : 'frames');
     if ('report' in read) {
       const report = content.probe === null ? read.report : withFfmpegTags(read.report, content.probe.tags);
       return buildTagsRecord(facts, report, await cueSheetOf(task, fd, mime, report, facts));
@@ -206,7 +206,7 @@ async function analyseOpenFile(task: AnalyseTask, fd: number): Promise<AnalysisR
     return buildTagsRecord(facts, withFfmpegTags(untagged({ ...headerOf(stream), durationSeconds: probe.durationSeconds }), probe.tags), null);
   }
   // The decoded duration is what counts in a full pass: the container's is not needed.
-  const read = await readTagsOf(task, mime, false);
+  const read = await readTagsOf(task, mime, 'none');
   if ('unreadable' in read) recordedWithoutTags(task, facts, read.unreadable);
   const tags = 'report' in read ? read.report : untagged();
   const sheet = await cueSheetOf(task, fd, mime, tags, facts);

@@ -6,12 +6,14 @@
 import { existsSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import { InvalidInputError } from '../errors.js';
+import { databasePathProblem } from '../db/connection.js';
 import { listSettings } from '../db/queries/settings.js';
 import { openWkmpDatabase } from '../db/setup.js';
 import { runIdentificationQueue, type QueueProgress, type QueueRunSummary } from '../identify/queue.js';
 import { identificationServices } from '../identify/services.js';
 import { describeHolder, QueueLease } from '../queue/lease.js';
 import { systemClock } from '../clock.js';
+import { fitToWidth, formatIdentifyProgress } from './progress-bar.js';
 
 export interface IdentifyOptions {
   database: string;
@@ -29,17 +31,12 @@ export interface IdentifyOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-function eta(seconds: number | null): string {
-  if (seconds === null) return '--';
-  return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
-}
-
 /** Draws the queue's progress on stderr when it is a terminal. */
 function progressBar(stream: NodeJS.WriteStream = process.stderr): { draw: (progress: QueueProgress) => void; stop: () => void } {
   if (stream.isTTY !== true) return { draw: () => undefined, stop: () => undefined };
   const bar = new cliProgress.SingleBar({
     stream,
-    format: ' identify |{bar}| {value}/{total} passages | AcoustID {acoustId}, MusicBrainz {musicBrainz} requests | ETA {eta}',
+    format: (_options, params, payload: { progress: QueueProgress }) => fitToWidth((size) => formatIdentifyProgress(payload.progress, size), params.maxWidth),
     hideCursor: true,
     clearOnComplete: true,
   }, cliProgress.Presets.shades_classic);
@@ -48,7 +45,7 @@ function progressBar(stream: NodeJS.WriteStream = process.stderr): { draw: (prog
     draw(progress) {
       const { counts } = progress;
       const total = counts.waiting + counts.done + counts.noMatch + counts.failed;
-      const payload = { ...progress.requests, eta: eta(progress.etaSeconds) };
+      const payload = { progress };
       if (!started) bar.start(total, total - counts.waiting, payload);
       started = true;
       bar.setTotal(total);
@@ -71,7 +68,11 @@ function formatQueueSummary(summary: QueueRunSummary): string {
 /** Runs the queue over `database` and prints the summary; returns the exit code. */
 export async function identifyDatabase(options: IdentifyOptions): Promise<number> {
   // Identifying makes nothing to identify: a database that is not there is a mistake in the command.
-  if (!existsSync(options.database)) throw new InvalidInputError('startup', `no database at ${options.database}: import a folder first (wkmp-ai import)`, { path: options.database });
+  if (!existsSync(options.database)) {
+    const problem = databasePathProblem(options.database);
+    const message = problem === null ? `no database at ${options.database}: import a folder first (wkmp-ai import)` : `opening ${options.database}: ${problem}`;
+    throw new InvalidInputError('startup', message, { path: options.database });
+  }
   const db = openWkmpDatabase(options.database);
   const bar = options.json === true ? null : progressBar(options.err);
   // One runner per database: while `wkmp-ai serve` (or another identify) runs the queue, this one waits for it.

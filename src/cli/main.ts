@@ -190,7 +190,8 @@ export function buildProgram(): Command {
   const program = new Command('wkmp-ai')
     .description('Audio ingest for WKMP: imports a music folder into the shared wkmp.db')
     .version(wkmpAiVersion(), '-V, --version', 'print the version and exit')
-    .showHelpAfterError();
+    // A mistake on the command line is one line and where to read more, not the whole help under it.
+    .showHelpAfterError('(run "wkmp-ai --help" for usage)');
   program
     .command('import')
     .description('scan a folder inside the root folder and record its audio files in wkmp.db')
@@ -250,6 +251,7 @@ Examples:
   $ wkmp-ai serve --host 0.0.0.0 --allowed-host music.home.arpa
   $ WKMP_AI_PORT=8080 wkmp-ai serve`)
     .action(serveCommand);
+  for (const command of program.commands) command.showHelpAfterError(`(run "wkmp-ai ${command.name()} --help" for usage)`);
   return program;
 }
 

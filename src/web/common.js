@@ -60,11 +60,21 @@ export function passageTimes(passage) {
   };
 }
 
-/** The name a passage is shown by: its title, else "unidentified passage", numbered within its file when the file has several. */
+/** A stored path's last part: the file's name without its folder. */
+export function fileName(path) {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/**
+ * The name a passage is shown by: its title; else, when identified, "identified passage"; else
+ * the name of its file (`passage.path`, without the folder), numbered "name (2 of 3)" when the
+ * file has several passages (`number` of `of`).
+ */
 export function passageName(passage) {
   if (passage.title) return passage.title;
   if (passage.recordingMbid) return 'identified passage';
-  return passage.of > 1 ? `unidentified passage ${passage.number} of ${passage.of}` : 'unidentified passage';
+  const name = passage.path ? fileName(passage.path) : 'untitled passage';
+  return passage.of > 1 ? `${name} (${passage.number} of ${passage.of})` : name;
 }
 
 /** The link to a file's page. */

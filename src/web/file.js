@@ -6,8 +6,12 @@ const width = 1000;
 const height = 240;
 const top = 22;
 const bottom = 200;
-/** The envelope is drawn in dB from the peak, down to this floor. */
-const floorDb = -60;
+/**
+ * The envelope is drawn in dBFS on one fixed scale for every file, 0 at the top and this floor at
+ * the axis: a quiet file looks quiet (drawn from its own peak, near-silence filled the chart).
+ */
+const floorDb = -90;
+const scaleDb = [0, -30, -60, -90];
 
 const path = new URLSearchParams(location.search).get('path') ?? '';
 
@@ -30,15 +34,21 @@ function columns(envelope, count) {
   return out;
 }
 
+/** The height of a level in dBFS, clamped to the scale. */
+function yOfDb(db) {
+  return bottom - ((Math.min(0, Math.max(floorDb, db)) - floorDb) / -floorDb) * (bottom - top);
+}
+
+/** An RMS level (1 is full scale: a full-scale square wave) in dBFS. */
+function dbfs(rms) {
+  return rms > 0 ? 20 * Math.log10(rms) : floorDb;
+}
+
 function envelopePath(envelope, coveredTicks, x) {
-  const peak = Math.max(...envelope, 1e-12);
   const right = x(coveredTicks);
   const count = Math.max(1, Math.min(envelope.length, Math.round(right)));
   const levels = columns(envelope, count);
-  const y = (rms) => {
-    const db = rms > 0 ? 20 * Math.log10(rms / peak) : floorDb;
-    return bottom - ((Math.max(floorDb, db) - floorDb) / -floorDb) * (bottom - top);
-  };
+  const y = (rms) => yOfDb(dbfs(rms));
   const step = right / count;
   let d = `M 0 ${bottom}`;
   levels.forEach((level, i) => {
@@ -89,9 +99,16 @@ function draw(durationTicks, passages, amplitude) {
     }
   });
 
+  // The level scale: a faint line per step under the envelope, its label over it at the right edge.
+  for (const db of scaleDb) chart.append(svg('line', { class: 'db-grid', x1: 0, x2: width, y1: yOfDb(db), y2: yOfDb(db) }));
   if (amplitude) {
     const covered = amplitude.envelope.length * amplitude.window_seconds * TICKS_PER_SECOND;
     chart.append(svg('path', { class: 'env', d: envelopePath(amplitude.envelope, covered, x) }));
+  }
+  for (const db of scaleDb) {
+    const label = svg('text', { class: 'db-label', 'data-db': db, x: width - 4, y: db === 0 ? yOfDb(db) + 12 : yOfDb(db) - 4 });
+    label.textContent = `${db === 0 ? '0' : `\u2212${-db}`} dBFS`;
+    chart.append(label);
   }
 
   chart.append(svg('line', { class: 'axis', x1: 0, x2: width, y1: bottom, y2: bottom }));
@@ -125,7 +142,7 @@ function legend(passages) {
     const { length, leadIn, leadOut } = passageTimes(passage);
     return el('tr', { 'data-seq': index + 1 },
       el('td', { class: 'num' }, String(index + 1)),
-      el('td', { class: 'title' }, passageName({ ...passage, number: index + 1, of: passages.length })),
+      el('td', { class: 'title' }, passageName({ ...passage, path, number: index + 1, of: passages.length })),
       el('td', { class: 'num' }, clock(passage.startTicks / TICKS_PER_SECOND)),
       el('td', { class: 'num' }, clock(passage.endTicks / TICKS_PER_SECOND)),
       el('td', { class: 'num' }, secs(length)),

@@ -109,6 +109,8 @@ interface Entry {
 const audioFiles: { path: string; about: string; needs: string[]; args: string[]; year?: 'year-only' }[] = [
   { path: 'mp3/libmp3lame.mp3', about: 'MP3 (LAME), ID3v2', needs: ['libmp3lame'], args: ['-c:a', 'libmp3lame', '-b:a', '192k'] },
   { path: 'mp3/libmp3lame-mono-22050.mp3', about: 'MP3 mono 22.05 kHz', needs: ['libmp3lame'], args: ['-c:a', 'libmp3lame', '-ac', '1', '-ar', '22050', '-b:a', '64k'] },
+  { path: 'mp3/libmp3lame-cbr-no-xing.mp3', about: 'MP3 CBR without a Xing/Info header', needs: ['libmp3lame'], args: ['-c:a', 'libmp3lame', '-b:a', '192k', '-write_xing', '0'] },
+  { path: 'mp3/libmp3lame-vbr-no-xing.mp3', about: 'MP3 VBR without a Xing header', needs: ['libmp3lame'], args: ['-c:a', 'libmp3lame', '-q:a', '4', '-write_xing', '0'] },
   { path: 'mp2/mp2.mp2', about: 'MPEG-1 Layer II, raw (no tags)', needs: ['mp2'], args: ['-c:a', 'mp2', '-b:a', '256k'] },
   { path: 'aac/aac.m4a', about: 'AAC in MP4 (.m4a)', needs: ['aac'], args: ['-c:a', 'aac', '-b:a', '160k'] },
   { path: 'aac/aac.mp4', about: 'AAC in MP4 named .mp4, no video', needs: ['aac'], args: ['-c:a', 'aac', '-b:a', '160k'] },

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { WriteMetrics } from '../db/metrics.js';
+import { emptyCounts, type ImportCounts, type ImportProgress } from '../import/events.js';
+import { fitToWidth, formatBar, formatEta, formatIdentifyProgress, formatProgress } from './progress-bar.js';
+
+function progress(fields: Partial<Omit<ImportProgress, 'counts'>> & { counts?: Partial<ImportCounts> } = {}): ImportProgress {
+  const { counts, ...rest } = fields;
+  return {
+    sessionId: 's', state: 'PROCESSING', phase: 'analysing', filesTotal: 0, filesDone: 0, filesPerSecond: 0, xRealtime: 0, etaSeconds: null,
+    write: new WriteMetrics().summary(), inFlight: [], passagesRecorded: 0, recentPassages: [], ...rest,
+    counts: { ...emptyCounts(), ...counts },
+  };
+}
+
+describe('formatProgress', () => {
+  it('draws an empty bar and no rate, audio or ETA while planning 0/0', () => {
+    expect(formatProgress(progress({ phase: 'planning', state: 'SCANNING' }), 10))
+      .toBe(' planning  |░░░░░░░░░░| 0/0 files | 0 passages | 0 failed');
+  });
+
+  it('shows the rate, the audio decoded, the times real time and the ETA while analysing at a known pace', () => {
+    const line = formatProgress(progress({
+      filesTotal: 100, filesDone: 40, filesPerSecond: 12.5, xRealtime: 25.1, etaSeconds: 185,
+      counts: { audioSeconds: 192, passages: 41, failed: 1 },
+    }), 10);
+    expect(line).toBe(' analysing |████░░░░░░| 40/100 files | 12.5 files/s | ETA 3m05s | 41 passages | 1 failed | 3.2 audio min, 25.1x realtime');
+  });
+
+  it('shows no ETA before the pace is known (no "ETA NULL" or "ETA INF")', () => {
+    const line = formatProgress(progress({ filesTotal: 100, filesDone: 0, etaSeconds: null }), 10);
+    expect(line).toBe(' analysing |░░░░░░░░░░| 0/100 files | 0 passages | 0 failed');
+    expect(formatProgress(progress({ filesTotal: 100, filesDone: 1, etaSeconds: Infinity }), 10)).not.toMatch(/ETA/);
+  });
+
+  it('shows no times real time when nothing was decoded (a tags pass), only the files', () => {
+    const line = formatProgress(progress({ filesTotal: 50, filesDone: 25, filesPerSecond: 300, etaSeconds: 0, counts: { passages: 25 } }), 10);
+    expect(line).toBe(' analysing |█████░░░░░| 25/50 files | 300 files/s | ETA 0s | 25 passages | 0 failed');
+  });
+
+  it('shows the audio decoded but no "0x realtime" and no ETA while finishing', () => {
+    const line = formatProgress(progress({
+      phase: 'finishing', filesTotal: 10, filesDone: 10, xRealtime: 0, etaSeconds: 0, counts: { audioSeconds: 600, passages: 12 },
+    }), 10);
+    expect(line).toBe(' finishing |██████████| 10/10 files | 12 passages | 0 failed | 10.0 audio min');
+  });
+});
+
+describe('formatIdentifyProgress', () => {
+  const queue = (waiting: number, done: number, etaSeconds: number | null) => ({
+    counts: { waiting, due: waiting, done, noMatch: 0, failed: 0, nextAttemptAt: null }, paused: null, requests: { acoustId: 1, musicBrainz: 2 }, jobsPerSecond: 0, etaSeconds,
+  });
+
+  it('shows the ETA when the queue knows one, and none before ("ETA NULL") or when nothing waits', () => {
+    expect(formatIdentifyProgress(queue(3, 1, 125), 8)).toBe(' identify |██░░░░░░| 1/4 passages | AcoustID 1, MusicBrainz 2 requests | ETA 2m05s');
+    expect(formatIdentifyProgress(queue(4, 0, null), 8)).toBe(' identify |░░░░░░░░| 0/4 passages | AcoustID 1, MusicBrainz 2 requests');
+    expect(formatIdentifyProgress(queue(0, 0, null), 8)).toBe(' identify |░░░░░░░░| 0/0 passages | AcoustID 1, MusicBrainz 2 requests');
+  });
+});
+
+describe('formatEta', () => {
+  it.each([
+    [0, '0s'], [59.4, '59s'], [60, '1m00s'], [185, '3m05s'], [3599, '59m59s'], [3600, '1h00m'], [7620, '2h07m'],
+  ])('%s s reads %s', (seconds, text) => {
+    expect(formatEta(seconds)).toBe(text);
+  });
+
+  it.each([null, Infinity, NaN, -1])('is null for %s: no estimate', (seconds) => {
+    expect(formatEta(seconds)).toBeNull();
+  });
+});
+
+describe('formatBar', () => {
+  it('fills in proportion, never past the end, and stays empty without a total', () => {
+    expect(formatBar(1, 4, 8)).toBe('██░░░░░░');
+    expect(formatBar(5, 4, 4)).toBe('████');
+    expect(formatBar(0, 0, 4)).toBe('░░░░');
+  });
+});
+
+describe('fitToWidth', () => {
+  const busy = progress({ filesTotal: 100, filesDone: 40, filesPerSecond: 12.5, xRealtime: 25.1, etaSeconds: 185, counts: { audioSeconds: 192, passages: 41 } });
+
+  it('keeps a line that fits as it is', () => {
+    expect(fitToWidth((size) => formatProgress(busy, size), 200)).toBe(formatProgress(busy, 30));
+  });
+
+  it('shortens the bar before cutting anything on a narrow terminal, keeping the ETA when that is enough', () => {
+    const full = formatProgress(busy, 30);
+    const line = fitToWidth((size) => formatProgress(busy, size), full.length - 10);
+    expect(line).toBe(formatProgress(busy, 19));
+    expect(line).toContain('ETA 3m05s');
+  });
+
+  it('cuts the line at the terminal\'s width once the bar is down to 10 cells: the audio figures go first, the ETA stays', () => {
+    const line = fitToWidth((size) => formatProgress(busy, size), 60);
+    expect(line).toHaveLength(59);
+    expect(line).toBe(' analysing |████░░░░░░| 40/100 files | 12.5 files/s | ETA 3m05s | 41 passages | 0 failed | 3.2 audio min, 25.1x realtime'.slice(0, 59));
+  });
+});
