@@ -8,6 +8,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { maxJobs } from '../../src/config/settings.js';
 import { repoRoot, spawnCli, tempFolder } from './helpers.js';
 
 type Command = 'import' | 'identify' | 'serve';
@@ -116,7 +117,7 @@ describe('a database that cannot be opened', () => {
 
 describe('a bad option or argument', () => {
   it.each([
-    [['import', '--jobs', '0'], 'error: option \'--jobs <n>\' argument \'0\' is invalid. expected an integer from 1 up, got `0`', 'import'],
+    [['import', '--jobs', '0'], `error: option '--jobs <n>' argument '0' is invalid. expected a whole number from 1 to ${maxJobs()} workers, got \`0\``, 'import'],
     [['import', '--analysis', 'fast'], 'error: option \'--analysis <level>\' argument \'fast\' is invalid. Allowed choices are full, tags.', 'import'],
     [['import', 'a', 'b'], 'error: too many arguments for \'import\'. Expected 1 argument but got 2.', 'import'],
     [['identify', '--limit', '-1'], 'error: option \'--limit <n>\' argument \'-1\' is invalid. expected an integer from 1 up, got `-1`', 'identify'],
