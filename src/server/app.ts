@@ -6,7 +6,7 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance } from 
 import type { WkmpDatabase } from '../db/setup.js';
 import { InvalidInputError, SessionRunningError } from '../errors.js';
 import type { ImportService } from './import-service.js';
-import { registerAnalyzeRoutes } from './routes/analyze.js';
+import { maxMeasures, registerAnalyzeRoutes, type MeasuresInFlight } from './routes/analyze.js';
 import { registerImportRoutes } from './routes/import.js';
 import { registerLibraryRoutes } from './routes/library.js';
 import { registerSettingsRoutes } from './routes/settings.js';
@@ -104,11 +104,16 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody(404, `no route ${request.method} ${request.url.split('?')[0]}`)));
   guardAccess(app, deps.access);
-  app.get('/health', { config: { public: true } }, async () => ({ status: 'ok', service: 'wkmp-ai', active_session: deps.service.active()?.sessionId ?? null }));
+  const measures: MeasuresInFlight = { count: 0 };
+  // What the service holds now, bounded each: the queues and lists a request can grow.
+  app.get('/health', { config: { public: true } }, async () => ({
+    status: 'ok', service: 'wkmp-ai', active_session: deps.service.active()?.sessionId ?? null,
+    event_streams: { open: hub.clientCount, limit: hub.maxClients }, measures: { in_flight: measures.count, limit: maxMeasures },
+  }));
   registerImportRoutes(app, deps.service, deps.db.read, hub);
   registerSettingsRoutes(app, deps.db.read, deps.db.recorder, () => deps.identification.kick());
   registerIdentifyRoutes(app, deps.db, deps.identification);
-  registerAnalyzeRoutes(app, deps.service.rootFolder, deps.db.read, deps.ffmpeg);
+  registerAnalyzeRoutes(app, deps.service.rootFolder, deps.db.read, deps.ffmpeg, measures);
   registerLibraryRoutes(app, deps.service.rootFolder, deps.db.read);
   registerWebRoutes(app);
   return app;

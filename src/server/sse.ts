@@ -18,6 +18,8 @@ export interface SseOptions {
   progressIntervalMs?: number;
   /** A client whose socket holds more than this unsent is congested. Default 64 KiB. */
   congestedBytes?: number;
+  /** Streams open at once, at most; one more is refused (503). Default 32. */
+  maxClients?: number;
 }
 
 /** How long a client waits before reconnecting after the stream broke (the `retry:` field). */
@@ -46,12 +48,14 @@ export class SseHub {
   private readonly heartbeat: NodeJS.Timeout;
   private readonly progressIntervalMs: number;
   private readonly congestedBytes: number;
+  readonly maxClients: number;
   /** Each event's `id:`, one sequence for the hub. */
   private lastId = 0;
 
   constructor(options: SseOptions = {}) {
     this.progressIntervalMs = options.progressIntervalMs ?? 1000;
     this.congestedBytes = options.congestedBytes ?? 64 * 1024;
+    this.maxClients = options.maxClients ?? 32;
     this.heartbeat = setInterval(() => this.writeAll(': heartbeat\n\n'), options.heartbeatMs ?? 15_000);
     this.heartbeat.unref();
   }
@@ -90,6 +94,11 @@ export class SseHub {
 
   get clientCount(): number {
     return this.clients.size;
+  }
+
+  /** No stream more may open: every open one costs a socket and its buffer. */
+  get isFull(): boolean {
+    return this.clients.size >= this.maxClients;
   }
 
   /** Ends every stream (the server is closing). */

@@ -28,13 +28,44 @@ export function setText(id, text) {
   if (node) node.textContent = text;
 }
 
-/** GET or POST JSON; a non-2xx answer throws its one-line message. */
+/** GET or POST JSON; a non-2xx answer throws its one-line message. A 401 asks for the service's token first. */
 export async function api(path, body) {
   const init = body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
   const response = await fetch(path, init);
   const data = await response.json();
+  if (response.status === 401) askForToken();
   if (!response.ok) throw new Error(data?.message ?? `${response.status} ${response.statusText}`);
   return data;
+}
+
+/**
+ * The service, bound beyond loopback, asks for its token (printed when it first started, kept in
+ * ~/.config/wkmp/wkmp-ai.token): asked once, in a dialog; POST /api/login keeps it in a cookie
+ * no script can read, and the page starts again with it.
+ */
+function askForToken() {
+  if (document.getElementById('token-dialog')) return;
+  const input = el('input', { type: 'password', id: 'token', name: 'token', autocomplete: 'current-password', required: true });
+  const message = el('p', { class: 'message hidden', id: 'token-message', role: 'status' });
+  const form = el('form', { method: 'dialog', id: 'token-form' },
+    el('h2', {}, 'This wkmp-ai asks for its token'),
+    el('p', { class: 'muted' }, 'It was printed when the service first started beyond this machine, and is kept in wkmp-ai.token in its config folder (~/.config/wkmp).'),
+    el('label', { for: 'token' }, 'token'), input, message,
+    el('div', { class: 'row actions' }, el('button', { type: 'submit', class: 'primary', id: 'token-submit' }, 'Continue')));
+  const dialog = el('dialog', { id: 'token-dialog' }, form);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const answer = await fetch('/api/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: input.value }) });
+    if (answer.ok) {
+      location.reload();
+      return;
+    }
+    const data = await answer.json().catch(() => null);
+    message.textContent = data?.message ?? `${answer.status} ${answer.statusText}`;
+    message.className = 'message bad';
+  });
+  document.body.append(dialog);
+  dialog.showModal();
 }
 
 /** 1:02.5 from seconds (minutes:seconds, one decimal). */

@@ -40,7 +40,9 @@ describe('wkmp-ai serve: import sessions', () => {
     const { url } = await startService(copyFixtureRoot());
     const { status, body } = await request(`${url}/health`);
     expect(status).toBe(200);
-    expect(body).toEqual({ status: 'ok', service: 'wkmp-ai', active_session: null });
+    expect(body).toEqual({
+      status: 'ok', service: 'wkmp-ai', active_session: null, event_streams: { open: 0, limit: 32 }, measures: { in_flight: 0, limit: 4 },
+    });
   });
 
   it('starts an import and reports it COMPLETED with its counts', async () => {

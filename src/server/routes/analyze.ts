@@ -3,7 +3,7 @@
  * computed by the import's own code (analyseRegion, measureLeads) with the current parameters, in
  * a worker thread. Nothing is written.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findFfmpeg } from '../../analysis/decode/decoder.js';
 import { analysisParametersFromSettings, analysisSampleRate } from '../../analysis/settings.js';
 import type { ReadDb } from '../../db/connection.js';
@@ -36,6 +36,12 @@ const amplitudeSchema = {
 const measureTimeLimitMs = 5 * 60_000;
 
 /**
+ * Measures running and waiting, at most: one more is refused (429). Each decodes a file in the one
+ * worker for up to five minutes; a queue without a bound would let any client fill the machine.
+ */
+export const maxMeasures = 4;
+
+/**
  * The route's own worker pool, started on the first request: measuring decodes the file, which
  * must not run on the thread that answers HTTP. One thread; a client that goes away stops its work.
  */
@@ -47,9 +53,26 @@ function lazyPool(app: FastifyInstance): () => AnalysisPool {
   return () => (pool ??= createAnalysisPool({ jobs: 1, tasksPerWorker: 1, fileTimeLimitMs: measureTimeLimitMs }));
 }
 
-export function registerAnalyzeRoutes(app: FastifyInstance, rootFolder: string, db: ReadDb, ffmpeg: string | undefined): void {
+/** What the route is doing now, for /health. */
+export interface MeasuresInFlight {
+  count: number;
+}
+
+export function registerAnalyzeRoutes(app: FastifyInstance, rootFolder: string, db: ReadDb, ffmpeg: string | undefined, inFlight: MeasuresInFlight = { count: 0 }): void {
   const pool = lazyPool(app);
   app.post<{ Body: AmplitudeBody }>('/analyze/amplitude', { schema: amplitudeSchema }, async (request, reply) => {
+    if (inFlight.count >= maxMeasures) {
+      return reply.code(429).header('retry-after', '10').send(errorBody(429, `${maxMeasures} measures are running or waiting, as many as this service takes: try again when one is done`));
+    }
+    inFlight.count += 1;
+    try {
+      return await measure(request, reply);
+    } finally {
+      inFlight.count -= 1;
+    }
+  });
+
+  async function measure(request: FastifyRequest<{ Body: AmplitudeBody }>, reply: FastifyReply) {
     const { file_path: filePath, start_ticks: startTicks = 0, end_ticks: endTicks } = request.body;
     if (endTicks !== undefined && endTicks <= startTicks) {
       return reply.code(400).send(errorBody(400, `end_ticks must be after start_ticks, got ${endTicks} ≤ ${startTicks}`));
@@ -100,5 +123,5 @@ export function registerAnalyzeRoutes(app: FastifyInstance, rootFolder: string, 
       /** RMS per window from `start_ticks` (A-weighted when `a_weighted`). */
       envelope: Array.from(region.levels, (value) => Math.round(value * 1e6) / 1e6),
     };
-  });
+  }
 }

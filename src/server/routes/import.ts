@@ -139,6 +139,7 @@ export function registerImportRoutes(app: FastifyInstance, service: ImportServic
   });
 
   app.get('/import/events', async (request, reply) => {
+    if (hub.isFull) return reply.code(503).send(errorBody(503, `${hub.maxClients} event streams are open, as many as this service keeps: close a page of it and try again`));
     reply.hijack();
     hub.add(reply.raw, currentEvent(service));
   });
