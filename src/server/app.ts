@@ -110,6 +110,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     status: 'ok', service: 'wkmp-ai', active_session: deps.service.active()?.sessionId ?? null,
     event_streams: { open: hub.clientCount, limit: hub.maxClients }, measures: { in_flight: measures.count, limit: maxMeasures },
   }));
+  // Every writer's transactions (imports, sessions, settings, identification, leases, paces): lock waits and holds.
+  app.get('/api/writes', async () => ({ writers: deps.db.recorder.figures() }));
   registerImportRoutes(app, deps.service, deps.db.read, hub);
   registerSettingsRoutes(app, deps.db.read, deps.db.recorder, () => deps.identification.kick());
   registerIdentifyRoutes(app, deps.db, deps.identification);

@@ -233,6 +233,16 @@ describe('wkmp-ai serve: settings and parameters', () => {
     expect(cleared.body.settings.ingest_max_concurrent_jobs).toBeNull();
   });
 
+  it('measures every writer\'s transactions, settings and sessions as well as imports', async () => {
+    const { url } = await startService(copyFixtureRoot());
+    expect((await request(`${url}/api/settings`, 'POST', { rms_window_ms: 60 })).status).toBe(200);
+    const writes = await request<{ writers: Record<string, { transactions: number; lockWaitMs: { max: number }; holdMs: { p99: number } }> }>(`${url}/api/writes`);
+    expect(writes.status).toBe(200);
+    expect(writes.body.writers.settings).toMatchObject({ transactions: 1, files: 0, retries: 0 });
+    // The sessions a dead process left are looked for at every start.
+    expect(writes.body.writers.session!.transactions).toBeGreaterThanOrEqual(1);
+  });
+
   it('describes every setting to the page: label, help, unit people read, bounds, default, secret', async () => {
     const { url } = await startService(copyFixtureRoot());
     const answer = await request<{ groups: { id: string; title: string }[]; fields: Record<string, unknown>[] }>(`${url}/api/settings/fields`);
