@@ -238,7 +238,8 @@ Examples:
     .addOption(new Option('--port <n>', 'port to listen on (0: any free port)').env('WKMP_AI_PORT').default(defaultPort).argParser(port))
     .option('--ffmpeg <command>', 'the ffmpeg imports and /analyze/amplitude decode with (default: the one on the PATH, else the one npm installed)')
     .option('--token <token>', 'the token every route but the page and /health asks for (default: $WKMP_AI_TOKEN; bound beyond loopback, one made on the first start and kept in ~/.config/wkmp/wkmp-ai.token)')
-    .option('--allowed-host <name>', 'a host name the service answers to besides its own (a name it is reached by); may be repeated', (name: string, names: string[]) => [...names, name], [])
+    .addOption(new Option('--allowed-host <name>', 'a host name the service answers to besides its own (a name it is reached by); may be repeated')
+      .argParser((name: string, names: string[]) => [...names, name]).default([], 'none'))
     .addOption(new Option('--log-level <level>', 'log on stdout, one JSON line per request and per error (pino)').choices([...logLevels]).default('info'))
     .addHelpText('after', `
 On loopback (the default) it answers the machine's own users. Bound to any other address it asks

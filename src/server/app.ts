@@ -4,7 +4,7 @@
  */
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import type { WkmpDatabase } from '../db/setup.js';
-import { InvalidInputError, SessionRunningError } from '../errors.js';
+import { DatabaseBusyError, InvalidInputError, SessionRunningError } from '../errors.js';
 import type { ImportService } from './import-service.js';
 import { maxMeasures, registerAnalyzeRoutes, type MeasuresInFlight } from './routes/analyze.js';
 import { registerImportRoutes } from './routes/import.js';
@@ -45,6 +45,8 @@ export const bodyLimitBytes = 64 * 1024;
 
 function statusOf(error: FastifyError | Error): number {
   if (error instanceof InvalidInputError) return 400;
+  // Another process held wkmp.db's write lock past ai_database_max_lock_wait_ms: nothing was written, try again.
+  if (error instanceof DatabaseBusyError) return 503;
   if (error instanceof SessionRunningError) return 409;
   const code = (error as FastifyError).statusCode;
   return typeof code === 'number' && code >= 400 && code < 600 ? code : 500;
@@ -95,7 +97,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = statusOf(error);
     failures.set(request, { code: codeOf(error), message: error.message.split('\n')[0] ?? error.message });
-    if (status >= 500) {
+    if (status >= 500 && !(error instanceof DatabaseBusyError)) {
       request.log.error({ code: codeOf(error), err: error }, error.message);
       return reply.code(status).send(errorBody(status, 'internal error; see the service log'));
     }

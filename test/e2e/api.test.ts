@@ -9,7 +9,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { openWriter } from '../integration/db-helpers.js';
 import { insertSession } from '../../src/db/queries/sessions.js';
-import { copyFixtureRoot, decodersReading, inspect, makeEndlessWav, sessionRows, tempFolder, waitFor } from '../integration/helpers.js';
+import { copyFixtureRoot, decodersReading, holdWriteLock, inspect, makeEndlessWav, sessionRows, tempFolder, waitFor } from '../integration/helpers.js';
+import { setSettings } from '../integration/db-helpers.js';
 import { request, startService } from './helpers.js';
 import { availableParallelism } from 'node:os';
 import { maxJobs, settings } from '../../src/config/settings.js';
@@ -231,6 +232,20 @@ describe('wkmp-ai serve: settings and parameters', () => {
     const cleared = await request<Settings>(`${url}/api/settings`, 'POST', { acoustid_api_key: null, ingest_max_concurrent_jobs: null });
     expect(cleared.body.secrets.acoustid_api_key).toEqual({ set: false, from: null });
     expect(cleared.body.settings.ingest_max_concurrent_jobs).toBeNull();
+  });
+
+  it('answers 503 with one line when another process holds wkmp.db past ai_database_max_lock_wait_ms, stores nothing, and takes the write again after', async () => {
+    const root = copyFixtureRoot();
+    const path = join(root, 'wkmp.db');
+    await setSettings(path, { ai_database_max_lock_wait_ms: '200' });
+    const { url } = await startService(root);
+    const holder = await holdWriteLock(path); // held until released, however slow the machine
+    const refused = await request(`${url}/api/settings`, 'POST', { rms_window_ms: 60 });
+    expect(refused.status).toBe(503);
+    expect(refused.body.message).toMatch(/^storing the settings rms_window_ms: wkmp\.db is still locked by another process after \d+\.\d s \(ai_database_max_lock_wait_ms\); nothing was written, try again$/);
+    await holder.release();
+    expect((await request<{ settings: Record<string, string> }>(`${url}/api/settings`)).body.settings.rms_window_ms).toBe('100');
+    expect((await request(`${url}/api/settings`, 'POST', { rms_window_ms: 60 })).status).toBe(200);
   });
 
   it('measures every writer\'s transactions, settings and sessions as well as imports', async () => {
