@@ -8,11 +8,10 @@ import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { insertSession } from '../../src/db/queries/sessions.js';
 import { runImport } from '../../src/import/run.js';
-import { openWriter } from '../integration/db-helpers.js';
 import { copyFixtureRoot, fixtures, spawnCli, tempFolder } from '../integration/helpers.js';
 import { request, SseClient, startService } from './helpers.js';
+import { seedSessions } from './session-rows.js';
 
 interface Listed {
   session_id: string; state: string; origin: string | null; folder: string | null; started_at: string; ended_at: string | null;
@@ -53,18 +52,6 @@ async function allErrorPages(url: string, session: string, limit: number): Promi
     pages.push(body);
     if (body.errors.length === 0) return pages;
     after = body.next_after;
-  }
-}
-
-/** Sessions written as other runs left them: given ids, start times and parameters, ended. */
-function seedSessions(dbPath: string, rows: { id: string; startedAt: string; parameters: string; errors?: number }[]): void {
-  const db = openWriter(dbPath);
-  const ended = db.prepare("UPDATE import_sessions SET state = 'COMPLETED', started_at = ?, ended_at = ?, owner_pid = NULL WHERE session_id = ?");
-  const error = db.prepare("INSERT INTO import_errors (session_id, path, phase, code, message) VALUES (?, ?, 'decode', 'DECODE_FAILED', ?)");
-  for (const row of rows) {
-    insertSession(db, { sessionId: row.id, rootFolder: '/music', folder: '', parameters: row.parameters, ownerPid: process.pid });
-    ended.run(row.startedAt, row.startedAt, row.id);
-    for (let i = 0; i < (row.errors ?? 0); i++) error.run(row.id, `f${i}.flac`, `decoding f${i}.flac: broken`);
   }
 }
 
