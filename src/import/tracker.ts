@@ -1,8 +1,8 @@
 /**
  * Holds an import's one state (state.ts) as its steps arrive, and turns them into WKMP's events
  * for whoever listens (the command line's bar, the service's SSE, tests): ImportSessionStarted,
- * ImportProgressUpdate (at most every 200 ms of the import's own clock, and at every phase and
- * the last file), AnalysisLog, and the session's end with its summary.
+ * ImportProgressUpdate (at most every 200 ms of the import's own clock, and at every phase, every
+ * committed batch and the last file), AnalysisLog, and the session's end with its summary.
  */
 import type { ImportErrorRow } from '../db/queries/sessions.js';
 import { summaryForEvent, type ImportEvent } from './events.js';
@@ -40,7 +40,10 @@ export class ImportTracker {
         else this.emit({ type: step.state === 'COMPLETED' ? 'ImportSessionCompleted' : 'ImportSessionCancelled', summary: summaryForEvent(summaryOf(state, errors)) });
         return;
       default: {
-        const force = step.type === 'phase' || step.type === 'planned' || (step.type === 'file-analysed' && state.filesDone === state.filesTotal);
+        // What is committed is reported at once, not left for the next step: that may be a file analysed minutes later,
+        // and a page fetches the passages and errors a progress says are there.
+        const force = step.type === 'phase' || step.type === 'planned' || step.type === 'batch-committed'
+          || (step.type === 'file-analysed' && state.filesDone === state.filesTotal);
         if (!force && step.at - this.lastProgressAt < progressEveryMs) return;
         this.lastProgressAt = step.at;
         this.emit({ type: 'ImportProgressUpdate', progress: progressOf(state, step.at) });

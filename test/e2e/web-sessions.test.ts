@@ -106,6 +106,9 @@ describe('the import page remembers', () => {
 
     // A page opened now lists the errors committed so far at once.
     await untilErrors(url, id, badErrors.length);
+    // The list of sessions has it first, with its figures as they are now (its row is saved every 10 s).
+    const sessions = await request<{ sessions: { session_id: string; state: string; origin: string; file_errors: number; counts: { failed: number } }[] }>(`${url}/import/sessions`);
+    expect(sessions.body.sessions[0]).toMatchObject({ session_id: id, state: 'PROCESSING', origin: 'service', file_errors: badErrors.length, counts: { failed: badErrors.length } });
     const late = await openPage(`${url}/`);
     expect(await errorPaths(late.page)).toEqual(badErrors);
     expect(await late.page.isHidden('#summary')).toBe(true);
