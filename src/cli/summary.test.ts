@@ -6,7 +6,7 @@ import { formatSummary } from './summary.js';
 function summary(counts: Partial<ImportCounts>, fields: Partial<Omit<ImportSummary, 'counts'>> = {}): ImportSummary {
   return {
     sessionId: 's', state: 'COMPLETED', rootFolder: '/music', folder: '', database: '/music/wkmp.db', durationMs: 2000, filesPerSecond: 50,
-    write: new WriteMetrics().summary(), errors: [], ...fields, counts: { ...emptyCounts(), ...counts },
+    write: new WriteMetrics().summary(), errors: [], errorsTotal: 0, ...fields, counts: { ...emptyCounts(), ...counts },
   };
 }
 

@@ -11,6 +11,7 @@ import {
 } from './queries/sessions.js';
 import { writeUnit, type WriteUnit } from './write-unit.js';
 import type { WriteDb } from './connection.js';
+import type { SessionParameters } from '../stored/session-parameters.js';
 
 /** Sessions this process is running now; a session row with our pid that is not here was left by a previous process. */
 const runningHere = new Set<string>();
@@ -39,7 +40,7 @@ export interface SessionClaim {
   sessionId: string;
   rootFolder: string;
   folder: string;
-  parameters: Record<string, unknown>;
+  parameters: SessionParameters;
 }
 
 /** Claims the one running session: refused (SessionRunningError) while another runs, here or in another process. */

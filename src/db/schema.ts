@@ -233,7 +233,11 @@ const importSessions: Table = {
     text('metrics'),
     text('updated_at'),
   ],
-  indexes: [{ name: 'idx_import_sessions_state', columns: ['state'] }],
+  indexes: [
+    { name: 'idx_import_sessions_state', columns: ['state'] },
+    // GET /import/sessions: the latest first, paged by (started_at, session_id).
+    { name: 'idx_import_sessions_started', columns: ['started_at', 'session_id'] },
+  ],
 };
 
 const settings: Table = {

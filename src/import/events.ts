@@ -73,7 +73,26 @@ export interface ImportSummary {
   filesPerSecond: number;
   counts: ImportCounts;
   write: WriteMetricsSummary;
+  /**
+   * The session's per-file errors, oldest first: every one in what `runImport` returns (the
+   * command line prints them), the first `eventErrorsLimit` in an event (`summaryForEvent`).
+   */
   errors: ImportErrorRow[];
+  /** How many per-file errors the session has: GET /import/errors?session= pages through them all. */
+  errorsTotal: number;
+}
+
+/**
+ * Per-file errors an ImportSessionCompleted / ImportSessionCancelled event carries. An event goes
+ * over the wire to every client of the service, so what it holds is bounded whatever the import
+ * met; the rest are paged from GET /import/errors. `runImport`'s own summary goes nowhere but to
+ * its caller (the command line's summary, `--json`), so it keeps them all.
+ */
+export const eventErrorsLimit = 100;
+
+/** The summary as an event carries it: the first `eventErrorsLimit` per-file errors, with their total. */
+export function summaryForEvent(summary: ImportSummary): ImportSummary {
+  return summary.errors.length <= eventErrorsLimit ? summary : { ...summary, errors: summary.errors.slice(0, eventErrorsLimit) };
 }
 
 import type { QueueStatus } from '../identify/queue.js';

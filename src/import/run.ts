@@ -9,7 +9,7 @@ import { defaultDatabasePath, resolveImportPlace, type ImportPlace } from '../co
 import { readSettings, settingOf } from '../config/settings.js';
 import { listKnownFiles, markPresence } from '../db/queries/files.js';
 import { claimSession, endSession as endSessionRow, releaseSession, saveSessionProgress } from '../db/import-sessions.js';
-import { listImportErrors } from '../db/queries/sessions.js';
+import { listImportErrors, type ImportErrorRow } from '../db/queries/sessions.js';
 import { listReleasePlans } from '../db/queries/identification.js';
 import { listSettings } from '../db/queries/settings.js';
 import type { FileRecording } from '../db/recorder.js';
@@ -17,6 +17,7 @@ import { openWkmpDatabase, type WkmpDatabase } from '../db/setup.js';
 import { audioAnalysisOptions } from '../analysis/settings.js';
 import type { AudioAnalysisOptions } from '../analysis/analyse-audio.js';
 import { parseReleasePlanSheet, type FileCueSheet } from '../stored/file-cue-sheet.js';
+import type { SessionOrigin } from '../stored/session-parameters.js';
 import { ffmpegForProbing, findFfmpeg } from '../analysis/decode/decoder.js';
 import { errorMessage, InvalidInputError } from '../errors.js';
 import type { AnalysisLevel, AnalysisResult, FileClass } from '../file-record.js';
@@ -51,7 +52,7 @@ export interface ImportRequest {
   /** Hands over the tracker before the first step, for what the service reads live. */
   onTracker?: (tracker: ImportTracker) => void;
   /** Who started it, kept with the session for the page's list of sessions. Default 'cli'. */
-  origin?: 'cli' | 'service';
+  origin?: SessionOrigin;
 }
 
 export async function runImport(request: ImportRequest): Promise<ImportSummary> {
@@ -140,6 +141,7 @@ async function importInto(db: WkmpDatabase, place: ImportPlace, request: ImportR
   reporter.step({ type: 'started', at: Date.now(), sessionId, rootFolder: place.rootFolder, folder: place.relativeFolder, database: db.path });
   let ended: 'COMPLETED' | 'CANCELLED' | 'FAILED' = 'FAILED';
   let failure: string | undefined;
+  let errors: ImportErrorRow[];
   try {
     const level = request.analysis ?? 'full';
     const analysis: AnalysisPlan = {
@@ -156,9 +158,9 @@ async function importInto(db: WkmpDatabase, place: ImportPlace, request: ImportR
     failure = errorMessage(error);
     throw error;
   } finally {
-    await endSession(db, recording, reporter, ended, failure);
+    errors = await endSession(db, recording, reporter, ended, failure);
   }
-  return summaryOf(reporter.tracker.state!, listImportErrors(db.read, sessionId));
+  return summaryOf(reporter.tracker.state!, errors);
 }
 
 async function importFolder(
@@ -211,11 +213,12 @@ function reportPlan(reporter: Reporter, plan: ChangePlan, skippedSymlinks: numbe
   if (plan.missing.length > 0) reporter.log('warn', `${plan.missing.length} known files are missing from disk; they are kept and marked`);
 }
 
-/** Commits what is left, writes the session's last row, and reports the end. */
+/** Commits what is left, writes the session's last row, and reports the end; returns every per-file error of the session. */
 async function endSession(
   db: WkmpDatabase, recording: FileRecording, reporter: Reporter, state: 'COMPLETED' | 'CANCELLED' | 'FAILED', failure?: string,
-): Promise<void> {
+): Promise<ImportErrorRow[]> {
   reporter.phase('finishing');
+  let errors: ImportErrorRow[];
   try {
     await recording.end().catch((error: unknown) => {
       if (state !== 'FAILED') throw error;
@@ -228,8 +231,10 @@ async function endSession(
     }), { recording })
       .catch((error: unknown) => reporter.log('warn', `ending session ${current.sessionId}: ${errorMessage(error)}`))
       .finally(() => releaseSession(current.sessionId));
-    reporter.tracker.apply({ type: 'ended', at: Date.now(), state, ...(failure === undefined ? {} : { message: failure }) }, listImportErrors(db.read, current.sessionId));
+    errors = listImportErrors(db.read, current.sessionId);
+    reporter.tracker.apply({ type: 'ended', at: Date.now(), state, ...(failure === undefined ? {} : { message: failure }) }, errors);
   }
+  return errors;
 }
 
 function realDatabasePath(database: string): string {

@@ -171,7 +171,7 @@ export function progressOf(state: ImportState, now: number): ImportProgress {
   };
 }
 
-/** The end-of-import report, with every per-file error of the session (from the database). */
+/** The end-of-import report, with every per-file error of the session (from the database; an event bounds them: events.ts). */
 export function summaryOf(state: ImportState, errors: ImportErrorRow[]): ImportSummary {
   const durationMs = (state.endedAt ?? state.startedAt) - state.startedAt;
   return {
@@ -185,5 +185,6 @@ export function summaryOf(state: ImportState, errors: ImportErrorRow[]): ImportS
     counts: state.counts,
     write: state.write,
     errors,
+    errorsTotal: errors.length,
   };
 }

@@ -1,11 +1,11 @@
 /**
  * Holds an import's one state (state.ts) as its steps arrive, and turns them into WKMP's events
  * for whoever listens (the command line's bar, the service's SSE, tests): ImportSessionStarted,
- * ImportProgressUpdate (at most every 200 ms of the import's own clock, and at every phase and
- * the last file), AnalysisLog, and the session's end with its summary.
+ * ImportProgressUpdate (at most every 200 ms of the import's own clock, and at every phase, every
+ * committed batch and the last file), AnalysisLog, and the session's end with its summary.
  */
 import type { ImportErrorRow } from '../db/queries/sessions.js';
-import type { ImportEvent } from './events.js';
+import { summaryForEvent, type ImportEvent } from './events.js';
 import { initialState, progressOf, reduce, summaryOf, type ImportState, type ImportStep } from './state.js';
 
 const progressEveryMs = 200;
@@ -21,7 +21,7 @@ export class ImportTracker {
     return this.current;
   }
 
-  /** One step; `errors` with the `ended` step: the session's per-file errors, for the summary. */
+  /** One step; `errors` with the `ended` step: every per-file error of the session, for the summary (the event carries the first ones). */
   apply(step: ImportStep, errors: ImportErrorRow[] = []): void {
     // A log may come before the session started (waiting for the lock to claim it): it changes no state.
     if (step.type === 'log') {
@@ -37,10 +37,13 @@ export class ImportTracker {
         return;
       case 'ended':
         if (step.state === 'FAILED') this.emit({ type: 'ImportSessionFailed', sessionId: state.sessionId, message: step.message ?? 'failed' });
-        else this.emit({ type: step.state === 'COMPLETED' ? 'ImportSessionCompleted' : 'ImportSessionCancelled', summary: summaryOf(state, errors) });
+        else this.emit({ type: step.state === 'COMPLETED' ? 'ImportSessionCompleted' : 'ImportSessionCancelled', summary: summaryForEvent(summaryOf(state, errors)) });
         return;
       default: {
-        const force = step.type === 'phase' || step.type === 'planned' || (step.type === 'file-analysed' && state.filesDone === state.filesTotal);
+        // What is committed is reported at once, not left for the next step: that may be a file analysed minutes later,
+        // and a page fetches the passages and errors a progress says are there.
+        const force = step.type === 'phase' || step.type === 'planned' || step.type === 'batch-committed'
+          || (step.type === 'file-analysed' && state.filesDone === state.filesTotal);
         if (!force && step.at - this.lastProgressAt < progressEveryMs) return;
         this.lastProgressAt = step.at;
         this.emit({ type: 'ImportProgressUpdate', progress: progressOf(state, step.at) });

@@ -4,6 +4,7 @@ import { parseAdditionalMetadata } from './additional-metadata.js';
 import { parseCandidates } from './candidates.js';
 import { parseReleasePlanSheet, type FileCueSheet } from './file-cue-sheet.js';
 import { parseImportMetadata, type ImportMetadata } from './import-metadata.js';
+import { parseSessionParameters } from './session-parameters.js';
 
 const fullAnalysis: ImportMetadata = {
   analysis: 'full', analysisVersion: 3, passage: { number: 2, of: 3 },
@@ -73,5 +74,15 @@ describe('wkmp_ai_identification_jobs.candidates', () => {
     const candidates = [{ recordingMbid: 'r', title: null, artist: 'A & B', score: 0.7, confidence: 0.63, album: 'Album' }];
     expect(parseCandidates(JSON.stringify(candidates))).toEqual({ readable: true, value: candidates });
     expect(parseCandidates('{"recordingMbid":"r"}')).toEqual({ readable: false, problem: 'wkmp_ai_identification_jobs.candidates: the value must be an array, got {"recordingMbid":"r"}' });
+  });
+});
+
+describe('import_sessions.parameters', () => {
+  it('reads back who ran the import, and finds none in what older releases or other importers wrote', () => {
+    expect(parseSessionParameters('{"jobs":2,"origin":"cli"}')).toEqual({ readable: true, value: { jobs: 2, origin: 'cli' } });
+    expect(parseSessionParameters('{"jobs":2}')).toEqual({ readable: true, value: { jobs: 2 } });
+    expect(parseSessionParameters('{"jobs":2,"origin":"elsewhere"}'))
+      .toEqual({ readable: false, problem: 'import_sessions.parameters: origin must be one of "cli", "service", got "elsewhere"' });
+    expect(parseSessionParameters('not json')).toMatchObject({ readable: false, problem: /^import_sessions\.parameters is not JSON/ });
   });
 });

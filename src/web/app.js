@@ -1,5 +1,6 @@
 // The import page: folder picker, start / cancel, live progress from GET /import/events,
-// the recorded passages, the errors and the summary.
+// the recorded passages, the summary and errors of the running or last import (from the database,
+// whoever ran it: a reload or a late joiner sees them too), and the recent imports.
 import { api, el, fileLink, passageName, passageTimes, secs, setText } from './common.js';
 
 const phases = ['scanning', 'planning', 'analysing', 'recording', 'finishing'];
@@ -7,16 +8,38 @@ const ended = new Set(['COMPLETED', 'CANCELLED', 'FAILED']);
 
 const view = {
   folder: '',
-  /** The session shown: its passages are listed. */
+  /** The session followed live (this service's running or last import): its progress and passages. */
   sessionId: null,
   running: false,
   /** The `seq` of the last passage listed. */
   lastSeq: 0,
   fetching: null,
-  errorKeys: new Set(),
-  /** Files the shown session analyses, once a progress said so. */
+  /** Files the followed session analyses, once a progress said so. */
   filesTotal: null,
 };
+
+/** Per-file errors fetched at a time, and listed without asking while a session runs; beyond, "show more". */
+const errorsPage = 100;
+
+/** The session whose summary and errors are shown, with its per-file errors as listed so far (GET /import/errors). */
+function shownSession(sessionId) {
+  return {
+    sessionId,
+    /** The cursor: the id of the last error listed. */
+    after: 0,
+    listed: 0,
+    /** How many it has, as the server last said (warnings included). */
+    total: 0,
+    /** Files failed, as the last progress said: when it grows, there are errors to fetch. */
+    failed: 0,
+    fetching: null,
+    /** Asked for again while a fetch ran: fetch once more after it. */
+    again: false,
+    messageKeys: new Set(),
+  };
+}
+
+let shown = shownSession(null);
 
 // ---------------------------------------------------------------- folder picker
 
@@ -70,7 +93,7 @@ document.getElementById('start').addEventListener('click', async () => {
   showActionError(null);
   try {
     const started = await api('/import/start', { root_folder: view.folder === '' ? '.' : view.folder });
-    beginSession(started.session_id);
+    follow(started.session_id);
     setRunning(true);
     showState('SCANNING');
   } catch (error) {
@@ -94,19 +117,21 @@ function setRunning(running) {
   document.getElementById('cancel').disabled = !running;
 }
 
-/** A new session: its passages, errors and summary replace the last one's. */
+/** The session followed live: its passages replace the last one's. */
 function beginSession(sessionId) {
   if (view.sessionId === sessionId) return;
   view.sessionId = sessionId;
   view.lastSeq = 0;
   view.filesTotal = null;
-  view.errorKeys.clear();
   document.getElementById('passage-rows').replaceChildren();
-  document.getElementById('errors').replaceChildren();
   setText('passage-count', '');
-  setText('error-count', '');
-  document.getElementById('summary').classList.add('hidden');
-  document.getElementById('summary-empty').classList.remove('hidden');
+}
+
+/** A running session's event: a new one is followed and shown (its summary and errors replace the last one's). */
+function follow(sessionId) {
+  const isNew = view.sessionId !== sessionId;
+  beginSession(sessionId);
+  if (isNew || shown.sessionId === null) showSession(sessionId);
 }
 
 // ---------------------------------------------------------------- progress
@@ -127,7 +152,7 @@ function showPhase(phase) {
 }
 
 function showProgress(progress) {
-  beginSession(progress.sessionId);
+  follow(progress.sessionId);
   if (!ended.has(progress.state)) setRunning(true);
   showState(progress.state);
   showPhase(progress.phase);
@@ -143,6 +168,7 @@ function showProgress(progress) {
   setText('progress-failed', String(progress.counts.failed));
   showWorkers(progress.inFlight, progress.sentAt ?? Date.now());
   addPassages(progress.recentPassages, progress.passagesRecorded);
+  failedSoFar(progress.sessionId, progress.counts.failed);
 }
 
 function showWorkers(inFlight, now) {
@@ -204,7 +230,7 @@ function catchUp() {
         appendPassages(answer.passages);
       }
     } catch (error) {
-      addError(`passages: ${error.message}`);
+      addMessage(`passages: ${error.message}`);
     } finally {
       view.fetching = null;
     }
@@ -212,17 +238,80 @@ function catchUp() {
   return view.fetching;
 }
 
-// ---------------------------------------------------------------- errors and summary
+// ---------------------------------------------------------------- the shown session: errors and summary
 
-function addError(text, path) {
-  const key = `${path ?? ''}\u0000${text}`;
-  if (view.errorKeys.has(key)) return;
-  view.errorKeys.add(key);
-  const item = el('li', {});
-  if (path) item.append(el('span', { class: 'path' }, path), document.createTextNode(': '));
-  item.append(document.createTextNode(text));
-  document.getElementById('errors').append(item);
-  setText('error-count', `(${view.errorKeys.size})`);
+/** Shows another session (or none): its summary and errors replace the last one's. */
+function showSession(sessionId) {
+  shown = shownSession(sessionId);
+  document.getElementById('errors').replaceChildren();
+  document.getElementById('session-messages').replaceChildren();
+  showErrorCount();
+  document.getElementById('summary').classList.add('hidden');
+  document.getElementById('summary-empty').classList.remove('hidden');
+  markRecent();
+  if (sessionId !== null) void fetchErrors();
+}
+
+/** A message about the shown session that is not a file's error (a warning, why it failed), once each. */
+function addMessage(text) {
+  if (shown.messageKeys.has(text)) return;
+  shown.messageKeys.add(text);
+  document.getElementById('session-messages').append(el('li', {}, text));
+}
+
+function errorItem(error) {
+  return el('li', { 'data-id': error.id },
+    el('span', { class: 'path' }, error.path), `: ${error.phase} ${error.code}: ${error.message}`);
+}
+
+function showErrorCount() {
+  const { listed, total } = shown;
+  setText('error-count', total === 0 ? '' : listed < total ? `(${listed} of ${total})` : `(${total})`);
+  const more = document.getElementById('errors-more');
+  more.classList.toggle('hidden', listed >= total);
+  more.textContent = `show more (${total - listed} more)`;
+}
+
+/** The next page of the shown session's errors, after the last one listed; one fetch at a time. */
+function fetchErrors(list = shown) {
+  if (list.fetching) {
+    list.again = true;
+    return list.fetching;
+  }
+  list.fetching = (async () => {
+    try {
+      const answer = await api(`/import/errors?session=${encodeURIComponent(list.sessionId)}&after=${list.after}&limit=${errorsPage}`);
+      if (list !== shown) return;
+      document.getElementById('errors').append(...answer.errors.map(errorItem));
+      list.after = answer.next_after;
+      list.listed += answer.errors.length;
+      list.total = answer.total;
+      showErrorCount();
+    } catch (error) {
+      if (list === shown) addMessage(`errors: ${error.message}`);
+    } finally {
+      list.fetching = null;
+    }
+    if (list === shown && list.again) {
+      list.again = false;
+      await fetchErrors(list);
+    }
+  })();
+  return list.fetching;
+}
+
+document.getElementById('errors-more').addEventListener('click', () => void fetchErrors());
+
+/** A progress said how many files failed so far: when more did, fetch the new errors while the list is short, else count them. */
+function failedSoFar(sessionId, failed) {
+  if (shown.sessionId !== sessionId || failed <= shown.failed) return;
+  shown.failed = failed;
+  if (shown.listed < errorsPage) {
+    void fetchErrors();
+  } else {
+    shown.total = Math.max(shown.total, failed);
+    showErrorCount();
+  }
 }
 
 const summaryFigures = [
@@ -230,8 +319,50 @@ const summaryFigures = [
   ['unchanged', 'unchanged'], ['missing', 'missing'], ['duplicates', 'duplicates'], ['noAudio', 'no audio'], ['failed', 'failed'],
 ];
 
+const origins = { cli: 'from the command line', service: 'from this service' };
+
+/** What the summary panel shows, from an end-of-import event (this service ran it). */
+function endedSummary(summary) {
+  return {
+    sessionId: summary.sessionId, state: summary.state, origin: 'service', folder: summary.folder,
+    durationMs: summary.durationMs, filesPerSecond: summary.filesPerSecond, counts: summary.counts, messages: [],
+  };
+}
+
+/** What the summary panel shows, from a session of GET /import/sessions (whoever ran it). */
+function listedSummary(session) {
+  const durationMs = session.ended_at === null ? null : Date.parse(session.ended_at) - Date.parse(session.started_at);
+  return {
+    sessionId: session.session_id, state: session.state, origin: session.origin, folder: session.folder,
+    durationMs: Number.isFinite(durationMs) ? durationMs : null, filesPerSecond: null, counts: session.counts,
+    messages: Array.isArray(session.session_errors) ? session.session_errors.map(String) : [],
+  };
+}
+
 function showSummary(summary) {
-  beginSession(summary.sessionId);
+  if (shown.sessionId !== summary.sessionId) return;
+  document.getElementById('summary-empty').classList.add('hidden');
+  document.getElementById('summary').classList.remove('hidden');
+  const badge = document.getElementById('summary-state');
+  badge.textContent = summary.state.toLowerCase();
+  badge.setAttribute('data-state', summary.state);
+  const origin = document.getElementById('summary-origin');
+  origin.textContent = origins[summary.origin] ?? '';
+  origin.setAttribute('data-origin', summary.origin ?? '');
+  const counts = summary.counts ?? {};
+  const parts = [summary.folder ? summary.folder : 'the root folder'];
+  if (summary.durationMs !== null) parts[0] += ` in ${(summary.durationMs / 1000).toFixed(1)} s`;
+  if (summary.filesPerSecond !== null) parts.push(`${summary.filesPerSecond.toFixed(1)} files/s`);
+  if (typeof counts.audioSeconds === 'number') parts.push(`${Math.round(counts.audioSeconds)} s of audio`);
+  setText('summary-line', parts.join(' · '));
+  document.getElementById('summary-counts').replaceChildren(...summaryFigures.map(([key, label]) =>
+    el('div', {}, el('dt', {}, label), el('dd', { 'data-count': key }, typeof counts[key] === 'number' ? String(counts[key]) : '–'))));
+  for (const message of summary.messages) addMessage(message);
+}
+
+/** The followed import ended: the progress says so, and the summary shows if it is the session shown. */
+function endLive(summary) {
+  follow(summary.sessionId);
   setRunning(false);
   showState(summary.state);
   showPhase(summary.state === 'COMPLETED' ? 'finishing' : null);
@@ -245,18 +376,70 @@ function showSummary(summary) {
   setText('progress-eta', '–');
   setText('progress-passages', String(summary.counts.passages));
   setText('progress-failed', String(summary.counts.failed));
-  document.getElementById('summary-empty').classList.add('hidden');
-  document.getElementById('summary').classList.remove('hidden');
-  const badge = document.getElementById('summary-state');
-  badge.textContent = summary.state.toLowerCase();
-  badge.setAttribute('data-state', summary.state);
-  const folder = summary.folder === '' ? 'the root folder' : summary.folder;
-  setText('summary-line', `${folder} in ${(summary.durationMs / 1000).toFixed(1)} s · ${summary.filesPerSecond.toFixed(1)} files/s · ${Math.round(summary.counts.audioSeconds)} s of audio`);
-  document.getElementById('summary-counts').replaceChildren(...summaryFigures.map(([key, label]) =>
-    el('div', {}, el('dt', {}, label), el('dd', { 'data-count': key }, String(summary.counts[key])))));
-  for (const error of summary.errors) addError(`${error.phase} ${error.code}: ${error.message}`, error.path);
+  showSummary(endedSummary(summary));
+  // The errors committed since the last fetch (the event carries only the first ones).
+  if (shown.sessionId === summary.sessionId && shown.listed < errorsPage) void fetchErrors();
   void catchUp();
+  void listRecent();
 }
+
+// ---------------------------------------------------------------- recent imports
+
+const recentCount = 10;
+/** The sessions listed, by id. */
+const recent = new Map();
+
+function recentItem(session) {
+  const counts = session.counts ?? {};
+  const when = new Date(session.started_at);
+  const figures = [
+    typeof counts.recorded === 'number' ? `${counts.recorded} recorded` : null,
+    `${session.file_errors} ${session.file_errors === 1 ? 'error' : 'errors'}`,
+  ].filter(Boolean).join(', ');
+  return el('li', {}, el('button', { type: 'button', 'data-session': session.session_id },
+    el('span', { class: 'state', 'data-state': session.state }, session.state.toLowerCase()),
+    el('span', { class: 'origin', 'data-origin': session.origin ?? '' }, session.origin === 'cli' ? 'command line' : session.origin ?? ''),
+    el('span', {}, Number.isNaN(when.getTime()) ? session.started_at : when.toLocaleString()),
+    el('span', { class: 'chosen' }, session.folder ? session.folder : '(root folder)'),
+    el('span', { class: 'muted' }, figures)));
+}
+
+/** The latest sessions from the database (GET /import/sessions); returns them, the latest first. */
+async function listRecent() {
+  try {
+    const { sessions } = await api(`/import/sessions?limit=${recentCount}`);
+    recent.clear();
+    for (const session of sessions) recent.set(session.session_id, session);
+    const list = document.getElementById('recent-list');
+    list.replaceChildren(...(sessions.length === 0 ? [el('li', { class: 'muted' }, 'none yet')] : sessions.map(recentItem)));
+    markRecent();
+    // A session that ended without this page seeing its summary (it failed, or another process ran it): from its row.
+    const current = recent.get(shown.sessionId);
+    if (current && ended.has(current.state) && document.getElementById('summary').classList.contains('hidden')) showSummary(listedSummary(current));
+    return sessions;
+  } catch (error) {
+    showActionError(error.message);
+    return [];
+  }
+}
+
+function markRecent() {
+  for (const button of document.querySelectorAll('#recent-list button[data-session]')) {
+    button.setAttribute('aria-current', String(button.getAttribute('data-session') === shown.sessionId));
+  }
+}
+
+/** Shows a session of the list: its summary (once it has ended) and its errors. */
+function showListed(session) {
+  showSession(session.session_id);
+  if (ended.has(session.state)) showSummary(listedSummary(session));
+}
+
+document.getElementById('recent-list').addEventListener('click', (event) => {
+  const button = event.target.closest('button[data-session]');
+  const session = button && recent.get(button.getAttribute('data-session'));
+  if (session) showListed(session);
+});
 
 // ---------------------------------------------------------------- identification
 
@@ -281,22 +464,24 @@ function listen() {
   const source = new EventSource('/import/events');
   const on = (name, handle) => source.addEventListener(name, (event) => handle(JSON.parse(event.data)));
   on('ImportSessionStarted', (data) => {
-    beginSession(data.sessionId);
+    follow(data.sessionId);
     setRunning(true);
     showState('SCANNING');
     showPhase('scanning');
+    void listRecent();
   });
   on('ImportProgressUpdate', (data) => showProgress(data.progress));
-  on('ImportSessionCompleted', (data) => showSummary(data.summary));
-  on('ImportSessionCancelled', (data) => showSummary(data.summary));
+  on('ImportSessionCompleted', (data) => endLive(data.summary));
+  on('ImportSessionCancelled', (data) => endLive(data.summary));
   on('ImportSessionFailed', (data) => {
-    beginSession(data.sessionId);
+    follow(data.sessionId);
     setRunning(false);
     showState('FAILED');
-    addError(data.message);
+    if (shown.sessionId === data.sessionId) addMessage(data.message);
+    void listRecent();
   });
   on('AnalysisLog', (data) => {
-    if (data.level === 'warn') addError(data.message);
+    if (data.level === 'warn' && shown.sessionId === view.sessionId) addMessage(data.message);
   });
   on('IdentificationProgress', (data) => showQueue(data.identification));
   source.addEventListener('open', () => document.body.setAttribute('data-events', 'open'));
@@ -308,7 +493,7 @@ async function start() {
   try {
     const { session } = await api('/import/active');
     if (session) {
-      beginSession(session.session_id);
+      follow(session.session_id);
       setRunning(true);
       showState(session.state);
       if (session.progress) showProgress(session.progress);
@@ -317,6 +502,10 @@ async function start() {
     showActionError(error.message);
   }
   await catchUp();
+  // No import followed: the last one, whoever ran it, from the database.
+  const [last] = await listRecent();
+  if (last && shown.sessionId === null) showListed(last);
+  await shown.fetching;
   try {
     showQueue(await api('/import/identification'));
   } catch (error) {

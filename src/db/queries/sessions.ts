@@ -46,6 +46,20 @@ UPDATE import_sessions SET state = 'CANCELLED', current_operation = 'finished', 
   errors = ? WHERE session_id = ? AND state IN ('SCANNING', 'PROCESSING')`;
 const SELECT_ERRORS = `
 SELECT path, phase, code, message FROM import_errors WHERE session_id = ? ORDER BY id`;
+const SELECT_ERRORS_AFTER = `
+SELECT id, path, phase, code, message FROM import_errors WHERE session_id = ? AND id > ? ORDER BY id LIMIT ?`;
+const COUNT_ERRORS = 'SELECT count(*) AS n FROM import_errors WHERE session_id = ?';
+// The latest first, by start and then id (idx_import_sessions_started); the cursor is the last session listed.
+const LISTED_SESSIONS = `
+SELECT s.session_id AS sessionId, s.state, s.root_folder AS rootFolder, s.folder, s.parameters, s.files_total AS filesTotal,
+  s.files_processed AS filesProcessed, s.counts, s.metrics, s.errors, s.started_at AS startedAt, s.ended_at AS endedAt,
+  (SELECT count(*) FROM import_errors e WHERE e.session_id = s.session_id) AS fileErrors
+FROM import_sessions s`;
+const LIST_LATEST_SESSIONS = `${LISTED_SESSIONS}
+ORDER BY s.started_at DESC, s.session_id DESC LIMIT ?`;
+const LIST_SESSIONS_BEFORE = `${LISTED_SESSIONS}
+WHERE (s.started_at, s.session_id) < (SELECT c.started_at, c.session_id FROM import_sessions c WHERE c.session_id = ?)
+ORDER BY s.started_at DESC, s.session_id DESC LIMIT ?`;
 
 export function getSession(db: ReadDb, sessionId: string): SessionRow | undefined {
   return db.prepare(SELECT_ONE).get(sessionId) as SessionRow | undefined;
@@ -93,6 +107,35 @@ export interface ImportErrorRow {
   message: string;
 }
 
+/** Every per-file error of a session, oldest first (the command line's summary). */
 export function listImportErrors(db: ReadDb, sessionId: string): ImportErrorRow[] {
   return db.prepare(SELECT_ERRORS).all(sessionId) as ImportErrorRow[];
+}
+
+/** A stored per-file error with its id, the cursor of the pages below. */
+export interface StoredImportError extends ImportErrorRow {
+  id: number;
+}
+
+/** A session's per-file errors after the error `afterId` (0: from the first), oldest first, at most `limit`. */
+export function listImportErrorsAfter(db: ReadDb, sessionId: string, afterId: number, limit: number): StoredImportError[] {
+  return db.prepare(SELECT_ERRORS_AFTER).all(sessionId, afterId, limit) as StoredImportError[];
+}
+
+export function countImportErrors(db: ReadDb, sessionId: string): number {
+  return (db.prepare(COUNT_ERRORS).get(sessionId) as { n: number }).n;
+}
+
+/** A session in the list of sessions: its row and how many per-file errors it has. */
+export interface ListedSession extends Omit<SessionRow, 'currentOperation' | 'ownerPid'> {
+  fileErrors: number;
+}
+
+/**
+ * The latest sessions first, whoever ran them, at most `limit`; with `before` (a session id), the
+ * ones that started before it. A `before` that names no session lists nothing: check it first.
+ */
+export function listSessions(db: ReadDb, before: string | null, limit: number): ListedSession[] {
+  const rows = before === null ? db.prepare(LIST_LATEST_SESSIONS).all(limit) : db.prepare(LIST_SESSIONS_BEFORE).all(before, limit);
+  return rows as ListedSession[];
 }

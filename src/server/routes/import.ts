@@ -1,7 +1,7 @@
 /** The import routes of WKMP.md's HTTP API: start, status, active, cancel, events (SSE), and the lists the page reads. */
 import type { FastifyInstance } from 'fastify';
 import type { ReadDb } from '../../db/connection.js';
-import { getSession, listImportErrors, type SessionRow } from '../../db/queries/sessions.js';
+import { getSession, type SessionRow } from '../../db/queries/sessions.js';
 import type { FileClass } from '../../file-record.js';
 import { maxJobs } from '../../config/settings.js';
 import type { ImportEvent } from '../../import/events.js';
@@ -10,6 +10,7 @@ import { listRecordedPassages, type ImportService } from '../import-service.js';
 import { listFilesByClass } from '../../db/queries/files.js';
 import { progressOf, type ImportState } from '../../import/state.js';
 import type { SseHub } from '../sse.js';
+import { count, fileErrorsPage, pageLimit, parseJson, registerSessionRoutes, statusErrorsLimit, type FileErrorsPage } from './sessions.js';
 
 interface StartBody {
   root_folder: string;
@@ -36,18 +37,9 @@ const startSchema = {
   },
 } as const;
 
-/** A query-string count: the query string is text, taken as sent (no type coercion). */
-const count = { type: 'string', pattern: '^[0-9]{1,9}$' } as const;
-
 const idParams = {
   params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 100 } } },
 } as const;
-
-/** A page size from the query (digits, checked by the schema): 1 to 1000, else null. */
-function pageLimit(raw: string | undefined, fallback: number): number | null {
-  const limit = Number(raw ?? fallback);
-  return limit >= 1 && limit <= 1000 ? limit : null;
-}
 
 /** A session as the API shows it: from memory while this service runs it, else its row. */
 export interface SessionStatus {
@@ -62,38 +54,34 @@ export interface SessionStatus {
   current_operation: string | null;
   counts: unknown;
   write: unknown;
-  errors: unknown;
+  /** The session's own errors, and the first page of its per-file errors (the rest: GET /import/errors). */
+  errors: { session: unknown } & FileErrorsPage;
   /** The latest progress (as in ImportProgressUpdate) while the session runs here; null otherwise. */
   progress: unknown;
 }
 
-function parseJson(text: string | null): unknown {
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
+/** The session's own errors and the first page of its per-file errors. */
+function errorsOf(db: ReadDb, sessionId: string, session: unknown): SessionStatus['errors'] {
+  return { session, ...fileErrorsPage(db, sessionId, 0, statusErrorsLimit) };
 }
 
 function statusFromRow(row: SessionRow, db: ReadDb): SessionStatus {
-  const fileErrors = listImportErrors(db, row.sessionId);
   return {
     session_id: row.sessionId, state: row.state, root_folder: row.rootFolder, folder: row.folder,
     started_at: row.startedAt, ended_at: row.endedAt, files_total: row.filesTotal, files_processed: row.filesProcessed,
     current_operation: row.currentOperation, counts: parseJson(row.counts), write: parseJson(row.metrics),
-    errors: { session: parseJson(row.errors), files: fileErrors }, progress: null,
+    errors: errorsOf(db, row.sessionId, parseJson(row.errors)), progress: null,
   };
 }
 
-/** A session this service runs or ran, from its one state. */
-function statusFromState(state: ImportState): SessionStatus {
+/** A session this service runs or ran, from its one state; its per-file errors from the database, as they are committed. */
+function statusFromState(state: ImportState, db: ReadDb): SessionStatus {
   const progress = progressOf(state, Date.now());
   return {
     session_id: state.sessionId, state: state.state, root_folder: state.rootFolder, folder: state.folder,
     started_at: new Date(state.startedAt).toISOString(), ended_at: state.endedAt === null ? null : new Date(state.endedAt).toISOString(),
     files_total: state.filesTotal, files_processed: state.filesDone, current_operation: state.phase, counts: state.counts, write: state.write,
-    errors: null, progress: state.endedAt === null ? progress : null,
+    errors: errorsOf(db, state.sessionId, state.failure === null ? [] : [state.failure]), progress: state.endedAt === null ? progress : null,
   };
 }
 
@@ -106,11 +94,11 @@ function currentEvent(service: ImportService): ImportEvent | null {
 export function registerImportRoutes(app: FastifyInstance, service: ImportService, db: ReadDb, hub: SseHub): void {
   function status(id: string): SessionStatus | null {
     const running = service.active();
-    if (running?.sessionId === id) return statusFromState(running);
+    if (running?.sessionId === id) return statusFromState(running, db);
     const row = getSession(db, id);
     if (row) return statusFromRow(row, db);
     const state = service.find(id);
-    return state ? statusFromState(state) : null;
+    return state ? statusFromState(state, db) : null;
   }
 
   app.post<{ Body: StartBody }>('/import/start', { schema: startSchema }, async (request, reply) => {
@@ -127,7 +115,7 @@ export function registerImportRoutes(app: FastifyInstance, service: ImportServic
 
   app.get('/import/active', async () => {
     const state = service.active();
-    return { session: state ? statusFromState(state) : null };
+    return { session: state ? statusFromState(state, db) : null };
   });
 
   app.post<{ Params: { id: string } }>('/import/cancel/:id', { schema: idParams }, async (request, reply) => {
@@ -160,7 +148,7 @@ export function registerImportRoutes(app: FastifyInstance, service: ImportServic
   }, async (request, reply) => {
     const { category } = request.query;
     const offset = Number(request.query.offset ?? 0);
-    const limit = pageLimit(request.query.limit, 100);
+    const limit = pageLimit(request.query.limit, 100, 1000);
     if (limit === null) return reply.code(400).send(errorBody(400, `limit must be from 1 to 1000, got ${request.query.limit}`));
     // What the files under the last import's folder are, as imports found them by their content.
     const state = service.current();
@@ -183,11 +171,13 @@ export function registerImportRoutes(app: FastifyInstance, service: ImportServic
   }, async (request, reply) => {
     const { session } = request.query;
     const after = Number(request.query.after ?? 0);
-    const limit = pageLimit(request.query.limit, 200);
+    const limit = pageLimit(request.query.limit, 200, 1000);
     if (limit === null) return reply.code(400).send(errorBody(400, `limit must be from 1 to 1000, got ${request.query.limit}`));
     const state = session === undefined ? service.current() : service.find(session);
     if (session !== undefined && !state) return reply.code(404).send(errorBody(404, `no passages kept for session ${session} (only the running or last import's)`));
     const passages = listRecordedPassages(state, after, limit);
     return { session_id: state?.sessionId ?? null, passages, next_after: passages.at(-1)?.seq ?? after };
   });
+
+  registerSessionRoutes(app, service, db);
 }
