@@ -61,8 +61,6 @@ export interface ImportState {
   /** The latest committed passages, oldest first, at most `keepPassages`; `seq` counts all. */
   passages: readonly RecordedPassage[];
   passagesRecorded: number;
-  /** The latest per-file errors committed, at most `keepErrors` (the summary reads them all from the database). */
-  errors: readonly ImportErrorRow[];
   write: WriteMetricsSummary;
   /** Why it failed. */
   failure: string | null;
@@ -70,14 +68,13 @@ export interface ImportState {
 
 /** Committed passages kept for GET /import/passages; older ones are in the database. */
 export const keepPassages = 10_000;
-const keepErrors = 1_000;
 const recentPassagesInProgress = 10;
 
 export function initialState(step: Extract<ImportStep, { type: 'started' }>): ImportState {
   return {
     sessionId: step.sessionId, rootFolder: step.rootFolder, folder: step.folder, database: step.database,
     state: 'SCANNING', phase: 'scanning', startedAt: step.at, analysingSince: null, endedAt: null,
-    filesTotal: 0, filesDone: 0, counts: emptyCounts(), inFlight: [], passages: [], passagesRecorded: 0, errors: [],
+    filesTotal: 0, filesDone: 0, counts: emptyCounts(), inFlight: [], passages: [], passagesRecorded: 0,
     write: new WriteMetrics().summary(), failure: null,
   };
 }
@@ -144,7 +141,6 @@ function committed(state: ImportState, step: Extract<ImportStep, { type: 'batch-
     counts,
     passagesRecorded: seq,
     passages: added.length === 0 ? state.passages : [...state.passages, ...added].slice(-keepPassages),
-    errors: step.failed.length === 0 ? state.errors : [...state.errors, ...step.failed].slice(-keepErrors),
     write: step.write,
   };
 }

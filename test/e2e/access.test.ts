@@ -9,10 +9,10 @@ import { request as httpRequest } from 'node:http';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { chromium, type BrowserContext } from 'playwright-core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { copyFixtureRoot, decodersReading, inspect, makeEndlessWav, spawnCli, tempFolder, waitFor } from '../integration/helpers.js';
 import { SseClient, startService } from './helpers.js';
+import { newPage } from './browser.js';
 
 interface Reply {
   status: number;
@@ -55,11 +55,6 @@ async function healthUntil(url: string, test: (body: Reply['body']) => boolean, 
     await delay(10);
   }
 }
-
-const contexts: BrowserContext[] = [];
-afterEach(async () => {
-  for (const context of contexts.splice(0)) await context.close();
-});
 
 describe('the service on loopback', () => {
   it('answers its own names and refuses any other Host (DNS rebinding), on the page as on the API', async () => {
@@ -180,12 +175,8 @@ describe('the service bound beyond loopback', () => {
   it('the page asks for the token once, and works with it', { timeout: 120_000 }, async () => {
     const service = await startService(copyFixtureRoot(), { host: '0.0.0.0', token: 'the-page-token-1234', tokenFile: join(tempFolder(), 't'), env: {} });
     const url = service.url.replace('0.0.0.0', '127.0.0.1');
-    const context = await chromium.launchPersistentContext(tempFolder('wkmp-chromium-'), {
-      executablePath: '/usr/bin/chromium', headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    contexts.push(context);
-    const page = context.pages()[0] ?? await context.newPage();
+    // The page loads, is refused by the API, and asks.
+    const { page } = await newPage();
     await page.goto(`${url}/`);
     await page.waitForSelector('#token-dialog[open]');
     await page.fill('#token', 'not the token, though long');

@@ -1,6 +1,6 @@
 /**
  * A page in headless Chromium (Debian's /usr/bin/chromium) driven by playwright-core, watched for
- * dialogs and errors; closed after the test. (web.test.ts keeps a copy of its own for now.)
+ * dialogs and errors; closed after the test.
  */
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterEach } from 'vitest';
@@ -25,6 +25,14 @@ export interface Watched {
 
 /** Opens `url` and waits until the page says it is ready (and, for the import page, follows the events). */
 export async function openPage(url: string): Promise<Watched> {
+  const watched = await newPage();
+  await watched.page.goto(url);
+  await ready(watched.page);
+  return watched;
+}
+
+/** A blank page in a browser of its own, watched. */
+export async function newPage(): Promise<Watched> {
   const context = await chromium.launchPersistentContext(tempFolder('wkmp-chromium-'), {
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -43,8 +51,6 @@ export async function openPage(url: string): Promise<Watched> {
   page.on('console', (message) => {
     if (message.type() === 'error') watched.problems.push(message.text());
   });
-  await page.goto(url);
-  await ready(page);
   return watched;
 }
 

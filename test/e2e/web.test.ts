@@ -9,64 +9,18 @@ import { availableParallelism } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { setSettings } from '../integration/db-helpers.js';
 import { copyFixtureRoot, fixtures, inspect, makeCopiesRoot, makeEndlessWav, tempFolder } from '../integration/helpers.js';
 import { request, startService } from './helpers.js';
+import { openPage, texts } from './browser.js';
 import { openWkmpDatabase } from '../../src/db/setup.js';
 import { startFakeServices } from '../support/fake-identification-services.js';
 import { makeLibrary, recordLibrary, settingsFor } from '../support/identify-library.js';
 
 const TICKS_PER_SECOND = 28_224_000;
 const hostileTitle = '<img src=x onerror=alert(1)>';
-/** A safety net for an import to end, not a measurement. */
-const importTimeoutMs = 90_000;
-
-const contexts: BrowserContext[] = [];
-// Registered after the helpers' hooks, so it runs before them: the browser closes before its folder goes.
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
-});
-
-interface Watched {
-  page: Page;
-  /** Dialogs (alert, confirm…) the page opened: a test expects none. */
-  dialogs: string[];
-  /** Uncaught errors and console errors (a refused script or style would show here). */
-  problems: string[];
-}
-
-async function openPage(url: string): Promise<Watched> {
-  const context = await chromium.launchPersistentContext(tempFolder('wkmp-chromium-'), {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1280, height: 1000 },
-  });
-  contexts.push(context);
-  const page = context.pages()[0] ?? await context.newPage();
-  page.setDefaultTimeout(importTimeoutMs);
-  const watched: Watched = { page, dialogs: [], problems: [] };
-  page.on('dialog', (dialog) => {
-    watched.dialogs.push(dialog.message());
-    void dialog.dismiss();
-  });
-  page.on('pageerror', (error) => watched.problems.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') watched.problems.push(message.text());
-  });
-  await page.goto(url);
-  await page.waitForSelector('body[data-ready="true"]');
-  // The import page follows the events from the start.
-  if (new URL(url).pathname === '/') await page.waitForSelector('body[data-events="open"]');
-  return watched;
-}
-
-async function texts(page: Page, selector: string): Promise<string[]> {
-  return page.locator(selector).allTextContents();
-}
-
 /** Clicks start and waits for the summary of the import it started. */
 async function importFromPage(page: Page): Promise<void> {
   await page.click('#start');
