@@ -7,41 +7,18 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runImport } from '../../src/import/run.js';
 import { fileScopedFolder, setSettings } from '../integration/db-helpers.js';
-import { fixtures, tempFolder } from '../integration/helpers.js';
+import { fixtures } from '../integration/helpers.js';
 import { startService } from './helpers.js';
+import { openPage } from './browser.js';
 
 const TICKS_PER_SECOND = 28_224_000;
 /** The chart's geometry (file.js): 0 dBFS at y = 22, −90 dBFS at the axis, y = 200. */
 const yOfDbfs = (db: number): number => 200 - ((db + 90) / 90) * 178;
 
-const contexts: BrowserContext[] = [];
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
-});
-
-async function openPage(url: string): Promise<{ page: Page; problems: string[] }> {
-  const context = await chromium.launchPersistentContext(tempFolder('wkmp-chromium-'), {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1280, height: 1000 },
-  });
-  contexts.push(context);
-  const page = context.pages()[0] ?? await context.newPage();
-  page.setDefaultTimeout(60_000);
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(message.text());
-  });
-  await page.goto(url);
-  await page.waitForSelector('body[data-ready="true"]');
-  return { page, problems };
-}
 
 /** The y of every point of the drawn envelope (its path: M/L x y pairs). */
 async function envelopeYs(page: Page): Promise<number[]> {
