@@ -16,7 +16,7 @@ export default defineConfig({
       exclude: ['src/**/*.test.ts'],
       reporter: ['text-summary', 'json-summary'],
       // The floor this project has reached; raise it as coverage grows, never lower it.
-      thresholds: { statements: 92, branches: 83, functions: 93, lines: 93 },
+      thresholds: { statements: 92, branches: 84, functions: 94, lines: 94 },
     },
   },
 });
