@@ -5,7 +5,8 @@ import tseslint from 'typescript-eslint';
  * The layers of src/ (DESIGN.md, "The flow of one import"). A module imports from its own layer
  * and the layers under it; never from one above it, nor from one beside it. From the bottom up:
  *
- *   base      errors.ts, file-record.ts, file-class.ts, guid.ts, version.ts, credits.ts, config/, stored/
+ *   base      errors.ts, file-record.ts, file-class.ts, guid.ts, version.ts, credits.ts, clock.ts, config/, stored/,
+ *             flavor/ (the SPEC003 model: pure functions the worker, the queues and the service share)
  *   db        connection, schema, queries, the recorder: the only SQL
  *   queue     what background queues share: one runner per database (lease), each service's pace
  *   scan  analysis  identify
@@ -20,17 +21,17 @@ import tseslint from 'typescript-eslint';
  * `import()`. Relative imports are matched by folder name: the names above are unique in src/.
  */
 const layers = [
-  { name: 'base', files: ['src/*.ts', 'src/config/**', 'src/stored/**'], imports: ['config', 'stored'] },
-  { name: 'db', files: ['src/db/**'], imports: ['config', 'stored', 'db'] },
-  { name: 'queue', files: ['src/queue/**'], imports: ['config', 'stored', 'db', 'queue'] },
-  { name: 'scan', files: ['src/scan/**'], imports: ['config', 'stored', 'db', 'scan'] },
-  { name: 'analysis', files: ['src/analysis/**'], imports: ['config', 'stored', 'analysis'] },
-  { name: 'identify', files: ['src/identify/**'], imports: ['config', 'stored', 'db', 'queue', 'identify'] },
-  { name: 'import', files: ['src/import/**'], imports: ['config', 'stored', 'db', 'queue', 'scan', 'analysis', 'identify', 'import'] },
-  { name: 'server', files: ['src/server/**'], imports: ['config', 'stored', 'db', 'queue', 'scan', 'analysis', 'identify', 'import', 'server'] },
-  { name: 'cli', files: ['src/cli/**'], imports: ['config', 'stored', 'db', 'queue', 'scan', 'analysis', 'identify', 'import', 'server', 'cli'] },
+  { name: 'base', files: ['src/*.ts', 'src/config/**', 'src/stored/**', 'src/flavor/**'], imports: ['config', 'stored', 'flavor'] },
+  { name: 'db', files: ['src/db/**'], imports: ['config', 'stored', 'flavor', 'db'] },
+  { name: 'queue', files: ['src/queue/**'], imports: ['config', 'stored', 'flavor', 'db', 'queue'] },
+  { name: 'scan', files: ['src/scan/**'], imports: ['config', 'stored', 'flavor', 'db', 'scan'] },
+  { name: 'analysis', files: ['src/analysis/**'], imports: ['config', 'stored', 'flavor', 'analysis'] },
+  { name: 'identify', files: ['src/identify/**'], imports: ['config', 'stored', 'flavor', 'db', 'queue', 'identify'] },
+  { name: 'import', files: ['src/import/**'], imports: ['config', 'stored', 'flavor', 'db', 'queue', 'scan', 'analysis', 'identify', 'import'] },
+  { name: 'server', files: ['src/server/**'], imports: ['config', 'stored', 'flavor', 'db', 'queue', 'scan', 'analysis', 'identify', 'import', 'server'] },
+  { name: 'cli', files: ['src/cli/**'], imports: ['config', 'stored', 'flavor', 'db', 'queue', 'scan', 'analysis', 'identify', 'import', 'server', 'cli'] },
 ];
-const folders = ['config', 'stored', 'db', 'queue', 'scan', 'analysis', 'identify', 'import', 'server', 'cli', 'web'];
+const folders = ['config', 'stored', 'flavor', 'db', 'queue', 'scan', 'analysis', 'identify', 'import', 'server', 'cli', 'web'];
 const stages = ['scan', 'analysis', 'identify'];
 
 const flow = 'base ← db ← queue ← scan | analysis | identify ← import ← server ← cli';
@@ -44,7 +45,7 @@ function whyNot(layer, folder) {
   if (stages.includes(layer.name) && stages.includes(folder)) {
     return `layers (eslint.config.js): ${layer.name}/ and ${folder}/ are stages side by side (${flow}) and do not import each other: move what both need down to the layer under them.`;
   }
-  const who = layer.name === 'base' ? 'the base modules (src/*.ts, config/, stored/) sit' : `${layer.name}/ sits`;
+  const who = layer.name === 'base' ? 'the base modules (src/*.ts, config/, stored/, flavor/) sit' : `${layer.name}/ sits`;
   return `layers (eslint.config.js): ${who} under ${folder}/ (${flow}) and may not import it: move the code down to where both can reach it, or have the caller pass it in.`;
 }
 
