@@ -9,7 +9,7 @@ import tseslint from 'typescript-eslint';
  *             flavor/ (the SPEC003 model: pure functions the worker, the queues and the service share)
  *   db        connection, schema, queries, the recorder: the only SQL
  *   queue     what background queues share: one runner per database (lease), each service's pace
- *   scan  analysis  identify
+ *   scan  analysis  identify  flavoring
  *             the stages, side by side: none imports another; analysis imports no db/ either
  *             (workers never touch the database)
  *   import    the session: walk, plan, analyse, record, then identification
@@ -27,14 +27,15 @@ const layers = [
   { name: 'scan', files: ['src/scan/**'], imports: ['config', 'stored', 'flavor', 'db', 'scan'] },
   { name: 'analysis', files: ['src/analysis/**'], imports: ['config', 'stored', 'flavor', 'analysis'] },
   { name: 'identify', files: ['src/identify/**'], imports: ['config', 'stored', 'flavor', 'db', 'queue', 'identify'] },
-  { name: 'import', files: ['src/import/**'], imports: ['config', 'stored', 'flavor', 'db', 'queue', 'scan', 'analysis', 'identify', 'import'] },
-  { name: 'server', files: ['src/server/**'], imports: ['config', 'stored', 'flavor', 'db', 'queue', 'scan', 'analysis', 'identify', 'import', 'server'] },
-  { name: 'cli', files: ['src/cli/**'], imports: ['config', 'stored', 'flavor', 'db', 'queue', 'scan', 'analysis', 'identify', 'import', 'server', 'cli'] },
+  { name: 'flavoring', files: ['src/flavoring/**'], imports: ['config', 'stored', 'flavor', 'db', 'queue', 'flavoring'] },
+  { name: 'import', files: ['src/import/**'], imports: ['config', 'stored', 'flavor', 'db', 'queue', 'scan', 'analysis', 'identify', 'flavoring', 'import'] },
+  { name: 'server', files: ['src/server/**'], imports: ['config', 'stored', 'flavor', 'db', 'queue', 'scan', 'analysis', 'identify', 'flavoring', 'import', 'server'] },
+  { name: 'cli', files: ['src/cli/**'], imports: ['config', 'stored', 'flavor', 'db', 'queue', 'scan', 'analysis', 'identify', 'flavoring', 'import', 'server', 'cli'] },
 ];
-const folders = ['config', 'stored', 'flavor', 'db', 'queue', 'scan', 'analysis', 'identify', 'import', 'server', 'cli', 'web'];
-const stages = ['scan', 'analysis', 'identify'];
+const folders = ['config', 'stored', 'flavor', 'db', 'queue', 'scan', 'analysis', 'identify', 'flavoring', 'import', 'server', 'cli', 'web'];
+const stages = ['scan', 'analysis', 'identify', 'flavoring'];
 
-const flow = 'base ← db ← queue ← scan | analysis | identify ← import ← server ← cli';
+const flow = 'base ← db ← queue ← scan | analysis | identify | flavoring ← import ← server ← cli';
 
 /** Why `layer` may not import `folder`, in one line that names the rule. */
 function whyNot(layer, folder) {

@@ -67,6 +67,7 @@ export function generateRecords(count: number, seed = 20_000): FileRecord[] {
       leadInStartTicks: secondsToTicks(0.25),
       leadOutStartTicks: durationTicks - secondsToTicks(3),
       additionalMetadata: null,
+      flavor: null,
       title,
       artist: primary.name,
       album: album.title,

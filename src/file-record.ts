@@ -4,6 +4,7 @@
  * commits it without asking anything back.
  */
 import type { FileErrorCode, Phase } from './errors.js';
+import type { PassageFlavor } from './flavor/compose.js';
 import type { AdditionalMetadata } from './stored/additional-metadata.js';
 import type { ImportMetadata } from './stored/import-metadata.js';
 
@@ -72,8 +73,10 @@ export interface PassageRecord {
   album: string | null;
   /** How the timing points were found, with the parameters used (`passages.import_metadata`). */
   importMetadata: ImportMetadata;
-  /** Anything else worth keeping: the Chromaprint fingerprint AcoustID takes, when there is one (`passages.additional_metadata`). */
+  /** Anything else worth keeping: the Chromaprint fingerprint AcoustID takes, the audio descriptors (`passages.additional_metadata`). */
   additionalMetadata: AdditionalMetadata | null;
+  /** Its flavor as analysis knows it, from its own audio (flavor/compose.ts); null for a tags pass. */
+  flavor: PassageFlavor | null;
   /** The recording this passage plays, when known; null is an unidentified passage. */
   recording: RecordingRef | null;
   /** The MusicBrainz release (WKMP album) this passage belongs to, when known. */

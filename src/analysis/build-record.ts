@@ -125,6 +125,7 @@ export function buildTagsRecord(facts: FileFacts, report: TagReport, sheet: File
       boundaries: track === null || sheet === null ? { source: 'container duration' } : cueMetadata(sheet, track),
     },
     additionalMetadata: null,
+    flavor: null,
   }));
   const status = passages.length > 0 ? 'INGEST COMPLETE' : 'PENDING';
   const warnings = passages.length > 0 ? facts.warnings : [...facts.warnings, noPassageWarning(facts.path, durationTicks)];
@@ -178,6 +179,7 @@ export function buildAnalysedRecord(
       additionalMetadata: p.fingerprint === null ? null : {
         chromaprint: { fingerprint: p.fingerprint.compressed, durationSeconds: Math.round(p.fingerprint.durationSeconds * 1000) / 1000 } satisfies PassageFingerprint,
       },
+      flavor: null,
     };
   });
   const status = passages.length > 0 ? 'INGEST COMPLETE' : 'NO AUDIO';

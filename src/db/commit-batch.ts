@@ -177,8 +177,9 @@ class BatchWriter {
       const params = chunk.flatMap((p) => {
         const json = passageJson(p);
         return [
-          p.guid, fileGuid, p.startTicks, p.endTicks, p.leadInStartTicks, p.leadOutStartTicks,
-          p.title, p.artist, p.album, json.importMetadata, json.additionalMetadata, 'INGEST COMPLETE',
+          p.guid, fileGuid, p.startTicks, p.endTicks, p.leadInStartTicks, p.leadOutStartTicks, p.title, p.artist, p.album,
+          json.importMetadata, json.additionalMetadata, json.flavorVector, json.flavorSources, json.flavorConfidence, json.flavorCompleteness,
+          'INGEST COMPLETE',
         ];
       });
       this.run(this.writes.insertPassages(chunk.length), ...params);

@@ -264,6 +264,18 @@ const musicbrainzCache: Table = {
   constraints: ['PRIMARY KEY (mbid, entity_type)'],
 };
 
+/**
+ * WKMP's shape (IMPL001 "External API Caching"; upstream's start-up documents it and does not create
+ * it): AcousticBrainz's high-level documents of a recording, every submission, by offset, as its API
+ * or its dumps give them (`{"0": {highlevel, metadata}, …}`; `{}` for a recording it does not know).
+ * AcousticBrainz takes no new submissions since 2022: what it said does not change.
+ */
+const acousticbrainzCache: Table = {
+  name: 'acousticbrainz_cache',
+  columns: [text('recording_mbid', { primaryKey: true }), text('high_level_data', { notNull: true }), timestamp('cached_at', { notNull: true, default: 'CURRENT_TIMESTAMP' })],
+  indexes: [{ name: 'idx_acousticbrainz_mbid', columns: ['recording_mbid'] }],
+};
+
 const importErrors: Table = {
   name: 'import_errors',
   columns: [
@@ -382,7 +394,7 @@ export const ownVersionTable: Table = {
 /** In the order they are created: a table after those it references. */
 export const tables: readonly Table[] = [
   files, passages, works, songs, artists, albums, passageSongs, songArtists, passageAlbums, songWorks,
-  importSessions, settings, acoustidCache, musicbrainzCache, importErrors, otherFiles, identificationJobs, acoustidReplies, releasePlans,
+  importSessions, settings, acoustidCache, musicbrainzCache, acousticbrainzCache, importErrors, otherFiles, identificationJobs, acoustidReplies, releasePlans,
   leases, requestPace, ownVersionTable,
 ];
 

@@ -129,6 +129,7 @@ export function passageRecord(overrides: Partial<PassageRecord> = {}): PassageRe
     album: 'An Album',
     importMetadata: { analysis: 'tags', analysisVersion: ANALYSIS_VERSION, passage: { number: 1, of: 1 }, boundaries: { source: 'container duration' } },
     additionalMetadata: null,
+    flavor: null,
     recording: null,
     release: null,
     ...overrides,

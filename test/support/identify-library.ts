@@ -36,7 +36,7 @@ function recordOf(path: string, album: string | null, track: number, seconds: nu
   const passage: PassageRecord = {
     guid: uuidOf(`passage ${path}`), startTicks: 0, endTicks: secondsToTicks(seconds), leadInStartTicks: null, leadOutStartTicks: null,
     title: null, artist: null, album, importMetadata: { analysis: 'full', analysisVersion: ANALYSIS_VERSION, passage: { number: 1, of: 1 }, boundaries: { source: 'silence', rejectedGaps: [] } },
-    additionalMetadata: { chromaprint: { fingerprint, durationSeconds: Math.min(seconds, 120) } }, recording: null, release: null,
+    additionalMetadata: { chromaprint: { fingerprint, durationSeconds: Math.min(seconds, 120) } }, flavor: null, recording: null, release: null,
   };
   return {
     kind: 'record', path, guid: uuidOf(`file ${path}`), change: 'new', analysis: 'full', decodedSeconds: seconds, hash: uuidOf(`hash ${path}`),

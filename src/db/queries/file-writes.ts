@@ -41,14 +41,16 @@ UPDATE passages SET start_time_ticks = @startTicks, end_time_ticks = @endTicks,
   fade_in_start_ticks = CASE WHEN fade_in_start_ticks BETWEEN @startTicks AND @endTicks THEN fade_in_start_ticks END,
   fade_out_start_ticks = CASE WHEN fade_out_start_ticks BETWEEN @startTicks AND @endTicks THEN fade_out_start_ticks END,
   title = @title, artist = @artist, album = @album, import_metadata = @importMetadata,
-  additional_metadata = @additionalMetadata, status = 'INGEST COMPLETE', updated_at = CURRENT_TIMESTAMP
+  additional_metadata = @additionalMetadata, musical_flavor_vector = @flavorVector, flavor_source_blend = @flavorSources,
+  flavor_confidence_map = @flavorConfidence, flavor_completeness = @flavorCompleteness, status = 'INGEST COMPLETE', updated_at = CURRENT_TIMESTAMP
 WHERE guid = @guid AND file_id = @fileGuid`;
 const DELETE_SONG_LINKS_OF_PASSAGE = 'DELETE FROM passage_songs WHERE passage_id = ?';
 const DELETE_ALBUM_LINKS_OF_PASSAGE = 'DELETE FROM passage_albums WHERE passage_id = ?';
 
 const PASSAGE_COLUMNS = [
   'guid', 'file_id', 'start_time_ticks', 'end_time_ticks', 'lead_in_start_ticks', 'lead_out_start_ticks',
-  'title', 'artist', 'album', 'import_metadata', 'additional_metadata', 'status',
+  'title', 'artist', 'album', 'import_metadata', 'additional_metadata', 'musical_flavor_vector', 'flavor_source_blend',
+  'flavor_confidence_map', 'flavor_completeness', 'status',
 ] as const;
 export const PASSAGE_COLUMN_COUNT = PASSAGE_COLUMNS.length;
 
@@ -128,11 +130,24 @@ export function keptPassageParams(fileGuid: string, p: PassageRecord) {
   };
 }
 
-/** The JSON columns of a passage, as stored. */
-export function passageJson(p: PassageRecord): { importMetadata: string; additionalMetadata: string | null } {
+export interface PassageJson {
+  importMetadata: string;
+  additionalMetadata: string | null;
+  flavorVector: string | null;
+  flavorSources: string | null;
+  flavorConfidence: string | null;
+  flavorCompleteness: number | null;
+}
+
+/** The JSON columns of a passage, as stored, and its flavor's four (WKMP's SPEC003 columns). */
+export function passageJson(p: PassageRecord): PassageJson {
   return {
     importMetadata: JSON.stringify(p.importMetadata),
     additionalMetadata: p.additionalMetadata === null ? null : JSON.stringify(p.additionalMetadata),
+    flavorVector: p.flavor === null ? null : JSON.stringify(p.flavor.vector),
+    flavorSources: p.flavor === null ? null : JSON.stringify(p.flavor.sources),
+    flavorConfidence: p.flavor === null ? null : JSON.stringify(p.flavor.confidence),
+    flavorCompleteness: p.flavor?.completeness ?? null,
   };
 }
 
