@@ -7,7 +7,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { asArray, asNumber, asObject, asString, type Json } from './json.js';
-import { exchange, parseJson, ServiceError, type HttpReply } from './http.js';
+import { exchange, parseJson, ServiceError, type HttpReply } from '../queue/http.js';
 import type { RequestPace } from '../queue/pace.js';
 
 export const acoustIdService = 'AcoustID';

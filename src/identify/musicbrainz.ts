@@ -6,7 +6,7 @@
  * settings give (1 per second against musicbrainz.org, none against a local mirror).
  */
 import { asArray, asNumber, asObject, asString, type Json } from './json.js';
-import { exchange, parseJson, ServiceError } from './http.js';
+import { exchange, parseJson, ServiceError } from '../queue/http.js';
 import type { RequestPace } from '../queue/pace.js';
 import type { Credit } from './acoustid.js';
 

@@ -32,7 +32,7 @@ import { parseImportMetadata, type PassageBoundaries } from '../stored/import-me
 import { trackSpans } from './release-tracks.js';
 import { largestBatch, lookUpFingerprints, parseResults, type AcoustIdClientOptions, type AcoustIdResult, type Credit } from './acoustid.js';
 import { bandOf, bestAcoustId, candidatesOf, isWritten, joinedParts, pick, sharedReleases, type Candidate } from './choose.js';
-import { ServiceError } from './http.js';
+import { ServiceError } from '../queue/http.js';
 import type { RequestPace } from '../queue/pace.js';
 import { lookUp, parseRecording, parseRelease, type MbRecording, type MbRelease, type MbReleaseSummary, type MusicBrainzClientOptions, type MusicBrainzEntity } from './musicbrainz.js';
 

@@ -17,7 +17,7 @@ import { settingOf } from '../../src/config/settings.js';
 import { openWkmpDatabase, type WkmpDatabase } from '../../src/db/setup.js';
 import { secondsToTicks } from '../../src/file-record.js';
 import { runIdentificationQueue, type IdentificationServices } from '../../src/identify/queue.js';
-import { ServiceError } from '../../src/identify/http.js';
+import { ServiceError } from '../../src/queue/http.js';
 import { lookUp, parseRecording, parseRelease } from '../../src/identify/musicbrainz.js';
 import { SharedPace } from '../../src/queue/pace.js';
 import { JumpingClock, ManualClock } from '../support/clocks.js';

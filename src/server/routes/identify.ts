@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { listSettings } from '../../db/queries/settings.js';
 import type { WkmpDatabase } from '../../db/setup.js';
 import { keyIsAccepted } from '../../identify/acoustid.js';
-import { ServiceError } from '../../identify/http.js';
+import { ServiceError } from '../../queue/http.js';
 import { acoustIdKeyOf, identificationServices } from '../../identify/services.js';
 import type { IdentificationRunner } from '../identification-runner.js';
 import { errorBody } from '../http-errors.js';

@@ -1,7 +1,8 @@
 /**
- * One HTTP exchange with a web service, as the identification clients need it: a time limit
- * (10 s: a service that does not answer is tried again later, never waited on), the body as text,
- * and every way it can fail turned into one `ServiceError` kind the queue knows what to do with.
+ * One HTTP exchange with a web service, as the background queues' clients need it (AcoustID,
+ * MusicBrainz, AcousticBrainz): a time limit (10 s: a service that does not answer is tried again
+ * later, never waited on), the body as text, the headers a client reads its pace from, and every
+ * way it can fail turned into one `ServiceError` kind the queue knows what to do with.
  */
 import { errorMessage } from '../errors.js';
 
@@ -14,8 +15,10 @@ export type ServiceErrorKind =
   | 'too-large'
   /** The service is down or erred (5xx, code 13): try again later. */
   | 'unavailable'
-  /** No answer in time, or no connection (DNS, refused): try again later. */
+  /** No answer in time, or the connection broke: try again later. */
   | 'network'
+  /** No connection at all: the name does not resolve, or nothing listens there (DNS, refused). */
+  | 'unreachable'
   /** An answer that is not what the service answers (not JSON, wrong shape): a failed attempt. */
   | 'bad-reply'
   /** The service does not know what was asked (404). */
@@ -42,6 +45,8 @@ export interface HttpReply {
   retryAfterMs: number | null;
   /** Where a redirect points (requests made with `redirect: 'manual'`). */
   location: string | null;
+  /** The reply's headers (a service's rate-limit headers). */
+  headers: Headers;
 }
 
 /** Retry-After as seconds or as an HTTP date; null when absent or unreadable. */
@@ -59,11 +64,13 @@ export async function exchange(service: string, url: string, init: RequestInit, 
     const response = await fetch(url, { ...init, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
     return {
       status: response.status, text: await response.text(), retryAfterMs: retryAfterMs(response.headers.get('retry-after')), location: response.headers.get('location'),
+      headers: response.headers,
     };
   } catch (error) {
     if (signal?.aborted) throw error;
     const why = timeout.aborted ? `no answer within ${requestTimeoutMs / 1000} s` : causeOf(error);
-    throw new ServiceError(service, 'network', `${url.replace(/\?.*/, '')}: ${why}`);
+    const kind = !timeout.aborted && isUnreachable(error) ? 'unreachable' : 'network';
+    throw new ServiceError(service, kind, `${url.replace(/\?.*/, '')}: ${why}`);
   }
 }
 
@@ -71,6 +78,16 @@ export async function exchange(service: string, url: string, init: RequestInit, 
 function causeOf(error: unknown): string {
   const cause = (error as { cause?: unknown }).cause;
   return cause === undefined ? errorMessage(error) : errorMessage(cause);
+}
+
+/** The system's codes for "no connection at all": the name does not resolve, or no one listens. */
+const unreachableCodes = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** Whether fetch failed before any connection was made (its cause's code; an AggregateError's, for a name with several addresses). */
+function isUnreachable(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: unknown; errors?: unknown } }).cause;
+  const codes = [cause?.code, ...(Array.isArray(cause?.errors) ? cause.errors.map((e: { code?: unknown }) => e.code) : [])];
+  return codes.some((code) => typeof code === 'string' && unreachableCodes.has(code));
 }
 
 export function parseJson(service: string, reply: HttpReply): unknown {
