@@ -15,11 +15,12 @@ import { availableParallelism } from 'node:os';
 /** 28,224,000 ticks per second (WKMP.md); here to keep this module free of the analysis types. */
 const ticksPerSecond = 28_224_000;
 
-export type SettingGroup = 'identification' | 'import' | 'boundaries' | 'leads' | 'database';
+export type SettingGroup = 'identification' | 'flavor' | 'import' | 'boundaries' | 'leads' | 'database';
 
 /** The groups, in the order the page and the docs show them. */
 export const settingGroups: readonly { id: SettingGroup; title: string }[] = [
   { id: 'identification', title: 'Identification' },
+  { id: 'flavor', title: 'Musical flavor' },
   { id: 'import', title: 'Import' },
   { id: 'boundaries', title: 'Song boundaries (passages)' },
   { id: 'leads', title: 'Lead-in and lead-out (amplitude)' },
@@ -255,6 +256,15 @@ export const settings = [
   numberSetting('identification_cache_days', {
     group: 'identification', label: 'answers kept for', unit: 'days', min: 1, max: 3650, default: 90,
     help: 'AcoustID and MusicBrainz answers are asked again after this long',
+  }),
+  urlSetting('acousticbrainz_base_url', {
+    group: 'flavor', label: 'AcousticBrainz address', default: 'https://acousticbrainz.org',
+    help: 'AcousticBrainz, or a mirror or local server answering its /api/v1/high-level, for the flavor of identified recordings',
+  }),
+  integerSetting('acousticbrainz_min_interval_ms', {
+    // AcousticBrainz documents 10 requests per 10 s per address; its X-RateLimit-* headers pace the rest.
+    group: 'flavor', label: 'AcousticBrainz request spacing', unit: 'ms', min: 0, max: 60_000, default: 1000,
+    help: 'least time between two requests to AcousticBrainz from every wkmp-ai on this database (it allows 10 per 10 s); 0 for a mirror',
   }),
   integerSetting('ingest_max_concurrent_jobs', {
     group: 'import', label: 'concurrent analyses', unit: 'workers', min: 1, max: maxJobs, default: availableParallelism,

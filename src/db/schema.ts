@@ -357,6 +357,25 @@ const releasePlans: Table = {
 };
 
 /**
+ * wkmp-ai's own: the AcousticBrainz queue's retries (flavoring/queue.ts), one row per recording
+ * whose request failed (the service erred, or answered nothing in time). The recordings waiting are
+ * the songs' recordings with no row in `acousticbrainz_cache`; a row here holds one back until
+ * `next_attempt_at`, or for good once `failed` (after the last attempt). It goes once the
+ * recording's documents are stored.
+ */
+const flavorJobs: Table = {
+  name: 'wkmp_ai_flavor_jobs',
+  columns: [
+    text('recording_mbid', { primaryKey: true }),
+    text('state', { notNull: true, default: "'waiting'", check: "state IN ('waiting', 'failed')" }),
+    integer('attempts', { notNull: true, default: '0' }),
+    text('next_attempt_at'),
+    text('last_error'),
+    text('updated_at', { notNull: true, default: 'CURRENT_TIMESTAMP' }),
+  ],
+};
+
+/**
  * wkmp-ai's own: who runs each background queue of this database (the identification queue, and any
  * later one), so that one process does, whichever started it: the holder's host, pid and what it
  * is (`wkmp-ai serve`, `wkmp-ai identify`), a token only it knows, and its heartbeat (epoch ms). A
@@ -395,7 +414,7 @@ export const ownVersionTable: Table = {
 export const tables: readonly Table[] = [
   files, passages, works, songs, artists, albums, passageSongs, songArtists, passageAlbums, songWorks,
   importSessions, settings, acoustidCache, musicbrainzCache, acousticbrainzCache, importErrors, otherFiles, identificationJobs, acoustidReplies, releasePlans,
-  leases, requestPace, ownVersionTable,
+  flavorJobs, leases, requestPace, ownVersionTable,
 ];
 
 function columnSql(column: Column): string {

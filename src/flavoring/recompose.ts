@@ -44,16 +44,19 @@ export async function recomposeFlavors(db: WkmpDatabase, guids: readonly string[
   return stored;
 }
 
-/** Makes again every passage's flavor that lacks what is known of its recordings; returns how many. */
+/**
+ * Makes again every passage's flavor that lacks what is known of its recordings; returns how many.
+ * One pass in guid order: a passage whose recordings' documents give no flavor (none holds a
+ * classifier) stays stale, and is passed, not read again.
+ */
 export async function recomposeStaleFlavors(db: WkmpDatabase, signal?: AbortSignal): Promise<number> {
   let stored = 0;
+  let after = '';
   for (;;) {
     signal?.throwIfAborted();
-    const stale = listPassagesWithStaleFlavor(db.read, chunkPassages);
+    const stale = listPassagesWithStaleFlavor(db.read, after, chunkPassages);
     if (stale.length === 0) return stored;
-    const done = await recomposeFlavors(db, stale);
-    stored += done;
-    // Each stale passage is stored with AcousticBrainz among its sources, so the next read moves on; none stored would loop.
-    if (done === 0) return stored;
+    stored += await recomposeFlavors(db, stale);
+    after = stale.at(-1)!;
   }
 }

@@ -262,7 +262,7 @@ describe('wkmp-ai serve: settings and parameters', () => {
     const { url } = await startService(copyFixtureRoot());
     const answer = await request<{ groups: { id: string; title: string }[]; fields: Record<string, unknown>[] }>(`${url}/api/settings/fields`);
     expect(answer.status).toBe(200);
-    expect(answer.body.groups.map((group) => group.id)).toEqual(['identification', 'import', 'boundaries', 'leads', 'database']);
+    expect(answer.body.groups.map((group) => group.id)).toEqual(['identification', 'flavor', 'import', 'boundaries', 'leads', 'database']);
     expect(answer.body.fields.map((field) => field.key)).toEqual(settings.map((setting) => setting.key));
     expect(answer.body.fields.find((field) => field.key === 'ingest_max_concurrent_jobs')).toMatchObject({
       label: 'concurrent analyses', unit: 'workers', min: 1, max: maxJobs(), default: String(availableParallelism()), defaultText: 'the number of cores of the machine that runs',

@@ -16,11 +16,25 @@ SELECT DISTINCT p.guid FROM passages p
 JOIN passage_songs ps ON ps.passage_id = p.guid
 JOIN songs s ON s.guid = ps.song_id
 JOIN acousticbrainz_cache c ON c.recording_mbid = s.recording_mbid
-WHERE c.high_level_data <> '{}' AND (p.flavor_source_blend IS NULL OR p.flavor_source_blend NOT LIKE '%"AcousticBrainz"%')
-ORDER BY p.guid LIMIT ?`;
+WHERE p.guid > @after AND c.high_level_data <> '{}' AND (p.flavor_source_blend IS NULL OR p.flavor_source_blend NOT LIKE '%"AcousticBrainz"%')
+ORDER BY p.guid LIMIT @limit`;
 
-export function listPassagesWithStaleFlavor(db: ReadDb, limit: number): string[] {
-  return (db.prepare(SELECT_STALE).all(limit) as { guid: string }[]).map((row) => row.guid);
+/**
+ * The first `limit` of them after the guid `after`, in guid order: a caller goes through them once,
+ * even those that stay stale when made again (documents that hold no classifier give no flavor).
+ */
+export function listPassagesWithStaleFlavor(db: ReadDb, after: string, limit: number): string[] {
+  return (db.prepare(SELECT_STALE).all({ after, limit }) as { guid: string }[]).map((row) => row.guid);
+}
+
+const SELECT_OF_RECORDINGS = `
+SELECT DISTINCT ps.passage_id AS guid FROM passage_songs ps JOIN songs s ON s.guid = ps.song_id
+WHERE s.recording_mbid IN (SELECT value FROM json_each(?))`;
+
+/** The passages that play any of these recordings (their flavor follows their recordings'). */
+export function listPassagesOfRecordings(db: ReadDb, mbids: readonly string[]): string[] {
+  if (mbids.length === 0) return [];
+  return (db.prepare(SELECT_OF_RECORDINGS).all(JSON.stringify(mbids)) as { guid: string }[]).map((row) => row.guid);
 }
 
 export interface PassageFlavorSource {
