@@ -14,6 +14,7 @@ import { defaultHost, defaultPort, logLevels, type LogLevel } from '../server/op
 import { formatSummary } from './summary.js';
 import { wkmpAiVersion } from '../version.js';
 import type * as IdentifyModule from './identify.js';
+import type * as FlavorModule from './flavor.js';
 
 export const exitCodes = { completed: 0, couldNotRun: 1, cancelled: 130 } as const;
 
@@ -43,6 +44,7 @@ interface ImportOptions {
   analysis: 'full' | 'tags';
   ffmpeg?: string;
   identify?: boolean;
+  flavor?: boolean;
 }
 
 /** First Ctrl-C: stop taking files, commit what is analysed, end the session CANCELLED. Second: quit at once. */
@@ -83,6 +85,10 @@ async function importCommand(folder: string | undefined, options: ImportOptions)
     if (options.identify === true && summary.state === 'COMPLETED') {
       process.exitCode = await (await identifyModule()).identifyDatabase({ database: summary.database, json: options.json ?? false, signal: controller.signal });
     }
+    if (options.flavor === true && summary.state === 'COMPLETED') {
+      const code = await (await flavorModule()).flavorDatabase({ database: summary.database, json: options.json ?? false, signal: controller.signal });
+      if (code !== 0) process.exitCode = code;
+    }
   } catch (error) {
     process.stderr.write(`wkmp-ai: ${errorMessage(error)}\n`);
     process.exitCode = exitCodes.couldNotRun;
@@ -112,6 +118,41 @@ async function identifyCommand(options: IdentifyCommandOptions): Promise<void> {
     const database = options.db ?? defaultDatabasePath(resolveRootFolder({ flag: options.rootFolder }));
     process.exitCode = await (await identifyModule()).identifyDatabase({
       database, ...(options.limit === undefined ? {} : { limit: options.limit }), json: options.json ?? false, noWait: !options.wait, signal: controller.signal,
+    });
+  } catch (error) {
+    process.stderr.write(`wkmp-ai: ${errorMessage(error)}\n`);
+    process.exitCode = controller.signal.aborted ? exitCodes.cancelled : exitCodes.couldNotRun;
+  } finally {
+    release();
+  }
+}
+
+/** The AcousticBrainz queue, its dump reader and its bar load only for a command that flavors. */
+function flavorModule(): Promise<typeof FlavorModule> {
+  return import('./flavor.js');
+}
+
+interface FlavorCommandOptions {
+  rootFolder?: string;
+  db?: string;
+  limit?: number;
+  json?: boolean;
+  /** commander's negation of --no-wait: true unless it is given. */
+  wait: boolean;
+  fromDump?: string;
+  all?: boolean;
+}
+
+async function flavorCommand(options: FlavorCommandOptions, command: Command): Promise<void> {
+  if (options.all === true && options.fromDump === undefined) command.error('error: option \'--all\' goes with \'--from-dump <file>\' (which recordings of the dump to keep)');
+  if (options.limit !== undefined && options.fromDump !== undefined) command.error('error: option \'--limit <n>\' counts recordings asked of AcousticBrainz, not read from a dump');
+  const controller = new AbortController();
+  const release = cancelOnInterrupt(controller);
+  try {
+    const database = options.db ?? defaultDatabasePath(resolveRootFolder({ flag: options.rootFolder }));
+    process.exitCode = await (await flavorModule()).flavorDatabase({
+      database, ...(options.limit === undefined ? {} : { limit: options.limit }), json: options.json ?? false, noWait: !options.wait,
+      ...(options.fromDump === undefined ? {} : { fromDump: resolve(process.cwd(), options.fromDump) }), all: options.all === true, signal: controller.signal,
     });
   } catch (error) {
     process.stderr.write(`wkmp-ai: ${errorMessage(error)}\n`);
@@ -203,6 +244,7 @@ export function buildProgram(): Command {
     .option('--ffmpeg <command>', 'the ffmpeg to decode with (default: the one on the PATH, else the one npm installed)')
     .option('--json', 'print the summary as one JSON object on stdout, and no progress bar')
     .option('--identify', 'then identify the passages waiting for it (AcoustID and MusicBrainz), as `wkmp-ai identify` does')
+    .option('--flavor', 'then give the songs AcousticBrainz\'s flavor (after --identify when both are given), as `wkmp-ai flavor` does')
     .addHelpText('after', `
 Exit codes: 0 completed (per-file errors are listed in the summary), 1 could not run, 130 cancelled.
 
@@ -229,6 +271,30 @@ Examples:
   $ WKMP_ACOUSTID_API_KEY=... wkmp-ai identify --root-folder ~/Music
   $ wkmp-ai identify --root-folder ~/Music --limit 100 --json | jq .requests`)
     .action(identifyCommand);
+  program
+    .command('flavor')
+    .description('give the songs\' recordings their musical flavor from AcousticBrainz (25 to a request, at the pace it allows), or from one of its dumps')
+    .option('--root-folder <dir>', 'root music folder (default: $WKMP_ROOT_FOLDER, root_folder in ~/.config/wkmp/wkmp-ai.toml, or ~/Music)')
+    .option('--db <file>', 'database file (default: <root>/wkmp.db)')
+    .option('--limit <n>', 'ask AcousticBrainz for at most this many recordings', positiveInteger)
+    .option('--no-wait', 'when another process (wkmp-ai serve) runs the AcousticBrainz queue, say so and exit 1 instead of waiting for it')
+    .option('--from-dump <file>', 'read one AcousticBrainz high-level dump archive (acousticbrainz-highlevel-json-20220623-N.tar.zst) instead of asking the service')
+    .option('--all', 'with --from-dump: keep every recording of the archive, not only this library\'s')
+    .option('--json', 'print the summary as one JSON object on stdout, and no progress bar')
+    .addHelpText('after', `
+AcousticBrainz is the acousticbrainz_base_url setting (default https://acousticbrainz.org; a mirror or a
+local server answering /api/v1/high-level), asked no closer than acousticbrainz_min_interval_ms apart
+and as its X-RateLimit-* headers say. When it does not answer, the recordings wait: its CC0 dumps
+(https://data.metabrainz.org/pub/musicbrainz/acousticbrainz/dumps/) give them, one archive per run,
+and a dump read again after an interruption passes what it already stored.
+One process runs the AcousticBrainz queue at a time on a database: while another does (wkmp-ai serve), this one waits for it, or with --no-wait says which and exits 1.
+Exit codes: 0 ran (recordings AcousticBrainz does not know are counted as such), 1 could not run, AcousticBrainz does not answer with recordings waiting, a dump not read to its end (what was read is kept), or another process runs the queue (--no-wait), 130 cancelled.
+
+Examples:
+  $ wkmp-ai flavor --root-folder ~/Music
+  $ wkmp-ai flavor --root-folder ~/Music --from-dump acousticbrainz-highlevel-json-20220623-0.tar.zst
+  $ wkmp-ai flavor --root-folder ~/Music --json | jq .finished`)
+    .action(flavorCommand);
   program
     .command('serve')
     .description(`run the HTTP API and live progress (SSE) on ${defaultHost}:${defaultPort}`)

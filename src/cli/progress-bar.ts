@@ -1,5 +1,7 @@
 import cliProgress from 'cli-progress';
 import type { QueueProgress } from '../identify/queue.js';
+import type { FlavorProgress } from '../flavoring/queue.js';
+import type { DumpProgress } from '../flavoring/dump.js';
 import type { ImportEvent, ImportProgress } from '../import/events.js';
 
 /** "42s", "3m05s", "2h07m"; null when there is no estimate yet. */
@@ -52,6 +54,24 @@ export function formatIdentifyProgress(p: QueueProgress, barSize = 30): string {
   const done = total - counts.waiting;
   const eta = counts.waiting > 0 ? formatEta(p.etaSeconds) : null;
   return ` identify |${formatBar(done, total, barSize)}| ${done}/${total} passages | AcoustID ${p.requests.acoustId}, MusicBrainz ${p.requests.musicBrainz} requests${eta === null ? '' : ` | ETA ${eta}`}`;
+}
+
+/** One line of the AcousticBrainz queue's progress (`wkmp-ai flavor`): recordings stored of the library's, requests, ETA. */
+export function formatFlavorProgress(p: FlavorProgress, barSize = 30): string {
+  const { counts } = p;
+  const done = counts.known + counts.unknown + counts.failed;
+  const eta = counts.due > 0 ? formatEta(p.etaSeconds) : null;
+  return ` flavor |${formatBar(done, counts.recordings, barSize)}| ${done}/${counts.recordings} recordings | AcousticBrainz ${p.requests} requests${eta === null ? '' : ` | ETA ${eta}`}`;
+}
+
+/** "12.3 MB" */
+function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+/** One line of a dump's reading (`wkmp-ai flavor --from-dump`): bytes of the file read, documents met and stored. */
+export function formatDumpProgress(p: DumpProgress, barSize = 30): string {
+  return ` dump |${formatBar(p.bytesRead, p.bytesTotal, barSize)}| ${megabytes(p.bytesRead)}/${megabytes(p.bytesTotal)} | ${p.members} documents, ${p.stored} stored`;
 }
 
 /** Draws the import's progress on stderr when it is a terminal; prints warnings above the bar. */
