@@ -2,6 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // No test asks the real AcousticBrainz: a service or command line that no test pointed at a fake
+    // finds nothing listening here (acousticbrainz_base_url, else this variable), and pauses its queue.
+    env: { WKMP_ACOUSTICBRAINZ_URL: 'http://127.0.0.1:2' },
     projects: [
       { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts'] } },
       // The real-music fixtures are built from Debian's soundtrack packages before the integration tests (test/real-music.ts).

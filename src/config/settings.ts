@@ -190,14 +190,35 @@ function parseHttpUrl(text: string): string | undefined {
   }
 }
 
+/**
+ * An address. With `env`, it is seeded NULL and that variable gives it while none is stored (else
+ * the default), and a write of null or '' brings that back.
+ */
 function urlSetting<K extends string>(key: K, spec: Described & { default: string }): Setting<K, string> {
+  const unset = spec.env !== undefined;
   return plain(key, 'url', spec, {
     defaultValue: () => spec.default,
-    seeded: () => spec.default,
-    rule: () => 'an http(s) URL',
-    normalise: (input) => (typeof input === 'string' ? parseHttpUrl(input) : undefined),
+    seeded: () => (unset ? null : spec.default),
+    rule: () => (unset ? 'an http(s) URL, or empty for the default' : 'an http(s) URL'),
+    normalise: (input) => {
+      if (unset && (input === null || input === '')) return null;
+      return typeof input === 'string' ? parseHttpUrl(input) : undefined;
+    },
     parse: parseHttpUrl,
   });
+}
+
+/**
+ * A setting's value where an environment variable stands in for it (its `env`) while none is
+ * stored: the stored one, else the variable's (when the rule takes it), else the default.
+ */
+export function settingOrEnvironment<K extends SettingKey>(rows: SettingRows, key: K, env: NodeJS.ProcessEnv): SettingValues[K] {
+  const setting = settingOf(key);
+  const stored = rows.get(key) ?? null;
+  if (stored !== null || setting.env === null) return readSettings(rows)[key];
+  const fromEnv = env[setting.env];
+  const value = fromEnv === undefined || fromEnv.trim() === '' ? undefined : setting.parse(fromEnv);
+  return (value ?? setting.defaultValue()) as SettingValues[K];
 }
 
 function parseFolders(text: string): string[] | undefined {
@@ -258,7 +279,7 @@ export const settings = [
     help: 'AcoustID and MusicBrainz answers are asked again after this long',
   }),
   urlSetting('acousticbrainz_base_url', {
-    group: 'flavor', label: 'AcousticBrainz address', default: 'https://acousticbrainz.org',
+    group: 'flavor', label: 'AcousticBrainz address', default: 'https://acousticbrainz.org', env: 'WKMP_ACOUSTICBRAINZ_URL',
     help: 'AcousticBrainz, or a mirror or local server answering its /api/v1/high-level, for the flavor of identified recordings',
   }),
   integerSetting('acousticbrainz_min_interval_ms', {

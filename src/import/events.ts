@@ -96,6 +96,7 @@ export function summaryForEvent(summary: ImportSummary): ImportSummary {
 }
 
 import type { QueueStatus } from '../identify/queue.js';
+import type { FlavorStatus } from '../flavoring/queue.js';
 
 export type ImportEvent =
   | { type: 'ImportSessionStarted'; sessionId: string; rootFolder: string; folder: string }
@@ -105,7 +106,9 @@ export type ImportEvent =
   | { type: 'ImportSessionFailed'; sessionId: string; message: string }
   | { type: 'AnalysisLog'; level: 'info' | 'warn'; message: string }
   /** The identification queue (identify/queue.ts), as it runs after imports. */
-  | { type: 'IdentificationProgress'; identification: QueueStatus };
+  | { type: 'IdentificationProgress'; identification: QueueStatus }
+  /** The AcousticBrainz queue (flavoring/queue.ts), as it runs after imports and identification. */
+  | { type: 'FlavorProgress'; flavor: FlavorStatus };
 
 export function emptyCounts(): ImportCounts {
   return {

@@ -11,7 +11,9 @@ import { registerImportRoutes } from './routes/import.js';
 import { registerLibraryRoutes } from './routes/library.js';
 import { registerSettingsRoutes } from './routes/settings.js';
 import { registerIdentifyRoutes } from './routes/identify.js';
+import { registerFlavorRoutes } from './routes/flavor.js';
 import type { IdentificationRunner } from './identification-runner.js';
+import type { FlavorRunner } from './flavor-runner.js';
 import { registerWebRoutes } from './routes/web.js';
 import { guardAccess, type Access } from './access.js';
 import { errorBody, type ErrorBody } from './http-errors.js';
@@ -22,6 +24,8 @@ export interface AppDeps {
   service: ImportService;
   /** The identification queue, run in the background after imports. */
   identification: IdentificationRunner;
+  /** The AcousticBrainz queue, run in the background after imports and identification. */
+  flavor: FlavorRunner;
   /** The service's database: its read connection for every route, its recorder for every write. */
   db: WkmpDatabase;
   /** The ffmpeg to decode with; default the system's, else the one npm installed. */
@@ -65,13 +69,24 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const hub = new SseHub(deps.sse);
   const unsubscribe = deps.service.subscribe((event) => {
     hub.broadcast(event);
-    // What an import recorded waits for identification: the queue runs after it.
-    if (event.type === 'ImportSessionCompleted' || event.type === 'ImportSessionCancelled') deps.identification.kick();
+    // What an import recorded waits for the queues: they run after it.
+    if (event.type === 'ImportSessionCompleted' || event.type === 'ImportSessionCancelled') {
+      deps.identification.kick();
+      deps.flavor.kick();
+    }
   });
-  const unsubscribeQueue = deps.identification.subscribe((identification) => hub.broadcast({ type: 'IdentificationProgress', identification }));
+  let songsIdentified: number | null = null;
+  const unsubscribeQueue = deps.identification.subscribe((identification) => {
+    hub.broadcast({ type: 'IdentificationProgress', identification });
+    // Songs identification wrote wait for their flavor.
+    if (songsIdentified !== null && identification.counts.done > songsIdentified) deps.flavor.kick();
+    songsIdentified = identification.counts.done;
+  });
+  const unsubscribeFlavor = deps.flavor.subscribe((flavor) => hub.broadcast({ type: 'FlavorProgress', flavor }));
   app.addHook('preClose', async () => {
     unsubscribe();
     unsubscribeQueue();
+    unsubscribeFlavor();
     hub.close();
   });
   // One log line per request, when it is answered; an error answer's line carries its code and message.
@@ -115,8 +130,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // Every writer's transactions (imports, sessions, settings, identification, leases, paces): lock waits and holds.
   app.get('/api/writes', async () => ({ writers: deps.db.recorder.figures() }));
   registerImportRoutes(app, deps.service, deps.db.read, hub);
-  registerSettingsRoutes(app, deps.db.read, deps.db.recorder, () => deps.identification.kick());
+  registerSettingsRoutes(app, deps.db.read, deps.db.recorder, () => {
+    deps.identification.kick();
+    deps.flavor.kick();
+  });
   registerIdentifyRoutes(app, deps.db, deps.identification);
+  registerFlavorRoutes(app, deps.flavor);
   registerAnalyzeRoutes(app, deps.service.rootFolder, deps.db.read, deps.ffmpeg, measures);
   registerLibraryRoutes(app, deps.service.rootFolder, deps.db.read);
   registerWebRoutes(app);

@@ -14,6 +14,7 @@ import { buildApp } from './app.js';
 import { defaultHost, defaultPort, type LogLevel } from './options.js';
 import { ImportService } from './import-service.js';
 import { IdentificationRunner } from './identification-runner.js';
+import { FlavorRunner } from './flavor-runner.js';
 import type { SseOptions } from './sse.js';
 
 
@@ -63,21 +64,25 @@ export async function serve(options: ServeOptions): Promise<RunningService> {
   const db = openWkmpDatabase(database);
   let app: FastifyInstance | undefined;
   let identification: IdentificationRunner | undefined;
+  let flavor: FlavorRunner | undefined;
   try {
     await db.recorder.write(cancelAbandonedSessions());
     const service = new ImportService({ rootFolder, db, ...(options.ffmpeg === undefined ? {} : { ffmpeg: options.ffmpeg }) });
     identification = new IdentificationRunner(db, { onError: (message) => app?.log.error(message) });
+    flavor = new FlavorRunner(db, { onError: (message) => app?.log.error(message) });
     app = buildApp({
-      service, identification, db, access, logLevel: options.logLevel ?? 'silent',
+      service, identification, flavor, db, access, logLevel: options.logLevel ?? 'silent',
       ...(options.ffmpeg === undefined ? {} : { ffmpeg: options.ffmpeg }), ...(options.sse ? { sse: options.sse } : {}),
     });
     // Every writer's long lock waits, not only an import's: one warning line each (an import also says so on its page).
     const logged = app;
     db.recorder.onLockWait((wait) => logged.log.warn({ writer: wait.writer, waitedMs: Math.round(wait.waitedMs), gaveUp: wait.gaveUp }, wait.error.message));
     const url = await app.listen({ host, port: options.port ?? defaultPort });
-    // Passages an earlier run left waiting are identified now.
+    // Passages an earlier run left waiting are identified now, and recordings flavored.
     identification.kick();
+    flavor.kick();
     const queue = identification;
+    const flavorQueue = flavor;
     const listening = app;
     let closing: Promise<void> | undefined;
     return {
@@ -90,6 +95,7 @@ export async function serve(options: ServeOptions): Promise<RunningService> {
         closing ??= (async () => {
           await service.shutdown();
           await queue.close();
+          await flavorQueue.close();
           await listening.close();
           await db.close();
         })();
@@ -98,6 +104,7 @@ export async function serve(options: ServeOptions): Promise<RunningService> {
     };
   } catch (error) {
     await identification?.close();
+    await flavor?.close();
     await app?.close();
     await db.close();
     throw error;

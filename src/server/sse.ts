@@ -84,7 +84,7 @@ export class SseHub {
         continue;
       }
       // Logs and the queue's progress are dropped for a client that cannot keep up: the next one says as much.
-      const droppable = event.type === 'AnalysisLog' || event.type === 'IdentificationProgress';
+      const droppable = event.type === 'AnalysisLog' || event.type === 'IdentificationProgress' || event.type === 'FlavorProgress';
       if (droppable && this.isCongested(client)) continue;
       // The end of a session carries its summary: a progress still waiting is stale.
       if (!droppable) this.clearPending(client);
