@@ -91,7 +91,7 @@ export interface DumpReading {
 
 /** Starts reading `file`; `onBytes` hears of every chunk read from it (its size), for a progress bar. */
 export function readDumpArchive(file: string, onBytes: (bytes: number) => void): DumpReading {
-  const source = createReadStream(file);
+  const source = createReadStream(file, { highWaterMark: 1 << 20 });
   source.on('data', (chunk) => onBytes(chunk.length));
   const extract = tar.extract();
   let failure: Error | null = null;

@@ -29,6 +29,7 @@ const benches = [
   { bench: 'ffmpeg', last: /^install size of the bundled ffmpeg: /m },
   { bench: 'tags', last: /^target: wkmp-ai .* as fast as beets/m },
   { bench: 'identify', last: /^second run \(re-recorded, caches warm\): AcoustID 0, MusicBrainz 0 requests$/m },
+  { bench: 'flavor', last: /^second run \(caches warm\): 0 requests$/m },
 ];
 
 describe.each(benches)('bench:$bench --smoke', ({ bench, last }) => {
