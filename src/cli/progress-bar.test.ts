@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WriteMetrics } from '../db/metrics.js';
 import { emptyCounts, type ImportCounts, type ImportProgress } from '../import/events.js';
-import { fitToWidth, formatBar, formatEta, formatIdentifyProgress, formatProgress } from './progress-bar.js';
+import { fitToWidth, formatBar, formatDumpProgress, formatEta, formatFlavorProgress, formatIdentifyProgress, formatProgress } from './progress-bar.js';
 
 function progress(fields: Partial<Omit<ImportProgress, 'counts'>> & { counts?: Partial<ImportCounts> } = {}): ImportProgress {
   const { counts, ...rest } = fields;
@@ -95,5 +95,20 @@ describe('fitToWidth', () => {
     const line = fitToWidth((size) => formatProgress(busy, size), 60);
     expect(line).toHaveLength(59);
     expect(line).toBe(' analysing |████░░░░░░| 40/100 files | 12.5 files/s | ETA 3m05s | 41 passages | 0 failed | 3.2 audio min, 25.1x realtime'.slice(0, 59));
+  });
+});
+
+describe('the AcousticBrainz lines', () => {
+  it('count the recordings stored of the library\'s, the requests, and the ETA while some are due', () => {
+    const counts = { recordings: 100, known: 40, unknown: 5, waiting: 55, due: 50, failed: 0, nextAttemptAt: null };
+    expect(formatFlavorProgress({ counts, paused: null, requests: 2, recordingsPerSecond: 20, etaSeconds: 3 }, 10))
+      .toBe(' flavor |█████░░░░░| 45/100 recordings | AcousticBrainz 2 requests | ETA 3s');
+    expect(formatFlavorProgress({ counts: { ...counts, due: 0 }, paused: null, requests: 2, recordingsPerSecond: 0, etaSeconds: null }, 10))
+      .toBe(' flavor |█████░░░░░| 45/100 recordings | AcousticBrainz 2 requests');
+  });
+
+  it('count a dump\'s bytes read, and its documents met and stored', () => {
+    expect(formatDumpProgress({ file: 'a.tar.zst', bytesRead: 25_000_000, bytesTotal: 100_000_000, members: 30_000, stored: 120 }, 8))
+      .toBe(' dump |██░░░░░░| 25.0 MB/100.0 MB | 30000 documents, 120 stored');
   });
 });

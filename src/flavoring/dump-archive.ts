@@ -7,7 +7,7 @@
  * offset, plus `<dir>/COPYING` (CC0 1.0).
  */
 import { createReadStream } from 'node:fs';
-import { Transform, type Readable } from 'node:stream';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Decompress, type ZstdError } from 'fzstd';
 import tar from 'tar-stream';
@@ -56,19 +56,29 @@ function zstdStream(): Transform {
   return stage;
 }
 
+/** What is wrong with the archive itself (not with what its reader did with it), in words. */
+export class DumpArchiveError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DumpArchiveError';
+  }
+}
+
 /** fzstd's errors (ZstdErrorCode) in words. */
 function zstdError(error: unknown): Error {
   const code = (error as Partial<ZstdError>).code;
-  if (code === 5) return new Error('the archive ends before its zstd stream does (a truncated download?)');
-  if (code === 0) return new Error('it is not zstd data, or it is damaged');
-  return new Error(`zstd: ${error instanceof Error ? error.message : String(error)}`);
+  if (code === 5) return new DumpArchiveError('the archive ends before its zstd stream does (a truncated download?)');
+  if (code === 0) return new DumpArchiveError('it is not zstd data, or it is damaged');
+  return new DumpArchiveError(`zstd: ${error instanceof Error ? error.message : String(error)}`);
 }
 
-/** tar-stream's errors in words. */
-function tarError(error: Error): Error {
-  if (/unexpected end/i.test(error.message)) return new Error('the archive ends in the middle of a member (a truncated download?)');
-  if (/invalid tar header|checksum/i.test(error.message)) return new Error(`it does not hold a tar stream where one is expected (${error.message})`);
-  return error;
+/** What stopped the stream of the archive (the file, fzstd, tar-stream), in words. */
+function archiveError(error: unknown): DumpArchiveError {
+  if (error instanceof DumpArchiveError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (/unexpected end/i.test(message)) return new DumpArchiveError('the archive ends in the middle of a member (a truncated download?)');
+  if (/invalid tar header|checksum/i.test(message)) return new DumpArchiveError(`it does not hold a tar stream where one is expected (${message})`);
+  return new DumpArchiveError(message);
 }
 
 export interface DumpEntry {
@@ -76,14 +86,14 @@ export interface DumpEntry {
   path: string;
   /** Its size in bytes, as its header says. */
   size: number;
-  /** Its bytes: read them, or `skip()` them. */
-  stream: Readable;
+  /** Its bytes; a member not read is passed over unread. */
+  read(): Promise<Buffer>;
 }
 
 export interface DumpReading {
   /** The members in archive order; the next is read only when asked for. */
   entries: AsyncIterable<DumpEntry>;
-  /** Resolves when the whole file has been read; rejects with what went wrong (in words) otherwise. */
+  /** Resolves when the whole file has been read; rejects with what went wrong (a DumpArchiveError, in words) otherwise. */
   done: Promise<void>;
   /** Stops reading (cancelled, or the caller failed). */
   stop(reason?: Error): void;
@@ -94,10 +104,10 @@ export function readDumpArchive(file: string, onBytes: (bytes: number) => void):
   const source = createReadStream(file, { highWaterMark: 1 << 20 });
   source.on('data', (chunk) => onBytes(chunk.length));
   const extract = tar.extract();
+  /** Why the reading stopped: the archive's fault (a DumpArchiveError), or the reason `stop` was given. */
   let failure: Error | null = null;
   const done = pipeline(source, zstdStream(), extract).catch((error: unknown) => {
-    const why = error instanceof Error ? tarError(error) : new Error(String(error));
-    failure ??= why;
+    failure ??= archiveError(error);
     throw failure;
   });
   // Whoever waits on `done` hears of the failure; the iteration below hears of it too.
@@ -105,12 +115,12 @@ export function readDumpArchive(file: string, onBytes: (bytes: number) => void):
   async function* entries(): AsyncGenerator<DumpEntry> {
     try {
       for await (const entry of extract) {
-        yield { path: entry.header.name, size: entry.header.size ?? 0, stream: entry };
+        yield { path: entry.header.name, size: entry.header.size ?? 0, read: () => readAll(entry).catch((error: unknown) => { throw failure ?? archiveError(error); }) };
         // A member the caller did not read is drained, so that the next one comes.
         entry.resume();
       }
     } catch (error) {
-      throw failure ?? (error instanceof Error ? tarError(error) : new Error(String(error)));
+      throw failure ?? archiveError(error);
     }
   }
   return {
@@ -122,4 +132,10 @@ export function readDumpArchive(file: string, onBytes: (bytes: number) => void):
       extract.destroy(failure);
     },
   };
+}
+
+async function readAll(stream: AsyncIterable<Buffer>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return Buffer.concat(chunks);
 }

@@ -21,7 +21,7 @@ import { listPassagesOfRecordings } from '../db/queries/flavor.js';
 import { recordAcousticBrainz, type DocumentsByOffset } from '../db/record-acousticbrainz.js';
 import { errorMessage } from '../errors.js';
 import { normalisedMbid } from './acousticbrainz-client.js';
-import { memberOf, readDumpArchive } from './dump-archive.js';
+import { DumpArchiveError, memberOf, readDumpArchive } from './dump-archive.js';
 import { recomposeFlavors } from './recompose.js';
 import { songFlavorOf } from './song-flavor.js';
 
@@ -132,7 +132,7 @@ class DumpImport {
   /** One member: kept, passed, or counted as broken. */
   private async take(path: string, size: number, read: () => Promise<Buffer>): Promise<void> {
     const member = memberOf(path);
-    if (member.kind === 'low-level') throw new Error(`it is a low-level dump (${path}): give a high-level one (acousticbrainz-highlevel-json-…)`);
+    if (member.kind === 'low-level') throw new DumpArchiveError(`it is a low-level dump (${path}): give a high-level one (acousticbrainz-highlevel-json-…)`);
     if (member.kind === 'other') return;
     this.summary.members += 1;
     const wanted = this.wanted?.get(member.mbid);
@@ -176,13 +176,15 @@ class DumpImport {
     try {
       for await (const entry of reading.entries) {
         if (signal?.aborted) break;
-        await this.take(entry.path, entry.size, () => readAll(entry.stream));
+        await this.take(entry.path, entry.size, entry.read);
         this.report();
       }
       await reading.done;
       this.summary.complete = !signal?.aborted;
     } catch (error) {
       reading.stop(error instanceof Error ? error : new Error(String(error)));
+      // What could not be written (the database) is thrown; what is wrong with the archive is said.
+      if (!(error instanceof DumpArchiveError) && !signal?.aborted) throw error;
       if (!signal?.aborted) this.summary.error = `reading ${this.options.file}: ${errorMessage(error)}; what was read before is kept`;
     } finally {
       signal?.removeEventListener('abort', stop);
@@ -196,13 +198,7 @@ class DumpImport {
   }
 }
 
-async function readAll(stream: AsyncIterable<Buffer>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
-
-/** Reads one dump archive into the cache; never throws for what the archive holds (the summary says), only for what it could not write. */
+/** Reads one dump archive into the cache; never throws for what the archive holds (the summary says), only for what could not be written. */
 export function importDump(options: DumpImportOptions): Promise<DumpSummary> {
   return new DumpImport(options).run();
 }

@@ -4,9 +4,11 @@
  * `<dir>/highlevel/<2>/<1>/<mbid>-<n>.json`, COPYING last), read into a real wkmp.db: what is kept,
  * merged, passed over, counted as broken, and what an archive that ends early leaves.
  */
+import { spawnSync } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import tar from 'tar-stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openWkmpDatabase, type WkmpDatabase } from '../../src/db/setup.js';
 import { importDump } from '../../src/flavoring/dump.js';
@@ -143,6 +145,37 @@ describe('reading a dump into wkmp.db', () => {
     // Then the whole archive: what was kept is passed, the rest stored.
     const rest = await importDump({ db, file: whole });
     expect(rest).toMatchObject({ complete: true, alreadyStored: summary.stored, stored: 400 - summary.stored });
+  });
+
+  it('says so when the tar stream inside a whole zstd stream ends in the middle of a member', async () => {
+    const library = makeFlavorLibrary(20);
+    const { db, path } = await database(library);
+    const pack = tar.pack();
+    for (const member of library.mbids.map((mbid, i) => documentMember(mbid, 0, highLevelDocument(mbid, i / 20)))) pack.entry({ name: member.path }, member.content);
+    pack.finalize();
+    const chunks: Buffer[] = [];
+    for await (const chunk of pack) chunks.push(chunk as Buffer);
+    const whole = Buffer.concat(chunks);
+    const file = join(tempFolder(), 'cut-inside.tar.zst');
+    const zstd = spawnSync('zstd', ['-10', '-q', '-c'], { input: whole.subarray(0, Math.floor(whole.length * 0.7)), maxBuffer: 64 << 20 });
+    writeFileSync(file, zstd.stdout);
+    const summary = await importDump({ db, file });
+    expect(summary.error).toBe(`reading ${file}: the archive ends in the middle of a member (a truncated download?); what was read before is kept`);
+    expect(summary.stored).toBeGreaterThan(5);
+    expect(query(path, 'SELECT count(*) AS n FROM acousticbrainz_cache')).toEqual([{ n: summary.stored }]);
+  });
+
+  it('stops when cancelled, keeping what it read', async () => {
+    const library = makeFlavorLibrary(300);
+    const { db, path } = await database(library);
+    const file = join(tempFolder(), 'dump.tar.zst');
+    await writeDumpArchive(file, library.mbids.map((mbid, i) => documentMember(mbid, 0, highLevelDocument(mbid, i / 300))));
+    const controller = new AbortController();
+    const summary = await importDump({ db, file, signal: controller.signal, onProgress: (p) => { if (p.stored >= 1) controller.abort(); } });
+    expect(summary).toMatchObject({ cancelled: true, complete: false, error: null });
+    expect(summary.stored).toBeGreaterThanOrEqual(1);
+    expect(summary.stored).toBeLessThan(300);
+    expect(query(path, 'SELECT count(*) AS n FROM acousticbrainz_cache')).toEqual([{ n: summary.stored }]);
   });
 
   it('refuses a low-level archive and a file that is not zstd, in one line each', async () => {

@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openWkmpDatabase, type WkmpDatabase } from '../../src/db/setup.js';
@@ -18,10 +19,12 @@ import { SharedPace } from '../../src/queue/pace.js';
 import { acousticBrainzCharacteristics } from '../../src/flavor/acousticbrainz.js';
 import type { Clock } from '../../src/clock.js';
 import { JumpingClock, ManualClock } from '../support/clocks.js';
-import { startFakeAcousticBrainz, type FakeAcousticBrainz, type FakeAcousticBrainzOptions } from '../support/fake-acousticbrainz.js';
+import { highLevelDocument, startFakeAcousticBrainz, type FakeAcousticBrainz, type FakeAcousticBrainzOptions } from '../support/fake-acousticbrainz.js';
 import { makeFlavorLibrary, recordFlavorLibrary, type FlavorLibrary } from '../support/flavor-library.js';
 import { setSettings } from './db-helpers.js';
-import { spawnCli, tempFolder, waitFor } from './helpers.js';
+import { flavorDatabase } from '../../src/cli/flavor.js';
+import { QueueLease } from '../../src/queue/lease.js';
+import { copyFixtureRoot, spawnCli, tempFolder, waitFor } from './helpers.js';
 
 const open: { close(): Promise<void> }[] = [];
 afterEach(async () => {
@@ -313,5 +316,53 @@ describe('wkmp-ai flavor', () => {
     const missing = await spawnCli(['flavor', '--db', join(tempFolder(), 'none.db')]).exited;
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^wkmp-ai: no database at .*none\.db: import a folder first \(wkmp-ai import\)\n$/);
+  });
+
+  it('draws a bar on a terminal; with --no-wait, says which process runs the queue and exits 1', async () => {
+    const library = makeFlavorLibrary(30);
+    const server = await fake(library);
+    const { db, path } = await database(library);
+    await setSettings(path, { acousticbrainz_base_url: server.url, acousticbrainz_min_interval_ms: '0' });
+    // Another runner holds the queue's lease until the test lets it go.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    let holding!: () => void;
+    const holds = new Promise<void>((resolve) => { holding = resolve; });
+    const other = new QueueLease(db, { name: 'flavor', label: 'wkmp-ai serve' }).runExclusive(async () => {
+      holding();
+      await held;
+    });
+    await holds;
+    const out = new PassThrough();
+    let printed = '';
+    out.on('data', (chunk: Buffer) => { printed += chunk.toString(); });
+    const err = Object.assign(new PassThrough(), { isTTY: true, columns: 120 }) as unknown as NodeJS.WriteStream;
+    let drawn = '';
+    (err as unknown as PassThrough).on('data', (chunk: Buffer) => { drawn += chunk.toString(); });
+    expect(await flavorDatabase({ database: path, noWait: true, out, err })).toBe(1);
+    expect(drawn).toMatch(new RegExp(`^wkmp-ai: the AcousticBrainz queue is running in process ${process.pid} on .* \\(wkmp-ai serve\\) since .*; it does the work \\(run again without --no-wait to wait for it\\)\n$`));
+    release();
+    await other;
+    drawn = '';
+    expect(await flavorDatabase({ database: path, out, err })).toBe(0);
+    expect(drawn).toContain(' flavor |');
+    expect(drawn).toMatch(/30\/30 recordings \| AcousticBrainz 2 requests/);
+    expect(printed).toMatch(/^flavor: 30 known to AcousticBrainz/);
+  });
+
+  it('runs after an import with import --flavor, on the recordings the files\' tags name', { timeout: 60_000 }, async () => {
+    const root = copyFixtureRoot();
+    // The library's tagged recordings (test/fixtures/README.md); AcousticBrainz knows all but the last.
+    const tagged = ['11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222', '44444444-4444-4444-8444-444444444444', '55555555-5555-4555-8555-555555555555'];
+    const documents = new Map(tagged.slice(0, 3).map((mbid, i) => [mbid, [highLevelDocument(mbid, i / 3)]]));
+    const server = await startFakeAcousticBrainz({ recordings: documents, rateLimit: { perWindow: 1000, windowSeconds: 10 } });
+    open.push(server);
+    await setSettings(join(root, 'wkmp.db'), { acousticbrainz_base_url: server.url, acousticbrainz_min_interval_ms: '0' });
+    const run = await spawnCli(['import', '--root-folder', root, '--analysis', 'tags', '--json', '--flavor']).exited;
+    expect(run.code, run.stderr).toBe(0);
+    const [imported, flavored] = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(imported).toMatchObject({ state: 'COMPLETED' });
+    expect(flavored).toMatchObject({ requests: 1, finished: { known: 3, unknown: 1, failed: 0 } });
+    expect(server.log[0]!.asked.map((a) => a.mbid).sort()).toEqual(tagged);
   });
 });
