@@ -212,7 +212,6 @@ class FlavorRun {
   }
 
   async run(): Promise<FlavorRunSummary> {
-    this.report();
     await this.flavorStoredSongs();
     let left = this.options.limit ?? Number.POSITIVE_INFINITY;
     let after = '';

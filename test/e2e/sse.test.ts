@@ -87,7 +87,8 @@ describe('GET /import/events', () => {
     const { url } = await startService(copyFixtureRoot(), { sse: { heartbeatMs: 50 } });
     const client = await SseClient.connect(`${url}/import/events`);
     await client.until(() => client.comments.filter((comment) => comment === 'heartbeat').length >= 2, 10_000, 'two heartbeats');
-    expect(client.messages).toEqual([]);
+    // Nothing else of an idle service but its background queues' start-up runs, which may end after the client joined.
+    expect(client.messages.filter((message) => message.event !== 'IdentificationProgress' && message.event !== 'FlavorProgress')).toEqual([]);
   });
 });
 
