@@ -95,6 +95,8 @@ export interface CommittedPassage {
   endTicks: number;
   leadInStartTicks: number | null;
   leadOutStartTicks: number | null;
+  /** The sources its flavor was made from (flavor/compose.ts); empty when it has none. */
+  flavorSources: string[];
 }
 
 export interface FileRecord {

@@ -227,6 +227,27 @@ async function serveCommand(options: ServeCommandOptions): Promise<void> {
   process.once('SIGINT', stop);
 }
 
+interface SimilarCommandOptions {
+  rootFolder?: string;
+  db?: string;
+  limit: number;
+  json?: boolean;
+}
+
+async function similarCommand(path: string, options: SimilarCommandOptions): Promise<void> {
+  try {
+    const rootFolder = resolveRootFolder({ flag: options.rootFolder });
+    const { similarToFile } = await import('./similar.js');
+    const text = similarToFile({
+      rootFolder, database: options.db ?? defaultDatabasePath(rootFolder), path: resolve(process.cwd(), path), limit: options.limit, json: options.json ?? false,
+    });
+    process.stdout.write(`${text}\n`);
+  } catch (error) {
+    process.stderr.write(`wkmp-ai: ${errorMessage(error)}\n`);
+    process.exitCode = exitCodes.couldNotRun;
+  }
+}
+
 export function buildProgram(): Command {
   const program = new Command('wkmp-ai')
     .description('Audio ingest for WKMP: imports a music folder into the shared wkmp.db')
@@ -295,6 +316,19 @@ Examples:
   $ wkmp-ai flavor --root-folder ~/Music --from-dump acousticbrainz-highlevel-json-20220623-0.tar.zst
   $ wkmp-ai flavor --root-folder ~/Music --json | jq .finished`)
     .action(flavorCommand);
+  program
+    .command('similar')
+    .description('print the flavor of each passage of a file and the passages nearest it by flavor (SPEC003 distance), as WKMP\'s Program Director chooses')
+    .argument('<path>', 'an audio file inside the root folder; a relative path is from the current directory')
+    .option('--root-folder <dir>', 'root music folder (default: $WKMP_ROOT_FOLDER, root_folder in ~/.config/wkmp/wkmp-ai.toml, or ~/Music)')
+    .option('--db <file>', 'database file (default: <root>/wkmp.db)')
+    .option('--limit <n>', 'how many nearest passages per passage', positiveInteger, 10)
+    .option('--json', 'print one JSON array on stdout')
+    .addHelpText('after', `
+Examples:
+  $ wkmp-ai similar "Artist A/Album One/01 First.flac" --root-folder ~/Music
+  $ wkmp-ai similar ~/Music/Album/track.mp3 --limit 5 --json | jq '.[0].similar'`)
+    .action(similarCommand);
   program
     .command('serve')
     .description(`run the HTTP API and live progress (SSE) on ${defaultHost}:${defaultPort}`)

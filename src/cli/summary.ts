@@ -35,6 +35,8 @@ export function formatSummary(summary: ImportSummary): string {
   if (perFile.one + perFile.twoToFive + perFile.moreThanFive > 0) {
     lines.push(`  passages   per file: 1 in ${perFile.one}, 2-5 in ${perFile.twoToFive}, more than 5 in ${perFile.moreThanFive}${c.shortestPassageSeconds === null ? '' : `; shortest ${c.shortestPassageSeconds.toFixed(1)} s`}`);
   }
+  const flavored = Object.entries(c.flavoredPassages ?? {});
+  if (flavored.length > 0) lines.push(`  flavor     ${flavored.map(([source, n]) => `${n} passages from ${source}`).join(', ')}`);
   if (c.audioSeconds > 0) {
     lines.push(`  audio      ${(c.audioSeconds / 60).toFixed(1)} minutes analysed${summary.durationMs > 0 ? `, ${((c.audioSeconds * 1000) / summary.durationMs).toFixed(1)}x realtime` : ''}`);
   }

@@ -28,6 +28,7 @@ function committedPassages(passages: readonly PassageRecord[]): CommittedPassage
   return passages.map((p, index) => ({
     title: p.title, artist: p.artist, number: index + 1, of: passages.length, recordingMbid: p.recording?.recordingMbid ?? null,
     startTicks: p.startTicks, endTicks: p.endTicks, leadInStartTicks: p.leadInStartTicks, leadOutStartTicks: p.leadOutStartTicks,
+    flavorSources: p.flavor?.sources ?? [],
   }));
 }
 

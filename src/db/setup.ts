@@ -51,3 +51,8 @@ export function openWkmpDatabase(path: string): WkmpDatabase {
     },
   };
 }
+
+/** wkmp.db to read and nothing else, for a command that writes nothing (`wkmp-ai similar`): no schema work, no recorder. */
+export function openReadOnlyDatabase(path: string): ReadDb & { close(): void } {
+  return openReadConnection(path, openingBusyTimeoutMs);
+}

@@ -76,11 +76,11 @@ export function localFlavor(features: AudioFeatures): LocalFlavor {
     set('wkmp.mode', binary('major', 'minor', 0.5 + (features.mode === 'major' ? 0.5 : -0.5) * features.key_strength), features.key_strength);
   }
   if (features.loudness_lufs !== null) {
-    set('wkmp.loudness', binary('loud', 'quiet', logistic((features.loudness_lufs + 18) / 3)), 1);
-    set('wkmp.dynamics', binary('dynamic', 'steady', logistic((features.loudness_range_lu - 8) / 3)), 1);
-    set('wkmp.brightness', binary('bright', 'dark', logistic(Math.log2(Math.max(features.spectral_centroid_hz, 1) / 1200) / 0.35)), 1);
+    set('wkmp.loudness', binary('loud', 'quiet', logistic((features.loudness_lufs + 16) / 3)), 1);
+    set('wkmp.dynamics', binary('dynamic', 'steady', logistic((features.loudness_range_lu - 7) / 2.5)), 1);
+    set('wkmp.brightness', binary('bright', 'dark', logistic(Math.log2(Math.max(features.spectral_centroid_hz, 1) / 1000) / 0.35)), 1);
     set('wkmp.density', binary('busy', 'sparse', logistic((features.onset_rate - 3) / 1)), 1);
-    set('wkmp.danceability', binary('danceable', 'not_danceable', logistic((features.danceability - 1.2) / 0.25)), 1);
+    set('wkmp.danceability', binary('danceable', 'not_danceable', logistic((features.danceability - 1.2) / 0.2)), 1);
   }
   return { flavor, confidence };
 }

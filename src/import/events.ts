@@ -32,6 +32,8 @@ export interface ImportCounts {
   passagesPerFile: { one: number; twoToFive: number; moreThanFive: number };
   /** The shortest passage recorded, in seconds; null before the first. */
   shortestPassageSeconds: number | null;
+  /** Passages recorded with a flavor, by its sources' names (flavor/compose.ts): what the import knew of how each sounds. */
+  flavoredPassages: Record<string, number>;
 }
 
 export interface ImportProgress {
@@ -115,5 +117,6 @@ export function emptyCounts(): ImportCounts {
     classes: { audio: 0, image: 0, video: 0, other: 0 },
     new: 0, changed: 0, upgraded: 0, unchanged: 0, missing: 0, recorded: 0, duplicates: 0, failed: 0, passages: 0, songs: 0,
     skippedSymlinks: 0, audioSeconds: 0, noAudio: 0, passagesPerFile: { one: 0, twoToFive: 0, moreThanFive: 0 }, shortestPassageSeconds: null,
+    flavoredPassages: {},
   };
 }

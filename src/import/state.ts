@@ -118,7 +118,7 @@ function analysed(before: ImportCounts, step: Extract<ImportStep, { type: 'file-
 }
 
 function committed(state: ImportState, step: Extract<ImportStep, { type: 'batch-committed' }>): ImportState {
-  const counts = { ...state.counts, passagesPerFile: { ...state.counts.passagesPerFile } };
+  const counts = { ...state.counts, passagesPerFile: { ...state.counts.passagesPerFile }, flavoredPassages: { ...state.counts.flavoredPassages } };
   const added: RecordedPassage[] = [];
   let seq = state.passagesRecorded;
   for (const file of step.files) {
@@ -132,6 +132,7 @@ function committed(state: ImportState, step: Extract<ImportStep, { type: 'batch-
     for (const passage of file.passages) {
       const seconds = (passage.endTicks - passage.startTicks) / 28_224_000;
       if (counts.shortestPassageSeconds === null || seconds < counts.shortestPassageSeconds) counts.shortestPassageSeconds = seconds;
+      for (const source of passage.flavorSources) counts.flavoredPassages[source] = (counts.flavoredPassages[source] ?? 0) + 1;
       added.push({ ...passage, seq: ++seq, path: file.path });
     }
   }

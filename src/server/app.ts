@@ -9,6 +9,7 @@ import type { ImportService } from './import-service.js';
 import { maxMeasures, registerAnalyzeRoutes, type MeasuresInFlight } from './routes/analyze.js';
 import { registerImportRoutes } from './routes/import.js';
 import { registerLibraryRoutes } from './routes/library.js';
+import { registerPassageRoutes } from './routes/passages.js';
 import { registerSettingsRoutes } from './routes/settings.js';
 import { registerIdentifyRoutes } from './routes/identify.js';
 import { registerFlavorRoutes } from './routes/flavor.js';
@@ -138,6 +139,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerFlavorRoutes(app, deps.flavor);
   registerAnalyzeRoutes(app, deps.service.rootFolder, deps.db.read, deps.ffmpeg, measures);
   registerLibraryRoutes(app, deps.service.rootFolder, deps.db.read);
+  registerPassageRoutes(app, deps.db.read);
   registerWebRoutes(app);
   return app;
 }

@@ -1,5 +1,7 @@
 // The file page: the file's amplitude envelope (POST /analyze/amplitude) with its stored passages
-// (GET /api/files/passages) drawn over it, each with its lead-in and lead-out, and a legend of times.
+// (GET /api/files/passages) drawn over it, each with its lead-in and lead-out, and a legend of times;
+// then each passage's musical flavor (GET /passages/:guid/flavor) and its nearest passages
+// (GET /passages/:guid/similar).
 import { api, clock, el, passageName, passageTimes, secs, svg, TICKS_PER_SECOND } from './common.js';
 
 const width = 1000;
@@ -153,6 +155,92 @@ function legend(passages) {
   document.getElementById('legend-count').textContent = `(${passages.length})`;
 }
 
+// ---------------------------------------------------------------- flavor
+
+/** The characteristics' names as people read them; any other (a user's) shows as it is stored. */
+const characteristicNames = {
+  'wkmp.tempo': 'tempo', 'wkmp.key': 'key (circle of fifths)', 'wkmp.mode': 'mode', 'wkmp.loudness': 'loudness', 'wkmp.dynamics': 'dynamics',
+  'wkmp.brightness': 'brightness', 'wkmp.density': 'density of onsets', 'wkmp.danceability': 'pulse (danceability)',
+  danceability: 'danceability', gender: 'voice gender', genre_dortmund: 'genre (Dortmund)', genre_electronic: 'electronic genre',
+  genre_rosamerica: 'genre (Rosamerica)', genre_tzanetakis: 'genre (Tzanetakis)', ismir04_rhythm: 'ballroom rhythm (ISMIR04)',
+  mood_acoustic: 'acoustic', mood_aggressive: 'aggressive', mood_electronic: 'electronic', mood_happy: 'happy', mood_party: 'party',
+  mood_relaxed: 'relaxed', mood_sad: 'sad', moods_mirex: 'mood cluster (MIREX)', timbre: 'timbre', tonal_atonal: 'tonal', voice_instrumental: 'voice',
+};
+const barWidth = 320;
+
+/** One characteristic: its classes side by side along one bar, each as wide as its share, named in its tooltip. */
+function characteristicBar(name, distribution, confidence) {
+  const classes = Object.entries(distribution).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const bar = svg('svg', { class: 'flavor-bar', viewBox: `0 0 ${barWidth} 14`, width: barWidth, height: 14, role: 'img', 'data-characteristic': name });
+  let at = 0;
+  classes.forEach(([label, share], i) => {
+    const width = share * barWidth;
+    const part = svg('rect', { class: `share c${i % 10}`, x: at.toFixed(1), y: 0, width: Math.max(0, width).toFixed(1), height: 14, 'data-class': label });
+    const tip = svg('title');
+    tip.textContent = `${label}: ${(share * 100).toFixed(0)} %`;
+    part.append(tip);
+    bar.append(part);
+    at += width;
+  });
+  const [top] = [...classes].sort((a, b) => b[1] - a[1]);
+  const sure = confidence === undefined ? '' : ` · sure ${(confidence * 100).toFixed(0)} %`;
+  return el('tr', { 'data-characteristic': name },
+    el('td', {}, characteristicNames[name] ?? name),
+    el('td', {}, bar),
+    el('td', { class: 'muted' }, `${top[0]} ${(top[1] * 100).toFixed(0)} %${sure}`));
+}
+
+/** "124 BPM (sure 80 %) · A minor · −11.2 LUFS, range 6.1 LU · centroid 1.4 kHz · danceability 1.32". */
+function measuredLine(f) {
+  if (!f) return 'no audio descriptors (a tags pass measures none; a full import does)';
+  const parts = [];
+  if (f.bpm !== null) parts.push(`${Math.round(f.bpm)} BPM (sure ${(f.bpm_confidence * 100).toFixed(0)} %)`);
+  if (f.key !== null && f.mode !== null) parts.push(`${f.key} ${f.mode} (strength ${f.key_strength.toFixed(2)})`);
+  if (f.loudness_lufs !== null) parts.push(`${f.loudness_lufs.toFixed(1)} LUFS, range ${f.loudness_range_lu.toFixed(1)} LU`);
+  parts.push(`centroid ${(f.spectral_centroid_hz / 1000).toFixed(2)} kHz`, `${f.onset_rate.toFixed(1)} onsets/s`, `danceability ${f.danceability.toFixed(2)}`);
+  return parts.join(' · ');
+}
+
+function neighbourName(passage) {
+  const place = passage.of > 1 ? ` (${passage.number} of ${passage.of})` : '';
+  return `${passage.songTitle ?? passage.title ?? passage.path.split('/').pop()}${place}`;
+}
+
+function flavorCard(seq, passage, flavor, similar) {
+  const card = el('div', { class: 'flavor-card', 'data-seq': seq });
+  card.append(el('h3', {}, `${seq}. ${passageName({ ...passage, path, number: seq, of: 0 })}`));
+  if (flavor === null) {
+    card.append(el('p', { class: 'muted' }, 'no flavor yet: a full import measures it from the audio'));
+    return card;
+  }
+  card.append(el('p', { class: 'flavor-sources' }, `sources: ${flavor.sources.join(' + ') || 'none'} · ${(flavor.completeness * 100).toFixed(0)} % of the characteristics`));
+  card.append(el('p', { class: 'muted flavor-measured' }, measuredLine(flavor.audio_features)));
+  const names = Object.keys(flavor.flavor).sort((a, b) => (a.startsWith('wkmp.') === b.startsWith('wkmp.') ? (a < b ? -1 : 1) : a.startsWith('wkmp.') ? -1 : 1));
+  card.append(el('table', { class: 'flavor' }, el('tbody', {}, ...names.map((name) => characteristicBar(name, flavor.flavor[name], flavor.confidence[name])))));
+  card.append(el('h4', {}, 'nearest passages'));
+  const list = el('ol', { class: 'nearest' });
+  for (const n of similar) {
+    list.append(el('li', { 'data-guid': n.guid },
+      el('span', { class: 'distance' }, n.distance.toFixed(4)), ' ',
+      el('a', { href: `/file.html?path=${encodeURIComponent(n.passage.path)}` }, neighbourName(n.passage)),
+      el('span', { class: 'muted' }, ` · ${n.passage.path}`)));
+  }
+  if (similar.length === 0) list.append(el('li', { class: 'muted' }, 'no other passage has a flavor yet'));
+  card.append(list);
+  return card;
+}
+
+async function showFlavors(passages) {
+  const cards = await Promise.all(passages.map(async (passage, index) => {
+    const [flavor, similar] = await Promise.allSettled([
+      api(`/passages/${encodeURIComponent(passage.guid)}/flavor`),
+      api(`/passages/${encodeURIComponent(passage.guid)}/similar?limit=10`),
+    ]);
+    return flavorCard(index + 1, passage, flavor.status === 'fulfilled' ? flavor.value : null, similar.status === 'fulfilled' ? similar.value.similar : []);
+  }));
+  document.getElementById('flavor-passages').replaceChildren(...cards);
+}
+
 async function start() {
   document.getElementById('file-path').textContent = path || 'No file given';
   document.title = `wkmp-ai · ${path}`;
@@ -178,6 +266,7 @@ async function start() {
   }
   draw(durationTicks, passages, envelope);
   legend(passages);
+  await showFlavors(passages);
   document.body.setAttribute('data-ready', 'true');
 }
 

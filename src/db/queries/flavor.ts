@@ -108,3 +108,44 @@ export function storePassageFlavors(flavors: readonly { guid: string; flavor: Pa
     return stored;
   });
 }
+
+/** A passage as a list of passages names it: its file, its place in it, its titles. */
+export interface PassageLabel {
+  guid: string;
+  path: string;
+  startTicks: number;
+  endTicks: number;
+  title: string | null;
+  artist: string | null;
+  /** The first recording's title, when identified. */
+  songTitle: string | null;
+  /** Its place among its file's passages, and how many the file has. */
+  number: number;
+  of: number;
+}
+
+const SELECT_LABELS = `
+SELECT p.guid, f.path, p.start_time_ticks AS startTicks, p.end_time_ticks AS endTicks, p.title, p.artist,
+  (SELECT s.title FROM passage_songs ps JOIN songs s ON s.guid = ps.song_id WHERE ps.passage_id = p.guid ORDER BY ps.start_time_ticks LIMIT 1) AS songTitle,
+  (SELECT count(*) FROM passages q WHERE q.file_id = p.file_id AND q.start_time_ticks <= p.start_time_ticks) AS number,
+  (SELECT count(*) FROM passages q WHERE q.file_id = p.file_id) AS of
+FROM passages p JOIN files f ON f.guid = p.file_id WHERE p.guid IN (SELECT value FROM json_each(?))`;
+
+export function listPassageLabels(db: ReadDb, guids: readonly string[]): Map<string, PassageLabel> {
+  if (guids.length === 0) return new Map();
+  return new Map((db.prepare(SELECT_LABELS).all(JSON.stringify(guids)) as PassageLabel[]).map((row) => [row.guid, row]));
+}
+
+const SELECT_PASSAGES_AT_PATH = `
+SELECT p.guid FROM passages p JOIN files f ON f.guid = p.file_id WHERE f.path = ? ORDER BY p.start_time_ticks`;
+
+/** The passages of the file at `path` (relative to the root), in time order. */
+export function listPassageGuidsOfPath(db: ReadDb, path: string): string[] {
+  return (db.prepare(SELECT_PASSAGES_AT_PATH).all(path) as { guid: string }[]).map((row) => row.guid);
+}
+
+const SELECT_ADDITIONAL = 'SELECT additional_metadata AS additionalMetadata FROM passages WHERE guid = ?';
+
+export function getPassageAdditionalMetadata(db: ReadDb, guid: string): string | null | undefined {
+  return (db.prepare(SELECT_ADDITIONAL).get(guid) as { additionalMetadata: string | null } | undefined)?.additionalMetadata;
+}

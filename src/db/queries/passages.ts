@@ -8,7 +8,7 @@ const SELECT_FILE_BY_PATH = `
 SELECT guid, path, status, duration_ticks AS durationTicks, title, artist FROM files WHERE path = ?`;
 
 const SELECT_PASSAGES_OF_FILE = `
-SELECT p.start_time_ticks AS startTicks, p.end_time_ticks AS endTicks,
+SELECT p.guid, p.start_time_ticks AS startTicks, p.end_time_ticks AS endTicks,
   p.lead_in_start_ticks AS leadInStartTicks, p.lead_out_start_ticks AS leadOutStartTicks,
   p.title, p.artist, p.import_metadata AS importMetadata,
   s.recording_mbid AS recordingMbid, s.title AS songTitle,
@@ -48,10 +48,10 @@ export interface PassageIdentification {
  * passage), what identification made of it, and the candidate boundaries inside it that were
  * rejected, from its import_metadata.
  */
-export type StoredPassage = Pick<PassageRecord, 'startTicks' | 'endTicks' | 'leadInStartTicks' | 'leadOutStartTicks' | 'title' | 'artist'>
+export type StoredPassage = Pick<PassageRecord, 'guid' | 'startTicks' | 'endTicks' | 'leadInStartTicks' | 'leadOutStartTicks' | 'title' | 'artist'>
   & { recordingMbid: string | null; identification: PassageIdentification; rejectedGaps: RejectedGap[] };
 
-type PassageRow = Pick<StoredPassage, 'startTicks' | 'endTicks' | 'leadInStartTicks' | 'leadOutStartTicks' | 'title' | 'artist' | 'recordingMbid'> & {
+type PassageRow = Pick<StoredPassage, 'guid' | 'startTicks' | 'endTicks' | 'leadInStartTicks' | 'leadOutStartTicks' | 'title' | 'artist' | 'recordingMbid'> & {
   importMetadata: string | null;
   songTitle: string | null;
   songArtist: string | null;
@@ -83,7 +83,7 @@ export function getFileByPath(db: ReadDb, path: string): StoredFile | undefined 
 
 export function listPassagesOfFile(db: ReadDb, fileGuid: string): StoredPassage[] {
   return (db.prepare(SELECT_PASSAGES_OF_FILE).all(fileGuid) as PassageRow[]).map((row) => ({
-    startTicks: row.startTicks, endTicks: row.endTicks, leadInStartTicks: row.leadInStartTicks, leadOutStartTicks: row.leadOutStartTicks,
+    guid: row.guid, startTicks: row.startTicks, endTicks: row.endTicks, leadInStartTicks: row.leadInStartTicks, leadOutStartTicks: row.leadOutStartTicks,
     title: row.title, artist: row.artist, recordingMbid: row.recordingMbid,
     identification: identificationOf(row), rejectedGaps: rejectedGapsOf(row.importMetadata),
   }));
