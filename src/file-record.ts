@@ -23,8 +23,9 @@ export type AnalysisLevel = 'tags' | 'full';
  * lead-in/out, fingerprints): a full import re-analyses every file recorded under older rules.
  * 1: a passage per silence of 300 ms under −35 dBFS RMS. 2: songs (docs/adr/0003-song-boundaries.md).
  * 3: the audio facts (container, codec, rate, channels) are the decoded stream's (docs/adr/0005).
+ * 4: every passage's audio descriptors and wkmp-ai's own flavor from them (docs/flavor.md).
  */
-export const ANALYSIS_VERSION = 3;
+export const ANALYSIS_VERSION = 4;
 
 export type FileStatus = 'PENDING' | 'INGEST COMPLETE' | 'DUPLICATE HASH' | 'NO AUDIO';
 /** What a file is by its content; a video with an audio track is a video, skipped like an image. */

@@ -3,11 +3,14 @@
  * for silence, RMS and A-weighted RMS for lead-in / lead-out) and a 16-bit copy of the samples;
  * once it ends, the song boundaries are chosen (from a cue sheet, or from the silences judged with
  * the tags), their edges refined to the sample, and each passage's lead-in, lead-out and
- * fingerprint taken from what was kept. A file is decoded once (docs/adr/0003-song-boundaries.md).
+ * fingerprint taken from what was kept, and its audio descriptors measured over it (features/, the
+ * local flavor's measures). A file is decoded once (docs/adr/0003-song-boundaries.md).
  */
 import { secondsToTicks, TICKS_PER_SECOND } from '../file-record.js';
+import type { AudioFeatures } from '../stored/additional-metadata.js';
 import { amplitudeEnvelope, findLeadIn, findLeadOut, type AmplitudeOptions, type LeadResult } from './amplitude.js';
 import { EnvelopeBuilder, type Envelope } from './envelope.js';
+import { AudioFeatureMeter } from './features/measure.js';
 import { PassageFingerprinter, type ChromaprintModule, type Fingerprint } from './fingerprint.js';
 import { PcmStore } from './pcm-store.js';
 import { levelAt, type WindowSpan } from './silence.js';
@@ -50,6 +53,8 @@ export interface AnalysedPassage {
   leadIn: LeadResult;
   leadOut: LeadResult;
   fingerprint: Fingerprint | null;
+  /** Tempo, key, loudness and the rest, over the whole passage (docs/flavor.md). */
+  features: AudioFeatures;
   /** For a cue sheet: the index of the track this passage plays. */
   track: number | null;
   /** Candidate gaps inside this passage that were not made boundaries. */
@@ -107,6 +112,7 @@ export async function analyseAudio(
         endTicks,
         ...measureLeads(levels, loudness.windowSeconds, { startTicks, endTicks }, options.amplitude),
         fingerprint: fingerprintSpan(store, chromaprint, span, options),
+        features: measureSpan(store, span, options.sampleRate),
         track: span.track,
         rejectedGaps: gaps.filter((gap) => gap.startTicks >= startTicks && gap.endTicks <= endTicks),
       };
@@ -115,6 +121,12 @@ export async function analyseAudio(
   } finally {
     store.dispose();
   }
+}
+
+function measureSpan(store: PcmStore, span: SampleSpan, sampleRate: number): AudioFeatures {
+  const meter = new AudioFeatureMeter(sampleRate);
+  store.feed(span.start, span.end, (samples) => meter.push(samples));
+  return meter.finish();
 }
 
 /** The envelopes of the whole stream, and its samples kept in `store` when one is given. */

@@ -2,6 +2,7 @@ import {
   ANALYSIS_VERSION, secondsToTicks, TICKS_PER_SECOND, type AlbumRef, type ArtistCredit, type FileRecord, type FileWarning, type PassageRecord, type RecordingRef,
 } from '../file-record.js';
 import { shareCredit } from '../credits.js';
+import { composePassageFlavor } from '../flavor/compose.js';
 import { newGuid } from '../guid.js';
 import type { AudioAnalysis } from './analyse-audio.js';
 import type { PassageFingerprint } from '../stored/additional-metadata.js';
@@ -176,10 +177,14 @@ export function buildAnalysedRecord(
         leadIn: p.leadIn,
         leadOut: p.leadOut,
       },
-      additionalMetadata: p.fingerprint === null ? null : {
-        chromaprint: { fingerprint: p.fingerprint.compressed, durationSeconds: Math.round(p.fingerprint.durationSeconds * 1000) / 1000 } satisfies PassageFingerprint,
+      additionalMetadata: {
+        ...(p.fingerprint === null ? {} : {
+          chromaprint: { fingerprint: p.fingerprint.compressed, durationSeconds: Math.round(p.fingerprint.durationSeconds * 1000) / 1000 } satisfies PassageFingerprint,
+        }),
+        audio_features: p.features,
       },
-      flavor: null,
+      // The local characteristics alone: AcousticBrainz's join once the recording's documents are known (flavoring/recompose.ts).
+      flavor: composePassageFlavor({ features: p.features, recordings: [] }),
     };
   });
   const status = passages.length > 0 ? 'INGEST COMPLETE' : 'NO AUDIO';

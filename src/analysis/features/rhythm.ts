@@ -1,0 +1,156 @@
+/**
+ * Rhythm from the onset envelope: how much the log-magnitude spectrum rises from one frame to the
+ * next (spectral flux), at 86 frames a second (measure.ts). Its strongest periodicity between 40 and 220 BPM is
+ * the tempo; its peaks are the onsets.
+ */
+
+/**
+ * Onset envelope: one value per spectrum pushed, the summed rise of the log magnitudes of bands a
+ * third of an octave wide (the bins summed first, so a frame takes a few dozen logarithms, not hundreds).
+ */
+export class OnsetEnvelope {
+  readonly values: number[] = [];
+  /** Where each band starts, in bins; the last entry is where the last band ends. */
+  private readonly edges: Int32Array;
+  private previous: Float64Array;
+  private current: Float64Array;
+  private first = true;
+
+  /** Bands from `lowestHz` to the top of a spectrum of `bins` bins of `binHz` each. */
+  constructor(bins: number, binHz: number, lowestHz = 40) {
+    const edges = [Math.max(1, Math.round(lowestHz / binHz))];
+    while (edges.at(-1)! < bins) edges.push(Math.min(bins, Math.max(edges.at(-1)! + 1, Math.round(edges.at(-1)! * 2 ** (1 / 3)))));
+    this.edges = Int32Array.from(edges);
+    this.previous = new Float64Array(edges.length - 1);
+    this.current = new Float64Array(edges.length - 1);
+  }
+
+  push(magnitudes: Float32Array): void {
+    const { edges, current, previous } = this;
+    let rise = 0;
+    for (let band = 0; band < current.length; band++) {
+      let sum = 0;
+      for (let k = edges[band]!, end = edges[band + 1]!; k < end; k++) sum += magnitudes[k]!;
+      const level = Math.log1p(1000 * sum);
+      current[band] = level;
+      if (level > previous[band]!) rise += level - previous[band]!;
+    }
+    if (this.first) rise = 0;
+    this.first = false;
+    this.values.push(rise);
+    [this.previous, this.current] = [this.current, this.previous];
+  }
+}
+
+export interface Tempo {
+  bpm: number;
+  /** The onset envelope's correlation with itself one beat later, 0-1. */
+  confidence: number;
+}
+
+const slowestBpm = 40;
+const fastestBpm = 220;
+/** Tempi near 120 BPM are preferred, an octave away half as much (the prior beat trackers use). */
+const preferredBpm = 120;
+
+/**
+ * The tempo: the lag, between 40 and 220 BPM, at which the (locally detrended) onset envelope best
+ * correlates with itself, weighted toward 120 BPM on a log scale so that of a tempo and its double
+ * the one a listener taps is chosen; the lag refined from the peaks at its multiples. Null when
+ * nothing repeats (silence, a sustained tone) or the passage is shorter than a few beats.
+ */
+export function estimateTempo(envelope: readonly number[], framesPerSecond: number): Tempo | null {
+  const novelty = detrended(envelope, Math.round(framesPerSecond / 2));
+  const longestLag = Math.ceil((60 * framesPerSecond) / slowestBpm);
+  const shortestLag = Math.floor((60 * framesPerSecond) / fastestBpm);
+  if (novelty.length < 4 * longestLag) return null;
+  const acf = autocorrelation(novelty, 4 * longestLag + 2);
+  if (!(acf[0]! > 0)) return null;
+  let best = -1;
+  let bestScore = 0;
+  for (let lag = shortestLag; lag <= longestLag; lag++) {
+    if (!(acf[lag]! >= acf[lag - 1]! && acf[lag]! >= acf[lag + 1]!)) continue;
+    const bpm = (60 * framesPerSecond) / lag;
+    const score = acf[lag]! * Math.exp(-0.5 * Math.log2(bpm / preferredBpm) ** 2);
+    if (score > bestScore) {
+      bestScore = score;
+      best = lag;
+    }
+  }
+  if (best < 0) return null;
+  const confidence = Math.min(1, Math.max(0, acf[best]! / acf[0]!));
+  if (confidence < 0.02) return null;
+  // A lag is known to a frame; its multiples' peaks tell it to a quarter of one.
+  const refined: number[] = [];
+  for (let multiple = 1; multiple <= 4; multiple++) {
+    const peak = peakNear(acf, best * multiple, Math.max(1, Math.round(multiple / 2)));
+    if (peak !== null) refined.push(peak / multiple);
+  }
+  const lag = refined.length > 0 ? refined.reduce((a, b) => a + b) / refined.length : best;
+  return { bpm: Math.round(((60 * framesPerSecond) / lag) * 10) / 10, confidence: Math.round(confidence * 1000) / 1000 };
+}
+
+/**
+ * Onsets: peaks of the envelope that are the highest within 50 ms on each side and stand above the
+ * envelope's local mean (±0.5 s) by half its standard deviation over the passage.
+ */
+export function countOnsets(envelope: readonly number[], framesPerSecond: number): number {
+  const novelty = detrended(envelope, Math.round(framesPerSecond / 2));
+  const spread = Math.sqrt(novelty.reduce((sum, v) => sum + v * v, 0) / Math.max(1, novelty.length));
+  if (!(spread > 0)) return 0;
+  const reach = Math.max(1, Math.round(framesPerSecond * 0.05));
+  let count = 0;
+  for (let t = 0; t < novelty.length; t++) {
+    const value = novelty[t]!;
+    if (value <= 0.5 * spread) continue;
+    let highest = true;
+    for (let u = Math.max(0, t - reach); u <= Math.min(novelty.length - 1, t + reach) && highest; u++) {
+      if (novelty[u]! > value || (novelty[u]! === value && u < t)) highest = false;
+    }
+    if (highest) count++;
+  }
+  return count;
+}
+
+/** The envelope less its moving mean over ±`half` frames, negative parts cut: the rises that stand out. */
+function detrended(envelope: readonly number[], half: number): Float64Array {
+  const out = new Float64Array(envelope.length);
+  let sum = 0;
+  let from = 0;
+  let to = 0;
+  for (let t = 0; t < envelope.length; t++) {
+    while (to < Math.min(envelope.length, t + half + 1)) sum += envelope[to++]!;
+    while (from < t - half) sum -= envelope[from++]!;
+    out[t] = Math.max(0, envelope[t]! - sum / (to - from));
+  }
+  return out;
+}
+
+/** Σ x[t]·x[t+lag] / (n − lag), for lags 0 … maxLag, of the mean-removed series. */
+function autocorrelation(series: Float64Array, maxLag: number): Float64Array {
+  const n = series.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += series[i]!;
+  mean /= n;
+  const centred = series.map((v) => v - mean);
+  const acf = new Float64Array(Math.min(maxLag, n - 1) + 1);
+  for (let lag = 0; lag < acf.length; lag++) {
+    let sum = 0;
+    for (let i = 0; i + lag < n; i++) sum += centred[i]! * centred[i + lag]!;
+    acf[lag] = sum / (n - lag);
+  }
+  return acf;
+}
+
+/** The parabola-refined position of the highest value within ±`reach` of `around`; null past the end. */
+function peakNear(values: Float64Array, around: number, reach: number): number | null {
+  let at = -1;
+  for (let i = Math.max(1, around - reach); i <= Math.min(values.length - 2, around + reach); i++) {
+    if (at < 0 || values[i]! > values[at]!) at = i;
+  }
+  if (at < 0) return null;
+  const [left, centre, right] = [values[at - 1]!, values[at]!, values[at + 1]!];
+  const curvature = left - 2 * centre + right;
+  const offset = curvature < 0 ? (0.5 * (left - right)) / curvature : 0;
+  return at + Math.max(-0.5, Math.min(0.5, offset));
+}
