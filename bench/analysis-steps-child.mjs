@@ -7,8 +7,9 @@
 //   keep        the 16-bit copy of the stream the passages' edges and fingerprints are taken from (PcmStore)
 //   amplitude   the A-weighting filter (createAWeightingFilter().process, timed alone), findLeadIn/findLeadOut
 //   fingerprint PassageFingerprinter over each passage's first 120 s (passages of 10 s and more)
-// and, as a check, analyseAudio as the worker runs it (one streamed pass doing silence, amplitude
-// and fingerprint together) on the same chunks.
+//   features    AudioFeatureMeter over each whole passage, fed from the 16-bit copy as the worker feeds it
+// and, as a check, analyseAudio as the worker runs it (one streamed pass doing silence, amplitude,
+// fingerprint and features together) on the same chunks.
 //   node bench/analysis-steps-child.mjs ROOT FFMPEG   (FFMPEG '' for the one the import would find)
 // Prints one JSON line.
 import { open } from 'node:fs/promises';
@@ -22,6 +23,7 @@ import { loadChromaprint, PassageFingerprinter } from '../dist/analysis/fingerpr
 import { hashFile } from '../dist/analysis/hash.js';
 import { PcmStore } from '../dist/analysis/pcm-store.js';
 import { segmentSongs } from '../dist/analysis/song-boundaries.js';
+import { AudioFeatureMeter } from '../dist/analysis/features/measure.js';
 import { readTags } from '../dist/analysis/tags.js';
 import { audioAnalysisOptions } from '../dist/analysis/settings.js';
 import { classifyContent, sniffBytes } from '../dist/analysis/content-type.js';
@@ -71,7 +73,7 @@ let t = performance.now();
 const chromaprint = await loadChromaprint();
 const chromaprintLoadSeconds = seconds(t);
 
-const totals = { read: 0, decode: 0, decodeFirstChunk: 0, silence: 0, keep: 0, amplitude: 0, aWeighting: 0, fingerprint: 0, analyseAudio: 0 };
+const totals = { read: 0, decode: 0, decodeFirstChunk: 0, silence: 0, keep: 0, amplitude: 0, aWeighting: 0, fingerprint: 0, features: 0, analyseAudio: 0 };
 let audioSeconds = 0;
 let passageCount = 0;
 let fingerprintedSeconds = 0;
@@ -144,6 +146,18 @@ for (const file of files) {
   }
   own.fingerprint = seconds(t);
   passageCount += passages.length;
+
+  // features: the audio descriptors of each whole passage, from the 16-bit copy
+  const kept = new PcmStore();
+  for (const chunk of chunks) kept.push(chunk);
+  t = performance.now();
+  for (const { startWindow, endWindow } of passages) {
+    const meter = new AudioFeatureMeter(rate);
+    kept.feed(startWindow * envelope.windowSamples, endWindow * envelope.windowSamples, (samples) => meter.push(samples));
+    meter.finish();
+  }
+  own.features = seconds(t);
+  kept.dispose();
 
   // the worker's own one-pass analysis of the same chunks, as a check on the sum of the steps
   t = performance.now();
