@@ -355,8 +355,11 @@ function showSummary(summary) {
   if (summary.filesPerSecond !== null) parts.push(`${summary.filesPerSecond.toFixed(1)} files/s`);
   if (typeof counts.audioSeconds === 'number') parts.push(`${Math.round(counts.audioSeconds)} s of audio`);
   setText('summary-line', parts.join(' · '));
+  // Passages with a flavor, by source ("wkmp-ai audio", "AcousticBrainz"): a passage with both counts in both.
+  const flavored = Object.entries(counts.flavoredPassages ?? {}).map(([source, n]) =>
+    el('div', {}, el('dt', {}, `flavor: ${source}`), el('dd', { 'data-flavor-source': source }, String(n))));
   document.getElementById('summary-counts').replaceChildren(...summaryFigures.map(([key, label]) =>
-    el('div', {}, el('dt', {}, label), el('dd', { 'data-count': key }, typeof counts[key] === 'number' ? String(counts[key]) : '–'))));
+    el('div', {}, el('dt', {}, label), el('dd', { 'data-count': key }, typeof counts[key] === 'number' ? String(counts[key]) : '–'))), ...flavored);
   for (const message of summary.messages) addMessage(message);
 }
 
