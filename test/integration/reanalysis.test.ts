@@ -2,7 +2,8 @@
  * Old databases heal: a file analysed under older rules (analysis_version below ANALYSIS_VERSION) is
  * analysed again by the next full import; its new passages replace the old ones in the same
  * transaction, and a new passage whose edges match an old one's within 0.1 s is that passage,
- * guid and all, so what another WKMP service holds against it survives.
+ * guid and all, so what another WKMP service holds against it survives. Every passage gains the
+ * flavor measured from its audio, the kept one included; a tags pass measures none.
  */
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -64,6 +65,18 @@ describe('a file analysed under older rules', () => {
     expect(db.prepare('SELECT passage_id AS id FROM player_queue').all()).toEqual([{ id: 'old-first' }]);
   });
 
+  it('gives every passage its flavor from the audio, the kept one included', () => {
+    const rows = open().prepare(`SELECT guid, additional_metadata AS metadata, flavor_source_blend AS sources, musical_flavor_vector AS vector
+      FROM passages ORDER BY start_time_ticks`).all() as { guid: string; metadata: string; sources: string; vector: string }[];
+    expect(rows).toHaveLength(3);
+    for (const row of rows) {
+      expect(JSON.parse(row.sources), row.guid).toEqual(['wkmp-ai audio']);
+      expect(Object.keys(JSON.parse(row.vector) as object), row.guid).toContain('wkmp.loudness');
+      expect((JSON.parse(row.metadata) as { audio_features: { loudness_lufs: number } }).audio_features.loudness_lufs, row.guid).toBeLessThan(0);
+    }
+    expect(again.counts.flavoredPassages).toEqual({ 'wkmp-ai audio': 3 });
+  });
+
   it('replaces the passages that no longer match, in the same import', () => {
     const db = open();
     const guids = (db.prepare('SELECT guid FROM passages ORDER BY start_time_ticks').all() as { guid: string }[]).map((row) => row.guid);
@@ -76,5 +89,16 @@ describe('a file analysed under older rules', () => {
   it('is left alone by the import after that', async () => {
     const third = await runImport({ rootFolder: root, jobs: 2 });
     expect(third.counts).toMatchObject({ upgraded: 0, unchanged: 1, recorded: 0 });
+  });
+});
+
+describe('a tags pass', () => {
+  it('measures no flavor: its passages have none until a full import', async () => {
+    const root = fileScopedFolder();
+    copyFileSync(join(realMusicDir(), 'joins', path), join(root, path));
+    const summary = await runImport({ rootFolder: root, jobs: 2, analysis: 'tags' });
+    expect(summary.counts.flavoredPassages).toEqual({});
+    const db = closeAfterTest(inspect(join(root, 'wkmp.db')));
+    expect(db.prepare('SELECT musical_flavor_vector AS vector, additional_metadata AS metadata FROM passages').all()).toEqual([{ vector: null, metadata: null }]);
   });
 });

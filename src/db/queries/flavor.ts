@@ -149,3 +149,10 @@ const SELECT_ADDITIONAL = 'SELECT additional_metadata AS additionalMetadata FROM
 export function getPassageAdditionalMetadata(db: ReadDb, guid: string): string | null | undefined {
   return (db.prepare(SELECT_ADDITIONAL).get(guid) as { additionalMetadata: string | null } | undefined)?.additionalMetadata;
 }
+
+const SELECT_ALL_ADDITIONAL = `SELECT additional_metadata AS additionalMetadata FROM passages WHERE additional_metadata LIKE '%"audio_features"%'`;
+
+/** Every passage's additional_metadata that holds audio descriptors (scripts/flavor-calibration.ts). */
+export function listAdditionalMetadataWithFeatures(db: ReadDb): string[] {
+  return (db.prepare(SELECT_ALL_ADDITIONAL).all() as { additionalMetadata: string }[]).map((row) => row.additionalMetadata);
+}
