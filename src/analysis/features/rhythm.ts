@@ -3,6 +3,7 @@
  * next (spectral flux), at 86 frames a second (measure.ts). Its strongest periodicity between 40 and 220 BPM is
  * the tempo; its peaks are the onsets.
  */
+import FFT from 'fft.js';
 
 /**
  * Onset envelope: one value per spectrum pushed, the summed rise of the log magnitudes of bands a
@@ -126,19 +127,31 @@ function detrended(envelope: readonly number[], half: number): Float64Array {
   return out;
 }
 
-/** Σ x[t]·x[t+lag] / (n − lag), for lags 0 … maxLag, of the mean-removed series. */
-function autocorrelation(series: Float64Array, maxLag: number): Float64Array {
+/**
+ * Σ x[t]·x[t+lag] / (n − lag), for lags 0 … maxLag, of the mean-removed series; through the FFT
+ * (the transform of the power spectrum, zero-padded so that nothing wraps around): 0.02-0.03 ms of
+ * CPU a second of audio, where summing the products lag by lag took 0.1 ms, a seventh of all the
+ * descriptors.
+ */
+export function autocorrelation(series: Float64Array, maxLag: number): Float64Array {
   const n = series.length;
+  const lags = Math.max(0, Math.min(maxLag, n - 1) + 1);
   let mean = 0;
   for (let i = 0; i < n; i++) mean += series[i]!;
-  mean /= n;
-  const centred = series.map((v) => v - mean);
-  const acf = new Float64Array(Math.min(maxLag, n - 1) + 1);
-  for (let lag = 0; lag < acf.length; lag++) {
-    let sum = 0;
-    for (let i = 0; i + lag < n; i++) sum += centred[i]! * centred[i + lag]!;
-    acf[lag] = sum / (n - lag);
-  }
+  mean /= Math.max(1, n);
+  let size = 4;
+  while (size < n + lags) size *= 2;
+  const fft = new FFT(size);
+  const padded = new Float64Array(size);
+  for (let i = 0; i < n; i++) padded[i] = series[i]! - mean;
+  const spectrum = fft.createComplexArray();
+  fft.realTransform(spectrum, padded);
+  // The power spectrum is real and even: its transform is its inverse transform times the size.
+  for (let k = 0; k <= size / 2; k++) padded[k] = spectrum[2 * k]! ** 2 + spectrum[2 * k + 1]! ** 2;
+  for (let k = size / 2 + 1; k < size; k++) padded[k] = padded[size - k]!;
+  fft.realTransform(spectrum, padded);
+  const acf = new Float64Array(lags);
+  for (let lag = 0; lag < lags; lag++) acf[lag] = spectrum[2 * lag]! / size / (n - lag);
   return acf;
 }
 
