@@ -1,7 +1,7 @@
 /**
  * Rhythm from the onset envelope: how much the log-magnitude spectrum rises from one frame to the
- * next (spectral flux), at 86 frames a second (measure.ts). Its strongest periodicity between 40 and 220 BPM is
- * the tempo; its peaks are the onsets.
+ * next (spectral flux), at 86 frames a second (measure.ts). The period between 40 and 220 BPM that
+ * it repeats at most clearly, bar after bar, is the tempo; its peaks are the onsets.
  */
 import FFT from 'fft.js';
 
@@ -53,42 +53,66 @@ const slowestBpm = 40;
 const fastestBpm = 220;
 /** Tempi near 120 BPM are preferred, an octave away half as much (the prior beat trackers use). */
 const preferredBpm = 120;
+/** A beat's score counts the correlation at one beat and at two, three and four (a bar of four). */
+const combTeeth = 4;
+/** The novelty is evened out over ±4 s: each stretch of the passage counts alike. */
+const evenSeconds = 4;
+/** How far above what noise gives a beat's comb score must be, × 1/√frames (the spread of noise's autocorrelation). */
+const beatSignificance = 4;
 
 /**
- * The tempo: the lag, between 40 and 220 BPM, at which the (locally detrended) onset envelope best
- * correlates with itself, weighted toward 120 BPM on a log scale so that of a tempo and its double
- * the one a listener taps is chosen; the lag refined from the peaks at its multiples. Null when
- * nothing repeats (silence, a sustained tone) or the passage is shorter than a few beats.
+ * The tempo: the lag, between 40 and 220 BPM, at whose first four multiples the (locally detrended
+ * and evened) onset envelope best correlates with itself, weighted toward 120 BPM on a log scale so
+ * that of a tempo and its double the one a listener taps is chosen; the lag refined from the peaks at
+ * its multiples. Scoring the multiples (the comb of Davies & Plumbley's beat tracker, which aubio's
+ * is) prefers the beat that whole bars repeat to a lag of one and a half beats, or of two and a half,
+ * that correlates as well by chance. Null when no beat stands out of the envelope further than noise's
+ * would (silence, noise, music without a pulse) or the passage is shorter than a few beats. A held
+ * pure tone or chord can have a tempo: its partials beat against each other within the short frames,
+ * an envelope as periodic as a drum's.
  */
 export function estimateTempo(envelope: readonly number[], framesPerSecond: number): Tempo | null {
-  const novelty = detrended(envelope, Math.round(framesPerSecond / 2));
+  const novelty = evened(detrended(envelope, Math.round(framesPerSecond / 2)), Math.round(framesPerSecond * evenSeconds));
   const longestLag = Math.ceil((60 * framesPerSecond) / slowestBpm);
   const shortestLag = Math.floor((60 * framesPerSecond) / fastestBpm);
   if (novelty.length < 4 * longestLag) return null;
-  const acf = autocorrelation(novelty, 4 * longestLag + 2);
+  const acf = autocorrelation(novelty, combTeeth * longestLag + 2);
   if (!(acf[0]! > 0)) return null;
   let best = -1;
   let bestScore = 0;
   for (let lag = shortestLag; lag <= longestLag; lag++) {
     if (!(acf[lag]! >= acf[lag - 1]! && acf[lag]! >= acf[lag + 1]!)) continue;
     const bpm = (60 * framesPerSecond) / lag;
-    const score = acf[lag]! * Math.exp(-0.5 * Math.log2(bpm / preferredBpm) ** 2);
+    const score = combScore(acf, lag) * Math.exp(-0.5 * Math.log2(bpm / preferredBpm) ** 2);
     if (score > bestScore) {
       bestScore = score;
       best = lag;
     }
   }
-  if (best < 0) return null;
+  // Noise's best comb score stays under 2.6/√n of the correlation at lag 0 (n frames; 72 white,
+  // pink and brown noises of 10 to 90 s): a beat must stand clearly above that.
+  if (best < 0 || combScore(acf, best) / acf[0]! < beatSignificance / Math.sqrt(novelty.length)) return null;
   const confidence = Math.min(1, Math.max(0, acf[best]! / acf[0]!));
-  if (confidence < 0.02) return null;
   // A lag is known to a frame; its multiples' peaks tell it to a quarter of one.
   const refined: number[] = [];
-  for (let multiple = 1; multiple <= 4; multiple++) {
+  for (let multiple = 1; multiple <= combTeeth; multiple++) {
     const peak = peakNear(acf, best * multiple, Math.max(1, Math.round(multiple / 2)));
     if (peak !== null) refined.push(peak / multiple);
   }
   const lag = refined.length > 0 ? refined.reduce((a, b) => a + b) / refined.length : best;
   return { bpm: Math.round(((60 * framesPerSecond) / lag) * 10) / 10, confidence: Math.round(confidence * 1000) / 1000 };
+}
+
+/** The mean, over the lag's first `combTeeth` multiples, of the highest correlation where each may fall (a lag of whole frames is ±½ frame off). */
+function combScore(acf: Float64Array, lag: number): number {
+  let sum = 0;
+  for (let multiple = 1; multiple <= combTeeth; multiple++) {
+    const reach = Math.floor(multiple / 2);
+    let highest = -Infinity;
+    for (let i = multiple * lag - reach; i <= Math.min(acf.length - 1, multiple * lag + reach); i++) highest = Math.max(highest, acf[i]!);
+    sum += highest;
+  }
+  return sum / combTeeth;
 }
 
 /**
@@ -123,6 +147,28 @@ function detrended(envelope: readonly number[], half: number): Float64Array {
     while (to < Math.min(envelope.length, t + half + 1)) sum += envelope[to++]!;
     while (from < t - half) sum -= envelope[from++]!;
     out[t] = Math.max(0, envelope[t]! - sum / (to - from));
+  }
+  return out;
+}
+
+/**
+ * The series divided by its RMS over ±`half` frames (floored at a tenth of the whole series' RMS,
+ * so a fade or near-silence is not blown up into noise): a loud chorus doesn't outweigh the quiet
+ * verses' beat, as a tempogram's columns are each normalised before they are averaged.
+ */
+function evened(series: Float64Array, half: number): Float64Array {
+  let total = 0;
+  for (let t = 0; t < series.length; t++) total += series[t]! * series[t]!;
+  const floor = 0.1 * Math.sqrt(total / Math.max(1, series.length));
+  const out = new Float64Array(series.length);
+  if (!(floor > 0)) return out;
+  let sum = 0;
+  let from = 0;
+  let to = 0;
+  for (let t = 0; t < series.length; t++) {
+    for (; to < Math.min(series.length, t + half + 1); to++) sum += series[to]! * series[to]!;
+    for (; from < t - half; from++) sum -= series[from]! * series[from]!;
+    out[t] = series[t]! / Math.max(floor, Math.sqrt(Math.max(0, sum) / (to - from)));
   }
   return out;
 }
