@@ -5,10 +5,11 @@
  * to 8.8 s (each 1.1 × the last), each window's linear trend removed; F(τ) is the root mean square
  * residual, α the slope of log F against log τ between neighbouring τ, and the danceability
  * 1 / mean α: music whose loudness fluctuates the same way at every scale of a bar (a steady beat)
- * has small α, high danceability (about 0 to 3).
+ * has small α, high danceability (0 to 3).
  */
 
 const frameSeconds = 0.01;
+const maxDanceability = 3;
 const taus = (() => {
   const out: number[] = [];
   for (let ms = 310; ms <= 8800; ms *= 1.1) out.push(Math.floor(ms / 10));
@@ -89,5 +90,7 @@ function detrendedFluctuation(deviations: readonly number[]): number {
     alphas += Math.log10(fluctuation[i + 1]! / fluctuation[i]!) / Math.log10((taus[i + 1]! + 3) / (taus[i]! + 3));
   }
   const meanAlpha = alphas / (fluctuation.length - 1);
-  return meanAlpha > 0 ? 1 / meanAlpha : 0;
+  // A strictly periodic amplitude (a held chord's beating partials) has α near 0 and 1/α without
+  // bound (a 440 Hz tone read 969): the scale stops at 3, where music's most danceable lies.
+  return meanAlpha > 0 ? Math.min(maxDanceability, 1 / meanAlpha) : 0;
 }

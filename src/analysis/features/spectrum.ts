@@ -24,7 +24,7 @@ export class MagnitudeSpectrum {
     const window = this.window;
     for (let i = 0; i < this.size; i++) this.windowed[i] = frame[i]! * window[i]!;
     this.fft.realTransform(this.out, this.windowed);
-    for (let k = 0; k < this.magnitudes.length; k++) this.magnitudes[k] = Math.sqrt(this.out[2 * k]! ** 2 + this.out[2 * k + 1]! ** 2);
+    for (let k = 0; k < this.magnitudes.length; k++) { const re = this.out[2 * k]!, im = this.out[2 * k + 1]!; this.magnitudes[k] = Math.sqrt(re * re + im * im); }
     return this.magnitudes;
   }
 }
