@@ -116,18 +116,23 @@ function combScore(acf: Float64Array, lag: number): number {
 }
 
 /**
- * Onsets: peaks of the envelope that are the highest within 50 ms on each side and stand above the
- * envelope's local mean (±0.5 s) by half its standard deviation over the passage.
+ * How much the bands' log magnitudes must rise together above the envelope's local mean for an
+ * onset: 3.5 nepers summed over the bands (about 30 dB: a note's attack across the spectrum, or a
+ * drum's in a few bands). Absolute, not relative to the passage: a threshold relative to the
+ * envelope's own spread counted the small stirrings of ambient pieces as onsets, so that they read
+ * busiest of all (against `aubio onset` on 31 soundtrack pieces, a rank correlation of −0.43; this
+ * threshold gives 0.80, at 0.95 times aubio's rate, median).
  */
+const onsetRise = 3.5;
+
+/** Onsets: peaks of the envelope that are the highest within 50 ms on each side and rise `onsetRise` above its local mean (±0.5 s). */
 export function countOnsets(envelope: readonly number[], framesPerSecond: number): number {
   const novelty = detrended(envelope, Math.round(framesPerSecond / 2));
-  const spread = Math.sqrt(novelty.reduce((sum, v) => sum + v * v, 0) / Math.max(1, novelty.length));
-  if (!(spread > 0)) return 0;
   const reach = Math.max(1, Math.round(framesPerSecond * 0.05));
   let count = 0;
   for (let t = 0; t < novelty.length; t++) {
     const value = novelty[t]!;
-    if (value <= 0.5 * spread) continue;
+    if (value <= onsetRise) continue;
     let highest = true;
     for (let u = Math.max(0, t - reach); u <= Math.min(novelty.length - 1, t + reach) && highest; u++) {
       if (novelty[u]! > value || (novelty[u]! === value && u < t)) highest = false;
