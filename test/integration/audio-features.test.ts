@@ -299,9 +299,9 @@ describe(`audio descriptors of real music (the first ${realSeconds} s of each pi
   /**
    * On this music (game soundtracks, much of it without drums) the references disagree with each
    * other too: bpm-tools agrees with `aubio tempo` on 18 of the 31. Measured: ours agrees with the
-   * figure `aubio tempo` prints on 16, with the median of aubio's beats on 21; 5 pieces have no tempo
+   * figure `aubio tempo` prints on 17, with the median of aubio's beats on 22; 5 pieces have no tempo
    * of ours (no beat stands above what noise gives), and count as disagreeing. (Onset spectra of the
-   * full-rate signal, at 40 % more of the descriptors' CPU, agree on 18 and 23: measure.ts.)
+   * full-rate signal, at half as much again of the descriptors' CPU, agree on 18 and 23: measure.ts.)
    */
   it('the tempo agrees with aubio within 4 per cent or an octave: with `aubio tempo` on more than half the pieces, with the median of its beats on two thirds', () => {
     const disagreeing = (reference: (piece: RealPiece) => number) => pieces.filter((piece) => !agreesInTempo(piece.features.bpm, reference(piece)))

@@ -2,15 +2,16 @@
  * A passage's audio descriptors (stored/additional-metadata.ts `AudioFeatures`, defined in
  * docs/flavor.md), measured in one pass over the samples the analysis already keeps (no second
  * decode): the K-weighted loudness and the 10 ms amplitude for danceability of every sample; short
- * spectra for the onset envelope and the tempo, 23 ms every 11.6 ms (86 a second), of the signal at
+ * spectra for the onset envelope and the tempo, 23 ms every 17.4 ms (57 a second), of the signal at
  * half the rate (each pair of samples averaged: what lies above 2.7 kHz folds down rather than
  * vanishing); and long ones for the key and the brightness, 0.37 s (4096 samples, fine enough to
  * tell semitones apart from C2) every 0.74 s, a passage's harmony and timbre being the same in
  * every other frame. The sizes keep the descriptors within the 15 % of the analysis's CPU they may
- * add (bench:analysis prints it): onset spectra of the full-rate signal (256 samples every 128) cost
- * 40 % more here and agree with aubio's tempo on two more of 31 real pieces
- * (test/integration/audio-features.test.ts); a proper half-band filter instead of the pairs' mean
- * gains nothing.
+ * add (bench:analysis and bench:flavor print it). Measured on 31 real pieces against aubio's tempo
+ * (test/integration/audio-features.test.ts): onset spectra of the full-rate signal (256 samples
+ * every 128) cost half as much again of the descriptors' CPU and agree on one more piece; every
+ * 11.6 ms instead of 17.4, on one fewer; a proper half-band filter instead of the pairs' mean gains
+ * nothing.
  */
 import type { AudioFeatures } from '../../stored/additional-metadata.js';
 import { DanceabilityMeter } from './danceability.js';
@@ -23,7 +24,7 @@ import { Chromagram, estimateKey } from './tonality.js';
 /** The onset spectra are taken at the analysis rate over this. */
 const onsetDecimation = 2;
 const shortFrame = 128;
-const shortHop = 64;
+const shortHop = 96;
 const longFrame = 4096;
 const longHop = 8192;
 /** Frames quieter than this (RMS, −60 dBFS) have no brightness worth counting. */

@@ -1,6 +1,6 @@
 /**
  * Rhythm from the onset envelope: how much the log-magnitude spectrum rises from one frame to the
- * next (spectral flux), at 86 frames a second (measure.ts). The period between 40 and 220 BPM that
+ * next (spectral flux), at 57 frames a second (measure.ts). The period between 40 and 220 BPM that
  * it repeats at most clearly, bar after bar, is the tempo; its peaks are the onsets.
  */
 import FFT from 'fft.js';
