@@ -5,8 +5,9 @@
  * spectra for the onset envelope and the tempo, 23 ms every 17.4 ms (57 a second), of the signal at
  * half the rate (each pair of samples averaged: what lies above 2.7 kHz folds down rather than
  * vanishing); and long ones for the key and the brightness, 0.37 s (4096 samples, fine enough to
- * tell semitones apart from C2) every 0.74 s, a passage's harmony and timbre being the same in
- * every other frame. The sizes keep the descriptors within the 15 % of the analysis's CPU they may
+ * tell semitones apart from C2) every 1.1 s, a third of the passage: of 34 real pieces, 30 keep the
+ * key every frame gives, and 4 ambiguous ones move to a neighbouring key (strengths 0.55-0.77); the
+ * brightness moves by at most 5 %. The sizes keep the descriptors within the 15 % of the analysis's CPU they may
  * add (bench:analysis and bench:flavor print it). Measured on 31 real pieces against aubio's tempo
  * (test/integration/audio-features.test.ts): onset spectra of the full-rate signal (256 samples
  * every 128) cost half as much again of the descriptors' CPU and agree on one more piece; every
@@ -26,7 +27,7 @@ const onsetDecimation = 2;
 const shortFrame = 128;
 const shortHop = 96;
 const longFrame = 4096;
-const longHop = 8192;
+const longHop = 12288;
 /** Frames quieter than this (RMS, −60 dBFS) have no brightness worth counting. */
 const quietMeanSquare = 1e-6;
 
