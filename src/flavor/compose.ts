@@ -34,7 +34,13 @@ export interface PassageFlavor {
   completeness: number;
 }
 
-const everyCharacteristic = acousticBrainzCharacteristics.length + localCharacteristics.length;
+/**
+ * Every characteristic wkmp-ai writes. Any other in a stored vector is a user's or another
+ * service's (SPEC003 MFL-UDEF): wkmp-ai keeps it when it writes a passage's flavor again
+ * (db/queries/flavor-vector.ts).
+ */
+export const ownCharacteristics: readonly string[] = [...acousticBrainzCharacteristics, ...localCharacteristics];
+const everyCharacteristic = ownCharacteristics.length;
 
 /** Null when neither source gives anything. */
 export function composePassageFlavor(input: { features: AudioFeatures | null; recordings: readonly RecordingInPassage[] }): PassageFlavor | null {

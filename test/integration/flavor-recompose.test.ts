@@ -59,6 +59,7 @@ describe('passages\' flavors made again', () => {
     expect(JSON.parse(flavorRow(path, known.guid).sources)).toEqual(['wkmp-ai audio']);
 
     const writer = new Database(path);
+    writer.prepare(`UPDATE passages SET musical_flavor_vector = json_set(musical_flavor_vector, '$."my.energy"', json('{"high":0.7,"low":0.3}')) WHERE guid = ?`).run(known.guid);
     writer.prepare('INSERT INTO acousticbrainz_cache (recording_mbid, high_level_data) VALUES (?, ?), (?, ?)').run(testMbid('c', 1), highLevel(0.8), testMbid('c', 2), '{}');
     writer.close();
     expect(await recomposeStaleFlavors(db)).toBe(1);
@@ -66,6 +67,8 @@ describe('passages\' flavors made again', () => {
     const remade = flavorRow(path, known.guid);
     expect(JSON.parse(remade.sources)).toEqual(['AcousticBrainz', 'wkmp-ai audio']);
     const vector = JSON.parse(remade.vector) as Record<string, Record<string, number>>;
+    // The user's own characteristic, added before (SPEC003 MFL-UDEF), is kept beside what was made again.
+    expect(vector['my.energy']).toEqual({ high: 0.7, low: 0.3 });
     expect(vector.danceability).toEqual({ danceable: 0.8, not_danceable: 0.2 });
     expect(vector['wkmp.tempo']).toEqual(known.flavor!.vector['wkmp.tempo']);
     expect(remade.completeness).toBeCloseTo(10 / 26, 3);

@@ -18,6 +18,7 @@ import { inspect } from './helpers.js';
 const path = 'digital-gaps.flac';
 const manifest = JSON.parse(readFileSync(join(realMusicDir(), 'manifest.json'), 'utf8')) as { files: { path: string; passages: [number, number][] }[] };
 const songs = manifest.files.find((file) => file.path === `joins/${path}`)!.passages;
+const userFlavor = { 'my.mood': { calm: 0.6, tense: 0.4 }, 'wkmp.tempo': { slow: 1, moderate: 0, brisk: 0, fast: 0 } };
 
 describe('a file analysed under older rules', () => {
   let root: string;
@@ -42,6 +43,8 @@ describe('a file analysed under older rules', () => {
     insert.run('old-fragment-b', file.guid, ticks(second[0] + 10.5), ticks(second[1]), null, null, null);
     db.exec(`INSERT INTO player_queue VALUES ('old-first'), ('old-fragment-a');
       UPDATE files SET analysis_version = 1`);
+    // A characteristic of the user's own (SPEC003 MFL-UDEF) beside a stale one of wkmp-ai's.
+    db.prepare(`UPDATE passages SET musical_flavor_vector = ? WHERE guid = 'old-first'`).run(JSON.stringify(userFlavor));
     db.close();
     again = await runImport({ rootFolder: root, jobs: 2 });
   });
@@ -75,6 +78,14 @@ describe('a file analysed under older rules', () => {
       expect((JSON.parse(row.metadata) as { audio_features: { loudness_lufs: number } }).audio_features.loudness_lufs, row.guid).toBeLessThan(0);
     }
     expect(again.counts.flavoredPassages).toEqual({ 'wkmp-ai audio': 3 });
+  });
+
+  it('keeps a characteristic the user added to the kept passage\'s flavor, and replaces wkmp-ai\'s own', () => {
+    const { vector } = open().prepare(`SELECT musical_flavor_vector AS vector FROM passages WHERE guid = 'old-first'`).get() as { vector: string };
+    const stored = JSON.parse(vector) as Record<string, Record<string, number>>;
+    expect(stored['my.mood']).toEqual(userFlavor['my.mood']);
+    expect(stored['wkmp.tempo']).not.toEqual(userFlavor['wkmp.tempo']);
+    expect(Object.keys(stored)).toContain('wkmp.loudness');
   });
 
   it('replaces the passages that no longer match, in the same import', () => {

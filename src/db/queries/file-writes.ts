@@ -6,6 +6,7 @@
 import type { Statement } from 'better-sqlite3';
 import { ANALYSIS_VERSION, type FileRecord, type FileStatus, type PassageRecord } from '../../file-record.js';
 import type { WriteDb } from '../connection.js';
+import { keepingUserCharacteristics, ownCharacteristicsParam } from './flavor-vector.js';
 
 /** SQLite's default SQLITE_MAX_VARIABLE_NUMBER since 3.32: multi-row statements are chunked by it. */
 export const MAX_HOST_PARAMETERS = 32766;
@@ -41,7 +42,7 @@ UPDATE passages SET start_time_ticks = @startTicks, end_time_ticks = @endTicks,
   fade_in_start_ticks = CASE WHEN fade_in_start_ticks BETWEEN @startTicks AND @endTicks THEN fade_in_start_ticks END,
   fade_out_start_ticks = CASE WHEN fade_out_start_ticks BETWEEN @startTicks AND @endTicks THEN fade_out_start_ticks END,
   title = @title, artist = @artist, album = @album, import_metadata = @importMetadata,
-  additional_metadata = @additionalMetadata, musical_flavor_vector = @flavorVector, flavor_source_blend = @flavorSources,
+  additional_metadata = @additionalMetadata, musical_flavor_vector = ${keepingUserCharacteristics('@flavorVector')}, flavor_source_blend = @flavorSources,
   flavor_confidence_map = @flavorConfidence, flavor_completeness = @flavorCompleteness, status = 'INGEST COMPLETE', updated_at = CURRENT_TIMESTAMP
 WHERE guid = @guid AND file_id = @fileGuid`;
 const DELETE_SONG_LINKS_OF_PASSAGE = 'DELETE FROM passage_songs WHERE passage_id = ?';
@@ -126,7 +127,7 @@ export function keptPassageParams(fileGuid: string, p: PassageRecord) {
   return {
     guid: p.guid, fileGuid, startTicks: p.startTicks, endTicks: p.endTicks,
     leadInStartTicks: p.leadInStartTicks, leadOutStartTicks: p.leadOutStartTicks,
-    title: p.title, artist: p.artist, album: p.album, ...passageJson(p),
+    title: p.title, artist: p.artist, album: p.album, ...passageJson(p), ownCharacteristics: ownCharacteristicsParam,
   };
 }
 

@@ -6,6 +6,7 @@
 import type { PassageFlavor } from '../../flavor/compose.js';
 import type { ReadDb } from '../connection.js';
 import { perConnection, writeUnit, type WriteUnit } from '../write-unit.js';
+import { keepingUserCharacteristics, ownCharacteristicsParam } from './flavor-vector.js';
 
 /**
  * Passages that have a recording AcousticBrainz knows (its documents in the cache) and a flavor
@@ -88,7 +89,7 @@ export function listAllPassageFlavors(db: ReadDb): { guid: string; vector: strin
 }
 
 const UPDATE_PASSAGE_FLAVOR = `
-UPDATE passages SET musical_flavor_vector = @vector, flavor_source_blend = @sources, flavor_confidence_map = @confidence,
+UPDATE passages SET musical_flavor_vector = ${keepingUserCharacteristics('@vector')}, flavor_source_blend = @sources, flavor_confidence_map = @confidence,
   flavor_completeness = @completeness, updated_at = CURRENT_TIMESTAMP
 WHERE guid = @guid`;
 
@@ -102,7 +103,7 @@ export function storePassageFlavors(flavors: readonly { guid: string; flavor: Pa
     for (const { guid, flavor } of flavors) {
       stored += updatePassageFlavor.run({
         guid, vector: JSON.stringify(flavor.vector), sources: JSON.stringify(flavor.sources), confidence: JSON.stringify(flavor.confidence),
-        completeness: flavor.completeness,
+        completeness: flavor.completeness, ownCharacteristics: ownCharacteristicsParam,
       }).changes;
     }
     return stored;
