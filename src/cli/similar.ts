@@ -48,7 +48,7 @@ export function flavorLine(report: PassageFlavorReport): string {
 function formatText(reports: readonly { report: PassageFlavorReport | null; guid: string; similar: SimilarPassage[] }[]): string {
   return reports.map(({ report, guid, similar }) => {
     if (report === null) return `${guid}: no flavor yet (a full import measures it)`;
-    const lines = [labelLine(report.label), `  flavor   ${flavorLine(report)}`];
+    const lines = [labelLine(report.label), `  flavor   ${flavorLine(report)}`, ...report.warnings.map((warning) => `  warning  ${warning}`)];
     similar.forEach((n, i) => lines.push(`  ${String(i + 1).padStart(2)}. ${n.distance.toFixed(4)}  ${labelLine(n.label)}`));
     if (similar.length === 0) lines.push('  no other passage has a flavor yet');
     return lines.join('\n');
@@ -67,7 +67,7 @@ export function similarToFile(options: SimilarOptions): string {
     return options.json
       ? JSON.stringify(reports.map(({ guid, report, similar }) => ({
         guid, passage: report?.label ?? null, flavor: report?.flavor ?? null, sources: report?.sources ?? [], audio_features: report?.features ?? null,
-        similar: similar.map((n) => ({ guid: n.guid, distance: n.distance, passage: n.label })),
+        warnings: report?.warnings ?? [], similar: similar.map((n) => ({ guid: n.guid, distance: n.distance, passage: n.label })),
       })))
       : formatText(reports);
   } finally {

@@ -7,7 +7,7 @@ import type { ReadDb } from '../db/connection.js';
 import { getPassageAdditionalMetadata, getPassageFlavor, listAllPassageFlavors, listPassageLabels, type PassageLabel } from '../db/queries/flavor.js';
 import { parseAdditionalMetadata, type AudioFeatures } from '../stored/additional-metadata.js';
 import { flavorDistanceParts } from '../flavor/distance.js';
-import type { Flavor } from '../flavor/flavor.js';
+import { unbalanced, type Flavor } from '../flavor/flavor.js';
 import { parseConfidenceMap, parseFlavor, parseSourceBlend } from '../stored/flavor.js';
 
 export interface PassageFlavorView {
@@ -61,6 +61,15 @@ export function nearestPassages(db: ReadDb, flavor: Flavor, limit: number, exclu
 export interface PassageFlavorReport extends PassageFlavorView {
   label: PassageLabel;
   features: AudioFeatures | null;
+  /** One line for each characteristic whose classes do not sum to 1 (SPEC003 MFL-DEF-040: a user's, most likely). */
+  warnings: string[];
+}
+
+function sumWarnings(flavor: Flavor): string[] {
+  return unbalanced(flavor).map((name) => {
+    const sum = Object.values(flavor[name]!).reduce((total, value) => total + value, 0);
+    return `${name}: its classes sum to ${sum.toFixed(4)}, not 1 (SPEC003 MFL-DEF-040); the distance uses it as it is`;
+  });
 }
 
 /** Null when there is no such passage, or it has no flavor yet. */
@@ -70,7 +79,7 @@ export function passageFlavorReport(db: ReadDb, guid: string): PassageFlavorRepo
   if (view === null || label === undefined) return null;
   const text = getPassageAdditionalMetadata(db, guid);
   const metadata = text === null || text === undefined ? null : parseAdditionalMetadata(text);
-  return { ...view, label, features: metadata?.readable === true ? metadata.value.audio_features ?? null : null };
+  return { ...view, label, features: metadata?.readable === true ? metadata.value.audio_features ?? null : null, warnings: sumWarnings(view.flavor) };
 }
 
 export interface SimilarPassage extends Neighbour {

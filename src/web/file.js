@@ -215,6 +215,7 @@ function flavorCard(seq, passage, flavor, similar) {
   }
   card.append(el('p', { class: 'flavor-sources' }, `sources: ${flavor.sources.join(' + ') || 'none'} · ${(flavor.completeness * 100).toFixed(0)} % of the characteristics`));
   card.append(el('p', { class: 'muted flavor-measured' }, measuredLine(flavor.audio_features)));
+  for (const warning of flavor.warnings ?? []) card.append(el('p', { class: 'flavor-warning' }, `warning: ${warning}`));
   const names = Object.keys(flavor.flavor).sort((a, b) => (a.startsWith('wkmp.') === b.startsWith('wkmp.') ? (a < b ? -1 : 1) : a.startsWith('wkmp.') ? -1 : 1));
   card.append(el('table', { class: 'flavor' }, el('tbody', {}, ...names.map((name) => characteristicBar(name, flavor.flavor[name], flavor.confidence[name])))));
   card.append(el('h4', {}, 'nearest passages'));

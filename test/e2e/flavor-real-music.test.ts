@@ -4,7 +4,8 @@
  * and as MP3 finds itself first among its nearest passages (GET /passages/:guid/similar, the way
  * WKMP's Program Director will choose), and the pages show it: the file page's flavor section
  * (bars, tempo, key and loudness, sources, the nearest passages with their distances) and the
- * import page's summary, which counts the passages with a flavor by source.
+ * import page's summary, which counts the passages with a flavor by source; a characteristic of the
+ * user's own is shown too, with a warning when its classes do not sum to 1.
  */
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
@@ -82,6 +83,11 @@ describe('musical flavor on real music', () => {
   });
 
   it('shows a passage\'s characteristics, measures, sources and nearest passages on the file page', async () => {
+    // A characteristic of the user's own whose classes sum to 0.98: shown, with a warning.
+    const db = new Database(join(root, 'wkmp.db'));
+    db.prepare(`UPDATE passages SET musical_flavor_vector = json_set(musical_flavor_vector, '$."my.mood"', json('{"calm":0.5,"tense":0.48}')) WHERE guid = ?`)
+      .run(guidOf.get('mp3/strike.mp3'));
+    db.close();
     const { url } = await startService(root);
     const flavor = await request<Flavor>(`${url}/passages/${guidOf.get('mp3/strike.mp3')}/flavor`);
     expect(flavor.body.sources).toEqual(['wkmp-ai audio']);
@@ -95,6 +101,7 @@ describe('musical flavor on real music', () => {
     expect(measured).toContain(`${Math.round(flavor.body.audio_features.bpm!)} BPM`);
     expect(measured).toContain(`${flavor.body.audio_features.loudness_lufs!.toFixed(1)} LUFS`);
     expect(await card.locator('.flavor-sources').textContent()).toContain('wkmp-ai audio');
+    expect(await card.locator('.flavor-warning').allTextContents()).toEqual(['warning: my.mood: its classes sum to 0.9800, not 1 (SPEC003 MFL-DEF-040); the distance uses it as it is']);
     const nearest = await card.locator('li').allTextContents();
     expect(nearest).toHaveLength(7);
     expect(nearest[0]).toMatch(/^0\.\d{4} strike\.flac · flac\/strike\.flac$/);

@@ -3,6 +3,7 @@
  * nearest passages by the SPEC003 distance (GET /passages/:guid/similar, `wkmp-ai similar`), on
  * passages recorded as an import records them, with flavors made from their audio descriptors.
  */
+import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -62,6 +63,20 @@ describe('a passage\'s flavor through the service', () => {
     expect(answer.body.confidence['wkmp.tempo']).toBe(0.9);
     expect(answer.body.completeness).toBeCloseTo(8 / 26, 3);
     expect((await request(`${url}/passages/${randomUUID()}/flavor`)).status).toBe(404);
+  });
+
+  it('warns of a characteristic a user added whose classes do not sum to 1, through the service and wkmp-ai similar', async () => {
+    const { root, guids } = await flavoredLibrary();
+    const db = new Database(join(root, 'wkmp.db'));
+    db.prepare(`UPDATE passages SET musical_flavor_vector = json_set(musical_flavor_vector, '$."my.mood"', json('{"calm":0.5,"tense":0.48}')) WHERE guid = ?`)
+      .run(guids['Club/floor.flac']);
+    db.close();
+    const { url } = await startService(root);
+    const answer = await request<{ warnings: string[] }>(`${url}/passages/${guids['Club/floor.flac']}/flavor`);
+    expect(answer.body.warnings).toEqual(['my.mood: its classes sum to 0.9800, not 1 (SPEC003 MFL-DEF-040); the distance uses it as it is']);
+    expect((await request<{ warnings: string[] }>(`${url}/passages/${guids['Club/warm up.flac']}/flavor`)).body.warnings).toEqual([]);
+    const text = await spawnCli(['similar', 'Club/floor.flac', '--root-folder', root], root).exited;
+    expect(text.stdout).toContain('  warning  my.mood: its classes sum to 0.9800');
   });
 
   it('lists the nearest passages by the SPEC003 distance, nearest first, never the passage itself', async () => {

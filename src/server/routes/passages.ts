@@ -23,7 +23,7 @@ export function registerPassageRoutes(app: FastifyInstance, db: ReadDb): void {
     if (report === null) return reply.code(404).send(errorBody(404, `no passage ${request.params.guid} with a flavor`));
     return {
       guid: report.guid, passage: report.label, flavor: report.flavor, sources: report.sources, confidence: report.confidence,
-      completeness: report.completeness, audio_features: report.features,
+      completeness: report.completeness, audio_features: report.features, warnings: report.warnings,
     };
   });
 
