@@ -6,7 +6,6 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import cliProgress from 'cli-progress';
 import { InvalidInputError } from '../errors.js';
 import { databasePathProblem } from '../db/connection.js';
 import { listSettings } from '../db/queries/settings.js';
@@ -16,7 +15,7 @@ import { runFlavorQueue, type FlavorProgress, type FlavorRunSummary } from '../f
 import { acousticBrainzClient } from '../flavoring/services.js';
 import { describeHolder, QueueLease } from '../queue/lease.js';
 import { systemClock } from '../clock.js';
-import { fitToWidth, formatDumpProgress, formatFlavorProgress } from './progress-bar.js';
+import { formatDumpProgress, formatFlavorProgress, terminalBar } from './progress-bar.js';
 
 export interface FlavorOptions {
   database: string;
@@ -34,28 +33,6 @@ export interface FlavorOptions {
   /** Where the summary goes (stdout) and the bar and warnings (stderr, the bar drawn only on a terminal). */
   out?: NodeJS.WritableStream;
   err?: NodeJS.WriteStream;
-}
-
-/** A one-line bar on stderr when it is a terminal: `line` draws it at a size, `progress` gives done and total. */
-function progressBar<P>(stream: NodeJS.WriteStream, line: (p: P, size: number) => string, count: (p: P) => [number, number]): { draw: (p: P) => void; stop: () => void } {
-  if (stream.isTTY !== true) return { draw: () => undefined, stop: () => undefined };
-  const bar = new cliProgress.SingleBar({
-    stream,
-    format: (_options, params, payload: { progress: P }) => fitToWidth((size) => line(payload.progress, size), params.maxWidth),
-    hideCursor: true,
-    clearOnComplete: true,
-  }, cliProgress.Presets.shades_classic);
-  let started = false;
-  return {
-    draw(progress) {
-      const [done, total] = count(progress);
-      if (!started) bar.start(total, done, { progress });
-      started = true;
-      bar.setTotal(total);
-      bar.update(done, { progress });
-    },
-    stop: () => bar.stop(),
-  };
 }
 
 function formatQueueSummary(summary: FlavorRunSummary): string {
@@ -91,7 +68,7 @@ function openExisting(database: string): WkmpDatabase {
 }
 
 async function runQueue(db: WkmpDatabase, options: FlavorOptions, err: NodeJS.WriteStream): Promise<FlavorRunSummary | 'elsewhere'> {
-  const bar = options.json === true ? null : progressBar<FlavorProgress>(err, (p, size) => formatFlavorProgress(p, size), (p) => [p.counts.known + p.counts.unknown + p.counts.failed, p.counts.recordings]);
+  const bar = options.json === true ? null : terminalBar<FlavorProgress>(err, (p, size) => formatFlavorProgress(p, size), (p) => [p.counts.known + p.counts.unknown + p.counts.failed, p.counts.recordings]);
   // One runner per database: while `wkmp-ai serve` (or another flavor) runs the queue, this one waits for it.
   const lease = new QueueLease(db, { name: 'flavor', label: 'wkmp-ai flavor' });
   let told = false;
@@ -116,7 +93,7 @@ async function runQueue(db: WkmpDatabase, options: FlavorOptions, err: NodeJS.Wr
 }
 
 async function readDump(db: WkmpDatabase, file: string, options: FlavorOptions, err: NodeJS.WriteStream): Promise<DumpSummary> {
-  const bar = options.json === true ? null : progressBar<DumpProgress>(err, (p, size) => formatDumpProgress(p, size), (p) => [p.bytesRead, p.bytesTotal]);
+  const bar = options.json === true ? null : terminalBar<DumpProgress>(err, (p, size) => formatDumpProgress(p, size), (p) => [p.bytesRead, p.bytesTotal]);
   try {
     return await importDump({ db, file, all: options.all === true, ...(options.signal === undefined ? {} : { signal: options.signal }), onProgress: (p) => bar?.draw(p) });
   } finally {

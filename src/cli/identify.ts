@@ -4,7 +4,6 @@
  * AcoustID side is paused (no key, or a refused one) with passages still waiting for it.
  */
 import { existsSync } from 'node:fs';
-import cliProgress from 'cli-progress';
 import { InvalidInputError } from '../errors.js';
 import { databasePathProblem } from '../db/connection.js';
 import { listSettings } from '../db/queries/settings.js';
@@ -13,7 +12,7 @@ import { runIdentificationQueue, type QueueProgress, type QueueRunSummary } from
 import { identificationServices } from '../identify/services.js';
 import { describeHolder, QueueLease } from '../queue/lease.js';
 import { systemClock } from '../clock.js';
-import { fitToWidth, formatIdentifyProgress } from './progress-bar.js';
+import { formatIdentifyProgress, terminalBar } from './progress-bar.js';
 
 export interface IdentifyOptions {
   database: string;
@@ -29,30 +28,6 @@ export interface IdentifyOptions {
   err?: NodeJS.WriteStream;
   /** Where WKMP_ACOUSTID_API_KEY is read when no key is set. */
   env?: NodeJS.ProcessEnv;
-}
-
-/** Draws the queue's progress on stderr when it is a terminal. */
-function progressBar(stream: NodeJS.WriteStream = process.stderr): { draw: (progress: QueueProgress) => void; stop: () => void } {
-  if (stream.isTTY !== true) return { draw: () => undefined, stop: () => undefined };
-  const bar = new cliProgress.SingleBar({
-    stream,
-    format: (_options, params, payload: { progress: QueueProgress }) => fitToWidth((size) => formatIdentifyProgress(payload.progress, size), params.maxWidth),
-    hideCursor: true,
-    clearOnComplete: true,
-  }, cliProgress.Presets.shades_classic);
-  let started = false;
-  return {
-    draw(progress) {
-      const { counts } = progress;
-      const total = counts.waiting + counts.done + counts.noMatch + counts.failed;
-      const payload = { progress };
-      if (!started) bar.start(total, total - counts.waiting, payload);
-      started = true;
-      bar.setTotal(total);
-      bar.update(total - counts.waiting, payload);
-    },
-    stop: () => bar.stop(),
-  };
 }
 
 function formatQueueSummary(summary: QueueRunSummary): string {
@@ -74,7 +49,10 @@ export async function identifyDatabase(options: IdentifyOptions): Promise<number
     throw new InvalidInputError('startup', message, { path: options.database });
   }
   const db = openWkmpDatabase(options.database);
-  const bar = options.json === true ? null : progressBar(options.err);
+  const bar = options.json === true ? null : terminalBar<QueueProgress>(options.err ?? process.stderr, (p, size) => formatIdentifyProgress(p, size), ({ counts }) => {
+    const total = counts.waiting + counts.done + counts.noMatch + counts.failed;
+    return [total - counts.waiting, total];
+  });
   // One runner per database: while `wkmp-ai serve` (or another identify) runs the queue, this one waits for it.
   const lease = new QueueLease(db, { name: 'identification', label: 'wkmp-ai identify' });
   const err = options.err ?? process.stderr;

@@ -108,3 +108,25 @@ export function createProgressBar(stream: NodeJS.WriteStream = process.stderr): 
     }
   };
 }
+
+/** A one-line bar on `stream` when it is a terminal (else nothing): `line` draws a progress at a bar size, `count` gives its done and total. */
+export function terminalBar<P>(stream: NodeJS.WriteStream, line: (p: P, size: number) => string, count: (p: P) => [number, number]): { draw: (p: P) => void; stop: () => void } {
+  if (stream.isTTY !== true) return { draw: () => undefined, stop: () => undefined };
+  const bar = new cliProgress.SingleBar({
+    stream,
+    format: (_options, params, payload: { progress: P }) => fitToWidth((size) => line(payload.progress, size), params.maxWidth),
+    hideCursor: true,
+    clearOnComplete: true,
+  }, cliProgress.Presets.shades_classic);
+  let started = false;
+  return {
+    draw(progress) {
+      const [done, total] = count(progress);
+      if (!started) bar.start(total, done, { progress });
+      started = true;
+      bar.setTotal(total);
+      bar.update(done, { progress });
+    },
+    stop: () => bar.stop(),
+  };
+}
