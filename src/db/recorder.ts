@@ -213,18 +213,23 @@ export class Recorder {
     // do, it would end at once, clear `pumping` before it was set, and leave it set for ever.
     this.pumping = Promise.resolve().then(async () => {
       try {
-        for (;;) {
+        // A unit, then a due batch, in turn: a steady stream of units (a settings write every few
+        // milliseconds, each kicking the queues' leases) never keeps an import's batches waiting.
+        for (let worked = true; worked; ) {
+          worked = false;
           const unit = this.units.shift();
           if (unit) {
             await unit();
-            continue;
+            worked = true;
           }
           const recording = this.recording;
-          if (!recording?.hasBatchDue(this.batchSize)) break;
-          try {
-            await this.commitNextBatch(recording);
-          } catch (error) {
-            recording.fail(error); // the recording's failure, not the recorder's: the next recording starts clean
+          if (recording?.hasBatchDue(this.batchSize)) {
+            try {
+              await this.commitNextBatch(recording);
+            } catch (error) {
+              recording.fail(error); // the recording's failure, not the recorder's: the next recording starts clean
+            }
+            worked = true;
           }
         }
       } finally {
@@ -353,6 +358,8 @@ class Recording implements FileRecording {
   private failure: Error | null = null;
   private isEnded = false;
   private drainWaiters: (() => void)[] = [];
+  /** flush() calls waiting for a commit or a failure of this recording. */
+  private flushWaiters: (() => void)[] = [];
 
   constructor(readonly sessionId: string, readonly listener: RecordingListener, private readonly recorder: RecorderLink) {}
 
@@ -370,11 +377,12 @@ class Recording implements FileRecording {
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
+  /** Commits what is buffered and waits for it: for this recording's items, not for the recorder to fall idle (other writers may never let it). */
   async flush(): Promise<void> {
     this.clearTimer();
     this.batchDue = this.buffer.length > 0;
     this.recorder.pump();
-    await this.recorder.idle();
+    while (this.buffer.length > 0 && this.failure === null) await new Promise<void>((resolve) => this.flushWaiters.push(resolve));
     this.throwIfFailed();
   }
 
@@ -410,6 +418,7 @@ class Recording implements FileRecording {
     this.buffer.splice(0, count);
     if (this.buffer.length === 0) this.batchDue = false;
     this.releaseDrainWaiters(false);
+    this.releaseFlushWaiters();
   }
 
   /** A batch failed as a whole (SQLite rolled it back): nothing more of this recording is written. */
@@ -417,6 +426,7 @@ class Recording implements FileRecording {
     this.failure = error instanceof Error ? error : new Error(String(error));
     this.clearTimer();
     this.releaseDrainWaiters(true);
+    this.releaseFlushWaiters();
   }
 
   /** Makes sure what is buffered is committed within the batch age. */
@@ -440,6 +450,12 @@ class Recording implements FileRecording {
 
   private throwIfFailed(): void {
     if (this.failure !== null) throw this.failure;
+  }
+
+  private releaseFlushWaiters(): void {
+    const waiters = this.flushWaiters;
+    this.flushWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   private releaseDrainWaiters(all: boolean): void {

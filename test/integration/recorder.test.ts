@@ -350,6 +350,28 @@ describe('Recorder: sessions, writers and deadlines', () => {
     expect(recorder.figures().settings).toMatchObject({ transactions: 1, files: 0 });
   });
 
+  it('ends a recording while other writers keep it busy: a unit and a due batch take turns, and flush waits for its own items only', async () => {
+    const db = openWriter(migratedDatabase());
+    const recorder = new Recorder(db, { maxLockWaitMs: 30_000, maxBatchAgeMs: 60_000 });
+    const recording = recorder.beginRecording(insertTestSession(db));
+    for (const path of ['A/1.flac', 'A/2.flac']) await recording.add(fileRecord(path));
+    // Settings writes one after another, each sent as the last is answered, as bench:service sends them during an import.
+    let writes = 0;
+    let ended = false;
+    const writer = (async () => {
+      while (!ended && writes < 1000) {
+        await recorder.write(storeSettings(new Map([['rms_window_ms', String(50 + (writes % 10))]])));
+        writes++;
+      }
+    })();
+    await recording.end();
+    ended = true;
+    await writer;
+    // Before, the recording waited for the recorder to fall idle, which these writes never let it: all 1000 went by.
+    expect(writes).toBeLessThan(10);
+    expect(count(db, 'files')).toBe(2);
+  });
+
   it('keeps the figures of each writer apart, and an import\'s figures hold only its own transactions', async () => {
     const db = openWriter(migratedDatabase());
     const recorder = new Recorder(db, { maxLockWaitMs: 30_000, maxBatchAgeMs: 60_000 });
