@@ -15,7 +15,6 @@ const view = {
   lastSeq: 0,
   fetching: null,
   /** Files the followed session analyses, once a progress said so. */
-  filesTotal: null,
 };
 
 /** Per-file errors fetched at a time, and listed without asking while a session runs; beyond, "show more". */
@@ -122,7 +121,6 @@ function beginSession(sessionId) {
   if (view.sessionId === sessionId) return;
   view.sessionId = sessionId;
   view.lastSeq = 0;
-  view.filesTotal = null;
   document.getElementById('passage-rows').replaceChildren();
   setText('passage-count', '');
 }
@@ -156,7 +154,6 @@ function showProgress(progress) {
   if (!ended.has(progress.state)) setRunning(true);
   showState(progress.state);
   showPhase(progress.phase);
-  view.filesTotal = progress.filesTotal;
   const bar = document.getElementById('progress-bar');
   bar.max = Math.max(1, progress.filesTotal);
   bar.value = progress.filesDone;
@@ -372,9 +369,13 @@ function endLive(summary) {
   showWorkers([], 0);
   // The last progress before the end may not have been sent: the summary has the final figures.
   if (summary.state === 'COMPLETED') {
+    // The files analysed, from the summary's own counts (state.ts: new, changed and upgraded are what
+    // was planned): a short import may end before any progress after planning reached this page.
+    const total = summary.counts.new + summary.counts.changed + summary.counts.upgraded;
     const bar = document.getElementById('progress-bar');
+    bar.max = Math.max(1, total);
     bar.value = bar.max;
-    if (view.filesTotal !== null) setText('progress-files', `${view.filesTotal} / ${view.filesTotal}`);
+    setText('progress-files', `${total} / ${total}`);
   }
   setText('progress-eta', '–');
   setText('progress-passages', String(summary.counts.passages));
