@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { WriteMetrics } from '../db/metrics.js';
 import { emptyCounts, type ImportCounts, type ImportProgress } from '../import/events.js';
-import { fitToWidth, formatBar, formatDumpProgress, formatEta, formatFlavorProgress, formatIdentifyProgress, formatProgress } from './progress-bar.js';
+import { Writable } from 'node:stream';
+import { createProgressBar, fitToWidth, formatBar, formatDumpProgress, formatEta, formatFlavorProgress, formatIdentifyProgress, formatProgress, terminalBar } from './progress-bar.js';
+
+/** A terminal of `columns` that keeps what is written to it. */
+function terminal(columns = 100): NodeJS.WriteStream & { text: () => string } {
+  const chunks: string[] = [];
+  const stream = new Writable({ write(chunk: Buffer, _encoding, done) { chunks.push(chunk.toString('utf8')); done(); } });
+  return Object.assign(stream, { isTTY: true, columns, text: () => chunks.join('') }) as unknown as NodeJS.WriteStream & { text: () => string };
+}
 
 function progress(fields: Partial<Omit<ImportProgress, 'counts'>> & { counts?: Partial<ImportCounts> } = {}): ImportProgress {
   const { counts, ...rest } = fields;
@@ -110,5 +118,35 @@ describe('the AcousticBrainz lines', () => {
   it('count a dump\'s bytes read, and its documents met and stored', () => {
     expect(formatDumpProgress({ file: 'a.tar.zst', bytesRead: 25_000_000, bytesTotal: 100_000_000, members: 30_000, stored: 120 }, 8))
       .toBe(' dump |██░░░░░░| 25.0 MB/100.0 MB | 30000 documents, 120 stored');
+  });
+});
+
+describe('the bars drawn on a terminal', () => {
+  it('terminalBar draws the line its caller formats, as the work advances, and nothing when the stream is not a terminal', () => {
+    const out = terminal();
+    const bar = terminalBar<{ done: number; total: number }>(out, (p, size) => `${formatBar(p.done, p.total, size)} ${p.done}/${p.total} recordings`, (p) => [p.done, p.total]);
+    bar.draw({ done: 1, total: 4 });
+    bar.draw({ done: 4, total: 5 });
+    bar.stop();
+    expect(out.text()).toContain('1/4 recordings');
+    expect(out.text()).toContain('4/5 recordings');
+    const piped = Object.assign(terminal(), { isTTY: false });
+    const none = terminalBar<number>(piped, (p) => String(p), (p) => [p, 1]);
+    none.draw(1);
+    none.stop();
+    expect(piped.text()).toBe('');
+  });
+
+  it('the import\'s bar follows the progress, puts a warning on a line of its own, and ends with the session', () => {
+    const out = terminal();
+    const draw = createProgressBar(out);
+    draw({ type: 'ImportSessionStarted', sessionId: 's', rootFolder: '/music', folder: '' });
+    draw({ type: 'ImportProgressUpdate', progress: progress({ filesTotal: 10, filesDone: 3, counts: { passages: 3 } }) });
+    draw({ type: 'AnalysisLog', level: 'warn', message: 'a.flac: odd' });
+    draw({ type: 'ImportProgressUpdate', progress: progress({ filesTotal: 10, filesDone: 10, counts: { passages: 11 } }) });
+    draw({ type: 'ImportSessionFailed', sessionId: 's', message: 'x' });
+    expect(out.text()).toContain('3/10 files');
+    expect(out.text()).toContain('warning: a.flac: odd\n');
+    expect(out.text()).toContain('10/10 files');
   });
 });
