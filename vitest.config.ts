@@ -19,7 +19,7 @@ export default defineConfig({
       exclude: ['src/**/*.test.ts'],
       reporter: ['text-summary', 'json-summary'],
       // The floor this project has reached; raise it as coverage grows, never lower it.
-      thresholds: { statements: 92, branches: 84, functions: 94, lines: 94 },
+      thresholds: { statements: 93, branches: 84, functions: 94, lines: 95 },
     },
   },
 });
