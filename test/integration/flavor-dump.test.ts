@@ -10,12 +10,11 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import tar from 'tar-stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openWkmpDatabase, type WkmpDatabase } from '../../src/db/setup.js';
 import { importDump } from '../../src/flavoring/dump.js';
 import { memberOf } from '../../src/flavoring/dump-archive.js';
 import { documentMember, dumpFolder, memberPath, truncateFile, writeDumpArchive, type DumpMember } from '../support/acousticbrainz-dump.js';
 import { highLevelDocument } from '../support/fake-acousticbrainz.js';
-import { makeFlavorLibrary, recordFlavorLibrary, type FlavorLibrary } from '../support/flavor-library.js';
+import { flavorLibraryDatabase, makeFlavorLibrary, type FlavorLibrary } from '../support/flavor-library.js';
 import { uuidOf } from '../support/identify-library.js';
 import { spawnCli, tempFolder } from './helpers.js';
 
@@ -24,13 +23,7 @@ afterEach(async () => {
   for (const item of open.splice(0).reverse()) await item.close();
 });
 
-async function database(library: FlavorLibrary): Promise<{ db: WkmpDatabase; path: string }> {
-  const path = join(tempFolder(), 'wkmp.db');
-  const db = openWkmpDatabase(path);
-  open.push(db);
-  await recordFlavorLibrary(db, library.records);
-  return { db, path };
-}
+const database = (library: FlavorLibrary) => flavorLibraryDatabase(library, join(tempFolder(), 'wkmp.db'), open);
 
 function query<T>(path: string, sql: string, ...params: unknown[]): T[] {
   const db = new Database(path, { readonly: true });

@@ -20,7 +20,7 @@ import { acousticBrainzCharacteristics } from '../../src/flavor/acousticbrainz.j
 import type { Clock } from '../../src/clock.js';
 import { JumpingClock, ManualClock } from '../support/clocks.js';
 import { highLevelDocument, startFakeAcousticBrainz, type FakeAcousticBrainz, type FakeAcousticBrainzOptions } from '../support/fake-acousticbrainz.js';
-import { makeFlavorLibrary, recordFlavorLibrary, type FlavorLibrary } from '../support/flavor-library.js';
+import { flavorLibraryDatabase, makeFlavorLibrary, type FlavorLibrary } from '../support/flavor-library.js';
 import { setSettings } from './db-helpers.js';
 import { flavorDatabase } from '../../src/cli/flavor.js';
 import { QueueLease } from '../../src/queue/lease.js';
@@ -37,13 +37,7 @@ async function fake(library: FlavorLibrary, options: Partial<FakeAcousticBrainzO
   return server;
 }
 
-async function database(library: FlavorLibrary): Promise<{ db: WkmpDatabase; path: string }> {
-  const path = join(tempFolder(), 'wkmp.db');
-  const db = openWkmpDatabase(path);
-  open.push(db);
-  await recordFlavorLibrary(db, library.records);
-  return { db, path };
-}
+const database = (library: FlavorLibrary) => flavorLibraryDatabase(library, join(tempFolder(), 'wkmp.db'), open);
 
 /** AcousticBrainz at the fake, its pace kept in `db`; unpaced unless told. `turns` collects every start the pace granted. */
 function clientAt(server: FakeAcousticBrainz | string, db: WkmpDatabase, options: { intervalMs?: number; clock?: Clock; turns?: number[] } = {}): AcousticBrainzClient {

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ANALYSIS_VERSION, secondsToTicks, type FileRecord } from '../../src/file-record.js';
-import type { WkmpDatabase } from '../../src/db/setup.js';
+import { openWkmpDatabase, type WkmpDatabase } from '../../src/db/setup.js';
 import { highLevelDocument } from './fake-acousticbrainz.js';
 import { uuidOf } from './identify-library.js';
 
@@ -56,4 +56,12 @@ export async function recordFlavorLibrary(db: WkmpDatabase, records: readonly Fi
   const recording = db.recorder.beginRecording(randomUUID());
   for (const record of records) await recording.add(record);
   await recording.end();
+}
+
+/** A new database at `path` holding the library, closed by whoever holds `open`. */
+export async function flavorLibraryDatabase(library: FlavorLibrary, path: string, open: { close(): Promise<void> }[]): Promise<{ db: WkmpDatabase; path: string }> {
+  const db = openWkmpDatabase(path);
+  open.push(db);
+  await recordFlavorLibrary(db, library.records);
+  return { db, path };
 }
