@@ -120,7 +120,7 @@ class DumpImport {
     this.batch = new Map();
     this.batchSize = 0;
     const { db } = this.options;
-    const written = await db.recorder.write(recordAcousticBrainz({ recordings, jobs: [] }, songFlavorOf));
+    const written = await db.recorder.write(recordAcousticBrainz(db.read, { recordings, jobs: [] }, songFlavorOf));
     this.summary.recordings += written.stored;
     this.summary.flavored.songs += written.songs.length;
     this.summary.flavored.passages += await recomposeFlavors(db, listPassagesOfRecordings(db.read, written.songs));

@@ -125,7 +125,7 @@ class FlavorRun {
   }
 
   private async write(update: AcousticBrainzUpdate): Promise<void> {
-    const written = await this.db.recorder.write(recordAcousticBrainz(update, songFlavorOf));
+    const written = await this.db.recorder.write(recordAcousticBrainz(this.db.read, update, songFlavorOf));
     this.flavored.songs += written.songs.length;
   }
 

@@ -94,9 +94,15 @@ export function listCachedOffsets(db: ReadDb, mbids: readonly string[]): Map<str
   return new Map(rows.map((row) => [row.mbid, JSON.parse(row.offsets) as string[]]));
 }
 
+const SELECT_CACHED = 'SELECT high_level_data AS text FROM acousticbrainz_cache WHERE recording_mbid = ?';
+
+/** A recording's stored documents as text; undefined when none are stored. */
+export function getCachedDocuments(db: ReadDb, mbid: string): string | undefined {
+  return (db.prepare(SELECT_CACHED).get(mbid) as { text: string } | undefined)?.text;
+}
+
 // ------------------------------------------------------------------ writes (inside a transaction)
 
-const SELECT_CACHED = 'SELECT high_level_data AS text FROM acousticbrainz_cache WHERE recording_mbid = ?';
 const UPSERT_CACHED = `
 INSERT INTO acousticbrainz_cache (recording_mbid, high_level_data) VALUES (?, ?)
 ON CONFLICT (recording_mbid) DO UPDATE SET high_level_data = excluded.high_level_data, cached_at = CURRENT_TIMESTAMP`;
