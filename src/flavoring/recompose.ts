@@ -13,6 +13,8 @@ import { parseAdditionalMetadata } from '../stored/additional-metadata.js';
 import { anyJson, readJsonColumn, recordOf } from '../stored/check.js';
 
 const chunkPassages = 500;
+/** Passages written in one transaction: 500 held the lock for 15-20 ms (each row's vector merged with the stored one's in SQL). */
+const passagesPerWrite = 100;
 
 /** A recording's documents as the cache keeps them: `{offset: document}`. */
 const documentsByOffset = recordOf(anyJson);
@@ -39,7 +41,7 @@ export async function recomposeFlavors(db: WkmpDatabase, guids: readonly string[
         const flavor = flavorOf(source);
         return flavor === null ? [] : [{ guid: source.guid, flavor }];
       });
-    if (flavors.length > 0) stored += await db.recorder.write(storePassageFlavors(flavors));
+    for (let at = 0; at < flavors.length; at += passagesPerWrite) stored += await db.recorder.write(storePassageFlavors(flavors.slice(at, at + passagesPerWrite)));
   }
   return stored;
 }

@@ -95,17 +95,16 @@ WHERE guid = @guid`;
 
 const prepared = perConnection((db) => ({ updatePassageFlavor: db.prepare(UPDATE_PASSAGE_FLAVOR) }));
 
-/** Passages' flavors made again (after their recordings' flavors became known); a passage deleted since is passed over. */
+/** Passages' flavors made again (after their recordings' flavors became known); a passage deleted since is passed over. Their JSON is made before the transaction. */
 export function storePassageFlavors(flavors: readonly { guid: string; flavor: PassageFlavor }[]): WriteUnit<number> {
+  const rows = flavors.map(({ guid, flavor }) => ({
+    guid, vector: JSON.stringify(flavor.vector), sources: JSON.stringify(flavor.sources), confidence: JSON.stringify(flavor.confidence),
+    completeness: flavor.completeness, ownCharacteristics: ownCharacteristicsParam,
+  }));
   return writeUnit('flavor', `storing the flavor of ${flavors.length} passages`, (db) => {
     const { updatePassageFlavor } = prepared(db);
     let stored = 0;
-    for (const { guid, flavor } of flavors) {
-      stored += updatePassageFlavor.run({
-        guid, vector: JSON.stringify(flavor.vector), sources: JSON.stringify(flavor.sources), confidence: JSON.stringify(flavor.confidence),
-        completeness: flavor.completeness, ownCharacteristics: ownCharacteristicsParam,
-      }).changes;
-    }
+    for (const row of rows) stored += updatePassageFlavor.run(row).changes;
     return stored;
   });
 }
