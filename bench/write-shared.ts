@@ -88,6 +88,8 @@ export function generateRecords(count: number, seed = 20_000): FileRecord[] {
       change: 'new',
       analysis: 'full',
       cueSignature: null,
+      audioHash: null,
+      place: null,
       warnings: [],
       decodedSeconds: seconds,
       hash: sha256(`bench file ${i}`),

@@ -111,8 +111,12 @@ export interface FileRecord {
   /** 'tags': read tags only (whole-file passage, no hash: `hash` is ''); 'full': decoded and analysed. */
   analysis: AnalysisLevel;
   hash: string;
+  /** SHA-256 of its audio without the tag blocks (analysis/audio-payload.ts); null for a container that has no such hash, or a tags pass. */
+  audioHash: string | null;
   modificationTime: string;
   sizeBytes: number;
+  /** Where it lives on disk: st_dev, st_ino; null for a record not made from a file on disk (a benchmark's). */
+  place: FilePlace | null;
   durationTicks: number | null;
   /** The container (ffmpeg's demuxer, shortened: decode/stream-facts.ts), e.g. `ogg`, `mp4`, `flac`. */
   format: string | null;
@@ -159,7 +163,43 @@ export interface OtherFile {
   modificationTime: string;
 }
 
-export type AnalysisResult = FileRecord | FileFailure | OtherFile;
+/** Where a file lives on disk: a rename within one filesystem keeps both numbers. */
+export interface FilePlace {
+  device: number;
+  inode: number;
+}
+
+/** A known file a path may hold (scan/plan.ts): what is checked of it before anything is decoded. */
+export interface SameFileCandidate {
+  guid: string;
+  /** SHA-256 of the whole file. */
+  hash: string;
+  audioHash: string | null;
+  /** The recording its first passage plays, as stored: new tags naming another one make a retag an analysis (analysis/worker.ts). */
+  recordingMbid: string | null;
+}
+
+/**
+ * A known file found at a path by its content, not analysed again: `moved` has the same bytes
+ * (its row follows it; at its own path, it was only touched), `retagged` the same audio under
+ * new tags (its row takes the tags). Either keeps its guid, passages and everything linked to them.
+ */
+export interface SameFile {
+  kind: 'same file';
+  how: 'moved' | 'retagged';
+  /** The known file's guid. */
+  guid: string;
+  path: string;
+  hash: string;
+  audioHash: string | null;
+  modificationTime: string;
+  sizeBytes: number;
+  place: FilePlace;
+  /** The tags read now: a retagged file's new ones; null for the same bytes. */
+  tags: FileTags | null;
+}
+
+export type AnalysisResult = FileRecord | FileFailure | OtherFile | SameFile;
 
 /** How file modification times are stored and compared: ISO 8601 UTC, whole milliseconds. */
 export function formatModificationTime(mtimeMs: number): string {

@@ -29,6 +29,7 @@ function report(overrides: Partial<Omit<TagReport, 'tags' | 'ids' | 'audio'>> & 
 
 const facts: FileFacts = {
   path: 'Someone/Record/03 Song.flac', knownGuid: null, hash: 'ab'.repeat(32), sizeBytes: 12_345, modificationTime: '2024-05-01T12:00:00.250Z', cueSignature: null, warnings: [],
+  audioHash: null, place: { device: 1, inode: 2 },
 };
 
 function sum(values: readonly number[]): number {
@@ -177,7 +178,7 @@ describe('buildTagsRecord', () => {
 
 describe('new ids', () => {
   it('sort in the order the records were built, so rows created one after another sit together in an index', () => {
-    const facts: FileFacts = { path: 'a.flac', knownGuid: null, hash: 'h', sizeBytes: 1, modificationTime: '2024-01-01T00:00:00.000Z', cueSignature: null, warnings: [] };
+    const facts: FileFacts = { path: 'a.flac', knownGuid: null, hash: 'h', sizeBytes: 1, modificationTime: '2024-01-01T00:00:00.000Z', cueSignature: null, warnings: [], audioHash: null, place: { device: 1, inode: 2 } };
     const guids = Array.from({ length: 50 }, () => buildTagsRecord(facts, report({ audio: { durationSeconds: 1 } })).guid);
     expect([...guids].sort()).toEqual(guids);
     expect(new Set(guids).size).toBe(50);

@@ -1,5 +1,5 @@
 import {
-  ANALYSIS_VERSION, secondsToTicks, TICKS_PER_SECOND, type AlbumRef, type ArtistCredit, type FileRecord, type FileWarning, type PassageRecord, type RecordingRef,
+  ANALYSIS_VERSION, secondsToTicks, TICKS_PER_SECOND, type AlbumRef, type ArtistCredit, type FilePlace, type FileRecord, type FileWarning, type PassageRecord, type RecordingRef,
 } from '../file-record.js';
 import { shareCredit } from '../credits.js';
 import { composePassageFlavor } from '../flavor/compose.js';
@@ -17,8 +17,11 @@ export interface FileFacts {
   /** The guid the file keeps if the database knows it; a new one otherwise. */
   knownGuid: string | null;
   hash: string;
+  /** SHA-256 of the audio without its tag blocks (audio-payload.ts); null when not computed. */
+  audioHash: string | null;
   sizeBytes: number;
   modificationTime: string;
+  place: FilePlace;
   cueSignature: string | null;
   /** What went wrong reading the file that did not stop it (a broken embedded cue sheet). */
   warnings: FileWarning[];
@@ -205,6 +208,8 @@ function fileRecordOf(facts: FileFacts, report: TagReport, audio: AudioFacts, ou
     guid: facts.knownGuid ?? newGuid(),
     change: facts.knownGuid === null ? 'new' : 'changed',
     hash: facts.hash,
+    audioHash: facts.audioHash,
+    place: facts.place,
     modificationTime: facts.modificationTime,
     sizeBytes: facts.sizeBytes,
     cueSignature: facts.cueSignature,

@@ -6,7 +6,10 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { FileErrorCode, Phase } from '../errors.js';
 import { errorMessage } from '../errors.js';
-import { formatModificationTime, type AnalysisLevel, type AnalysisResult, type FileClass, type FileFailure, type OtherFile } from '../file-record.js';
+import {
+  formatModificationTime, type AnalysisLevel, type AnalysisResult, type FileClass, type FileFailure, type FilePlace, type OtherFile, type SameFile, type SameFileCandidate,
+} from '../file-record.js';
+import { hashAudioPayload } from './audio-payload.js';
 import { classifyContent, sniffBytes, tagInFront } from './content-type.js';
 import { fileFailure, fileWarning } from './file-failure.js';
 import type * as AudioAnalysisModule from './analyse-audio.js';
@@ -34,6 +37,8 @@ export interface AnalyseTask {
    */
   expectsAudio: boolean;
   analysis: AnalysisLevel;
+  /** Known files it may be (scan/plan.ts): checked by content before anything is decoded. */
+  sameAs: SameFileCandidate[];
   /** The cue sheets beside the file now (scan/cue-sheets.ts), recorded with it. */
   cueSignature: string | null;
   /** The tracks a cue sheet beside the file gives it (import/cue-sheets.ts); they win over one inside it. */
@@ -173,6 +178,30 @@ async function analyseDecoded(task: AnalyseTask, ffmpeg: string, facts: FileFact
   return buildAnalysedRecord(facts, withFfmpegTags(tags, ffmpegTags), audio, stream, { decoder: 'ffmpeg', sampleRate, windowMs, segmentation: { ...segmentation }, amplitude: { ...amplitude } }, sheet);
 }
 
+/**
+ * The known file this one is, by content (docs/adr/0007): the same bytes, or the same audio under
+ * other tags. The hashes are kept in `facts` for the analysis that follows when it is neither.
+ * A file whose new tags name another recording than its passage plays (Picard's retag) is
+ * analysed again, so that the passages follow the tags' recording.
+ */
+async function sameFileAs(task: AnalyseTask, fd: number, mime: string | null, facts: FileFacts): Promise<SameFile | null> {
+  facts.hash = hashFile(fd, facts.sizeBytes);
+  facts.audioHash = hashAudioPayload(fd, facts.sizeBytes, mime);
+  const found = (how: SameFile['how'], guid: string, tags: SameFile['tags']): SameFile => ({
+    kind: 'same file', how, guid, path: task.path, hash: facts.hash, audioHash: facts.audioHash, modificationTime: facts.modificationTime,
+    sizeBytes: facts.sizeBytes, place: facts.place, tags,
+  });
+  const sameBytes = task.sameAs.find((candidate) => candidate.hash === facts.hash);
+  if (sameBytes) return found('moved', sameBytes.guid, null);
+  const sameAudio = facts.audioHash === null ? undefined : task.sameAs.find((candidate) => candidate.audioHash === facts.audioHash);
+  if (!sameAudio) return null;
+  const read = await readTagsOf(task, mime, 'none');
+  if (!('report' in read)) return null;
+  const named = read.report.ids.recordingMbid;
+  if (named !== null && named !== sameAudio.recordingMbid) return null;
+  return found('retagged', sameAudio.guid, read.report.tags);
+}
+
 async function analyseOpenFile(task: AnalyseTask, fd: number): Promise<AnalysisResult> {
   const stat = fstatSync(fd);
   const modificationTime = formatModificationTime(stat.mtimeMs);
@@ -187,10 +216,19 @@ async function analyseOpenFile(task: AnalyseTask, fd: number): Promise<AnalysisR
     return { ...failure(task, 'classify', 'NOT_AUDIO', `the content is ${what}, not audio`), contentClass: content.fileClass };
   }
   const { mime } = content;
+  const place: FilePlace = { device: stat.dev, inode: stat.ino };
   const facts: FileFacts = {
-    path: task.path, knownGuid: task.knownGuid, hash: '', sizeBytes: stat.size, modificationTime,
+    path: task.path, knownGuid: task.knownGuid, hash: '', audioHash: null, sizeBytes: stat.size, modificationTime, place,
     cueSignature: task.cueSignature, warnings: [],
   };
+  if (task.sameAs.length > 0) {
+    try {
+      const same = await sameFileAs(task, fd, mime, facts);
+      if (same !== null) return same;
+    } catch (error) {
+      return failure(task, 'hash', 'UNREADABLE', errorMessage(error));
+    }
+  }
   if (task.analysis === 'tags') {
     // A tags pass reads only the bytes the tags need: no content hash, no decoding.
     const read = await readTagsOf(task, mime, mime === 'audio/mpeg' && hasSeekHeader(head) ? 'container' : 'frames');
@@ -211,7 +249,8 @@ async function analyseOpenFile(task: AnalyseTask, fd: number): Promise<AnalysisR
   const tags = 'report' in read ? read.report : untagged();
   const sheet = await cueSheetOf(task, fd, mime, tags, facts);
   try {
-    facts.hash = hashFile(fd, stat.size);
+    if (facts.hash === '') facts.hash = hashFile(fd, stat.size);
+    if (facts.audioHash === null) facts.audioHash = hashAudioPayload(fd, stat.size, mime);
   } catch (error) {
     return failure(task, 'hash', 'UNREADABLE', errorMessage(error));
   }

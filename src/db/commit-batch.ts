@@ -3,7 +3,7 @@
  * awaits, reads a file or talks to the network; everything it needs was read before BEGIN.
  */
 import type { Statement } from 'better-sqlite3';
-import type { AnalysisResult, CommittedPassage, FileFailure, FileRecord, FileWarning, OtherFile, PassageRecord } from '../file-record.js';
+import type { AnalysisResult, CommittedPassage, FileFailure, FileRecord, FileWarning, OtherFile, PassageRecord, SameFile } from '../file-record.js';
 import { errorMessage } from '../errors.js';
 import { arrayOf, readJsonColumn, string } from '../stored/check.js';
 import type { WriteDb } from './connection.js';
@@ -13,7 +13,7 @@ import type { StoredPassageSpan } from './queries/passages.js';
 import { keepPassageGuids } from './kept-passages.js';
 import type { EntityGuids } from './entity-guids.js';
 import { EntityLinker } from './entity-links.js';
-import { fileRowParams, keptPassageParams, MAX_HOST_PARAMETERS, PASSAGE_COLUMN_COUNT, passageJson, type FileWrites } from './queries/file-writes.js';
+import { fileRowParams, keptPassageParams, MAX_HOST_PARAMETERS, PASSAGE_COLUMN_COUNT, passageJson, sameFileParams, type FileWrites } from './queries/file-writes.js';
 
 export interface CommittedFile {
   path: string;
@@ -102,6 +102,18 @@ class BatchWriter {
   private returningGuid(statement: Statement, ...params: unknown[]): string {
     this.ownStatements += 1;
     return (statement.get(...params) as { guid: string }).guid;
+  }
+
+  /**
+   * A known file found at a path by its content: its row follows it and takes its new tags, its
+   * passages stay what they are. False if the row is gone (another service deleted it meanwhile).
+   */
+  recordSameFile(file: SameFile): boolean {
+    const params = sameFileParams(file);
+    this.ownStatements += 1;
+    if ((file.how === 'moved' ? this.writes.moveFile : this.writes.retagFile).run(params).changes === 0) return false;
+    if (file.how === 'retagged') this.run(this.writes.retagPassages, params);
+    return true;
   }
 
   /** A file that is not audio, remembered so that a rescan skips it unopened. */
@@ -237,6 +249,21 @@ export function prepareCommitBatch(db: WriteDb, writes: FileWrites, entities: En
       return attempt(writer, record);
     }
   }
+  const writeSameFile = db.transaction((writer: BatchWriter, file: SameFile) => writer.recordSameFile(file));
+  /** A file found by its content, in its savepoint; a failure (its row gone, its path taken) is its error row. */
+  function recordSameFile(writer: BatchWriter, file: SameFile): FileFailure | null {
+    let why: string;
+    try {
+      if (writeSameFile(writer, file)) return null;
+      why = `the file it was (${file.guid}) is no longer in the database; it is imported again on the next import`;
+    } catch (error) {
+      if (isBusyError(error) || !db.inTransaction) throw error;
+      why = errorMessage(error);
+    }
+    const failure: FileFailure = { kind: 'failure', path: file.path, phase: 'record', code: 'RECORD_FAILED', message: `recording ${file.path}: ${why}` };
+    writer.recordFailure(failure);
+    return failure;
+  }
   const batch = db.transaction((items: readonly AnalysisResult[], context: BatchContext): BatchReport => {
     const writer = new BatchWriter(writes, context.sessionId, new ContentIndex(context.sameContent), entities, byFile(context.storedPassages));
     const report: BatchReport = { committed: [], failed: [], statements: 0 };
@@ -248,6 +275,11 @@ export function prepareCommitBatch(db: WriteDb, writes: FileWrites, entities: En
       }
       if (item.kind === 'other') {
         writer.rememberOtherFile(item);
+        continue;
+      }
+      if (item.kind === 'same file') {
+        const failure = recordSameFile(writer, item);
+        if (failure !== null) report.failed.push(failure);
         continue;
       }
       try {

@@ -74,8 +74,15 @@ const files: Table = {
     integer('analysis_version', { notNull: true, default: '1' }),
     text('cue_signature'),
     text('codec'),
+    // wkmp-ai's own, for a file's identity across moves and retags (docs/adr/0007): where it lives on
+    // disk (st_dev, st_ino) and the hash of its audio without the tag blocks a tag editor rewrites.
+    integer('device_id'),
+    integer('inode'),
+    text('audio_hash'),
+    // A missing file whose passages another encoding of the same recording took over: retired, kept.
+    text('superseded_by'),
   ],
-  indexes: [{ name: 'idx_files_hash', columns: ['hash'] }],
+  indexes: [{ name: 'idx_files_hash', columns: ['hash'] }, { name: 'idx_files_missing_since', columns: ['missing_since'] }],
 };
 
 /** Columns WKMP's start-up adds to passages for its own importer's provenance; wkmp-ai writes none of them. */

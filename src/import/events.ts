@@ -16,7 +16,18 @@ export interface ImportCounts {
   /** Unchanged files only tagged before, analysed in full now. */
   upgraded: number;
   unchanged: number;
+  /** Known files found at another path: renamed (by where they live on disk) or moved (by their bytes); their rows followed them. */
+  moved: number;
+  /** Known files whose tags changed and audio did not: their rows took the tags, nothing was decoded. */
+  retagged: number;
+  /** New files that are another encoding of a missing file (an MP3 replaced by a FLAC): they took over its passages. */
+  reencoded: number;
+  /** New files matching the passages of two or more missing files: nothing taken over, both kept (the warnings name them). */
+  ambiguous: number;
+  /** Known files gone from disk with their folder there: marked missing, kept. */
   missing: number;
+  /** Known files not found because what held them is not there (a drive not mounted, a share absent): neither marked nor deleted. */
+  offline: number;
   /** Analysed and recorded. */
   recorded: number;
   duplicates: number;
@@ -115,7 +126,7 @@ export type ImportEvent =
 export function emptyCounts(): ImportCounts {
   return {
     classes: { audio: 0, image: 0, video: 0, other: 0 },
-    new: 0, changed: 0, upgraded: 0, unchanged: 0, missing: 0, recorded: 0, duplicates: 0, failed: 0, passages: 0, songs: 0,
+    new: 0, changed: 0, upgraded: 0, unchanged: 0, moved: 0, retagged: 0, reencoded: 0, ambiguous: 0, missing: 0, offline: 0, recorded: 0, duplicates: 0, failed: 0, passages: 0, songs: 0,
     skippedSymlinks: 0, audioSeconds: 0, noAudio: 0, passagesPerFile: { one: 0, twoToFive: 0, moreThanFive: 0 }, shortestPassageSeconds: null,
     flavoredPassages: {},
   };

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { defaultDatabasePath, resolveImportPlace, type ImportPlace } from '../config/root-folder.js';
 import { readSettings, settingOf } from '../config/settings.js';
-import { listKnownFiles, markPresence } from '../db/queries/files.js';
+import { listFirstRecordings, listKnownFiles, listMissingFiles, markPresence, moveFiles } from '../db/queries/files.js';
 import { claimSession, endSession as endSessionRow, releaseSession, saveSessionProgress } from '../db/import-sessions.js';
 import { listImportErrors, type ImportErrorRow } from '../db/queries/sessions.js';
 import { listReleasePlans } from '../db/queries/identification.js';
@@ -22,7 +22,8 @@ import { ffmpegForProbing, findFfmpeg } from '../analysis/decode/decoder.js';
 import { errorMessage, InvalidInputError } from '../errors.js';
 import type { AnalysisLevel, AnalysisResult, FileClass } from '../file-record.js';
 import { planChanges, type ChangePlan, type PlannedFile } from '../scan/plan.js';
-import { walkLibrary } from '../scan/walk.js';
+import { splitAbsent, type Absence } from '../scan/offline.js';
+import { walkLibrary, type ScanResult } from '../scan/walk.js';
 import { readCueSheets } from './cue-sheets.js';
 import type { ImportEvent, ImportPhase, ImportSummary } from './events.js';
 import { createAnalysisPool } from './pool.js';
@@ -33,6 +34,8 @@ export interface ImportRequest {
   rootFolder: string;
   /** The folder to import, the root or inside it; default the root. */
   folder?: string;
+  /** Folders to import in one session instead (the watcher's touched folders): a file moved between them is found moved. */
+  folders?: readonly string[];
   /** Default `<root>/wkmp.db`; ignored when `db` is given. */
   database?: string;
   /** An open database to import into (the service's, for its whole life); default: one opened and closed here. */
@@ -56,13 +59,33 @@ export interface ImportRequest {
 }
 
 export async function runImport(request: ImportRequest): Promise<ImportSummary> {
-  const place = resolveImportPlace(request.rootFolder, request.folder);
+  const place = importPlaces(request.rootFolder, request.folders ?? [request.folder ?? '']);
   const db = request.db ?? openWkmpDatabase(request.database ?? defaultDatabasePath(place.rootFolder));
   try {
     return await importInto(db, place, request);
   } finally {
     if (!request.db) await db.close();
   }
+}
+
+/** The folders one import walks, none inside another, with the label its session row and page show. */
+interface ImportPlaces {
+  rootFolder: string;
+  folders: ImportPlace[];
+  /** The folders relative to the root, comma-separated ('' for the root). */
+  relativeFolder: string;
+}
+
+function importPlaces(rootFolder: string, folders: readonly string[]): ImportPlaces {
+  const places = folders.map((folder) => resolveImportPlace(rootFolder, folder));
+  const outermost = places.filter((place) => !places.some((other) => other !== place && isWithin(other.relativeFolder, place.relativeFolder)));
+  const unique = [...new Map(outermost.map((place) => [place.relativeFolder, place])).values()];
+  return { rootFolder: unique[0]!.rootFolder, folders: unique, relativeFolder: unique.map((place) => place.relativeFolder).join(', ') };
+}
+
+/** Whether `inner` is `outer` or lies under it (relative folders, '' the root); equal ones count once by the caller. */
+function isWithin(outer: string, inner: string): boolean {
+  return outer === '' ? inner !== '' : inner.startsWith(`${outer}/`);
 }
 
 /** How this import analyses its files, decided once in the main thread. */
@@ -112,7 +135,7 @@ class Reporter {
   }
 }
 
-async function importInto(db: WkmpDatabase, place: ImportPlace, request: ImportRequest): Promise<ImportSummary> {
+async function importInto(db: WkmpDatabase, place: ImportPlaces, request: ImportRequest): Promise<ImportSummary> {
   const settingRows = listSettings(db.read);
   const settings = readSettings(settingRows);
   db.recorder.setMaxLockWait(settings.ai_database_max_lock_wait_ms);
@@ -164,20 +187,22 @@ async function importInto(db: WkmpDatabase, place: ImportPlace, request: ImportR
 }
 
 async function importFolder(
-  db: WkmpDatabase, place: ImportPlace, recording: FileRecording, reporter: Reporter, analysis: AnalysisPlan, signal?: AbortSignal,
+  db: WkmpDatabase, place: ImportPlaces, recording: FileRecording, reporter: Reporter, analysis: AnalysisPlan, signal?: AbortSignal,
 ): Promise<boolean> {
-  // scan: every file under the folder, hidden and system folders skipped, links not followed
-  const scan = await walkLibrary(place.rootFolder, place.folder, realDatabasePath(db.path));
-  // plan: new, changed, unchanged or missing, against one read of what the database knows
+  // scan: every file under the folders, hidden and system folders skipped, links not followed
+  const scan = await walkFolders(place, realDatabasePath(db.path));
+  // plan: new, changed, unchanged, moved or missing, against one read of what the database knows
   reporter.phase('planning');
-  const plan = planChanges(scan.entries, listKnownFiles(db.read, place.relativeFolder), analysis.level);
-  reportPlan(reporter, plan, scan.skippedSymlinks.length);
-  // missing files are marked, never deleted; unchanged ones that came back are unmarked
-  const presence = {
-    missing: plan.missing.filter((file) => file.missingSince === null).map((file) => file.guid),
-    restored: plan.restored.map((file) => file.guid),
-    goneOthers: plan.gone.map((file) => file.path),
-  };
+  const known = place.folders.flatMap((folder) => listKnownFiles(db.read, folder.relativeFolder));
+  const knownGuids = new Set(known.flatMap((file) => (file.fileClass === 'audio' ? [file.guid] : [])));
+  const plan = planChanges(scan.entries, known, analysis.level, listMissingFiles(db.read).filter((file) => !knownGuids.has(file.guid)));
+  // a file whose drive or share is not there is offline: neither missing nor deleted
+  const absence = splitAbsent(place.rootFolder, plan.missing, scan.entries.length, place.folders.some((folder) => folder.relativeFolder === ''));
+  reportPlan(reporter, plan, absence, scan.skippedSymlinks.length);
+  // renamed files' rows follow them; missing files are marked, never deleted; unchanged ones that came back are unmarked
+  await recordMoves(db, recording, plan.moved);
+  const newlyMissing = absence.missing.filter((file) => file.missingSince === null).map((file) => file.guid);
+  const presence = { missing: newlyMissing, restored: plan.restored.map((file) => file.guid), goneOthers: plan.gone.map((file) => file.path) };
   if (presence.missing.length + presence.restored.length + presence.goneOthers.length > 0) await db.recorder.write(markPresence(presence), { recording });
   // the cue sheets beside the files to analyse give them their tracks; a sheet that cannot be used is an error row
   const cues = await readCueSheets(plan.toAnalyse, scan.entries);
@@ -186,11 +211,19 @@ async function importFolder(
   const sheets = new Map([...releaseSheets(db, plan.toAnalyse, reporter), ...cues.sheets]);
   // analyse in worker threads (what each file is, by its content, is found there), record in batches
   reporter.phase('analysing');
-  const completed = await analyseFiles(plan.toAnalyse, sheets, recording, reporter, analysis, signal);
+  const completed = await analyseFiles(withRecordings(db, plan.toAnalyse), sheets, recording, reporter, analysis, new Set(newlyMissing), signal);
   // what is analysed and not yet committed
   reporter.phase('recording');
   await recording.flush();
   return completed;
+}
+
+/** The files with the recordings their candidates' passages play filled in, read once for them all. */
+function withRecordings(db: WkmpDatabase, files: readonly PlannedFile[]): PlannedFile[] {
+  const recordings = listFirstRecordings(db.read, [...new Set(files.flatMap((file) => file.sameAs.map((candidate) => candidate.guid)))]);
+  return files.map((file) => (file.sameAs.length === 0 ? file : {
+    ...file, sameAs: file.sameAs.map((candidate) => ({ ...candidate, recordingMbid: recordings.get(candidate.guid) ?? null })),
+  }));
 }
 
 /** The release plans of these files, by path; a plan that cannot be read is a warning, and its file is cut at its silences. */
@@ -204,13 +237,32 @@ function releaseSheets(db: WkmpDatabase, files: readonly PlannedFile[], reporter
   return sheets;
 }
 
-function reportPlan(reporter: Reporter, plan: ChangePlan, skippedSymlinks: number): void {
+async function walkFolders(place: ImportPlaces, database: string): Promise<ScanResult> {
+  const scans = await Promise.all(place.folders.map((folder) => walkLibrary(place.rootFolder, folder.folder, database)));
+  return { entries: scans.flatMap((scan) => scan.entries), skippedSymlinks: scans.flatMap((scan) => scan.skippedSymlinks) };
+}
+
+/** Renamed files, in transactions of `movesPerTransaction`: a folder of 10,000 holds the lock a few milliseconds at a time. */
+const movesPerTransaction = 500;
+
+async function recordMoves(db: WkmpDatabase, recording: FileRecording, moved: ChangePlan['moved']): Promise<void> {
+  for (let start = 0; start < moved.length; start += movesPerTransaction) {
+    const chunk = moved.slice(start, start + movesPerTransaction).map(({ guid, entry }) => ({ guid, path: entry.path, device: entry.device, inode: entry.inode }));
+    await db.recorder.write(moveFiles(chunk), { recording });
+  }
+}
+
+function reportPlan(reporter: Reporter, plan: ChangePlan, absence: Absence, skippedSymlinks: number): void {
   const by = (action: PlannedFile['action']) => plan.toAnalyse.filter((file) => file.action === action).length;
   reporter.step({
     type: 'planned', at: Date.now(), toAnalyse: { new: by('new'), changed: by('changed'), upgrade: by('upgrade') },
-    unchanged: plan.unchanged, missing: plan.missing.length, skippedSymlinks,
+    unchanged: plan.unchanged, moved: plan.moved.length, missing: absence.missing.length, offline: absence.offline.length, skippedSymlinks,
   });
-  if (plan.missing.length > 0) reporter.log('warn', `${plan.missing.length} known files are missing from disk; they are kept and marked`);
+  if (absence.missing.length > 0) reporter.log('warn', `${absence.missing.length} known files are missing from disk; they are kept and marked`);
+  if (absence.offline.length > 0) {
+    const where = absence.offlineFolders.map((folder) => (folder === '' ? 'the root folder' : folder)).slice(0, 5).join(', ');
+    reporter.log('warn', `${absence.offline.length} known files are offline (${where}: a drive not mounted or a share not there?); they are kept, not marked missing`);
+  }
 }
 
 /** Commits what is left, writes the session's last row, and reports the end; returns every per-file error of the session. */
@@ -249,13 +301,14 @@ function realDatabasePath(database: string): string {
 function classOf(result: AnalysisResult): FileClass {
   if (result.kind === 'other') return result.fileClass;
   if (result.kind === 'failure') return result.contentClass ?? 'audio';
+  if (result.kind === 'same file') return 'audio';
   return 'audio';
 }
 
 /** Keeps every worker busy and hands each result to the recorder. Returns false when cancelled. */
 async function analyseFiles(
   files: readonly PlannedFile[], cueSheets: ReadonlyMap<string, FileCueSheet>, recording: FileRecording, reporter: Reporter,
-  analysis: AnalysisPlan, signal?: AbortSignal,
+  analysis: AnalysisPlan, newlyMissing: ReadonlySet<string>, signal?: AbortSignal,
 ): Promise<boolean> {
   if (files.length === 0) return !signal?.aborted;
   const pool = createAnalysisPool({
@@ -268,10 +321,10 @@ async function analyseFiles(
   let stopped = 0;
   async function lane(): Promise<void> {
     while (next < files.length && !signal?.aborted) {
-      const { action, entry, knownGuid, cueSignature, expectsAudio } = files[next++]!;
+      const { action, entry, knownGuid, cueSignature, expectsAudio, sameAs } = files[next++]!;
       reporter.step({ type: 'file-started', at: Date.now(), path: entry.path });
       const result = await pool.analyse({
-        kind: 'analyse', absolutePath: entry.absolutePath, path: entry.path, knownGuid, expectsAudio, cueSignature,
+        kind: 'analyse', absolutePath: entry.absolutePath, path: entry.path, knownGuid, expectsAudio, cueSignature, sameAs,
         cueSheet: cueSheets.get(entry.path) ?? null, analysis: analysis.level, ffmpeg: analysis.ffmpeg, audio: analysis.audio,
       }, signal);
       if (result === null) {
@@ -282,6 +335,7 @@ async function analyseFiles(
       reporter.step({
         type: 'file-analysed', at: Date.now(), path: entry.path, action, fileClass: classOf(result),
         audioSeconds: result.kind === 'record' ? result.decodedSeconds : 0, noAudio: result.kind === 'record' && result.status === 'NO AUDIO',
+        ...(result.kind === 'same file' ? { found: { how: result.how, wasMissing: newlyMissing.has(result.guid) } } : {}),
       });
       await recording.add(result);
     }

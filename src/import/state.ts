@@ -19,7 +19,10 @@ export type ImportStep =
     toAnalyse: Record<Extract<PlanAction, 'new' | 'changed' | 'upgrade'>, number>;
     /** Unchanged files, by class, skipped unopened. */
     unchanged: Record<FileClass, number>;
+    /** Renamed files found unopened. */
+    moved: number;
     missing: number;
+    offline: number;
     skippedSymlinks: number;
   }
   | { type: 'phase'; at: number; phase: ImportPhase; state: SessionState }
@@ -31,6 +34,8 @@ export type ImportStep =
     fileClass: FileClass;
     audioSeconds: number;
     noAudio: boolean;
+    /** A known file it turned out to be by its content (SameFile), and whether the plan had just counted that file missing. */
+    found?: { how: 'moved' | 'retagged'; wasMissing: boolean };
   }
   | {
     type: 'batch-committed'; at: number;
@@ -87,6 +92,8 @@ export function reduce(state: ImportState, step: ImportStep): ImportState {
       const counts = { ...state.counts };
       counts.unchanged = step.unchanged.audio;
       counts.missing = step.missing;
+      counts.offline = step.offline;
+      counts.moved = step.moved;
       counts.skippedSymlinks = step.skippedSymlinks;
       counts.classes = { ...step.unchanged };
       return { ...state, counts, filesTotal: step.toAnalyse.new + step.toAnalyse.changed + step.toAnalyse.upgrade };
@@ -111,7 +118,10 @@ export function reduce(state: ImportState, step: ImportStep): ImportState {
 function analysed(before: ImportCounts, step: Extract<ImportStep, { type: 'file-analysed' }>): ImportCounts {
   const counts = { ...before, classes: { ...before.classes } };
   counts.classes[step.fileClass] += 1;
-  if (step.fileClass === 'audio') counts[step.action === 'upgrade' ? 'upgraded' : step.action] += 1;
+  if (step.found !== undefined) {
+    counts[step.found.how] += 1;
+    if (step.found.wasMissing) counts.missing -= 1;
+  } else if (step.fileClass === 'audio') counts[step.action === 'upgrade' ? 'upgraded' : step.action] += 1;
   counts.audioSeconds += step.audioSeconds;
   if (step.noAudio) counts.noAudio += 1;
   return counts;

@@ -6,8 +6,15 @@ import type { ScanEntry } from './walk.js';
 
 const mtime = Date.UTC(2024, 4, 1, 12, 0, 0, 250);
 
+/** A file's inode in these tests: its path's, so a path the tests rename keeps it only when told. */
+const inodes = new Map<string, number>();
+function inodeOf(path: string): number {
+  if (!inodes.has(path)) inodes.set(path, inodes.size + 100);
+  return inodes.get(path)!;
+}
+
 function onDisk(path: string, sizeBytes = 1000, mtimeMs = mtime, extensionClass: FileClass = 'audio'): ScanEntry {
-  return { path, absolutePath: `/music/${path}`, sizeBytes, mtimeMs, extensionClass };
+  return { path, absolutePath: `/music/${path}`, sizeBytes, mtimeMs, device: 1, inode: inodeOf(path), extensionClass };
 }
 
 function known(
@@ -16,7 +23,7 @@ function known(
 ): KnownAudioFile {
   return {
     fileClass: 'audio', guid, path, sizeBytes, modificationTime: formatModificationTime(mtimeMs), missingSince, analysis,
-    analysisVersion: ANALYSIS_VERSION, cueSignature: null, ...more,
+    analysisVersion: ANALYSIS_VERSION, cueSignature: null, hash: `hash of ${path}`, audioHash: null, deviceId: 1, inode: inodeOf(path), ...more,
   };
 }
 
@@ -29,14 +36,15 @@ const none = { audio: 0, image: 0, video: 0, other: 0 };
 describe('planChanges', () => {
   it('plans an audio file the database does not know as new, with no guid to keep', () => {
     const plan = planChanges([onDisk('A/new.flac')], []);
-    expect(plan.toAnalyse).toEqual([{ action: 'new', entry: onDisk('A/new.flac'), knownGuid: null, expectsAudio: true, cueSignature: null }]);
+    expect(plan.toAnalyse).toEqual([{ action: 'new', entry: onDisk('A/new.flac'), knownGuid: null, expectsAudio: true, cueSignature: null, sameAs: [] }]);
     expect(plan.unchanged).toEqual({ ...none, audio: 0 });
     expect(plan.missing).toEqual([]);
   });
 
   it('plans a known file whose size differs as changed, keeping its guid', () => {
     const plan = planChanges([onDisk('A/one.mp3', 2000)], [known('A/one.mp3', 'guid-1', 1000)]);
-    expect(plan.toAnalyse).toEqual([{ action: 'changed', entry: onDisk('A/one.mp3', 2000), knownGuid: 'guid-1', expectsAudio: true, cueSignature: null }]);
+    expect(plan.toAnalyse).toEqual([{ action: 'changed', entry: onDisk('A/one.mp3', 2000), knownGuid: 'guid-1', expectsAudio: true, cueSignature: null,
+      sameAs: [{ guid: 'guid-1', hash: 'hash of A/one.mp3', audioHash: null, recordingMbid: null }] }]);
     expect(plan.unchanged).toEqual({ ...none, audio: 0 });
   });
 
@@ -124,7 +132,7 @@ describe('planChanges', () => {
     const full = known('A/full.flac', 'g-full');
     const disk = [onDisk('A/tagged.flac'), onDisk('A/full.flac')];
 
-    expect(planChanges(disk, [tagged, full], 'full').toAnalyse).toEqual([{ action: 'upgrade', entry: disk[0], knownGuid: 'g-tagged', expectsAudio: true, cueSignature: null }]);
+    expect(planChanges(disk, [tagged, full], 'full').toAnalyse).toEqual([{ action: 'upgrade', entry: disk[0], knownGuid: 'g-tagged', expectsAudio: true, cueSignature: null, sameAs: [] }]);
     const tagsPlan = planChanges(disk, [tagged, full], 'tags');
     expect(tagsPlan.toAnalyse).toEqual([]);
     expect(tagsPlan.unchanged).toEqual({ ...none, audio: 2 });
@@ -152,5 +160,49 @@ describe('planChanges', () => {
     expect(planChanges([album], [recorded]).toAnalyse.map((file) => [file.action, file.cueSignature])).toEqual([['changed', null]]);
     const elsewhere = onDisk('B/other.cue', 300, mtime, 'other');
     expect(planChanges([album, sheet, elsewhere], [recorded, sheetKnown]).unchanged.audio).toBe(1);
+  });
+});
+
+describe('planChanges: moves', () => {
+  /** The same file at another path: the same device and inode (a rename), size and time. */
+  function renamed(from: string, to: string, sizeBytes = 1000, mtimeMs = mtime): ScanEntry {
+    return { ...onDisk(to, sizeBytes, mtimeMs), inode: inodeOf(from) };
+  }
+
+  it('follows a renamed file to its new path unopened, and counts it neither new nor missing', () => {
+    const plan = planChanges([renamed('A/one.mp3', 'B/uno.mp3')], [known('A/one.mp3', 'guid-1')]);
+    expect(plan.moved).toEqual([{ guid: 'guid-1', from: 'A/one.mp3', entry: renamed('A/one.mp3', 'B/uno.mp3') }]);
+    expect(plan.toAnalyse).toEqual([]);
+    expect(plan.missing).toEqual([]);
+  });
+
+  it('follows a file marked missing by an earlier import, met in another folder now (a move seen in two imports)', () => {
+    const earlier = known('Old/one.mp3', 'guid-1', 1000, mtime, '2026-01-01T00:00:00.000Z');
+    const plan = planChanges([renamed('Old/one.mp3', 'New/one.mp3')], [], 'full', [earlier]);
+    expect(plan.moved.map((move) => [move.guid, move.entry.path])).toEqual([['guid-1', 'New/one.mp3']]);
+  });
+
+  it('checks by content a file at the same place whose size changed (renamed and retagged, or an inode reused), and keeps the old one missing until then', () => {
+    const plan = planChanges([renamed('A/one.mp3', 'B/one.mp3', 1500)], [known('A/one.mp3', 'guid-1')]);
+    expect(plan.moved).toEqual([]);
+    expect(plan.toAnalyse.map((file) => [file.action, file.knownGuid, file.sameAs.map((candidate) => candidate.guid)])).toEqual([['new', null, ['guid-1']]]);
+    expect(plan.missing.map((file) => file.guid)).toEqual(['guid-1']);
+  });
+
+  it('offers a new path the absent files of its size to compare bytes with (a copy to another drive), each to one path only', () => {
+    const plan = planChanges([onDisk('B/one.mp3', 1000), onDisk('C/one.mp3', 1000)], [known('A/one.mp3', 'guid-1', 1000)]);
+    expect(plan.toAnalyse.map((file) => [file.entry.path, file.sameAs.map((candidate) => candidate.guid)])).toEqual([['B/one.mp3', ['guid-1']], ['C/one.mp3', []]]);
+  });
+
+  it('offers nothing of a file only tagged so far: it has no content hash to compare', () => {
+    const plan = planChanges([onDisk('B/one.mp3', 1000)], [{ ...known('A/one.mp3', 'guid-1', 1000), hash: '' }]);
+    expect(plan.toAnalyse[0]!.sameAs).toEqual([]);
+  });
+
+  it('analyses a renamed file again at its new path when the cue sheets beside it differ there', () => {
+    const sheet = onDisk('B/album.cue', 300, mtime, 'other');
+    const plan = planChanges([renamed('A/one.flac', 'B/one.flac'), sheet], [known('A/one.flac', 'guid-1')]);
+    expect(plan.moved.map((move) => move.guid)).toEqual(['guid-1']);
+    expect(plan.toAnalyse.map((file) => [file.action, file.knownGuid, file.entry.path])).toEqual([['changed', 'guid-1', 'B/one.flac'], ['new', null, 'B/album.cue']]);
   });
 });

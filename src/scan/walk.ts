@@ -10,6 +10,9 @@ export interface ScanEntry {
   absolutePath: string;
   sizeBytes: number;
   mtimeMs: number;
+  /** Where it lives on disk (st_dev, st_ino): a rename within one filesystem keeps both. */
+  device: number;
+  inode: number;
   /** From the extension; files whose content may say otherwise are checked later. */
   extensionClass: FileClass;
 }
@@ -68,7 +71,7 @@ export async function walkLibrary(root: string, folder: string, database?: strin
       continue;
     }
     if (!stat.isFile()) continue;
-    entries.push({ path, absolutePath, sizeBytes: stat.size, mtimeMs: stat.mtimeMs, extensionClass: classifyByExtension(path) });
+    entries.push({ path, absolutePath, sizeBytes: stat.size, mtimeMs: stat.mtimeMs, device: stat.dev, inode: stat.ino, extensionClass: classifyByExtension(path) });
   }
   return { entries, skippedSymlinks };
 }

@@ -158,6 +158,8 @@ export function fileRecord(path: string, overrides: Partial<FileRecord> = {}): F
     passages: [passageRecord()],
     cueSignature: null,
     warnings: [],
+    audioHash: null,
+    place: null,
     ...overrides,
   };
 }

@@ -314,7 +314,7 @@ export function sessionRows(db: Database.Database): SessionRecord[] {
 /** A worker task for `analyseFile`, with the settings' defaults: a full analysis unless told otherwise. */
 export function analyseTask(absolutePath: string, path: string, overrides: Partial<AnalyseTask> = {}): AnalyseTask {
   return {
-    kind: 'analyse', absolutePath, path, knownGuid: null, expectsAudio: true, analysis: 'full', ffmpeg: 'ffmpeg', cueSignature: null, cueSheet: null,
+    kind: 'analyse', absolutePath, path, knownGuid: null, expectsAudio: true, analysis: 'full', ffmpeg: 'ffmpeg', cueSignature: null, cueSheet: null, sameAs: [],
     audio: audioAnalysisOptions(new Map()), ...overrides,
   };
 }

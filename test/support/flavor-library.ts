@@ -37,7 +37,7 @@ export function makeFlavorLibrary(size: number, options: { unknownEvery?: number
       kind: 'record', path, guid: uuidOf(`${prefix} file ${i}`), change: 'new', analysis: 'tags', decodedSeconds: 0, hash: uuidOf(`${prefix} hash ${i}`),
       modificationTime: '2024-05-01T12:00:00.000Z', sizeBytes: 20_000_000, durationTicks: secondsToTicks(seconds), format: 'flac', codec: 'flac',
       sampleRate: 44_100, channels: 2, status: 'INGEST COMPLETE', tags: { title: `Song ${i}`, artist: 'Artist', album: null, trackNumber: null, year: null },
-      cueSignature: null, warnings: [],
+      cueSignature: null, warnings: [], audioHash: null, place: null,
       passages: [{
         guid: uuidOf(`${prefix} passage ${i}`), startTicks: 0, endTicks: secondsToTicks(seconds), leadInStartTicks: null, leadOutStartTicks: null,
         title: `Song ${i}`, artist: 'Artist', album: null,

@@ -42,7 +42,7 @@ function recordOf(path: string, album: string | null, track: number, seconds: nu
     kind: 'record', path, guid: uuidOf(`file ${path}`), change: 'new', analysis: 'full', decodedSeconds: seconds, hash: uuidOf(`hash ${path}`),
     modificationTime: '2024-05-01T12:00:00.000Z', sizeBytes: 4_000_000, durationTicks: secondsToTicks(seconds), format: 'ogg', codec: 'vorbis',
     sampleRate: 44_100, channels: 2, status: 'INGEST COMPLETE', tags: { title: null, artist: null, album, trackNumber: track, year: null },
-    passages: [passage], cueSignature: null, warnings: [],
+    passages: [passage], cueSignature: null, warnings: [], audioHash: null, place: null,
   };
 }
 

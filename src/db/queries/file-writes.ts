@@ -4,7 +4,7 @@
  * transaction to learn an id.
  */
 import type { Statement } from 'better-sqlite3';
-import { ANALYSIS_VERSION, type FileRecord, type FileStatus, type PassageRecord } from '../../file-record.js';
+import { ANALYSIS_VERSION, type FileRecord, type FileStatus, type PassageRecord, type SameFile } from '../../file-record.js';
 import type { WriteDb } from '../connection.js';
 import { keepingUserCharacteristics, ownCharacteristicsParam } from './flavor-vector.js';
 
@@ -14,18 +14,39 @@ export const MAX_HOST_PARAMETERS = 32766;
 const UPSERT_FILE = `
 INSERT INTO files (guid, path, hash, modification_time, file_size_bytes, duration_ticks, format, codec, sample_rate,
                    channels, status, matching_hashes, artist, title, album, track_number, year, analysis,
-                   analysis_version, cue_signature, missing_since)
+                   analysis_version, cue_signature, missing_since, audio_hash, device_id, inode)
 VALUES (@guid, @path, @hash, @modificationTime, @sizeBytes, @durationTicks, @format, @codec, @sampleRate,
         @channels, @status, @matchingHashes, @artist, @title, @album, @trackNumber, @year, @analysis,
-        @analysisVersion, @cueSignature, NULL)
+        @analysisVersion, @cueSignature, NULL, @audioHash, @device, @inode)
 ON CONFLICT (path) DO UPDATE SET
   hash = excluded.hash, modification_time = excluded.modification_time, file_size_bytes = excluded.file_size_bytes,
   duration_ticks = excluded.duration_ticks, format = excluded.format, codec = excluded.codec, sample_rate = excluded.sample_rate,
   channels = excluded.channels, status = excluded.status, matching_hashes = excluded.matching_hashes,
   artist = excluded.artist, title = excluded.title, album = excluded.album, track_number = excluded.track_number,
   year = excluded.year, analysis = excluded.analysis, analysis_version = excluded.analysis_version,
-  cue_signature = excluded.cue_signature, missing_since = NULL, updated_at = CURRENT_TIMESTAMP
+  cue_signature = excluded.cue_signature, missing_since = NULL, audio_hash = excluded.audio_hash, device_id = excluded.device_id,
+  inode = excluded.inode, superseded_by = NULL, updated_at = CURRENT_TIMESTAMP
 RETURNING guid`;
+
+/** A known file found at a path with the same bytes: its row follows it (or, at its own path, takes its new time). */
+const MOVE_FILE = `
+UPDATE files SET path = @path, modification_time = @modificationTime, file_size_bytes = @sizeBytes, device_id = @device,
+  inode = @inode, missing_since = NULL, superseded_by = NULL, updated_at = CURRENT_TIMESTAMP
+WHERE guid = @guid`;
+/** A known file found with the same audio under new tags: its row takes them, and keeps its guid and passages. */
+const RETAG_FILE = `
+UPDATE files SET path = @path, hash = @hash, audio_hash = @audioHash, modification_time = @modificationTime, file_size_bytes = @sizeBytes,
+  device_id = @device, inode = @inode, artist = @artist, title = @title, album = @album, track_number = @trackNumber, year = @year,
+  missing_since = NULL, superseded_by = NULL, updated_at = CURRENT_TIMESTAMP
+WHERE guid = @guid`;
+/**
+ * Its passages take the names the tags give them (analysis/build-record.ts: the title only for the
+ * file's one passage); a cue sheet's passages keep the sheet's.
+ */
+const RETAG_PASSAGES = `
+UPDATE passages SET artist = @artist, album = @album,
+  title = CASE WHEN (SELECT count(*) FROM passages WHERE file_id = @guid) = 1 THEN @title ELSE title END, updated_at = CURRENT_TIMESTAMP
+WHERE file_id = @guid AND json_extract(import_metadata, '$.boundaries.source') IS NOT 'cue sheet'`;
 
 const SET_MATCHING_HASHES = 'UPDATE files SET matching_hashes = ?, updated_at = CURRENT_TIMESTAMP WHERE guid = ?';
 /** The file's passages but those kept (a JSON array of guids): re-analysis keeps what still matches. */
@@ -119,6 +140,19 @@ export function fileRowParams(record: FileRecord, status: FileStatus, matchingHa
     analysis: record.analysis,
     analysisVersion: ANALYSIS_VERSION,
     cueSignature: record.cueSignature,
+    audioHash: record.audioHash,
+    device: record.place?.device ?? null,
+    inode: record.place?.inode ?? null,
+  };
+}
+
+/** The named parameters of `moveFile` or `retagFile` for a file found by its content. */
+export function sameFileParams(file: SameFile) {
+  return {
+    guid: file.guid, path: file.path, hash: file.hash, audioHash: file.audioHash, modificationTime: file.modificationTime,
+    sizeBytes: file.sizeBytes, device: file.place.device, inode: file.place.inode,
+    title: file.tags?.title ?? null, artist: file.tags?.artist ?? null, album: file.tags?.album ?? null,
+    trackNumber: file.tags?.trackNumber ?? null, year: file.tags?.year ?? null,
   };
 }
 
@@ -156,6 +190,9 @@ export function prepareFileWrites(db: WriteDb) {
   const passageInserts = new Map<number, Statement>();
   return {
     upsertFile: db.prepare(UPSERT_FILE),
+    moveFile: db.prepare(MOVE_FILE),
+    retagFile: db.prepare(RETAG_FILE),
+    retagPassages: db.prepare(RETAG_PASSAGES),
     setMatchingHashes: db.prepare(SET_MATCHING_HASHES),
     deletePassagesOfFileExcept: db.prepare(DELETE_PASSAGES_OF_FILE_EXCEPT),
     updateKeptPassage: db.prepare(UPDATE_KEPT_PASSAGE),

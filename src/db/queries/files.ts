@@ -27,6 +27,12 @@ export interface KnownAudioFile {
   analysisVersion: number;
   /** The cue sheets beside it when it was analysed. */
   cueSignature: string | null;
+  /** SHA-256 of the whole file; '' when only tagged. */
+  hash: string;
+  audioHash: string | null;
+  /** Where it lived on disk when last seen (st_dev, st_ino); null for rows from before wkmp-ai kept them. */
+  deviceId: number | null;
+  inode: number | null;
 }
 
 export interface KnownOtherFile {
@@ -36,13 +42,21 @@ export interface KnownOtherFile {
   modificationTime: string;
 }
 
+const KNOWN_AUDIO_COLUMNS = `guid, path, file_size_bytes AS sizeBytes, modification_time AS modificationTime, missing_since AS missingSince,
+       analysis, analysis_version AS analysisVersion, cue_signature AS cueSignature, hash, audio_hash AS audioHash,
+       device_id AS deviceId, inode, 'audio' AS fileClass`;
+
 const SELECT_KNOWN_UNDER = `
-SELECT guid, path, file_size_bytes AS sizeBytes, modification_time AS modificationTime, missing_since AS missingSince,
-       analysis, analysis_version AS analysisVersion, cue_signature AS cueSignature, 'audio' AS fileClass
+SELECT ${KNOWN_AUDIO_COLUMNS}
 FROM files WHERE ${IN_FOLDER}
 UNION ALL
-SELECT NULL, path, file_size_bytes, modification_time, NULL, NULL, NULL, NULL, class
+SELECT NULL, path, file_size_bytes, modification_time, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, class
 FROM wkmp_ai_other_files WHERE ${IN_FOLDER}`;
+
+/** Missing and not retired: what a path that appears may be (an upgrade's old file is retired: its passages moved on). */
+const SELECT_MISSING = `
+SELECT ${KNOWN_AUDIO_COLUMNS}
+FROM files WHERE missing_since IS NOT NULL AND superseded_by IS NULL`;
 
 /**
  * What the database knows about the files under `folder` (relative, '' for the whole root): its
@@ -51,6 +65,25 @@ FROM wkmp_ai_other_files WHERE ${IN_FOLDER}`;
  */
 export function listKnownFiles(db: ReadDb, folder: string): KnownFile[] {
   return db.prepare(SELECT_KNOWN_UNDER).all(folderBounds(folder)) as KnownFile[];
+}
+
+/** Every file marked missing and not retired, wherever it was: what a path that appears may be, read with listKnownFiles. */
+export function listMissingFiles(db: ReadDb): KnownAudioFile[] {
+  return db.prepare(SELECT_MISSING).all() as KnownAudioFile[];
+}
+
+/** The recording each file's first passage plays (its first song), where one is known. */
+const SELECT_FIRST_RECORDINGS = `
+SELECT f.value AS guid, (
+  SELECT s.recording_mbid FROM passages p JOIN passage_songs ps ON ps.passage_id = p.guid JOIN songs s ON s.guid = ps.song_id
+  WHERE p.file_id = f.value ORDER BY p.start_time_ticks, ps.start_time_ticks LIMIT 1) AS recordingMbid
+FROM json_each(?) f`;
+
+/** The recording the first passage of each of these files plays, by file guid (null: none known). */
+export function listFirstRecordings(db: ReadDb, fileGuids: readonly string[]): Map<string, string | null> {
+  if (fileGuids.length === 0) return new Map();
+  const rows = db.prepare(SELECT_FIRST_RECORDINGS).all(JSON.stringify(fileGuids)) as { guid: string; recordingMbid: string | null }[];
+  return new Map(rows.map((row) => [row.guid, row.recordingMbid]));
 }
 
 const SELECT_AUDIO_UNDER = `SELECT path FROM files WHERE missing_since IS NULL AND ${IN_FOLDER} ORDER BY path LIMIT @limit OFFSET @offset`;
@@ -91,6 +124,9 @@ UPDATE files SET missing_since = strftime('%Y-%m-%dT%H:%M:%fZ')
 WHERE guid IN (SELECT value FROM json_each(?)) AND missing_since IS NULL`;
 const CLEAR_MISSING = 'UPDATE files SET missing_since = NULL WHERE guid IN (SELECT value FROM json_each(?))';
 
+const MOVE_FILE_BY_PLACE = `
+UPDATE files SET path = @path, device_id = @device, inode = @inode, missing_since = NULL, updated_at = CURRENT_TIMESTAMP WHERE guid = @guid`;
+
 const DELETE_OTHER_FILES = 'DELETE FROM wkmp_ai_other_files WHERE path IN (SELECT value FROM json_each(?))';
 
 export interface Presence {
@@ -108,5 +144,21 @@ export function markPresence(presence: Presence): WriteUnit<void> {
     db.prepare(MARK_MISSING).run(JSON.stringify(presence.missing));
     db.prepare(CLEAR_MISSING).run(JSON.stringify(presence.restored));
     db.prepare(DELETE_OTHER_FILES).run(JSON.stringify(presence.goneOthers));
+  });
+}
+
+/** A renamed file: its row follows it to its new path, with everything hanging off its guid. */
+export interface FileMove {
+  guid: string;
+  path: string;
+  device: number;
+  inode: number;
+}
+
+/** Renamed files found by the plan, before anything is analysed: one transaction for a chunk of them. */
+export function moveFiles(moves: readonly FileMove[]): WriteUnit<void> {
+  return writeUnit('import', `moving ${moves.length} renamed files`, (db) => {
+    const move = db.prepare(MOVE_FILE_BY_PLACE);
+    for (const file of moves) move.run(file);
   });
 }
