@@ -10,6 +10,7 @@ describe('docs/errors.md', () => {
     const fileCodes: Record<FileErrorCode, true> = {
       EMPTY_FILE: true, NOT_AUDIO: true, UNREADABLE: true, CORRUPT_AUDIO: true, DECODE_FAILED: true, ANALYSIS_TIMEOUT: true,
       RECORD_FAILED: true, WORKER_FAILED: true, CUE_INVALID: true, CUE_FILE_MISSING: true, TAGS_UNREADABLE: true, NO_DECODER: true, NO_PASSAGE: true,
+      AMBIGUOUS_UPGRADE: true,
     };
     const importCodes = [SchemaTooNewError, SchemaMismatchError, SessionRunningError, InvalidInputError, DatabaseBusyError]
       .map((ErrorClass) => new ErrorClass('startup', 'x').code);

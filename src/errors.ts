@@ -56,7 +56,8 @@ export type FileErrorCode =
   | 'CUE_FILE_MISSING'
   | 'TAGS_UNREADABLE'
   | 'NO_DECODER'
-  | 'NO_PASSAGE';
+  | 'NO_PASSAGE'
+  | 'AMBIGUOUS_UPGRADE';
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -10,10 +10,10 @@ import type { WriteDb } from './connection.js';
 import { isBusyError } from './connection.js';
 import type { FileWithHash } from './queries/files.js';
 import type { StoredPassageSpan } from './queries/passages.js';
-import { keepPassageGuids } from './kept-passages.js';
+import { keepPassageGuids, takeOverPassages, type AbsentPassage, type Takeover } from './kept-passages.js';
 import type { EntityGuids } from './entity-guids.js';
 import { EntityLinker } from './entity-links.js';
-import { fileRowParams, keptPassageParams, MAX_HOST_PARAMETERS, PASSAGE_COLUMN_COUNT, passageJson, sameFileParams, type FileWrites } from './queries/file-writes.js';
+import { fileRowParams, keptPassageParams, MAX_HOST_PARAMETERS, PASSAGE_COLUMN_COUNT, passageJson, sameFileParams, takeoverParams, type FileWrites } from './queries/file-writes.js';
 
 export interface CommittedFile {
   path: string;
@@ -22,6 +22,8 @@ export interface CommittedFile {
   /** The passages written; none for a duplicate or a file without audio. */
   passages: CommittedPassage[];
   songs: number;
+  /** A new file that took over a missing file's passages (another encoding of it), or matched two missing files' and took nothing. */
+  identity?: 'reencoded' | 'ambiguous';
 }
 
 function committedPassages(passages: readonly PassageRecord[]): CommittedPassage[] {
@@ -77,6 +79,8 @@ class BatchWriter {
     entities: EntityGuids,
     /** The passages the batch's known files had, by file guid, read before BEGIN. */
     private readonly stored: ReadonlyMap<string, readonly StoredPassageSpan[]>,
+    /** The passages of missing files a new file may take over, read before BEGIN. */
+    private readonly absent: readonly AbsentPassage[],
   ) {
     this.linker = new EntityLinker(writes, entities);
   }
@@ -151,15 +155,56 @@ class BatchWriter {
       this.contents.add({ guid, path: record.path, hash: record.hash, status: 'DUPLICATE HASH', matchingHashes, missingSince: null });
       return { path: record.path, guid, status: 'DUPLICATE HASH', passages: [], songs: 0 };
     }
-    const inserted = passages.filter((passage) => !kept.has(passage.guid) || !this.updateKeptPassage(guid, passage));
+    // A new file may be another encoding of a missing one: its passages then take the old ones' guids.
+    const takeover = record.change === 'new' && guid === record.guid && record.analysis === 'full' ? takeOverPassages(passages, this.absent) : { kind: 'none' as const };
+    const takenOver = takeover.kind === 'takeover' ? this.takeOver(guid, takeover, passages) : new Map<string, string>();
+    const written = passages.map((passage) => {
+      const old = takenOver.get(passage.guid);
+      return old === undefined ? passage : { ...passage, guid: old };
+    });
+    const takenGuids = new Set(takenOver.values());
+    const inserted = written.filter((passage) => !takenGuids.has(passage.guid) && (!kept.has(passage.guid) || !this.updateKeptPassage(guid, passage)));
     this.insertPassages(guid, inserted);
     let songs = 0;
-    for (const passage of passages) {
+    for (const passage of written) {
+      const isTakenOver = takenGuids.has(passage.guid);
+      // A taken-over passage keeps what identification found for it, unless the new file names its recording itself.
+      if (isTakenOver && passage.recording === null && passage.release === null) continue;
+      if (isTakenOver) this.dropLinks(passage.guid);
       songs += this.linker.link(passage);
-      this.queueIdentification(passage, kept.has(passage.guid));
+      this.queueIdentification(passage, kept.has(passage.guid) || isTakenOver);
+    }
+    if (takeover.kind === 'ambiguous') {
+      this.recordError(record.path, {
+        phase: 'record', code: 'AMBIGUOUS_UPGRADE',
+        message: `${record.path} sounds like the passages of ${takeover.fileGuids.length} missing files (${takeover.fileGuids.join(', ')}): it takes over none of them, and all are kept`,
+      });
     }
     this.contents.add({ guid, path: record.path, hash: record.hash, status: record.status, matchingHashes, missingSince: null });
-    return { path: record.path, guid, status: record.status, passages: committedPassages(passages), songs };
+    const identity = takeover.kind === 'ambiguous' ? 'ambiguous' : takenGuids.size > 0 ? 'reencoded' : null;
+    return { path: record.path, guid, status: record.status, passages: committedPassages(written), songs, ...(identity === null ? {} : { identity }) };
+  }
+
+  /**
+   * Moves the matched passages of the missing file to this one, and retires that file: returns the
+   * new passages' guids mapped to the old ones moved. A passage another service deleted meanwhile is
+   * left out: the new passage is inserted under its own guid.
+   */
+  private takeOver(fileGuid: string, takeover: Extract<Takeover, { kind: 'takeover' }>, passages: readonly PassageRecord[]): Map<string, string> {
+    const moved = new Map<string, string>();
+    for (const passage of passages) {
+      const old = takeover.byNewGuid.get(passage.guid);
+      if (old === undefined) continue;
+      this.ownStatements += 1;
+      if (this.writes.takeOverPassage.run(takeoverParams(fileGuid, takeover.fileGuid, { ...passage, guid: old })).changes > 0) moved.set(passage.guid, old);
+    }
+    if (moved.size > 0) this.run(this.writes.retireFile, fileGuid, takeover.fileGuid);
+    return moved;
+  }
+
+  private dropLinks(passageGuid: string): void {
+    this.run(this.writes.deleteSongLinksOfPassage, passageGuid);
+    this.run(this.writes.deleteAlbumLinksOfPassage, passageGuid);
   }
 
   private storedPassages(fileGuid: string): readonly StoredPassageSpan[] {
@@ -212,6 +257,8 @@ export interface BatchContext {
   sameContent: readonly FileWithHash[];
   /** The passages the batch's known files have now, read before BEGIN. */
   storedPassages: readonly StoredPassageSpan[];
+  /** The passages of missing files as long as the batch's new passages, read before BEGIN: what another encoding takes over. */
+  absentPassages: readonly AbsentPassage[];
 }
 
 function byFile(spans: readonly StoredPassageSpan[]): Map<string, StoredPassageSpan[]> {
@@ -265,7 +312,7 @@ export function prepareCommitBatch(db: WriteDb, writes: FileWrites, entities: En
     return failure;
   }
   const batch = db.transaction((items: readonly AnalysisResult[], context: BatchContext): BatchReport => {
-    const writer = new BatchWriter(writes, context.sessionId, new ContentIndex(context.sameContent), entities, byFile(context.storedPassages));
+    const writer = new BatchWriter(writes, context.sessionId, new ContentIndex(context.sameContent), entities, byFile(context.storedPassages), context.absentPassages);
     const report: BatchReport = { committed: [], failed: [], statements: 0 };
     for (const item of items) {
       if (item.kind === 'failure') {
@@ -303,7 +350,7 @@ export function prepareCommitBatch(db: WriteDb, writes: FileWrites, entities: En
      * WKMP builds wrote: the baseline `bench:write` measures the batches against (docs/adr/0001).
      */
     autocommit(records: readonly FileRecord[], context: BatchContext): BatchReport {
-      const writer = new BatchWriter(writes, context.sessionId, new ContentIndex(context.sameContent), entities, byFile(context.storedPassages));
+      const writer = new BatchWriter(writes, context.sessionId, new ContentIndex(context.sameContent), entities, byFile(context.storedPassages), context.absentPassages);
       const committed = records.map((record) => {
         const file = writer.writeRecord(record);
         entities.keepFile();

@@ -25,7 +25,8 @@ import { isBusyError, type WriteDb } from './connection.js';
 import { prepareCommitBatch, type BatchReport, type CommitBatch } from './commit-batch.js';
 import { WriteMetrics, type TransactionSample, type WriteMetricsSummary } from './metrics.js';
 import { listFilesByHashes } from './queries/files.js';
-import { listPassageSpansOfFiles } from './queries/passages.js';
+import { listAbsentPassages, listPassageSpansOfFiles } from './queries/passages.js';
+import { upgradeEdgesWithinTicks } from './kept-passages.js';
 import { prepareFileWrites } from './queries/file-writes.js';
 import { EntityGuids } from './entity-guids.js';
 import type { WriteUnit, WriterName } from './write-unit.js';
@@ -245,9 +246,12 @@ export class Recorder {
     const records = items.filter((item) => item.kind === 'record');
     const hashes = records.flatMap((record) => (record.hash === '' ? [] : [record.hash]));
     const known = records.flatMap((record) => (record.change === 'changed' ? [record.guid] : []));
-    // Read before the transaction: which files already hold these contents, and the passages of those re-recorded.
+    // New files analysed in full may be other encodings of missing ones: the lengths of their passages.
+    const lengths = records.flatMap((record) => (record.change === 'new' && record.analysis === 'full' ? record.passages.map((p) => p.endTicks - p.startTicks) : []));
+    // Read before the transaction: which files already hold these contents, the passages of those re-recorded, and missing passages like the new ones.
     const context = {
       sessionId: recording.sessionId, sameContent: listFilesByHashes(this.db, hashes), storedPassages: listPassageSpansOfFiles(this.db, known),
+      absentPassages: listAbsentPassages(this.db, lengths, 2 * upgradeEdgesWithinTicks),
     };
     const { result: report, sample } = await this.acquire({
       run: () => this.commitBatch.immediate(items, context), writer: 'import', files: items.length, patience: 'wait-on', recording,

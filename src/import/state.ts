@@ -39,7 +39,7 @@ export type ImportStep =
   }
   | {
     type: 'batch-committed'; at: number;
-    files: { path: string; status: string; passages: readonly CommittedPassage[]; songs: number }[];
+    files: { path: string; status: string; passages: readonly CommittedPassage[]; songs: number; identity?: 'reencoded' | 'ambiguous' }[];
     failed: ImportErrorRow[];
     write: WriteMetricsSummary;
   }
@@ -136,6 +136,7 @@ function committed(state: ImportState, step: Extract<ImportStep, { type: 'batch-
     counts.passages += file.passages.length;
     counts.songs += file.songs;
     if (file.status === 'DUPLICATE HASH') counts.duplicates += 1;
+    if (file.identity !== undefined) counts[file.identity] += 1;
     if (file.passages.length === 0) continue;
     const perFile = file.passages.length === 1 ? 'one' : file.passages.length <= 5 ? 'twoToFive' : 'moreThanFive';
     counts.passagesPerFile[perFile] += 1;

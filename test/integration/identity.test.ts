@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runImport } from '../../src/import/run.js';
+import { realMusicDir } from '../real-music.js';
 import { closeAfterTest } from './db-helpers.js';
 import { copyFixtureRoot, inspect } from './helpers.js';
 
@@ -215,3 +216,71 @@ f.save()`, path, title, ...(recordingMbid === undefined ? [] : [recordingMbid])]
     expect(played).toEqual([{ guid: [...before.passages].find(([, file]) => file === guidOf(before, path))![0], recording }]);
   });
 });
+
+describe('an upgrade keeps the passages', () => {
+  /** A side of an album in three passages, as an MP3 rip (the real-music fixtures: the same source as the FLAC). */
+  const mp3 = join(realMusicDir(), 'joins', 'side-rip.mp3');
+  const flac = join(realMusicDir(), 'joins', 'digital-gaps.flac');
+
+  async function imported(files: Record<string, string>): Promise<{ root: string; open: () => Database.Database; before: Snapshot }> {
+    const root = copyFixtureRoot();
+    for (const [path, source] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      if (source.endsWith('.ogg')) execFileSync('ffmpeg', ['-v', 'error', '-i', flac, '-c:a', 'libvorbis', '-q:a', '3', join(root, path)]);
+      else copyFileSync(source, join(root, path));
+    }
+    await runImport({ rootFolder: root, jobs: 2 });
+    const open = () => closeAfterTest(inspect(join(root, 'wkmp.db')));
+    open().exec("UPDATE passages SET user_title = 'mine: ' || guid");
+    return { root, open, before: snapshot(open()) };
+  }
+
+  const passagesOf = (db: Database.Database, path: string) =>
+    (db.prepare('SELECT p.guid FROM passages p JOIN files f ON f.guid = p.file_id WHERE f.path = ? ORDER BY p.start_time_ticks').all(path) as { guid: string }[]).map((row) => row.guid);
+
+  it('a FLAC of the same master replacing an MP3 at another path takes over its passages, guids, user titles and links; the MP3 row is retired, not deleted', async () => {
+    const { root, open, before } = await imported({ 'Side/side-rip.mp3': mp3 });
+    const oldGuid = guidOf(before, 'Side/side-rip.mp3');
+    const oldPassages = passagesOf(open(), 'Side/side-rip.mp3');
+    expect(oldPassages).toHaveLength(3);
+    rmSync(join(root, 'Side/side-rip.mp3'));
+    copyFileSync(flac, join(root, 'Side/side.flac'));
+
+    const again = await runImport({ rootFolder: root, jobs: 2 });
+    expect(again.counts).toMatchObject({ reencoded: 1, ambiguous: 0, new: 1 });
+    const db = open();
+    expect(passagesOf(db, 'Side/side.flac')).toEqual(oldPassages);
+    expect(db.prepare('SELECT missing_since IS NOT NULL AS missing, superseded_by AS supersededBy FROM files WHERE guid = ?').get(oldGuid))
+      .toEqual({ missing: 1, supersededBy: guidOf(snapshot(db), 'Side/side.flac') });
+    const after = snapshot(db);
+    expect([...after.passages.keys()].sort()).toEqual([...before.passages.keys()].sort());
+    expect(after.userTitles).toEqual(before.userTitles);
+    expect([after.identificationJobs, after.flavored]).toEqual([before.identificationJobs, before.flavored]);
+  });
+
+  it('does not guess between two missing encodings that both match: the new file takes nothing, both stay, and the summary and the error rows say so', async () => {
+    const { root, open, before } = await imported({ 'Side/side-rip.mp3': mp3, 'Side/side-rip.ogg': 'encode.ogg' });
+    rmSync(join(root, 'Side/side-rip.mp3'));
+    rmSync(join(root, 'Side/side-rip.ogg'));
+    copyFileSync(flac, join(root, 'Side/side.flac'));
+
+    const again = await runImport({ rootFolder: root, jobs: 2 });
+    expect(again.counts).toMatchObject({ reencoded: 0, ambiguous: 1, missing: 2 });
+    expect(again.errors.filter((error) => error.code === 'AMBIGUOUS_UPGRADE').map((error) => error.path)).toEqual(['Side/side.flac']);
+    const db = open();
+    expect(passagesOf(db, 'Side/side.flac').filter((guid) => before.passages.has(guid))).toEqual([]);
+    expect(passagesOf(db, 'Side/side-rip.mp3')).toHaveLength(3);
+    expect(passagesOf(db, 'Side/side-rip.ogg')).toHaveLength(3);
+  });
+
+  it('takes nothing over from a missing file of other music', async () => {
+    const { root, open } = await imported({ 'Side/side-rip.mp3': mp3 });
+    rmSync(join(root, 'Side/side-rip.mp3'));
+    copyFileSync(join(realMusicDir(), 'joins', 'gapless.flac'), join(root, 'Side/other.flac'));
+
+    const again = await runImport({ rootFolder: root, jobs: 2 });
+    expect(again.counts).toMatchObject({ reencoded: 0, ambiguous: 0, missing: 1 });
+    expect(passagesOf(open(), 'Side/side-rip.mp3')).toHaveLength(3);
+  });
+});
+

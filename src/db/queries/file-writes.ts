@@ -66,6 +66,23 @@ UPDATE passages SET start_time_ticks = @startTicks, end_time_ticks = @endTicks,
   additional_metadata = @additionalMetadata, musical_flavor_vector = ${keepingUserCharacteristics('@flavorVector')}, flavor_source_blend = @flavorSources,
   flavor_confidence_map = @flavorConfidence, flavor_completeness = @flavorCompleteness, status = 'INGEST COMPLETE', updated_at = CURRENT_TIMESTAMP
 WHERE guid = @guid AND file_id = @fileGuid`;
+/**
+ * A missing file's passage taken over by another encoding of the same recording (db/kept-passages.ts):
+ * it moves to the new file with the new analysis, and keeps its flavor (the same music) and, unless
+ * the new file names them, its links and identification.
+ */
+const TAKE_OVER_PASSAGE = `
+UPDATE passages SET file_id = @fileGuid, start_time_ticks = @startTicks, end_time_ticks = @endTicks,
+  lead_in_start_ticks = @leadInStartTicks, lead_out_start_ticks = @leadOutStartTicks,
+  fade_in_start_ticks = CASE WHEN fade_in_start_ticks BETWEEN @startTicks AND @endTicks THEN fade_in_start_ticks END,
+  fade_out_start_ticks = CASE WHEN fade_out_start_ticks BETWEEN @startTicks AND @endTicks THEN fade_out_start_ticks END,
+  title = @title, artist = @artist, album = @album, import_metadata = @importMetadata, additional_metadata = @additionalMetadata,
+  musical_flavor_vector = coalesce(musical_flavor_vector, @flavorVector), flavor_source_blend = coalesce(flavor_source_blend, @flavorSources),
+  flavor_confidence_map = coalesce(flavor_confidence_map, @flavorConfidence), flavor_completeness = coalesce(flavor_completeness, @flavorCompleteness),
+  status = 'INGEST COMPLETE', updated_at = CURRENT_TIMESTAMP
+WHERE guid = @guid AND file_id = @oldFileGuid`;
+/** The missing file whose passages another encoding took over: retired, kept (prune removes it when asked). */
+const RETIRE_FILE = 'UPDATE files SET superseded_by = ?, updated_at = CURRENT_TIMESTAMP WHERE guid = ?';
 const DELETE_SONG_LINKS_OF_PASSAGE = 'DELETE FROM passage_songs WHERE passage_id = ?';
 const DELETE_ALBUM_LINKS_OF_PASSAGE = 'DELETE FROM passage_albums WHERE passage_id = ?';
 
@@ -156,6 +173,11 @@ export function sameFileParams(file: SameFile) {
   };
 }
 
+/** The named parameters of `takeOverPassage`: `p` carries the old passage's guid. */
+export function takeoverParams(fileGuid: string, oldFileGuid: string, p: PassageRecord) {
+  return { ...keptPassageParams(fileGuid, p), oldFileGuid };
+}
+
 /** The named parameters of `updateKeptPassage`. */
 export function keptPassageParams(fileGuid: string, p: PassageRecord) {
   return {
@@ -196,6 +218,8 @@ export function prepareFileWrites(db: WriteDb) {
     setMatchingHashes: db.prepare(SET_MATCHING_HASHES),
     deletePassagesOfFileExcept: db.prepare(DELETE_PASSAGES_OF_FILE_EXCEPT),
     updateKeptPassage: db.prepare(UPDATE_KEPT_PASSAGE),
+    takeOverPassage: db.prepare(TAKE_OVER_PASSAGE),
+    retireFile: db.prepare(RETIRE_FILE),
     deleteSongLinksOfPassage: db.prepare(DELETE_SONG_LINKS_OF_PASSAGE),
     deleteAlbumLinksOfPassage: db.prepare(DELETE_ALBUM_LINKS_OF_PASSAGE),
     /** A multi-row insert of `rows` passages, prepared on first use for that row count. */

@@ -3,6 +3,7 @@ import type { PassageRecord } from '../../file-record.js';
 import { parseCandidates, type ReviewCandidate } from '../../stored/candidates.js';
 import { parseImportMetadata, type RejectedGap } from '../../stored/import-metadata.js';
 import type { ReadDb } from '../connection.js';
+import type { AbsentPassage } from '../kept-passages.js';
 
 const SELECT_FILE_BY_PATH = `
 SELECT guid, path, status, duration_ticks AS durationTicks, title, artist FROM files WHERE path = ?`;
@@ -105,4 +106,18 @@ FROM passages WHERE file_id IN (SELECT value FROM json_each(?)) ORDER BY file_id
 export function listPassageSpansOfFiles(db: ReadDb, fileGuids: readonly string[]): StoredPassageSpan[] {
   if (fileGuids.length === 0) return [];
   return db.prepare(SELECT_PASSAGE_SPANS_OF_FILES).all(JSON.stringify(fileGuids)) as StoredPassageSpan[];
+}
+
+/** Edges differ by at most 0.5 s each (db/kept-passages.ts): lengths by at most 1 s. */
+const SELECT_ABSENT_PASSAGES = `
+SELECT p.guid, p.file_id AS fileGuid, p.start_time_ticks AS startTicks, p.end_time_ticks AS endTicks,
+  json_extract(p.additional_metadata, '$.chromaprint.fingerprint') AS fingerprint
+FROM files f JOIN passages p ON p.file_id = f.guid
+WHERE f.missing_since IS NOT NULL AND f.superseded_by IS NULL
+  AND EXISTS (SELECT 1 FROM json_each(@lengths) l WHERE abs((p.end_time_ticks - p.start_time_ticks) - l.value) <= @slackTicks)`;
+
+/** The passages of missing, unretired files about as long as any of `lengthsTicks`: what a new encoding may take over. */
+export function listAbsentPassages(db: ReadDb, lengthsTicks: readonly number[], slackTicks: number): AbsentPassage[] {
+  if (lengthsTicks.length === 0) return [];
+  return db.prepare(SELECT_ABSENT_PASSAGES).all({ lengths: JSON.stringify(lengthsTicks), slackTicks }) as AbsentPassage[];
 }
