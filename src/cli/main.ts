@@ -12,6 +12,7 @@ import { errorMessage } from '../errors.js';
 import { maxJobs, settingOf } from '../config/settings.js';
 import { defaultHost, defaultPort, logLevels, type LogLevel } from '../server/options.js';
 import { formatSummary } from './summary.js';
+import { parseAge } from './prune.js';
 import { wkmpAiVersion } from '../version.js';
 import type * as IdentifyModule from './identify.js';
 import type * as FlavorModule from './flavor.js';
@@ -248,6 +249,31 @@ async function similarCommand(path: string, options: SimilarCommandOptions): Pro
   }
 }
 
+interface PruneCommandOptions {
+  rootFolder?: string;
+  db?: string;
+  missingFor: number;
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+async function pruneCommand(options: PruneCommandOptions): Promise<void> {
+  try {
+    const database = options.db ?? defaultDatabasePath(resolveRootFolder({ flag: options.rootFolder }));
+    const { pruneMissing } = await import('./prune.js');
+    process.stdout.write(`${await pruneMissing({ database, missingForMs: options.missingFor, dryRun: options.dryRun ?? false, json: options.json ?? false, now: Date.now() })}\n`);
+  } catch (error) {
+    process.stderr.write(`wkmp-ai: ${errorMessage(error)}\n`);
+    process.exitCode = exitCodes.couldNotRun;
+  }
+}
+
+function age(value: string): number {
+  const ms = parseAge(value);
+  if (ms === undefined) throw new InvalidArgumentError(`expected a number and a unit (m, h, d or w), e.g. 30d, got \`${value}\``);
+  return ms;
+}
+
 export function buildProgram(): Command {
   const program = new Command('wkmp-ai')
     .description('Audio ingest for WKMP: imports a music folder into the shared wkmp.db')
@@ -329,6 +355,21 @@ Examples:
   $ wkmp-ai similar "Artist A/Album One/01 First.flac" --root-folder ~/Music
   $ wkmp-ai similar ~/Music/Album/track.mp3 --limit 5 --json | jq '.[0].similar'`)
     .action(similarCommand);
+  program
+    .command('prune')
+    .description('remove from wkmp.db the files marked missing for longer than asked, with their passages: nothing else ever removes them')
+    .requiredOption('--missing-for <age>', 'how long a file must have been missing: a number and m, h, d or w (e.g. 30d)', age)
+    .option('--dry-run', 'list what would be removed, and remove nothing')
+    .option('--root-folder <dir>', 'root music folder (default: $WKMP_ROOT_FOLDER, root_folder in ~/.config/wkmp/wkmp-ai.toml, or ~/Music)')
+    .option('--db <file>', 'database file (default: <root>/wkmp.db)')
+    .option('--json', 'print one JSON object on stdout')
+    .addHelpText('after', `
+Files on a drive that is not mounted, or a share that is not there, are offline: never marked missing, never pruned.
+
+Examples:
+  $ wkmp-ai prune --missing-for 30d --dry-run
+  $ wkmp-ai prune --missing-for 2w --root-folder ~/Music`)
+    .action(pruneCommand);
   program
     .command('serve')
     .description(`run the HTTP API and live progress (SSE) on ${defaultHost}:${defaultPort}`)

@@ -8,7 +8,7 @@
 import type { WriteDb } from './connection.js';
 
 /** The writers of wkmp-ai: the figures are kept, and long lock waits reported, per writer. */
-export const writerNames = ['import', 'session', 'settings', 'identification', 'flavor', 'lease', 'pace'] as const;
+export const writerNames = ['import', 'session', 'settings', 'identification', 'flavor', 'lease', 'pace', 'prune'] as const;
 export type WriterName = (typeof writerNames)[number];
 
 export interface WriteUnit<T> {

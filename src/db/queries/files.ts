@@ -162,3 +162,31 @@ export function moveFiles(moves: readonly FileMove[]): WriteUnit<void> {
     for (const file of moves) move.run(file);
   });
 }
+
+export interface LongMissingFile {
+  guid: string;
+  path: string;
+  missingSince: string;
+  passages: number;
+  /** The file that took over its passages (another encoding), if any. */
+  supersededBy: string | null;
+}
+
+const SELECT_MISSING_BEFORE = `
+SELECT guid, path, missing_since AS missingSince, superseded_by AS supersededBy,
+  (SELECT count(*) FROM passages p WHERE p.file_id = files.guid) AS passages
+FROM files WHERE missing_since IS NOT NULL AND missing_since < ? ORDER BY path`;
+
+/** The files marked missing since before `before` (ISO time): what `wkmp-ai prune` offers to remove. */
+export function listMissingBefore(db: ReadDb, before: string): LongMissingFile[] {
+  return db.prepare(SELECT_MISSING_BEFORE).all(before) as LongMissingFile[];
+}
+
+/** Checked again inside the transaction: a file that came back since it was listed is kept. */
+const DELETE_MISSING_BEFORE = `
+DELETE FROM files WHERE guid IN (SELECT value FROM json_each(?)) AND missing_since IS NOT NULL AND missing_since < ?`;
+
+/** Removes these long-missing files with their passages (and what hangs off those): only what the user asked to prune. */
+export function deleteMissingFiles(guids: readonly string[], before: string): WriteUnit<number> {
+  return writeUnit('prune', `removing ${guids.length} files missing since before ${before}`, (db) => db.prepare(DELETE_MISSING_BEFORE).run(JSON.stringify(guids), before).changes);
+}
