@@ -55,4 +55,10 @@ describe('formatSummary', () => {
     }));
     expect(lineOf(text, 'no passage')).toBe('  no passage 1 file recorded PENDING until a full import decodes it: its headers give no duration (1)');
   });
+
+  it('says what became of known files that moved, were retagged or re-encoded, matched two missing files, or are offline', () => {
+    const text = formatSummary(summary({ moved: 10_000, retagged: 3, reencoded: 1, ambiguous: 1, offline: 40 }));
+    expect(lineOf(text, 'kept')).toBe('  kept       moved 10000, retagged 3, re-encoded 1, ambiguous 1 (matching two missing files: nothing taken over), offline 40 (a drive or share not there: not marked missing)');
+    expect(lineOf(formatSummary(summary({ moved: 2 })), 'kept')).toBe('  kept       moved 2');
+  });
 });

@@ -19,6 +19,16 @@ function withoutPassage(errors: readonly ImportErrorRow[]): string | null {
   return `  no passage ${plural(files, 'file', 'files')} recorded PENDING until a full import decodes ${files === 1 ? 'it' : 'them'}: ${why}`;
 }
 
+/** What became of known files that moved, were retagged or re-encoded, or are offline; only when any did. */
+function identityLine({ counts: c }: ImportSummary): string[] {
+  const parts = [
+    c.moved > 0 ? `moved ${c.moved}` : null, c.retagged > 0 ? `retagged ${c.retagged}` : null, c.reencoded > 0 ? `re-encoded ${c.reencoded}` : null,
+    c.ambiguous > 0 ? `ambiguous ${c.ambiguous} (matching two missing files: nothing taken over)` : null,
+    c.offline > 0 ? `offline ${c.offline} (a drive or share not there: not marked missing)` : null,
+  ].filter((part): part is string => part !== null);
+  return parts.length === 0 ? [] : [`  kept       ${parts.join(', ')}`];
+}
+
 /** The end-of-import report a person reads. Lines about analysis appear only when something was analysed or decoded. */
 export function formatSummary(summary: ImportSummary): string {
   const c = summary.counts;
@@ -27,6 +37,7 @@ export function formatSummary(summary: ImportSummary): string {
   const lines = [
     `import ${summary.state.toLowerCase()}: ${summary.rootFolder}${summary.folder ? `/${summary.folder}` : ''} → ${summary.database}`,
     `  files      new ${c.new}, changed ${c.changed}, upgraded ${c.upgraded}, unchanged ${c.unchanged}, missing ${c.missing}, failed ${c.failed}`,
+    ...identityLine(summary),
     `  found      audio ${c.classes.audio}, image ${c.classes.image}, video ${c.classes.video}, other ${c.classes.other}${c.skippedSymlinks ? `, symlinks not followed ${c.skippedSymlinks}` : ''}`,
     `  recorded   ${c.recorded} files, ${c.passages} passages, ${c.songs} songs, ${c.duplicates} duplicates, ${c.noAudio} with no audio`,
   ];
