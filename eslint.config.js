@@ -13,6 +13,7 @@ import tseslint from 'typescript-eslint';
  *             the stages, side by side: none imports another; analysis imports no db/ either
  *             (workers never touch the database)
  *   import    the session: walk, plan, analyse, record, then identification
+ *   watch     the folder watcher: which folders changed, when to look (it starts no import itself)
  *   server    the service: routes, SSE
  *   cli       the command line, which starts the service
  *
@@ -29,13 +30,14 @@ const layers = [
   { name: 'identify', files: ['src/identify/**'], imports: ['config', 'stored', 'flavor', 'db', 'queue', 'identify'] },
   { name: 'flavoring', files: ['src/flavoring/**'], imports: ['config', 'stored', 'flavor', 'db', 'queue', 'flavoring'] },
   { name: 'import', files: ['src/import/**'], imports: ['config', 'stored', 'flavor', 'db', 'queue', 'scan', 'analysis', 'identify', 'flavoring', 'import'] },
-  { name: 'server', files: ['src/server/**'], imports: ['config', 'stored', 'flavor', 'db', 'queue', 'scan', 'analysis', 'identify', 'flavoring', 'import', 'server'] },
-  { name: 'cli', files: ['src/cli/**'], imports: ['config', 'stored', 'flavor', 'db', 'queue', 'scan', 'analysis', 'identify', 'flavoring', 'import', 'server', 'cli'] },
+  { name: 'watch', files: ['src/watch/**'], imports: ['config', 'stored', 'flavor', 'scan', 'watch'] },
+  { name: 'server', files: ['src/server/**'], imports: ['config', 'stored', 'flavor', 'db', 'queue', 'scan', 'analysis', 'identify', 'flavoring', 'import', 'watch', 'server'] },
+  { name: 'cli', files: ['src/cli/**'], imports: ['config', 'stored', 'flavor', 'db', 'queue', 'scan', 'analysis', 'identify', 'flavoring', 'import', 'watch', 'server', 'cli'] },
 ];
-const folders = ['config', 'stored', 'flavor', 'db', 'queue', 'scan', 'analysis', 'identify', 'flavoring', 'import', 'server', 'cli', 'web'];
+const folders = ['config', 'stored', 'flavor', 'db', 'queue', 'scan', 'analysis', 'identify', 'flavoring', 'import', 'watch', 'server', 'cli', 'web'];
 const stages = ['scan', 'analysis', 'identify', 'flavoring'];
 
-const flow = 'base ← db ← queue ← scan | analysis | identify | flavoring ← import ← server ← cli';
+const flow = 'base ← db ← queue ← scan | analysis | identify | flavoring ← import | watch ← server ← cli';
 
 /** Why `layer` may not import `folder`, in one line that names the rule. */
 function whyNot(layer, folder) {
