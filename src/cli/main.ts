@@ -178,6 +178,8 @@ interface ServeCommandOptions {
   logLevel: LogLevel;
   token?: string;
   allowedHost: string[];
+  /** False with --no-watch. */
+  watch: boolean;
 }
 
 /** What the service asks of who talks to it, said once at the start. */
@@ -206,6 +208,7 @@ async function serveCommand(options: ServeCommandOptions): Promise<void> {
       logLevel: options.logLevel,
       ...(options.token === undefined ? {} : { token: options.token }),
       allowedHosts: options.allowedHost,
+      watch: options.watch ? 'setting' : false,
     });
   } catch (error) {
     process.stderr.write(`wkmp-ai: ${errorMessage(error)}\n`);
@@ -381,11 +384,16 @@ Examples:
     .option('--token <token>', 'the token every route but the page and /health asks for (default: $WKMP_AI_TOKEN; bound beyond loopback, one made on the first start and kept in ~/.config/wkmp/wkmp-ai.token)')
     .addOption(new Option('--allowed-host <name>', 'a host name the service answers to besides its own (a name it is reached by); may be repeated')
       .argParser((name: string, names: string[]) => [...names, name]).default([], 'none'))
+    .option('--no-watch', 'do not watch the root folder: import only what someone asks for (the ai_watch_folder setting turns watching off too)')
     .addOption(new Option('--log-level <level>', 'log on stdout, one JSON line per request and per error (pino)').choices([...logLevels]).default('info'))
     .addHelpText('after', `
 On loopback (the default) it answers the machine's own users. Bound to any other address it asks
 for its token on every route but the page and /health; the page asks for it once. A request whose
 Host header is not one of the service's names is refused, whatever the address (DNS rebinding).
+It watches the root folder: on start it imports what changed while it was stopped, then what changes
+(a few seconds after the last change; a file still being written once it is complete). Where changes
+send no events (network and FUSE mounts, the inotify watch limit) it rescans every
+ai_rescan_interval_minutes instead, and says why on the page and at GET /import/watch.
 SIGTERM or Ctrl-C cancels a running import (it ends CANCELLED, analysed files committed), closes the database and exits 0.
 
 Examples:

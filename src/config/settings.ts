@@ -28,13 +28,14 @@ export const settingGroups: readonly { id: SettingGroup; title: string }[] = [
 ];
 
 /** The unit a number is stored in. */
-export type StoredUnit = 'ticks' | 'ms' | 's' | 'dB' | 'days' | 'workers' | 'fraction';
+export type StoredUnit = 'ticks' | 'ms' | 's' | 'minutes' | 'dB' | 'days' | 'workers' | 'fraction';
 
 /** How people read and enter a stored unit: ticks as seconds (WKMP stores ticks; nobody thinks in them). */
 export const shownUnits: Record<StoredUnit, { unit: string; perStored: number }> = {
   ticks: { unit: 's', perStored: 1 / ticksPerSecond },
   ms: { unit: 'ms', perStored: 1 },
   s: { unit: 's', perStored: 1 },
+  minutes: { unit: 'min', perStored: 1 },
   dB: { unit: 'dB', perStored: 1 },
   days: { unit: 'days', perStored: 1 },
   workers: { unit: 'workers', perStored: 1 },
@@ -290,6 +291,14 @@ export const settings = [
   integerSetting('ingest_max_concurrent_jobs', {
     group: 'import', label: 'concurrent analyses', unit: 'workers', min: 1, max: maxJobs, default: availableParallelism,
     defaultText: 'the number of cores of the machine that runs', maxText: 'four per core', help: 'files analysed at once, each in a worker thread; empty: one per core',
+  }),
+  booleanSetting('ai_watch_folder', {
+    group: 'import', label: 'watch the root folder', default: true,
+    help: 'wkmp-ai serve imports what changes in the root folder as it changes (and what changed while it was stopped); off: only imports someone starts',
+  }),
+  integerSetting('ai_rescan_interval_minutes', {
+    group: 'import', label: 'rescan interval', unit: 'minutes', min: 1, max: 10_080, default: 15,
+    help: 'where changes send no events (network and FUSE mounts, or past the inotify watch limit), the watcher rescans the root folder this often',
   }),
   foldersSetting('music_directories', { group: 'import', label: 'music folders', help: 'WKMP\'s list of music folders (a JSON array); wkmp-ai imports the root folder' }),
   numberSetting('silence_threshold_dB', {

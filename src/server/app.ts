@@ -20,6 +20,7 @@ import { guardAccess, type Access } from './access.js';
 import { errorBody, type ErrorBody } from './http-errors.js';
 import { SseHub, type SseOptions } from './sse.js';
 import type { LogLevel } from './options.js';
+import { syncOff, type SyncState } from './library-sync.js';
 
 export interface AppDeps {
   service: ImportService;
@@ -36,6 +37,8 @@ export interface AppDeps {
   logLevel?: LogLevel;
   /** Who may ask (access.ts): the names the service answers to, and its token when it needs one. */
   access: Access;
+  /** What the folder watcher is doing (library-sync.ts); off unless told. */
+  sync?: () => SyncState;
 }
 
 
@@ -131,6 +134,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // Every writer's transactions (imports, sessions, settings, identification, leases, paces): lock waits and holds.
   app.get('/api/writes', async () => ({ writers: deps.db.recorder.figures() }));
   registerImportRoutes(app, deps.service, deps.db.read, hub);
+  // The folder watcher: watching N folders, polling every M minutes and why, or off; and what it imported last.
+  app.get('/import/watch', async () => syncBody(deps.sync?.() ?? syncOff('this service was started without a folder watcher')));
   registerSettingsRoutes(app, deps.db.read, deps.db.recorder, () => {
     deps.identification.kick();
     deps.flavor.kick();
@@ -142,4 +147,18 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerPassageRoutes(app, deps.db.read);
   registerWebRoutes(app);
   return app;
+}
+
+/** The watcher's state as the API gives it (docs/api.md): snake_case, minutes for the poll interval. */
+function syncBody(state: SyncState) {
+  const last = 'lastImport' in state ? state.lastImport : null;
+  return {
+    mode: state.mode,
+    ...(state.mode === 'watching' ? { folders: state.folders } : {}),
+    ...(state.mode === 'polling' ? { every_minutes: state.everyMs / 60_000, reason: state.reason } : {}),
+    ...(state.mode === 'off' ? { reason: state.reason } : {}),
+    last_import: last === null ? null : {
+      folders: last.folders, session_id: last.sessionId, ended_at: last.endedAt, state: last.state, failure: last.failure,
+    },
+  };
 }

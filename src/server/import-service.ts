@@ -13,6 +13,7 @@ import { runImport } from '../import/run.js';
 import type { ImportState } from '../import/state.js';
 import type { ImportTracker } from '../import/tracker.js';
 import type { AnalysisLevel } from '../file-record.js';
+import type { SessionOrigin } from '../stored/session-parameters.js';
 
 export interface ImportServiceOptions {
   rootFolder: string;
@@ -25,6 +26,10 @@ export interface ImportServiceOptions {
 export interface StartRequest {
   /** The folder to import: the root, or a folder inside it (relative to the root, or absolute). */
   folder: string;
+  /** Folders to import in one session instead (the watcher's): relative to the root. */
+  folders?: readonly string[];
+  /** Who asks: the API (default) or the folder watcher. */
+  origin?: Extract<SessionOrigin, 'service' | 'watch'>;
   jobs?: number;
   analysis?: AnalysisLevel;
 }
@@ -72,18 +77,18 @@ export class ImportService {
     if (this.running) {
       throw new SessionRunningError('session', `an import is running (session ${stateOf(this.running.run)?.sessionId ?? 'starting'}); wait for it to finish or cancel it`);
     }
-    const place = resolveImportPlace(this.options.rootFolder, request.folder);
+    const folders = request.folders ?? [resolveImportPlace(this.options.rootFolder, request.folder).folder];
     const controller = new AbortController();
     let started!: () => void;
     const whenStarted = new Promise<void>((resolve) => { started = resolve; });
     const run: ImportRun = { tracker: null, failure: null };
     const engine = runImport({
       rootFolder: this.options.rootFolder,
-      folder: place.folder,
+      folders,
       db: this.options.db,
       ...(request.jobs === undefined ? {} : { jobs: request.jobs }),
       analysis: request.analysis ?? 'full',
-      origin: 'service',
+      origin: request.origin ?? 'service',
       ...(this.options.ffmpeg === undefined ? {} : { ffmpeg: this.options.ffmpeg }),
       signal: controller.signal,
       onTracker: (tracker) => { run.tracker = tracker; },
@@ -146,6 +151,11 @@ export class ImportService {
   subscribe(listener: ImportListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Resolves when no import of this service is running (at once when none is). */
+  async whenIdle(): Promise<void> {
+    while (this.running) await this.running.done.catch(() => undefined);
   }
 
   /** Cancels what runs and waits until it has ended (CANCELLED, its files committed). */

@@ -16,6 +16,9 @@ import { ImportService } from './import-service.js';
 import { IdentificationRunner } from './identification-runner.js';
 import { FlavorRunner } from './flavor-runner.js';
 import type { SseOptions } from './sse.js';
+import { LibrarySync, syncOff, type LibrarySyncOptions } from './library-sync.js';
+import { readSettings } from '../config/settings.js';
+import { listSettings } from '../db/queries/settings.js';
 
 
 export interface ServeOptions {
@@ -38,6 +41,12 @@ export interface ServeOptions {
   allowedHosts?: readonly string[];
   /** Where `WKMP_AI_TOKEN` is read. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Whether to watch the root folder and import what changes: 'setting' (the command line's, unless
+   * `--no-watch`) as the ai_watch_folder setting says; the watcher's timing (tests) to watch whatever
+   * the setting; false (the default, for an embedding or a test that starts its own imports) not to.
+   */
+  watch?: 'setting' | false | NonNullable<LibrarySyncOptions['watcher']>;
 }
 
 export interface RunningService {
@@ -65,6 +74,8 @@ export async function serve(options: ServeOptions): Promise<RunningService> {
   let app: FastifyInstance | undefined;
   let identification: IdentificationRunner | undefined;
   let flavor: FlavorRunner | undefined;
+  let sync: LibrarySync | null = null;
+  let notWatching = 'starting';
   try {
     await db.recorder.write(cancelAbandonedSessions());
     const service = new ImportService({ rootFolder, db, ...(options.ffmpeg === undefined ? {} : { ffmpeg: options.ffmpeg }) });
@@ -73,6 +84,7 @@ export async function serve(options: ServeOptions): Promise<RunningService> {
     app = buildApp({
       service, identification, flavor, db, access, logLevel: options.logLevel ?? 'silent',
       ...(options.ffmpeg === undefined ? {} : { ffmpeg: options.ffmpeg }), ...(options.sse ? { sse: options.sse } : {}),
+      sync: () => sync?.state() ?? syncOff(notWatching),
     });
     // Every writer's long lock waits, not only an import's: one warning line each (an import also says so on its page).
     const logged = app;
@@ -81,6 +93,19 @@ export async function serve(options: ServeOptions): Promise<RunningService> {
     // Passages an earlier run left waiting are identified now, and recordings flavored.
     identification.kick();
     flavor.kick();
+    // Then the root folder is kept in step: what changed while stopped, then what changes.
+    const settings = readSettings(listSettings(db.read));
+    const watch = options.watch ?? false;
+    if (watch === false) notWatching = 'started with --no-watch';
+    else if (watch === 'setting' && !settings.ai_watch_folder) notWatching = 'the ai_watch_folder setting is off';
+    else {
+      const log = app.log;
+      sync = LibrarySync.start(service, {
+        rootFolder, database: db.path, pollIntervalMs: settings.ai_rescan_interval_minutes * 60_000,
+        onError: (message) => log.error(message), ...(watch === 'setting' ? {} : { watcher: watch }),
+      });
+    }
+    const watching = sync;
     const queue = identification;
     const flavorQueue = flavor;
     const listening = app;
@@ -93,6 +118,7 @@ export async function serve(options: ServeOptions): Promise<RunningService> {
       tokenFile,
       close() {
         closing ??= (async () => {
+          await watching?.close();
           await service.shutdown();
           await queue.close();
           await flavorQueue.close();

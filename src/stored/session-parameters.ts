@@ -6,8 +6,8 @@
  */
 import { number, object, oneOf, optional, readJsonColumn, type Stored } from './check.js';
 
-export const sessionOrigins = ['cli', 'service'] as const;
-/** Who started an import: `wkmp-ai import` or the service (`POST /import/start`). */
+export const sessionOrigins = ['cli', 'service', 'watch'] as const;
+/** Who started an import: `wkmp-ai import`, the service (`POST /import/start`), or the service's folder watcher (server/library-sync.ts). */
 export type SessionOrigin = (typeof sessionOrigins)[number];
 
 export interface SessionParameters {

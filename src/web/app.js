@@ -315,8 +315,10 @@ const summaryFigures = [
   ['recorded', 'recorded'], ['passages', 'passages'], ['songs', 'songs'], ['new', 'new'], ['changed', 'changed'],
   ['unchanged', 'unchanged'], ['missing', 'missing'], ['duplicates', 'duplicates'], ['noAudio', 'no audio'], ['failed', 'failed'],
 ];
+/** What became of known files, shown when an import met any: their rows and passages kept. */
+const identityFigures = [['moved', 'moved'], ['retagged', 'retagged'], ['reencoded', 're-encoded'], ['ambiguous', 'ambiguous upgrade'], ['offline', 'offline']];
 
-const origins = { cli: 'from the command line', service: 'from this service' };
+const origins = { cli: 'from the command line', service: 'from this service', watch: 'by the folder watcher' };
 
 /** What the summary panel shows, from an end-of-import event (this service ran it). */
 function endedSummary(summary) {
@@ -355,7 +357,8 @@ function showSummary(summary) {
   // Passages with a flavor, by source ("wkmp-ai audio", "AcousticBrainz"): a passage with both counts in both.
   const flavored = Object.entries(counts.flavoredPassages ?? {}).map(([source, n]) =>
     el('div', {}, el('dt', {}, `flavor: ${source}`), el('dd', { 'data-flavor-source': source }, String(n))));
-  document.getElementById('summary-counts').replaceChildren(...summaryFigures.map(([key, label]) =>
+  const figures = [...summaryFigures, ...identityFigures.filter(([key]) => counts[key] > 0)];
+  document.getElementById('summary-counts').replaceChildren(...figures.map(([key, label]) =>
     el('div', {}, el('dt', {}, label), el('dd', { 'data-count': key }, typeof counts[key] === 'number' ? String(counts[key]) : '–'))), ...flavored);
   for (const message of summary.messages) addMessage(message);
 }
@@ -462,6 +465,35 @@ function showQueue(queue) {
   document.getElementById('queue-line').textContent = queue.paused ? `Paused: ${queue.paused}` : `${requests}${eta}`;
 }
 
+// ---------------------------------------------------------------- the folder watcher
+
+/** "Watching 12 folders · last imported Artist B, 12:03:04 (completed)", or polling and why, or off and why. */
+function watchLine(watch) {
+  const now = {
+    watching: () => `watching ${watch.folders} folders`,
+    polling: () => `rescanning every ${watch.every_minutes} min, because ${watch.reason}`,
+    'catching up': () => 'importing what changed while the service was stopped',
+    off: () => `off (${watch.reason})`,
+    stopped: () => 'stopped',
+  }[watch.mode]?.() ?? watch.mode;
+  const last = watch.last_import;
+  if (!last) return `Folder watcher: ${now}`;
+  const folders = last.folders.map((folder) => folder || 'the root folder').join(', ');
+  const when = new Date(last.ended_at).toLocaleTimeString();
+  return `Folder watcher: ${now} · last imported ${folders} at ${when} (${last.failure ?? last.state.toLowerCase()})`;
+}
+
+async function showWatch() {
+  try {
+    const watch = await api('/import/watch');
+    const line = document.getElementById('watch-state');
+    line.textContent = watchLine(watch);
+    line.setAttribute('data-mode', watch.mode);
+  } catch (error) {
+    setText('watch-state', `Folder watcher: ${error.message}`);
+  }
+}
+
 // ---------------------------------------------------------------- live events
 
 function listen() {
@@ -475,8 +507,14 @@ function listen() {
     void listRecent();
   });
   on('ImportProgressUpdate', (data) => showProgress(data.progress));
-  on('ImportSessionCompleted', (data) => endLive(data.summary));
-  on('ImportSessionCancelled', (data) => endLive(data.summary));
+  on('ImportSessionCompleted', (data) => {
+    endLive(data.summary);
+    void showWatch();
+  });
+  on('ImportSessionCancelled', (data) => {
+    endLive(data.summary);
+    void showWatch();
+  });
   on('ImportSessionFailed', (data) => {
     follow(data.sessionId);
     setRunning(false);
@@ -506,6 +544,7 @@ async function start() {
     showActionError(error.message);
   }
   await catchUp();
+  await showWatch();
   // No import followed: the last one, whoever ran it, from the database.
   const [last] = await listRecent();
   if (last && shown.sessionId === null) showListed(last);

@@ -1,0 +1,111 @@
+/**
+ * `wkmp-ai serve` keeps wkmp.db in step with the root folder: on start it imports what changed while
+ * it was stopped, then what changes, through the same import engine (sessions of origin 'watch').
+ * Real files on disk, the real watcher (chokidar over inotify) and the real server; the test waits
+ * for what a user waits for (a passage committed, a row moved), never for a time.
+ */
+import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { runImport } from '../../src/import/run.js';
+import { TICKS_PER_SECOND } from '../../src/file-record.js';
+import { copyFixtureRoot, inspect, waitFor } from '../integration/helpers.js';
+import { realMusicDir } from '../real-music.js';
+import { openPage } from './browser.js';
+import { request, startService } from './helpers.js';
+
+/** Short quiet times keep the test quick; the behaviour does not depend on them. */
+const timing = { debounceMs: 300, stabilityMs: 300 };
+
+interface WatchBody {
+  mode: string;
+  folders?: number;
+  every_minutes?: number;
+  reason?: string;
+  last_import: { folders: string[]; session_id: string | null; state: string; failure: string | null } | null;
+}
+
+/** One query on a connection of its own, closed at once: the tests ask every 10 ms. */
+function rows(root: string, sql: string, ...params: unknown[]): unknown[] {
+  const db = inspect(join(root, 'wkmp.db'));
+  try {
+    return db.prepare(sql).all(...params);
+  } finally {
+    db.close();
+  }
+}
+
+/** GET /import/watch until `wanted` says yes (every 50 ms; the deadline is a safety net, not a measurement). */
+async function watchState(url: string, wanted: (body: WatchBody) => boolean): Promise<WatchBody> {
+  const deadline = performance.now() + 120_000;
+  for (;;) {
+    const body = (await request<WatchBody>(`${url}/import/watch`)).body;
+    if (wanted(body)) return body;
+    if (performance.now() > deadline) throw new Error(`the watcher never got there: ${JSON.stringify(body)}`);
+    await delay(50);
+  }
+}
+
+const passagesAt = (root: string, path: string) =>
+  rows(root, 'SELECT p.guid, p.end_time_ticks AS end FROM passages p JOIN files f ON f.guid = p.file_id WHERE f.path = ?', path) as { guid: string; end: number }[];
+
+describe('wkmp-ai serve watches the root folder', () => {
+  it('catches up on start with what changed while it was stopped, then says it is watching', async () => {
+    const root = copyFixtureRoot();
+    const service = await startService(root, { watch: timing });
+    await waitFor(() => passagesAt(root, 'Artist B/Third.ogg').length === 1, 120_000, 'the catch-up import');
+    const watch = await watchState(service.url, (body) => body.mode === 'watching' && body.last_import !== null);
+    expect(watch).toMatchObject({ mode: 'watching', last_import: { folders: [''], state: 'COMPLETED', failure: null } });
+    expect(watch.folders).toBeGreaterThanOrEqual(5);
+    const sessions = rows(root, 'SELECT parameters FROM import_sessions') as { parameters: string }[];
+    expect(sessions.map((row) => (JSON.parse(row.parameters) as { origin: string }).origin)).toEqual(['watch']);
+  });
+
+  it('imports a file written slowly in chunks once it is complete, and a folder moved while it watches keeps its guids', async () => {
+    const root = copyFixtureRoot();
+    await runImport({ rootFolder: root, jobs: 2 });
+    const service = await startService(root, { watch: timing });
+    await watchState(service.url, (body) => body.mode === 'watching');
+
+    // A real song's FLAC copied in 16 KiB chunks, as a slow copy from a phone or a network share writes it.
+    const source = readFileSync(join(realMusicDir(), 'singles', 'track29.flac'));
+    mkdirSync(join(root, 'Incoming'));
+    const target = join(root, 'Incoming', 'Slow.flac');
+    writeFileSync(target, source.subarray(0, 16_384));
+    for (let at = 16_384; at < source.length; at += 16_384) appendFileSync(target, source.subarray(at, at + 16_384));
+    // Complete: its whole size and its one song's whole length, whatever partial imports happened on the way.
+    const size = () => (rows(root, "SELECT file_size_bytes AS size FROM files WHERE path = 'Incoming/Slow.flac'")[0] as { size: number } | undefined)?.size;
+    await waitFor(() => size() === source.length && passagesAt(root, 'Incoming/Slow.flac').length === 1, 120_000, 'the slowly written file to be imported whole');
+    expect(passagesAt(root, 'Incoming/Slow.flac')[0]!.end / TICKS_PER_SECOND).toBeCloseTo(32.09, 0);
+    const errors = rows(root, "SELECT path, code FROM import_errors WHERE path = 'Incoming/Slow.flac'");
+    expect(errors).toEqual([]);
+
+    const before = passagesAt(root, 'Artist B/Third.ogg');
+    renameSync(join(root, 'Artist B'), join(root, 'Renamed B'));
+    await waitFor(() => passagesAt(root, 'Renamed B/Third.ogg').length === 1, 120_000, 'the moved folder to be imported');
+    expect(passagesAt(root, 'Renamed B/Third.ogg')).toEqual(before);
+    expect(rows(root, "SELECT count(*) AS n FROM files WHERE path LIKE 'Artist B/%'")).toEqual([{ n: 0 }]);
+
+    // The page says what the watcher does and what it imported last.
+    const { page } = await openPage(service.url);
+    await page.waitForSelector('#watch-state[data-mode="watching"]');
+    expect(await page.locator('#watch-state').textContent()).toMatch(/^Folder watcher: watching \d+ folders · last imported .* \(completed\)$/);
+  });
+
+  it('polls where events do not arrive (the root on an NFS mount), and says why', async () => {
+    const root = copyFixtureRoot();
+    const mountInfo = `25 1 0:23 / ${root.replaceAll(' ', '\\040')} rw,relatime shared:1 - nfs4 nas:/music rw,vers=4.2\n`;
+    const service = await startService(root, { watch: { ...timing, mountInfo } });
+    const watch = await watchState(service.url, (body) => body.mode === 'polling');
+    expect(watch).toMatchObject({ mode: 'polling', every_minutes: 15 });
+    expect(watch.reason).toBe(`the library is on a nfs4 mount (nas:/music at ${root}): changes made from other machines send no events`);
+  });
+
+  it('does not watch with --no-watch, and says so', async () => {
+    const root = copyFixtureRoot();
+    const service = await startService(root, { watch: false });
+    expect((await request<WatchBody>(`${service.url}/import/watch`)).body).toEqual({ mode: 'off', reason: 'started with --no-watch', last_import: null });
+    expect(rows(root, 'SELECT count(*) AS n FROM import_sessions')).toEqual([{ n: 0 }]);
+  });
+});
