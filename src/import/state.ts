@@ -21,6 +21,8 @@ export type ImportStep =
     unchanged: Record<FileClass, number>;
     /** Renamed files found unopened. */
     moved: number;
+    /** Those of them not analysed again at their new path: audio files the walk met, counted here. */
+    movedUnopened: number;
     missing: number;
     offline: number;
     skippedSymlinks: number;
@@ -95,7 +97,7 @@ export function reduce(state: ImportState, step: ImportStep): ImportState {
       counts.offline = step.offline;
       counts.moved = step.moved;
       counts.skippedSymlinks = step.skippedSymlinks;
-      counts.classes = { ...step.unchanged };
+      counts.classes = { ...step.unchanged, audio: step.unchanged.audio + step.movedUnopened };
       return { ...state, counts, filesTotal: step.toAnalyse.new + step.toAnalyse.changed + step.toAnalyse.upgrade };
     }
     case 'phase':

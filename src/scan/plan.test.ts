@@ -171,7 +171,7 @@ describe('planChanges: moves', () => {
 
   it('follows a renamed file to its new path unopened, and counts it neither new nor missing', () => {
     const plan = planChanges([renamed('A/one.mp3', 'B/uno.mp3')], [known('A/one.mp3', 'guid-1')]);
-    expect(plan.moved).toEqual([{ guid: 'guid-1', from: 'A/one.mp3', entry: renamed('A/one.mp3', 'B/uno.mp3') }]);
+    expect(plan.moved).toEqual([{ guid: 'guid-1', from: 'A/one.mp3', entry: renamed('A/one.mp3', 'B/uno.mp3'), wasMissing: false }]);
     expect(plan.toAnalyse).toEqual([]);
     expect(plan.missing).toEqual([]);
   });
@@ -179,7 +179,7 @@ describe('planChanges: moves', () => {
   it('follows a file marked missing by an earlier import, met in another folder now (a move seen in two imports)', () => {
     const earlier = known('Old/one.mp3', 'guid-1', 1000, mtime, '2026-01-01T00:00:00.000Z');
     const plan = planChanges([renamed('Old/one.mp3', 'New/one.mp3')], [], 'full', [earlier]);
-    expect(plan.moved.map((move) => [move.guid, move.entry.path])).toEqual([['guid-1', 'New/one.mp3']]);
+    expect(plan.moved.map((move) => [move.guid, move.entry.path, move.wasMissing])).toEqual([['guid-1', 'New/one.mp3', true]]);
   });
 
   it('checks by content a file at the same place whose size changed (renamed and retagged, or an inode reused), and keeps the old one missing until then', () => {

@@ -28,6 +28,8 @@ export interface MovedFile {
   guid: string;
   from: string;
   entry: ScanEntry;
+  /** Marked missing before: its mark is cleared. */
+  wasMissing: boolean;
 }
 
 export interface ChangePlan {
@@ -153,7 +155,7 @@ export function planChanges(
     const there = absent.atPlace(entry);
     if (there !== undefined && !isModified(entry, there)) {
       absent.move(there);
-      plan.moved.push({ guid: there.guid, from: there.path, entry });
+      plan.moved.push({ guid: there.guid, from: there.path, entry, wasMissing: there.missingSince !== null });
       const cueSignature = sheets.get(folderOf(entry.path)) ?? null;
       // The row is moved before analysis: a sheet beside it now, or older rules, analyse it at its new path.
       if (there.cueSignature !== cueSignature) planned(entry, 'changed', there.guid, true);

@@ -30,6 +30,7 @@ const benches = [
   { bench: 'tags', last: /^target: wkmp-ai .* as fast as beets/m },
   { bench: 'identify', last: /^second run \(re-recorded, caches warm\): AcoustID 0, MusicBrainz 0 requests$/m },
   { bench: 'flavor', last: /^second run \(caches warm\): 0 requests$/m },
+  { bench: 'moves', last: /^target: a file landing in a watched folder committed after /m },
 ];
 
 describe.each(benches)('bench:$bench --smoke', ({ bench, last }) => {

@@ -124,7 +124,10 @@ UPDATE files SET missing_since = strftime('%Y-%m-%dT%H:%M:%fZ')
 WHERE guid IN (SELECT value FROM json_each(?)) AND missing_since IS NULL`;
 const CLEAR_MISSING = 'UPDATE files SET missing_since = NULL WHERE guid IN (SELECT value FROM json_each(?))';
 
+/** Two statements, so that a file that was not marked missing costs no write to the missing_since index. */
 const MOVE_FILE_BY_PLACE = `
+UPDATE files SET path = @path, device_id = @device, inode = @inode, updated_at = CURRENT_TIMESTAMP WHERE guid = @guid`;
+const MOVE_MISSING_FILE_BY_PLACE = `
 UPDATE files SET path = @path, device_id = @device, inode = @inode, missing_since = NULL, updated_at = CURRENT_TIMESTAMP WHERE guid = @guid`;
 
 const DELETE_OTHER_FILES = 'DELETE FROM wkmp_ai_other_files WHERE path IN (SELECT value FROM json_each(?))';
@@ -153,13 +156,16 @@ export interface FileMove {
   path: string;
   device: number;
   inode: number;
+  /** Marked missing by an earlier import (a move seen in two imports): the mark goes. */
+  wasMissing: boolean;
 }
 
 /** Renamed files found by the plan, before anything is analysed: one transaction for a chunk of them. */
 export function moveFiles(moves: readonly FileMove[]): WriteUnit<void> {
   return writeUnit('import', `moving ${moves.length} renamed files`, (db) => {
     const move = db.prepare(MOVE_FILE_BY_PLACE);
-    for (const file of moves) move.run(file);
+    const moveMissing = db.prepare(MOVE_MISSING_FILE_BY_PLACE);
+    for (const { wasMissing, ...file } of moves) (wasMissing ? moveMissing : move).run(file);
   });
 }
 
