@@ -106,8 +106,7 @@ describe('FolderWatcher on a network or FUSE filesystem', () => {
  * (user.max_inotify_watches, per namespace since Linux 5.11): the check runs in a child process
  * made by `unshare`, and is skipped where user namespaces cannot be made.
  */
-const unshare = 'unshare'; // util-linux's, a system tool as apt-get is (knip.json's ignoreBinaries could list it)
-const canLowerWatchLimit = spawnSync(unshare, ['-U', '-r', 'sh', '-c', 'echo 3 > /proc/sys/user/max_inotify_watches']).status === 0;
+const canLowerWatchLimit = spawnSync('unshare', ['-U', '-r', 'sh', '-c', 'echo 3 > /proc/sys/user/max_inotify_watches']).status === 0;
 
 /** The child: watch `ROOT` with real timers, make `ADD` new folders, report the states it went through. */
 const childScript = `
@@ -130,7 +129,7 @@ const childScript = `
 interface ChildReport { atStart: WatcherState; polling: WatcherState; polled: string[] }
 
 async function watchWithLimit(limit: number, root: string, add: number): Promise<ChildReport> {
-  const child = spawn(unshare, ['-U', '-r', 'sh', '-c', `echo ${limit} > /proc/sys/user/max_inotify_watches && exec "$0" "$@"`,
+  const child = spawn('unshare', ['-U', '-r', 'sh', '-c', `echo ${limit} > /proc/sys/user/max_inotify_watches && exec "$0" "$@"`,
     process.execPath, '--import', 'tsx', '--input-type=module', '-e', childScript], {
     env: { ...process.env, ROOT: root, ADD: String(add), WATCHER_URL: pathToFileURL(join(import.meta.dirname, 'watcher.ts')).href },
     stdio: ['ignore', 'pipe', 'pipe'],
