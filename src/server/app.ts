@@ -154,6 +154,7 @@ function syncBody(state: SyncState) {
   const last = 'lastImport' in state ? state.lastImport : null;
   return {
     mode: state.mode,
+    ...('waiting' in state ? { waiting: state.waiting } : {}),
     ...(state.mode === 'watching' ? { folders: state.folders } : {}),
     ...(state.mode === 'polling' ? { every_minutes: state.everyMs / 60_000, reason: state.reason } : {}),
     ...(state.mode === 'off' ? { reason: state.reason } : {}),

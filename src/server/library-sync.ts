@@ -40,7 +40,11 @@ export interface SyncedImport {
 export type SyncState =
   | { mode: 'off'; reason: string }
   | { mode: 'catching up' }
-  | (WatcherState & { lastImport: SyncedImport | null });
+  | (WatcherState & {
+    lastImport: SyncedImport | null;
+    /** Folders reported and waiting for the import that runs now, whoever started it (one session at a time). */
+    waiting: string[];
+  });
 
 /** The nearest folder of `folder` (relative) that still exists: a folder removed since it was reported leaves its parent to rescan. */
 function existingFolder(root: string, folder: string): string {
@@ -54,6 +58,7 @@ export class LibrarySync {
   private catchingUp = true;
   private closed = false;
   private lastImport: SyncedImport | null = null;
+  private waiting: string[] = [];
   private wakeRetry: (() => void) | null = null;
 
   private constructor(private readonly service: ImportService, private readonly options: LibrarySyncOptions) {}
@@ -67,7 +72,8 @@ export class LibrarySync {
 
   state(): SyncState {
     if (this.catchingUp && !this.closed) return { mode: 'catching up' };
-    return { ...(this.watcher?.state() ?? { mode: 'stopped' }), lastImport: this.lastImport };
+    const waiting = [...new Set([...this.waiting, ...(this.watcher?.queuedFolders() ?? [])])];
+    return { ...(this.watcher?.state() ?? { mode: 'stopped' }), lastImport: this.lastImport, waiting };
   }
 
   private async run(): Promise<void> {
@@ -93,7 +99,9 @@ export class LibrarySync {
   private async importFolders(reported: readonly string[]): Promise<void> {
     const folders = [...new Set(reported.map((folder) => existingFolder(this.options.rootFolder, folder)))];
     while (!this.closed) {
+      this.waiting = folders;
       await this.service.whenIdle();
+      this.waiting = [];
       if (this.closed) return;
       try {
         const started = await this.service.start({ folder: '', folders, origin: 'watch' });

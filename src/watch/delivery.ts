@@ -44,6 +44,11 @@ export class FolderDelivery {
     }
   }
 
+  /** The folders waiting for the running call to end. */
+  get queued(): string[] {
+    return collapseFolders(this.waiting);
+  }
+
   /** Delivers nothing more; resolves when no call is running. */
   async stop(): Promise<void> {
     this.stopped = true;

@@ -100,6 +100,11 @@ export class FolderWatcher {
     return { mode: 'watching', folders: this.countWatchedFolders() };
   }
 
+  /** Folders reported while `onChange` was running, waiting for it to end. */
+  queuedFolders(): string[] {
+    return this.delivery.queued;
+  }
+
   /** Stops watching and polling; resolves when no `onChange` call is running. Changes not yet reported are dropped. */
   async close(): Promise<void> {
     this.stopped = true;

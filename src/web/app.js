@@ -476,11 +476,12 @@ function watchLine(watch) {
     off: () => `off (${watch.reason})`,
     stopped: () => 'stopped',
   }[watch.mode]?.() ?? watch.mode;
+  const waiting = watch.waiting?.length ? ` · waiting for the running import to import ${watch.waiting.map((folder) => folder || 'the root folder').join(', ')}` : '';
   const last = watch.last_import;
-  if (!last) return `Folder watcher: ${now}`;
+  if (!last) return `Folder watcher: ${now}${waiting}`;
   const folders = last.folders.map((folder) => folder || 'the root folder').join(', ');
   const when = new Date(last.ended_at).toLocaleTimeString();
-  return `Folder watcher: ${now} · last imported ${folders} at ${when} (${last.failure ?? last.state.toLowerCase()})`;
+  return `Folder watcher: ${now}${waiting} · last imported ${folders} at ${when} (${last.failure ?? last.state.toLowerCase()})`;
 }
 
 async function showWatch() {

@@ -10,7 +10,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { runImport } from '../../src/import/run.js';
 import { TICKS_PER_SECOND } from '../../src/file-record.js';
-import { copyFixtureRoot, inspect, waitFor } from '../integration/helpers.js';
+import { copyFixtureRoot, inspect, makeEndlessWav, waitFor } from '../integration/helpers.js';
 import { realMusicDir } from '../real-music.js';
 import { openPage } from './browser.js';
 import { request, startService } from './helpers.js';
@@ -20,6 +20,7 @@ const timing = { debounceMs: 300, stabilityMs: 300 };
 
 interface WatchBody {
   mode: string;
+  waiting?: string[];
   folders?: number;
   every_minutes?: number;
   reason?: string;
@@ -43,6 +44,17 @@ async function watchState(url: string, wanted: (body: WatchBody) => boolean): Pr
     const body = (await request<WatchBody>(`${url}/import/watch`)).body;
     if (wanted(body)) return body;
     if (performance.now() > deadline) throw new Error(`the watcher never got there: ${JSON.stringify(body)}`);
+    await delay(50);
+  }
+}
+
+/** The id of the session importing `folder` once it runs (GET /import/active). */
+async function waitForSession(url: string, folder: string): Promise<string> {
+  const deadline = performance.now() + 120_000;
+  for (;;) {
+    const { session } = (await request<{ session: { session_id: string; folder: string } | null }>(`${url}/import/active`)).body;
+    if (session?.folder === folder) return session.session_id;
+    if (performance.now() > deadline) throw new Error(`no import of ${folder} started`);
     await delay(50);
   }
 }
@@ -91,6 +103,31 @@ describe('wkmp-ai serve watches the root folder', () => {
     const { page } = await openPage(service.url);
     await page.waitForSelector('#watch-state[data-mode="watching"]');
     expect(await page.locator('#watch-state').textContent()).toMatch(/^Folder watcher: watching \d+ folders · last imported .* \(completed\)$/);
+  });
+
+  it('queues what changes while an import runs, and imports it after that import, in a session of its own', async () => {
+    const root = copyFixtureRoot();
+    await runImport({ rootFolder: root, jobs: 2 });
+    const service = await startService(root, { watch: timing });
+    await watchState(service.url, (body) => body.mode === 'watching' && body.last_import !== null);
+    // A file whose analysis never ends: the import of its folder runs until it is cancelled.
+    mkdirSync(join(root, 'Slow'));
+    makeEndlessWav(join(root, 'Slow', 'endless.wav'));
+    const running = await waitForSession(service.url, 'Slow');
+
+    mkdirSync(join(root, 'Incoming'));
+    writeFileSync(join(root, 'Incoming', 'New.flac'), readFileSync(join(realMusicDir(), 'singles', 'track29.flac')));
+    await watchState(service.url, (body) => (body.waiting ?? []).includes('Incoming'));
+    expect(passagesAt(root, 'Incoming/New.flac')).toEqual([]);
+    expect((await request(`${service.url}/import/cancel/${running}`, 'POST')).status).toBe(202);
+
+    await waitFor(() => passagesAt(root, 'Incoming/New.flac').length === 1, 120_000, 'the queued folder to be imported');
+    const sessions = rows(root, 'SELECT session_id AS id, state, folder, started_at AS startedAt, ended_at AS endedAt FROM import_sessions ORDER BY started_at, rowid') as
+      { id: string; state: string; folder: string; startedAt: string; endedAt: string | null }[];
+    const user = sessions.find((session) => session.id === running)!;
+    const queued = sessions.find((session) => session.folder === 'Incoming')!;
+    expect(user.state).toBe('CANCELLED');
+    expect(queued.startedAt >= user.endedAt!).toBe(true);
   });
 
   it('polls where events do not arrive (the root on an NFS mount), and says why', async () => {
