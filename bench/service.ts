@@ -38,7 +38,8 @@ interface Service {
 /** `wkmp-ai serve` from the built JavaScript on a free port of 127.0.0.1. */
 async function startService(root: string): Promise<Service> {
   const main = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
-  const child = spawn(process.execPath, [main, 'serve', '--root-folder', root, '--host', '127.0.0.1'], {
+  // --no-watch: the bench starts the one import it measures.
+  const child = spawn(process.execPath, [main, 'serve', '--root-folder', root, '--host', '127.0.0.1', '--no-watch'], {
     env: { ...process.env, WKMP_AI_PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -80,9 +80,10 @@ describe('wkmp_ai_identification_jobs.candidates', () => {
 describe('import_sessions.parameters', () => {
   it('reads back who ran the import, and finds none in what older releases or other importers wrote', () => {
     expect(parseSessionParameters('{"jobs":2,"origin":"cli"}')).toEqual({ readable: true, value: { jobs: 2, origin: 'cli' } });
+    expect(parseSessionParameters('{"jobs":2,"origin":"watch"}')).toEqual({ readable: true, value: { jobs: 2, origin: 'watch' } });
     expect(parseSessionParameters('{"jobs":2}')).toEqual({ readable: true, value: { jobs: 2 } });
     expect(parseSessionParameters('{"jobs":2,"origin":"elsewhere"}'))
-      .toEqual({ readable: false, problem: 'import_sessions.parameters: origin must be one of "cli", "service", got "elsewhere"' });
+      .toEqual({ readable: false, problem: 'import_sessions.parameters: origin must be one of "cli", "service", "watch", got "elsewhere"' });
     expect(parseSessionParameters('not json')).toMatchObject({ readable: false, problem: /^import_sessions\.parameters is not JSON/ });
   });
 });

@@ -18,7 +18,7 @@ describe('wkmp-ai serve, the process', () => {
     const root = copyFixtureRoot();
     makeEndlessWav(join(root, 'endless.wav')); // the import cannot end before the signal
     process.env.WKMP_AI_PORT = '0'; // the child inherits it: any free port
-    const server = spawnCli(['serve', '--root-folder', root, '--host', '127.0.0.1']);
+    const server = spawnCli(['serve', '--root-folder', root, '--host', '127.0.0.1', '--no-watch']);
     await waitFor(() => /listening on (http:\S+)/.test(server.output().stdout), 60_000, 'the service to listen', server.exited);
     const url = /listening on (http:\S+)/.exec(server.output().stdout)![1]!;
     const events = await SseClient.connect(`${url}/import/events`);
@@ -42,4 +42,34 @@ describe('wkmp-ai serve, the process', () => {
       db.close();
     }
   });
+
+  it('watches the root folder by default: its catch-up import on start, stopped by SIGTERM, ends CANCELLED and the process exits 0', async () => {
+    const root = copyFixtureRoot();
+    makeEndlessWav(join(root, 'endless.wav'));
+    process.env.WKMP_AI_PORT = '0';
+    const server = spawnCli(['serve', '--root-folder', root, '--host', '127.0.0.1']);
+    await waitFor(() => /listening on (http:\S+)/.test(server.output().stdout), 60_000, 'the service to listen', server.exited);
+    const url = /listening on (http:\S+)/.exec(server.output().stdout)![1]!;
+    let active: { session_id: string; folder: string } | null = null;
+    await waitFor(() => active !== null, 90_000, 'the catch-up import to start', (async () => {
+      while (active === null) {
+        active = (await request<{ session: { session_id: string; folder: string } | null }>(`${url}/import/active`)).body.session;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })());
+    expect((await request<{ mode: string }>(`${url}/import/watch`)).body.mode).toBe('catching up');
+
+    server.child.kill('SIGTERM');
+    const ended = await server.exited;
+    expect(ended.code).toBe(0);
+    expect(ended.stderr).toBe('');
+    const db = inspect(join(root, 'wkmp.db'));
+    try {
+      expect(sessionRows(db).map((row) => [row.sessionId, row.state])).toEqual([[active!.session_id, 'CANCELLED']]);
+      expect((db.prepare('SELECT parameters FROM import_sessions').get() as { parameters: string }).parameters).toContain('"origin":"watch"');
+    } finally {
+      db.close();
+    }
+  });
 });
+
