@@ -104,16 +104,19 @@ describe('a file that moved is the same file', () => {
     expectNothingLost(before, after);
   });
 
-  it('a move seen in two imports (the old folder first, then the new one) is still a move', async () => {
+  it('a move seen in two imports (the folder it left first, then the one it went to) is still a move', async () => {
     const { root, open, before } = await importedLibrary();
-    move(root, 'Artist B', 'Elsewhere/Artist B');
+    const guid = guidOf(before, 'Artist B/Third.ogg');
+    move(root, 'Artist B/Third.ogg', 'Various/Third.ogg');
 
-    const first = await runImport({ rootFolder: root, folder: 'Artist A', jobs: 2 });
-    expect(first.counts.missing).toBe(0);
-    rmSync(join(root, 'Artist A', 'Album One', 'cover.jpg'));
-    await runImport({ rootFolder: root, folder: '.', jobs: 2 });
+    const first = await runImport({ rootFolder: root, folder: 'Artist B', jobs: 2 });
+    expect(first.counts.missing).toBe(1);
+    expect(snapshot(open()).missing).toEqual(['Artist B/Third.ogg']);
+    const second = await runImport({ rootFolder: root, folder: 'Various', jobs: 2 });
+    expect(second.counts).toMatchObject({ moved: 1, new: 0, audioSeconds: 0 });
     const after = snapshot(open());
-    expect(after.files.get(guidOf(before, 'Artist B/Third.ogg'))).toBe('Elsewhere/Artist B/Third.ogg');
+    expect(after.files.get(guid)).toBe('Various/Third.ogg');
+    expect(after.missing).toEqual([]);
     expectNothingLost(before, after);
   });
 
