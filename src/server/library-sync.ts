@@ -18,12 +18,15 @@ export interface LibrarySyncOptions {
   database: string;
   /** The ai_rescan_interval_minutes setting, in ms: how often to rescan where events don't arrive. */
   pollIntervalMs: number;
-  /** How long to wait before asking again when another process's import holds the session. */
-  retryMs?: number;
-  /** The watcher's timing, for tests; its defaults otherwise (a 3 s debounce). */
-  watcher?: Pick<FolderWatcherOptions, 'debounceMs' | 'stabilityMs' | 'mountInfo'>;
+  /** The timing, for tests; the defaults otherwise (a 3 s debounce, asking again every 10 s for a session another process holds). */
+  timing?: SyncTiming;
   onError(message: string): void;
 }
+
+export type SyncTiming = Pick<FolderWatcherOptions, 'debounceMs' | 'stabilityMs' | 'mountInfo'> & {
+  /** How long to wait before asking again when another process's import holds the session. */
+  retryMs?: number;
+};
 
 /** What the watcher last had imported. */
 export interface SyncedImport {
@@ -39,7 +42,7 @@ export interface SyncedImport {
 
 export type SyncState =
   | { mode: 'off'; reason: string }
-  | { mode: 'catching up' }
+  | { mode: 'catching up'; waiting: string[] }
   | (WatcherState & {
     lastImport: SyncedImport | null;
     /** Folders reported and waiting for the import that runs now, whoever started it (one session at a time). */
@@ -71,7 +74,7 @@ export class LibrarySync {
   }
 
   state(): SyncState {
-    if (this.catchingUp && !this.closed) return { mode: 'catching up' };
+    if (this.catchingUp && !this.closed) return { mode: 'catching up', waiting: this.waiting };
     const waiting = [...new Set([...this.waiting, ...(this.watcher?.queuedFolders() ?? [])])];
     return { ...(this.watcher?.state() ?? { mode: 'stopped' }), lastImport: this.lastImport, waiting };
   }
@@ -87,7 +90,7 @@ export class LibrarySync {
         pollIntervalMs: this.options.pollIntervalMs,
         ignorePaths: new Set(databaseFilePaths(this.options.database)),
         onError: this.options.onError,
-        ...this.options.watcher,
+        ...(this.options.timing === undefined ? {} : watcherTiming(this.options.timing)),
       });
       if (this.closed) await this.watcher.close();
     } catch (error) {
@@ -98,22 +101,24 @@ export class LibrarySync {
   /** Imports the folders once no import runs; waits and asks again while another process's session holds the database. */
   private async importFolders(reported: readonly string[]): Promise<void> {
     const folders = [...new Set(reported.map((folder) => existingFolder(this.options.rootFolder, folder)))];
+    // Waiting, until its session starts: behind this service's import, or another process's.
+    this.waiting = folders;
     while (!this.closed) {
-      this.waiting = folders;
       await this.service.whenIdle();
-      this.waiting = [];
       if (this.closed) return;
       try {
         const started = await this.service.start({ folder: '', folders, origin: 'watch' });
+        this.waiting = [];
         await this.service.whenIdle();
         const ended = this.service.find(started.sessionId);
         this.lastImport = { folders, sessionId: started.sessionId, endedAt: new Date().toISOString(), state: ended?.state ?? 'ENDED', failure: ended?.failure ?? null };
         return;
       } catch (error) {
         if (error instanceof SessionRunningError) {
-          await this.pause(this.options.retryMs ?? 10_000);
+          await this.pause(this.options.timing?.retryMs ?? 10_000);
           continue;
         }
+        this.waiting = [];
         this.lastImport = { folders, sessionId: null, endedAt: new Date().toISOString(), state: 'FAILED', failure: errorMessage(error) };
         this.options.onError(`importing ${folders.map((folder) => folder || 'the root folder').join(', ')}: ${errorMessage(error)}`);
         return;
@@ -137,6 +142,10 @@ export class LibrarySync {
     this.wakeRetry?.();
     await this.watcher?.close();
   }
+}
+
+function watcherTiming({ debounceMs, stabilityMs, mountInfo }: SyncTiming): Partial<FolderWatcherOptions> {
+  return { ...(debounceMs === undefined ? {} : { debounceMs }), ...(stabilityMs === undefined ? {} : { stabilityMs }), ...(mountInfo === undefined ? {} : { mountInfo }) };
 }
 
 /** Why the service does not watch, when it does not: the state the page shows. */

@@ -16,7 +16,7 @@ import { ImportService } from './import-service.js';
 import { IdentificationRunner } from './identification-runner.js';
 import { FlavorRunner } from './flavor-runner.js';
 import type { SseOptions } from './sse.js';
-import { LibrarySync, syncOff, type LibrarySyncOptions } from './library-sync.js';
+import { LibrarySync, syncOff, type SyncTiming } from './library-sync.js';
 import { readSettings } from '../config/settings.js';
 import { listSettings } from '../db/queries/settings.js';
 
@@ -46,7 +46,7 @@ export interface ServeOptions {
    * `--no-watch`) as the ai_watch_folder setting says; the watcher's timing (tests) to watch whatever
    * the setting; false (the default, for an embedding or a test that starts its own imports) not to.
    */
-  watch?: 'setting' | false | NonNullable<LibrarySyncOptions['watcher']>;
+  watch?: 'setting' | false | SyncTiming;
 }
 
 export interface RunningService {
@@ -102,7 +102,7 @@ export async function serve(options: ServeOptions): Promise<RunningService> {
       const log = app.log;
       sync = LibrarySync.start(service, {
         rootFolder, database: db.path, pollIntervalMs: settings.ai_rescan_interval_minutes * 60_000,
-        onError: (message) => log.error(message), ...(watch === 'setting' ? {} : { watcher: watch }),
+        onError: (message) => log.error(message), ...(watch === 'setting' ? {} : { timing: watch }),
       });
     }
     const watching = sync;

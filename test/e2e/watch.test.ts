@@ -4,13 +4,13 @@
  * Real files on disk, the real watcher (chokidar over inotify) and the real server; the test waits
  * for what a user waits for (a passage committed, a row moved), never for a time.
  */
-import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { runImport } from '../../src/import/run.js';
 import { TICKS_PER_SECOND } from '../../src/file-record.js';
-import { copyFixtureRoot, inspect, makeEndlessWav, waitFor } from '../integration/helpers.js';
+import { copyFixtureRoot, fixtures, inspect, makeEndlessWav, tempFolder, waitFor } from '../integration/helpers.js';
 import { realMusicDir } from '../real-music.js';
 import { openPage } from './browser.js';
 import { request, startService } from './helpers.js';
@@ -128,6 +128,54 @@ describe('wkmp-ai serve watches the root folder', () => {
     const queued = sessions.find((session) => session.folder === 'Incoming')!;
     expect(user.state).toBe('CANCELLED');
     expect(queued.startedAt >= user.endedAt!).toBe(true);
+  });
+
+  it('waits while another process imports into the same database, then catches up', async () => {
+    const root = copyFixtureRoot();
+    await runImport({ rootFolder: root, jobs: 2 });
+    mkdirSync(join(root, 'Slow'));
+    makeEndlessWav(join(root, 'Slow', 'endless.wav'));
+    mkdirSync(join(root, 'Incoming'));
+    writeFileSync(join(root, 'Incoming', 'New.flac'), readFileSync(join(realMusicDir(), 'singles', 'track29.flac')));
+    // Another process's import (its own connection and session claim), which runs until it is cancelled.
+    const elsewhere = new AbortController();
+    let otherSession = '';
+    const other = runImport({ rootFolder: root, folder: 'Slow', jobs: 1, signal: elsewhere.signal, onEvent: (event) => {
+      if (event.type === 'ImportSessionStarted') otherSession = event.sessionId;
+    } });
+    await waitFor(() => otherSession !== '', 60_000, 'the other import to start');
+    const service = await startService(root, { watch: { ...timing, retryMs: 100 } });
+    await watchState(service.url, (body) => body.mode === 'catching up' && (body.waiting ?? []).includes(''));
+    expect(passagesAt(root, 'Incoming/New.flac')).toEqual([]);
+
+    elsewhere.abort();
+    expect((await other).state).toBe('CANCELLED');
+    // The catch-up runs now (the endless file keeps it running: what it committed is what counts).
+    await waitFor(() => passagesAt(root, 'Incoming/New.flac').length === 1, 120_000, 'the catch-up to import the new file');
+    const sessions = rows(root, 'SELECT session_id AS id, state, parameters, started_at AS startedAt, ended_at AS endedAt FROM import_sessions ORDER BY started_at, rowid') as
+      { id: string; state: string; parameters: string; startedAt: string; endedAt: string | null }[];
+    const catchUp = sessions.at(-1)!;
+    expect(catchUp.parameters).toContain('"origin":"watch"');
+    expect(catchUp.startedAt >= sessions.find((session) => session.id === otherSession)!.endedAt!).toBe(true);
+  });
+
+  it('a root folder that goes away while it watches is offline: the import says why, and nothing is marked missing', async () => {
+    const root = join(tempFolder(), 'music');
+    cpSync(join(fixtures, 'library'), root, { recursive: true });
+    const database = join(tempFolder(), 'wkmp.db');
+    const service = await startService(root, { database, watch: timing });
+    await watchState(service.url, (body) => body.mode === 'watching' && body.last_import !== null);
+    rmSync(root, { recursive: true });
+
+    const watch = await watchState(service.url, (body) => body.last_import?.state === 'FAILED');
+    expect(watch.last_import!.failure).toBe(`root folder ${root} does not exist or is not a folder; pass --root-folder or set WKMP_ROOT_FOLDER`);
+    const db = inspect(database);
+    try {
+      expect(db.prepare('SELECT count(*) AS n FROM files WHERE missing_since IS NOT NULL').get()).toEqual({ n: 0 });
+      expect(db.prepare('SELECT count(*) AS n FROM files').get()).toEqual({ n: 7 });
+    } finally {
+      db.close();
+    }
   });
 
   it('polls where events do not arrive (the root on an NFS mount), and says why', async () => {

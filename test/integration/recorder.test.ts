@@ -384,3 +384,31 @@ describe('Recorder: sessions, writers and deadlines', () => {
     expect(recorder.metrics.summary()).toMatchObject({ transactions: 2, files: 3 });
   });
 });
+
+describe('Recorder: a known file found by its content', () => {
+  const sameFile = (guid: string, path: string, how: 'moved' | 'retagged' = 'moved'): AnalysisResult => ({
+    kind: 'same file', how, guid, path, hash: 'h', audioHash: 'a', modificationTime: '2024-05-01T12:00:00.000Z', sizeBytes: 10,
+    place: { device: 1, inode: 2 }, tags: how === 'retagged' ? { title: 'T', artist: 'A', album: null, trackNumber: null, year: null } : null,
+  });
+
+  it('records an error row naming the path when the file it was is gone from the database, and writes nothing else', async () => {
+    const db = openWriter(migratedDatabase());
+    const { recorder, sessionId } = recorderOn(db);
+    await record(recorder, [sameFile(randomUUID(), 'Elsewhere/gone.flac', 'retagged')]);
+    expect(rows(db, 'SELECT session_id AS sessionId, path, phase, code FROM import_errors')).toEqual([{ sessionId, path: 'Elsewhere/gone.flac', phase: 'record', code: 'RECORD_FAILED' }]);
+    expect(rows<{ message: string }>(db, 'SELECT message FROM import_errors')[0]!.message).toMatch(/^recording Elsewhere\/gone\.flac: the file it was \(.*\) is no longer in the database; it is imported again on the next import$/);
+    expect(count(db, 'files')).toBe(0);
+  });
+
+  it('rolls back alone a move onto a path another file holds now, with its reason, and commits the rest of the batch', async () => {
+    const db = openWriter(migratedDatabase());
+    const { recorder } = recorderOn(db);
+    const a = fileRecord('A/one.flac');
+    const b = fileRecord('B/two.flac');
+    await record(recorder, [a, b]);
+    await record(recorder, [sameFile(a.guid, 'B/two.flac'), sameFile(b.guid, 'C/two.flac')]);
+    expect(rows(db, 'SELECT guid, path FROM files ORDER BY path')).toEqual([{ guid: a.guid, path: 'A/one.flac' }, { guid: b.guid, path: 'C/two.flac' }]);
+    expect(rows<{ path: string; message: string }>(db, "SELECT path, message FROM import_errors WHERE code = 'RECORD_FAILED'"))
+      .toEqual([{ path: 'B/two.flac', message: 'recording B/two.flac: UNIQUE constraint failed: files.path' }]);
+  });
+});
