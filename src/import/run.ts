@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { defaultDatabasePath, resolveImportPlace, type ImportPlace } from '../config/root-folder.js';
 import { readSettings, settingOf } from '../config/settings.js';
-import { listFirstRecordings, listKnownFiles, listMissingFiles, markPresence, moveFiles } from '../db/queries/files.js';
+import { listFileIdentities, listFirstRecordings, listKnownFiles, listMissingFiles, markPresence, moveFiles } from '../db/queries/files.js';
 import { claimSession, endSession as endSessionRow, releaseSession, saveSessionProgress } from '../db/import-sessions.js';
 import { listImportErrors, type ImportErrorRow } from '../db/queries/sessions.js';
 import { listReleasePlans } from '../db/queries/identification.js';
@@ -195,7 +195,9 @@ async function importFolder(
   reporter.phase('planning');
   const known = place.folders.flatMap((folder) => listKnownFiles(db.read, folder.relativeFolder));
   const knownGuids = new Set(known.flatMap((file) => (file.fileClass === 'audio' ? [file.guid] : [])));
-  const plan = planChanges(scan.entries, known, analysis.level, listMissingFiles(db.read).filter((file) => !knownGuids.has(file.guid)));
+  const plan = planChanges(
+    scan.entries, known, analysis.level, listMissingFiles(db.read).filter((file) => !knownGuids.has(file.guid)), (guids) => listFileIdentities(db.read, guids),
+  );
   // a file whose drive or share is not there is offline: neither missing nor deleted
   const absence = splitAbsent(place.rootFolder, plan.missing, scan.entries.length, place.folders.some((folder) => folder.relativeFolder === ''));
   reportPlan(reporter, plan, absence, scan.skippedSymlinks.length);

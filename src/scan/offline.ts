@@ -8,12 +8,12 @@
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { KnownAudioFile } from '../db/queries/files.js';
+import type { KnownFileIdentity } from '../db/queries/files.js';
 import { folderOf } from './cue-sheets.js';
 
 export interface Absence {
-  missing: KnownAudioFile[];
-  offline: KnownAudioFile[];
+  missing: KnownFileIdentity[];
+  offline: KnownFileIdentity[];
   /** Why files are offline, for the summary's warning: the folders whose filesystem is gone. */
   offlineFolders: string[];
 }
@@ -34,7 +34,7 @@ function deviceHolding(root: string, folder: string, cache: Map<string, number |
 }
 
 /** Splits the files the walk did not find into missing and offline. `walked`: files the walk found under the imported folders. */
-export function splitAbsent(root: string, absent: readonly KnownAudioFile[], walked: number, wholeRoot: boolean): Absence {
+export function splitAbsent(root: string, absent: readonly KnownFileIdentity[], walked: number, wholeRoot: boolean): Absence {
   if (absent.length > 0 && walked === 0 && wholeRoot) return { missing: [], offline: [...absent], offlineFolders: [''] };
   const cache = new Map<string, number | null>();
   const absence: Absence = { missing: [], offline: [], offlineFolders: [] };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ANALYSIS_VERSION, formatModificationTime, type AnalysisLevel, type FileClass } from '../file-record.js';
-import type { KnownAudioFile, KnownOtherFile } from '../db/queries/files.js';
-import { planChanges } from './plan.js';
+import type { KnownFile, KnownFileIdentity, KnownOtherFile } from '../db/queries/files.js';
+import { planChanges, type ChangePlan } from './plan.js';
 import type { ScanEntry } from './walk.js';
 
 const mtime = Date.UTC(2024, 4, 1, 12, 0, 0, 250);
@@ -19,8 +19,8 @@ function onDisk(path: string, sizeBytes = 1000, mtimeMs = mtime, extensionClass:
 
 function known(
   path: string, guid: string, sizeBytes: number | null = 1000, mtimeMs = mtime, missingSince: string | null = null, analysis: AnalysisLevel = 'full',
-  more: Partial<Pick<KnownAudioFile, 'analysisVersion' | 'cueSignature'>> = {},
-): KnownAudioFile {
+  more: Partial<Pick<KnownFileIdentity, 'analysisVersion' | 'cueSignature'>> = {},
+): KnownFileIdentity {
   return {
     fileClass: 'audio', guid, path, sizeBytes, modificationTime: formatModificationTime(mtimeMs), missingSince, analysis,
     analysisVersion: ANALYSIS_VERSION, cueSignature: null, hash: `hash of ${path}`, audioHash: null, deviceId: 1, inode: inodeOf(path), ...more,
@@ -33,34 +33,40 @@ function knownOther(path: string, fileClass: KnownOtherFile['fileClass'], sizeBy
 
 const none = { audio: 0, image: 0, video: 0, other: 0 };
 
+/** The plan, with the identities of the known files read from the same list, as the import reads them from the database. */
+function planOf(onDisk: readonly ScanEntry[], knownFiles: readonly KnownFile[], level?: AnalysisLevel, missingElsewhere: readonly KnownFileIdentity[] = []): ChangePlan {
+  const identities = knownFiles.filter((file): file is KnownFileIdentity => file.fileClass === 'audio');
+  return planChanges(onDisk, knownFiles, level, missingElsewhere, (guids) => identities.filter((file) => guids.includes(file.guid)));
+}
+
 describe('planChanges', () => {
   it('plans an audio file the database does not know as new, with no guid to keep', () => {
-    const plan = planChanges([onDisk('A/new.flac')], []);
+    const plan = planOf([onDisk('A/new.flac')], []);
     expect(plan.toAnalyse).toEqual([{ action: 'new', entry: onDisk('A/new.flac'), knownGuid: null, expectsAudio: true, cueSignature: null, sameAs: [] }]);
     expect(plan.unchanged).toEqual({ ...none, audio: 0 });
     expect(plan.missing).toEqual([]);
   });
 
   it('plans a known file whose size differs as changed, keeping its guid', () => {
-    const plan = planChanges([onDisk('A/one.mp3', 2000)], [known('A/one.mp3', 'guid-1', 1000)]);
+    const plan = planOf([onDisk('A/one.mp3', 2000)], [known('A/one.mp3', 'guid-1', 1000)]);
     expect(plan.toAnalyse).toEqual([{ action: 'changed', entry: onDisk('A/one.mp3', 2000), knownGuid: 'guid-1', expectsAudio: true, cueSignature: null,
       sameAs: [{ guid: 'guid-1', hash: 'hash of A/one.mp3', audioHash: null, recordingMbid: null }] }]);
     expect(plan.unchanged).toEqual({ ...none, audio: 0 });
   });
 
   it('plans a known file whose modification time differs as changed, even at the same size', () => {
-    const plan = planChanges([onDisk('A/one.mp3', 1000, mtime + 1000)], [known('A/one.mp3', 'guid-1')]);
+    const plan = planOf([onDisk('A/one.mp3', 1000, mtime + 1000)], [known('A/one.mp3', 'guid-1')]);
     expect(plan.toAnalyse.map((file) => [file.action, file.knownGuid])).toEqual([['changed', 'guid-1']]);
   });
 
   it('plans a known file whose size is unknown in the database as changed', () => {
-    const plan = planChanges([onDisk('A/one.mp3')], [known('A/one.mp3', 'guid-1', null)]);
+    const plan = planOf([onDisk('A/one.mp3')], [known('A/one.mp3', 'guid-1', null)]);
     expect(plan.toAnalyse.map((file) => file.action)).toEqual(['changed']);
   });
 
   it('skips a file with the same size and modification time (to the millisecond) without analysing it', () => {
     // Sub-millisecond noise in mtimeMs is not a change: times are stored to the millisecond.
-    const plan = planChanges([onDisk('A/one.mp3', 1000, mtime + 0.4)], [known('A/one.mp3', 'guid-1')]);
+    const plan = planOf([onDisk('A/one.mp3', 1000, mtime + 0.4)], [known('A/one.mp3', 'guid-1')]);
     expect(plan.toAnalyse).toEqual([]);
     expect(plan.unchanged).toEqual({ ...none, audio: 1 });
     expect(plan.restored).toEqual([]);
@@ -69,7 +75,7 @@ describe('planChanges', () => {
   it('keeps known files that are no longer on disk in missing, including those already marked missing', () => {
     const gone = known('A/gone.mp3', 'guid-gone');
     const stillGone = known('A/still-gone.mp3', 'guid-still', 1000, mtime, '2024-01-01T00:00:00.000Z');
-    const plan = planChanges([onDisk('A/here.mp3')], [known('A/here.mp3', 'guid-here'), gone, stillGone]);
+    const plan = planOf([onDisk('A/here.mp3')], [known('A/here.mp3', 'guid-here'), gone, stillGone]);
     expect(plan.missing).toEqual(expect.arrayContaining([gone, stillGone]));
     expect(plan.missing).toHaveLength(2);
     expect(plan.unchanged).toEqual({ ...none, audio: 1 });
@@ -77,7 +83,7 @@ describe('planChanges', () => {
 
   it('lists an unchanged file that had been marked missing as restored', () => {
     const back = known('A/back.mp3', 'guid-back', 1000, mtime, '2024-01-01T00:00:00.000Z');
-    const plan = planChanges([onDisk('A/back.mp3')], [back]);
+    const plan = planOf([onDisk('A/back.mp3')], [back]);
     expect(plan.restored).toEqual([back]);
     expect(plan.unchanged).toEqual({ ...none, audio: 1 });
     expect(plan.missing).toEqual([]);
@@ -85,7 +91,7 @@ describe('planChanges', () => {
 
   it('analyses a file marked missing that came back changed, keeping its guid, and does not list it as restored', () => {
     const back = known('A/back.mp3', 'guid-back', 1000, mtime, '2024-01-01T00:00:00.000Z');
-    const plan = planChanges([onDisk('A/back.mp3', 1200)], [back]);
+    const plan = planOf([onDisk('A/back.mp3', 1200)], [back]);
     expect(plan.toAnalyse.map((file) => [file.action, file.knownGuid])).toEqual([['changed', 'guid-back']]);
     expect(plan.restored).toEqual([]);
   });
@@ -93,7 +99,7 @@ describe('planChanges', () => {
   it('sends unknown files of any name to have their content looked at, only an audio name expecting audio', () => {
     const cover = onDisk('A/cover.jpg', 500, mtime, 'image');
     const noExtension = onDisk('A/track', 5000, mtime, 'other');
-    const plan = planChanges([cover, noExtension, onDisk('A/one.mp3')], []);
+    const plan = planOf([cover, noExtension, onDisk('A/one.mp3')], []);
     expect(plan.toAnalyse.map((file) => [file.entry.path, file.action, file.expectsAudio])).toEqual([
       ['A/cover.jpg', 'new', false], ['A/track', 'new', false], ['A/one.mp3', 'new', true],
     ]);
@@ -102,27 +108,27 @@ describe('planChanges', () => {
   it('skips a remembered non-audio file unopened while it is unchanged, looks again when it changed, and forgets it when it is gone', () => {
     const cover = onDisk('A/cover.jpg', 500, mtime, 'image');
     const notes = knownOther('A/notes.txt', 'other');
-    const unchanged = planChanges([cover], [knownOther('A/cover.jpg', 'image'), notes]);
+    const unchanged = planOf([cover], [knownOther('A/cover.jpg', 'image'), notes]);
     expect(unchanged.toAnalyse).toEqual([]);
     expect(unchanged.unchanged).toEqual({ audio: 0, image: 1, video: 0, other: 0 });
     expect(unchanged.gone).toEqual([notes]);
     expect(unchanged.missing).toEqual([]);
-    const changed = planChanges([onDisk('A/cover.jpg', 600, mtime, 'image')], [knownOther('A/cover.jpg', 'image')]);
+    const changed = planOf([onDisk('A/cover.jpg', 600, mtime, 'image')], [knownOther('A/cover.jpg', 'image')]);
     expect(changed.toAnalyse.map((file) => [file.action, file.expectsAudio])).toEqual([['new', false]]);
   });
 
   it('plans a known file with a non-audio extension (audio found by content before) by its path, not by sniffing', () => {
     const renamed = onDisk('A/track', 5000, mtime, 'other');
-    const unchanged = planChanges([renamed], [known('A/track', 'guid-track', 5000)]);
+    const unchanged = planOf([renamed], [known('A/track', 'guid-track', 5000)]);
     expect(unchanged.toAnalyse).toEqual([]);
     expect(unchanged.unchanged).toEqual({ ...none, audio: 1 });
 
-    const changed = planChanges([onDisk('A/track', 6000, mtime, 'other')], [known('A/track', 'guid-track', 5000)]);
+    const changed = planOf([onDisk('A/track', 6000, mtime, 'other')], [known('A/track', 'guid-track', 5000)]);
     expect(changed.toAnalyse.map((file) => [file.action, file.knownGuid, file.expectsAudio])).toEqual([['changed', 'guid-track', true]]);
   });
 
   it('matches paths exactly: a file moved to another folder is new there and missing where it was', () => {
-    const plan = planChanges([onDisk('B/one.mp3')], [known('A/one.mp3', 'guid-1')]);
+    const plan = planOf([onDisk('B/one.mp3')], [known('A/one.mp3', 'guid-1')]);
     expect(plan.toAnalyse.map((file) => [file.action, file.entry.path])).toEqual([['new', 'B/one.mp3']]);
     expect(plan.missing.map((file) => file.guid)).toEqual(['guid-1']);
   });
@@ -132,34 +138,34 @@ describe('planChanges', () => {
     const full = known('A/full.flac', 'g-full');
     const disk = [onDisk('A/tagged.flac'), onDisk('A/full.flac')];
 
-    expect(planChanges(disk, [tagged, full], 'full').toAnalyse).toEqual([{ action: 'upgrade', entry: disk[0], knownGuid: 'g-tagged', expectsAudio: true, cueSignature: null, sameAs: [] }]);
-    const tagsPlan = planChanges(disk, [tagged, full], 'tags');
+    expect(planOf(disk, [tagged, full], 'full').toAnalyse).toEqual([{ action: 'upgrade', entry: disk[0], knownGuid: 'g-tagged', expectsAudio: true, cueSignature: null, sameAs: [] }]);
+    const tagsPlan = planOf(disk, [tagged, full], 'tags');
     expect(tagsPlan.toAnalyse).toEqual([]);
     expect(tagsPlan.unchanged).toEqual({ ...none, audio: 2 });
   });
 
   it('re-analyses in a full import a file analysed under older rules, and leaves it alone in a tags import', () => {
     const old = known('A/old.flac', 'g-old', 1000, mtime, null, 'full', { analysisVersion: ANALYSIS_VERSION - 1 });
-    expect(planChanges([onDisk('A/old.flac')], [old], 'full').toAnalyse.map((file) => file.action)).toEqual(['upgrade']);
-    expect(planChanges([onDisk('A/old.flac')], [old], 'tags').unchanged.audio).toBe(1);
+    expect(planOf([onDisk('A/old.flac')], [old], 'full').toAnalyse.map((file) => file.action)).toEqual(['upgrade']);
+    expect(planOf([onDisk('A/old.flac')], [old], 'tags').unchanged.audio).toBe(1);
   });
 
   it('re-imports the audio of a folder whose cue sheets were added, edited or removed, and passes the sheets on', () => {
     const album = onDisk('A/album.flac');
     const sheet = onDisk('A/album.cue', 300, mtime, 'other');
-    const first = planChanges([album, sheet], []);
+    const first = planOf([album, sheet], []);
     const signature = first.toAnalyse[0]!.cueSignature;
     expect(signature).not.toBeNull();
     expect(first.cueSheets.get('A')).toBe(signature);
     const recorded = known('A/album.flac', 'g-album', 1000, mtime, null, 'full', { cueSignature: signature });
     const sheetKnown = knownOther('A/album.cue', 'other', 300);
-    expect(planChanges([album, sheet], [recorded, sheetKnown]).unchanged).toEqual({ audio: 1, image: 0, video: 0, other: 1 });
+    expect(planOf([album, sheet], [recorded, sheetKnown]).unchanged).toEqual({ audio: 1, image: 0, video: 0, other: 1 });
     const edited = onDisk('A/album.cue', 310, mtime, 'other');
-    expect(planChanges([album, edited], [recorded, sheetKnown]).toAnalyse.map((file) => [file.entry.path, file.action]))
+    expect(planOf([album, edited], [recorded, sheetKnown]).toAnalyse.map((file) => [file.entry.path, file.action]))
       .toEqual([['A/album.flac', 'changed'], ['A/album.cue', 'new']]);
-    expect(planChanges([album], [recorded]).toAnalyse.map((file) => [file.action, file.cueSignature])).toEqual([['changed', null]]);
+    expect(planOf([album], [recorded]).toAnalyse.map((file) => [file.action, file.cueSignature])).toEqual([['changed', null]]);
     const elsewhere = onDisk('B/other.cue', 300, mtime, 'other');
-    expect(planChanges([album, sheet, elsewhere], [recorded, sheetKnown]).unchanged.audio).toBe(1);
+    expect(planOf([album, sheet, elsewhere], [recorded, sheetKnown]).unchanged.audio).toBe(1);
   });
 });
 
@@ -170,7 +176,7 @@ describe('planChanges: moves', () => {
   }
 
   it('follows a renamed file to its new path unopened, and counts it neither new nor missing', () => {
-    const plan = planChanges([renamed('A/one.mp3', 'B/uno.mp3')], [known('A/one.mp3', 'guid-1')]);
+    const plan = planOf([renamed('A/one.mp3', 'B/uno.mp3')], [known('A/one.mp3', 'guid-1')]);
     expect(plan.moved).toEqual([{ guid: 'guid-1', from: 'A/one.mp3', entry: renamed('A/one.mp3', 'B/uno.mp3'), wasMissing: false }]);
     expect(plan.toAnalyse).toEqual([]);
     expect(plan.missing).toEqual([]);
@@ -178,30 +184,31 @@ describe('planChanges: moves', () => {
 
   it('follows a file marked missing by an earlier import, met in another folder now (a move seen in two imports)', () => {
     const earlier = known('Old/one.mp3', 'guid-1', 1000, mtime, '2026-01-01T00:00:00.000Z');
-    const plan = planChanges([renamed('Old/one.mp3', 'New/one.mp3')], [], 'full', [earlier]);
+    const plan = planOf([renamed('Old/one.mp3', 'New/one.mp3')], [], 'full', [earlier]);
     expect(plan.moved.map((move) => [move.guid, move.entry.path, move.wasMissing])).toEqual([['guid-1', 'New/one.mp3', true]]);
   });
 
   it('checks by content a file at the same place whose size changed (renamed and retagged, or an inode reused), and keeps the old one missing until then', () => {
-    const plan = planChanges([renamed('A/one.mp3', 'B/one.mp3', 1500)], [known('A/one.mp3', 'guid-1')]);
+    const plan = planOf([renamed('A/one.mp3', 'B/one.mp3', 1500)], [known('A/one.mp3', 'guid-1')]);
     expect(plan.moved).toEqual([]);
     expect(plan.toAnalyse.map((file) => [file.action, file.knownGuid, file.sameAs.map((candidate) => candidate.guid)])).toEqual([['new', null, ['guid-1']]]);
     expect(plan.missing.map((file) => file.guid)).toEqual(['guid-1']);
   });
 
   it('offers a new path the absent files of its size to compare bytes with (a copy to another drive), each to one path only', () => {
-    const plan = planChanges([onDisk('B/one.mp3', 1000), onDisk('C/one.mp3', 1000)], [known('A/one.mp3', 'guid-1', 1000)]);
+    const plan = planOf([onDisk('B/one.mp3', 1000), onDisk('C/one.mp3', 1000)], [known('A/one.mp3', 'guid-1', 1000)]);
     expect(plan.toAnalyse.map((file) => [file.entry.path, file.sameAs.map((candidate) => candidate.guid)])).toEqual([['B/one.mp3', ['guid-1']], ['C/one.mp3', []]]);
   });
 
   it('offers nothing of a file only tagged so far: it has no content hash to compare', () => {
-    const plan = planChanges([onDisk('B/one.mp3', 1000)], [{ ...known('A/one.mp3', 'guid-1', 1000), hash: '' }]);
+    const tagged: KnownFileIdentity = { ...known('A/one.mp3', 'guid-1', 1000), hash: '' };
+    const plan = planOf([onDisk('B/one.mp3', 1000)], [tagged]);
     expect(plan.toAnalyse[0]!.sameAs).toEqual([]);
   });
 
   it('analyses a renamed file again at its new path when the cue sheets beside it differ there', () => {
     const sheet = onDisk('B/album.cue', 300, mtime, 'other');
-    const plan = planChanges([renamed('A/one.flac', 'B/one.flac'), sheet], [known('A/one.flac', 'guid-1')]);
+    const plan = planOf([renamed('A/one.flac', 'B/one.flac'), sheet], [known('A/one.flac', 'guid-1')]);
     expect(plan.moved.map((move) => move.guid)).toEqual(['guid-1']);
     expect(plan.toAnalyse.map((file) => [file.action, file.knownGuid, file.entry.path])).toEqual([['changed', 'guid-1', 'B/one.flac'], ['new', null, 'B/album.cue']]);
   });

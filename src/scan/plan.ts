@@ -1,4 +1,4 @@
-import type { KnownAudioFile, KnownFile, KnownOtherFile } from '../db/queries/files.js';
+import type { KnownAudioFile, KnownFile, KnownFileIdentity, KnownOtherFile } from '../db/queries/files.js';
 import { ANALYSIS_VERSION, formatModificationTime, type AnalysisLevel, type FileClass, type SameFileCandidate } from '../file-record.js';
 import { cueSignatures, folderOf } from './cue-sheets.js';
 import type { ScanEntry } from './walk.js';
@@ -42,7 +42,7 @@ export interface ChangePlan {
   /** Unchanged audio files that had been marked missing and are back. */
   restored: KnownAudioFile[];
   /** Known audio files of the folder no longer on disk: kept, marked, reported (or offline: scan/offline.ts). */
-  missing: KnownAudioFile[];
+  missing: KnownFileIdentity[];
   /** Remembered non-audio files no longer on disk: forgotten. */
   gone: KnownOtherFile[];
   /** The cue-sheet signature of each folder that has sheets (scan/cue-sheets.ts). */
@@ -65,7 +65,10 @@ function isOutdated(known: KnownAudioFile, level: AnalysisLevel): boolean {
   return level === 'full' && (known.analysis === 'tags' || known.analysisVersion < ANALYSIS_VERSION);
 }
 
-function candidateOf(file: KnownAudioFile): SameFileCandidate {
+/** Reads the identities of known files by guid: called once per plan, for the files absent or changed only. */
+export type IdentityReader = (guids: readonly string[]) => readonly KnownFileIdentity[];
+
+function candidateOf(file: KnownFileIdentity): SameFileCandidate {
   return { guid: file.guid, hash: file.hash, audioHash: file.audioHash, recordingMbid: null };
 }
 
@@ -76,13 +79,13 @@ const placeOf = (device: number | null, inode: number | null): string => `${devi
  * they lived on disk and by size, and taken once each.
  */
 class AbsentFiles {
-  private readonly byPlace = new Map<string, KnownAudioFile>();
-  private readonly bySize = new Map<number, KnownAudioFile[]>();
+  private readonly byPlace = new Map<string, KnownFileIdentity>();
+  private readonly bySize = new Map<number, KnownFileIdentity[]>();
   /** Moved here (unopened), or offered to one new path to check by content: never offered to another. */
   private readonly taken = new Set<string>();
   private readonly moved = new Set<string>();
 
-  constructor(files: Iterable<KnownAudioFile>) {
+  constructor(files: Iterable<KnownFileIdentity>) {
     for (const file of files) {
       if (file.deviceId !== null && file.inode !== null) this.byPlace.set(placeOf(file.deviceId, file.inode), file);
       if (file.sizeBytes !== null && file.hash !== '') this.bySize.set(file.sizeBytes, [...(this.bySize.get(file.sizeBytes) ?? []), file]);
@@ -90,26 +93,26 @@ class AbsentFiles {
   }
 
   /** The absent file that lived where this entry lives now, if any is left. */
-  atPlace(entry: ScanEntry): KnownAudioFile | undefined {
+  atPlace(entry: ScanEntry): KnownFileIdentity | undefined {
     const file = this.byPlace.get(placeOf(entry.device, entry.inode));
     return file === undefined || this.taken.has(file.guid) ? undefined : file;
   }
 
-  ofSize(sizeBytes: number): KnownAudioFile[] {
+  ofSize(sizeBytes: number): KnownFileIdentity[] {
     return (this.bySize.get(sizeBytes) ?? []).filter((file) => !this.taken.has(file.guid)).slice(0, maxSameSizeCandidates);
   }
 
   /** A candidate one new path's content is checked against. */
-  offer(file: KnownAudioFile): void {
+  offer(file: KnownFileIdentity): void {
     this.taken.add(file.guid);
   }
 
-  move(file: KnownAudioFile): void {
+  move(file: KnownFileIdentity): void {
     this.taken.add(file.guid);
     this.moved.add(file.guid);
   }
 
-  isMoved(file: KnownAudioFile): boolean {
+  isMoved(file: KnownFileIdentity): boolean {
     return this.moved.has(file.guid);
   }
 }
@@ -125,14 +128,20 @@ class AbsentFiles {
  * files of the same place or size are candidates the worker checks by content.
  */
 export function planChanges(
-  onDisk: readonly ScanEntry[], known: readonly KnownFile[], level: AnalysisLevel = 'full', missingElsewhere: readonly KnownAudioFile[] = [],
+  onDisk: readonly ScanEntry[], known: readonly KnownFile[], level: AnalysisLevel = 'full', missingElsewhere: readonly KnownFileIdentity[] = [],
+  readIdentities: IdentityReader = () => [],
 ): ChangePlan {
   const knownByPath = new Map(known.map((file) => [file.path, file]));
   const sheets = cueSignatures(onDisk);
   const plan: ChangePlan = { toAnalyse: [], moved: [], unchanged: { audio: 0, image: 0, video: 0, other: 0 }, restored: [], missing: [], gone: [], cueSheets: sheets };
   const unknownPaths: ScanEntry[] = [];
-  const planned = (entry: ScanEntry, action: PlannedFile['action'], knownGuid: string | null, expectsAudio: boolean, sameAs: SameFileCandidate[] = []) =>
-    plan.toAnalyse.push({ action, entry, knownGuid, expectsAudio, cueSignature: sheets.get(folderOf(entry.path)) ?? null, sameAs });
+  /** Changed files, checked by content against what they were: their candidates come with the identities read below. */
+  const changed: PlannedFile[] = [];
+  const planned = (entry: ScanEntry, action: PlannedFile['action'], knownGuid: string | null, expectsAudio: boolean, sameAs: SameFileCandidate[] = []): PlannedFile => {
+    const file: PlannedFile = { action, entry, knownGuid, expectsAudio, cueSignature: sheets.get(folderOf(entry.path)) ?? null, sameAs };
+    plan.toAnalyse.push(file);
+    return file;
+  };
   for (const entry of onDisk) {
     const file = knownByPath.get(entry.path);
     knownByPath.delete(entry.path);
@@ -141,7 +150,7 @@ export function planChanges(
     else if (file.fileClass !== 'audio') {
       if (isModified(entry, file)) planned(entry, 'new', null, entry.extensionClass === 'audio');
       else plan.unchanged[file.fileClass] += 1;
-    } else if (isModified(entry, file)) planned(entry, 'changed', file.guid, true, file.hash === '' ? [] : [candidateOf(file)]);
+    } else if (isModified(entry, file)) changed.push(planned(entry, 'changed', file.guid, true));
     else if (isChanged(entry, file, cueSignature)) planned(entry, 'changed', file.guid, true);
     else if (isOutdated(file, level)) planned(entry, 'upgrade', file.guid, true);
     else {
@@ -150,7 +159,17 @@ export function planChanges(
     }
   }
   const leftHere = [...knownByPath.values()];
-  const absent = new AbsentFiles([...leftHere.filter((file) => file.fileClass === 'audio'), ...missingElsewhere]);
+  const leftAudio = leftHere.filter((file): file is KnownAudioFile => file.fileClass === 'audio');
+  // One read, before anything is written, of what tells the absent and the changed files apart.
+  const wanted = [...changed.map((file) => file.knownGuid!), ...leftAudio.map((file) => file.guid)];
+  const identities = new Map(wanted.length === 0 ? [] : readIdentities(wanted).map((file) => [file.guid, file]));
+  for (const file of changed) {
+    const was = identities.get(file.knownGuid!);
+    if (was !== undefined && was.hash !== '') file.sameAs = [candidateOf(was)];
+  }
+  // A file whose row went meanwhile (another service) has no identity: it is neither paired nor missing.
+  const absentHere = leftAudio.flatMap((file) => identities.get(file.guid) ?? []);
+  const absent = new AbsentFiles([...absentHere, ...missingElsewhere]);
   for (const entry of unknownPaths) {
     const there = absent.atPlace(entry);
     if (there !== undefined && !isModified(entry, there)) {
@@ -166,10 +185,8 @@ export function planChanges(
     for (const file of candidates) absent.offer(file);
     planned(entry, 'new', null, entry.extensionClass === 'audio', candidates.map(candidateOf));
   }
-  for (const file of leftHere) {
-    if (file.fileClass !== 'audio') plan.gone.push(file);
-    // A file offered to a new path is marked missing too, until its content is found there.
-    else if (!absent.isMoved(file)) plan.missing.push(file);
-  }
+  for (const file of leftHere) if (file.fileClass !== 'audio') plan.gone.push(file);
+  // A file offered to a new path is marked missing too, until its content is found there.
+  plan.missing = absentHere.filter((file) => !absent.isMoved(file));
   return plan;
 }

@@ -27,6 +27,13 @@ export interface KnownAudioFile {
   analysisVersion: number;
   /** The cue sheets beside it when it was analysed. */
   cueSignature: string | null;
+}
+
+/**
+ * What tells a known audio file at another path, or under rewritten tags (scan/plan.ts): read only
+ * for the few files a plan finds absent or changed, not for every file of a rescan.
+ */
+export interface KnownFileIdentity extends KnownAudioFile {
   /** SHA-256 of the whole file; '' when only tagged. */
   hash: string;
   audioHash: string | null;
@@ -43,20 +50,28 @@ export interface KnownOtherFile {
 }
 
 const KNOWN_AUDIO_COLUMNS = `guid, path, file_size_bytes AS sizeBytes, modification_time AS modificationTime, missing_since AS missingSince,
-       analysis, analysis_version AS analysisVersion, cue_signature AS cueSignature, hash, audio_hash AS audioHash,
-       device_id AS deviceId, inode, 'audio' AS fileClass`;
+       analysis, analysis_version AS analysisVersion, cue_signature AS cueSignature, 'audio' AS fileClass`;
+const IDENTITY_COLUMNS = `${KNOWN_AUDIO_COLUMNS}, hash, audio_hash AS audioHash, device_id AS deviceId, inode`;
 
 const SELECT_KNOWN_UNDER = `
 SELECT ${KNOWN_AUDIO_COLUMNS}
 FROM files WHERE ${IN_FOLDER}
 UNION ALL
-SELECT NULL, path, file_size_bytes, modification_time, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, class
+SELECT NULL, path, file_size_bytes, modification_time, NULL, NULL, NULL, NULL, class
 FROM wkmp_ai_other_files WHERE ${IN_FOLDER}`;
 
 /** Missing and not retired: what a path that appears may be (an upgrade's old file is retired: its passages moved on). */
 const SELECT_MISSING = `
-SELECT ${KNOWN_AUDIO_COLUMNS}
+SELECT ${IDENTITY_COLUMNS}
 FROM files WHERE missing_since IS NOT NULL AND superseded_by IS NULL`;
+
+const SELECT_IDENTITIES = `SELECT ${IDENTITY_COLUMNS} FROM files WHERE guid IN (SELECT value FROM json_each(?))`;
+
+/** The identities of these known files (by guid): what the plan compares absent and changed files by. */
+export function listFileIdentities(db: ReadDb, guids: readonly string[]): KnownFileIdentity[] {
+  if (guids.length === 0) return [];
+  return db.prepare(SELECT_IDENTITIES).all(JSON.stringify(guids)) as KnownFileIdentity[];
+}
 
 /**
  * What the database knows about the files under `folder` (relative, '' for the whole root): its
@@ -68,8 +83,8 @@ export function listKnownFiles(db: ReadDb, folder: string): KnownFile[] {
 }
 
 /** Every file marked missing and not retired, wherever it was: what a path that appears may be, read with listKnownFiles. */
-export function listMissingFiles(db: ReadDb): KnownAudioFile[] {
-  return db.prepare(SELECT_MISSING).all() as KnownAudioFile[];
+export function listMissingFiles(db: ReadDb): KnownFileIdentity[] {
+  return db.prepare(SELECT_MISSING).all() as KnownFileIdentity[];
 }
 
 /** The recording each file's first passage plays (its first song), where one is known. */
