@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ANALYSIS_VERSION, formatModificationTime, type AnalysisLevel, type FileClass } from '../file-record.js';
+import { ANALYSIS_VERSION, type AnalysisLevel, type FileClass } from '../file-record.js';
 import type { KnownFile, KnownFileIdentity, KnownOtherFile } from '../db/queries/files.js';
 import { planChanges, type ChangePlan } from './plan.js';
 import type { ScanEntry } from './walk.js';
@@ -22,13 +22,13 @@ function known(
   more: Partial<Pick<KnownFileIdentity, 'analysisVersion' | 'cueSignature'>> = {},
 ): KnownFileIdentity {
   return {
-    fileClass: 'audio', guid, path, sizeBytes, modificationTime: formatModificationTime(mtimeMs), missingSince, analysis,
+    fileClass: 'audio', guid, path, sizeBytes, modificationMs: Math.floor(mtimeMs), missingSince, analysis,
     analysisVersion: ANALYSIS_VERSION, cueSignature: null, hash: `hash of ${path}`, audioHash: null, deviceId: 1, inode: inodeOf(path), ...more,
   };
 }
 
 function knownOther(path: string, fileClass: KnownOtherFile['fileClass'], sizeBytes = 500, mtimeMs = mtime): KnownOtherFile {
-  return { fileClass, path, sizeBytes, modificationTime: formatModificationTime(mtimeMs) };
+  return { fileClass, path, sizeBytes, modificationMs: Math.floor(mtimeMs) };
 }
 
 const none = { audio: 0, image: 0, video: 0, other: 0 };

@@ -1,5 +1,5 @@
 import type { KnownAudioFile, KnownFile, KnownFileIdentity, KnownOtherFile } from '../db/queries/files.js';
-import { ANALYSIS_VERSION, formatModificationTime, type AnalysisLevel, type FileClass, type SameFileCandidate } from '../file-record.js';
+import { ANALYSIS_VERSION, type AnalysisLevel, type FileClass, type SameFileCandidate } from '../file-record.js';
 import { cueSignatures, folderOf } from './cue-sheets.js';
 import type { ScanEntry } from './walk.js';
 
@@ -53,7 +53,8 @@ export interface ChangePlan {
 const maxSameSizeCandidates = 4;
 
 function isModified(entry: ScanEntry, known: KnownFile): boolean {
-  return known.sizeBytes !== entry.sizeBytes || known.modificationTime !== formatModificationTime(entry.mtimeMs);
+  // Times are stored to the millisecond: sub-millisecond noise in mtimeMs is not a change.
+  return known.sizeBytes !== entry.sizeBytes || known.modificationMs !== Math.floor(entry.mtimeMs);
 }
 
 /** Changed on disk, or the cue sheets beside it changed. */

@@ -37,8 +37,9 @@ function isHiddenFile(name: string): boolean {
   return name.startsWith('.');
 }
 
+/** The walk's paths all start with the root and a separator: cut, not path.relative (which resolves both, per file). */
 function toStoredPath(root: string, absolutePath: string): string {
-  const rel = relative(root, absolutePath);
+  const rel = absolutePath.startsWith(root + sep) ? absolutePath.slice(root.length + 1) : relative(root, absolutePath);
   return sep === '/' ? rel : rel.split(sep).join('/');
 }
 
@@ -61,10 +62,11 @@ export async function walkLibrary(root: string, folder: string, database?: strin
   for (const absolutePath of paths) {
     let stat;
     try {
-      stat = lstatSync(absolutePath);
+      stat = lstatSync(absolutePath, { throwIfNoEntry: false });
     } catch {
-      continue; // gone between listing and lstat: the next scan will not see it either
+      continue; // unreadable now (a folder replaced by a file meanwhile): the next scan looks again
     }
+    if (stat === undefined) continue; // gone between listing and lstat: the next scan will not see it either
     const path = toStoredPath(root, absolutePath);
     if (stat.isSymbolicLink()) {
       skippedSymlinks.push(path);

@@ -20,7 +20,8 @@ export interface KnownAudioFile {
   guid: string;
   path: string;
   sizeBytes: number | null;
-  modificationTime: string;
+  /** Its stored modification time in epoch milliseconds (SQLite converts it: no string is built per file); null if unreadable. */
+  modificationMs: number | null;
   missingSince: string | null;
   analysis: AnalysisLevel;
   /** The analysis rules it was analysed by (ANALYSIS_VERSION then). */
@@ -46,10 +47,13 @@ export interface KnownOtherFile {
   fileClass: Exclude<FileClass, 'audio'>;
   path: string;
   sizeBytes: number;
-  modificationTime: string;
+  modificationMs: number | null;
 }
 
-const KNOWN_AUDIO_COLUMNS = `guid, path, file_size_bytes AS sizeBytes, modification_time AS modificationTime, missing_since AS missingSince,
+/** Stored as ISO 8601 text (file-record.ts, formatModificationTime); compared as whole milliseconds. */
+const MODIFICATION_MS = "CAST(round(unixepoch(modification_time, 'subsec') * 1000) AS INTEGER)";
+
+const KNOWN_AUDIO_COLUMNS = `guid, path, file_size_bytes AS sizeBytes, ${MODIFICATION_MS} AS modificationMs, missing_since AS missingSince,
        analysis, analysis_version AS analysisVersion, cue_signature AS cueSignature, 'audio' AS fileClass`;
 const IDENTITY_COLUMNS = `${KNOWN_AUDIO_COLUMNS}, hash, audio_hash AS audioHash, device_id AS deviceId, inode`;
 
@@ -57,7 +61,7 @@ const SELECT_KNOWN_UNDER = `
 SELECT ${KNOWN_AUDIO_COLUMNS}
 FROM files WHERE ${IN_FOLDER}
 UNION ALL
-SELECT NULL, path, file_size_bytes, modification_time, NULL, NULL, NULL, NULL, class
+SELECT NULL, path, file_size_bytes, ${MODIFICATION_MS}, NULL, NULL, NULL, NULL, class
 FROM wkmp_ai_other_files WHERE ${IN_FOLDER}`;
 
 /** Missing and not retired: what a path that appears may be (an upgrade's old file is retired: its passages moved on). */
