@@ -40,6 +40,23 @@ function runInChild(root: string, database: string, jobs: number | undefined, an
   return JSON.parse(result.stdout.trim().split('\n').at(-1)!) as RunFigures;
 }
 
+interface RescanSteps {
+  files: number;
+  /** fdir's listing and an lstat per file, nothing else: what a rescan cannot go below. */
+  floorMs: number;
+  walkMs: number;
+  readMs: number;
+  compareMs: number;
+}
+
+/** The unchanged rescan's steps timed one by one (rescan-steps-child.mjs), against the floor of listing and lstat alone. */
+function rescanSteps(root: string, database: string): RescanSteps {
+  const child = fileURLToPath(new URL('./rescan-steps-child.mjs', import.meta.url));
+  const result = spawnSync(process.execPath, [child, root, database], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (result.status !== 0) throw new Error(`rescan steps child failed (${result.status}): ${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split('\n').at(-1)!) as RescanSteps;
+}
+
 function fmt(value: number, digits = 1): string {
   return value.toFixed(digits);
 }
@@ -122,16 +139,21 @@ async function main(): Promise<void> {
     const rescan = runInChild(root, database, jobs, values.analysis);
     const rowsAfterRescan = libraryRows(database);
     const rescanFilesPerSecond = (filesLookedAt(rescan) / rescan.summary.durationMs) * 1000;
+    const steps = rescanSteps(root, database);
     const ratio = (rescan.summary.counts.unchanged / rescan.summary.durationMs) / ((first.summary.counts.new + first.summary.counts.changed) / first.summary.durationMs);
     const problems = values.smoke ? smokeProblems(first, rescan, files, images, rowsAfterImport, rowsAfterRescan) : [];
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({ root, generated, import: first, rescan, rescanFilesPerSecond, rescanToImportRatio: ratio, problems })}\n`);
+      process.stdout.write(`${JSON.stringify({ root, generated, import: first, rescan, rescanFilesPerSecond, rescanToImportRatio: ratio, rescanSteps: steps, problems })}\n`);
     } else {
       console.log(`bench:import ${generated ? `generated library of ${files} audio files and ${images} images` : root}, analysis ${values.analysis}`);
       console.log('run        files    files/s  scan+plan ms  analyse ms  finish ms  peak MB  locks/f  hold p99');
       console.log(row('import', first));
       console.log(row('rescan', rescan));
       console.log(`rescan is ${fmt(ratio)}x the import's audio files/s; import failed ${first.summary.counts.failed}, passages ${first.summary.counts.passages}`);
+      const stepsMs = steps.walkMs + steps.readMs + steps.compareMs;
+      const share = (ms: number) => `${fmt((ms / stepsMs) * 100, 0)} %`;
+      console.log(`rescan steps: walk ${fmt(steps.walkMs, 0)} ms (${share(steps.walkMs)}), read ${fmt(steps.readMs, 0)} ms (${share(steps.readMs)}), compare ${fmt(steps.compareMs, 0)} ms (${share(steps.compareMs)}); `
+        + `listing and lstat alone ${fmt(steps.floorMs, 0)} ms: the steps take ${fmt(stepsMs / steps.floorMs, 2)}x the floor, the whole rescan ${fmt(rescan.summary.durationMs / steps.floorMs, 2)}x`);
       const met = rescanFilesPerSecond >= rescanTargetFilesPerSecond ? 'met' : 'NOT MET';
       console.log(`target: rescan ${fmt(rescanFilesPerSecond, 0)} files/s (${rescan.summary.counts.classes.image} images among them) ≥ ${rescanTargetFilesPerSecond}  ${met}`);
     }

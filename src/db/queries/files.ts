@@ -80,11 +80,24 @@ export function listFileIdentities(db: ReadDb, guids: readonly string[]): KnownF
 /**
  * What the database knows about the files under `folder` (relative, '' for the whole root): its
  * audio files and the other files it remembers, the one read the plan needs, done before anything
- * is written.
+ * is written. Read as arrays and shaped here: a rescan reads every known file, and rows made
+ * column by column by the driver cost a third more (measured on 50,000 files).
  */
 export function listKnownFiles(db: ReadDb, folder: string): KnownFile[] {
-  return db.prepare(SELECT_KNOWN_UNDER).all(folderBounds(folder)) as KnownFile[];
+  const rows = db.prepare(SELECT_KNOWN_UNDER).raw(true).all(folderBounds(folder)) as KnownRow[];
+  return rows.map((row): KnownFile => (row[8] === 'audio'
+    ? {
+      fileClass: 'audio', guid: row[0]!, path: row[1], sizeBytes: row[2], modificationMs: row[3], missingSince: row[4],
+      analysis: row[5]!, analysisVersion: row[6]!, cueSignature: row[7],
+    }
+    : { fileClass: row[8], path: row[1], sizeBytes: row[2]!, modificationMs: row[3] }));
 }
+
+/** A row of SELECT_KNOWN_UNDER, in its column order; the other files' rows have nulls where audio files have values. */
+type KnownRow = [
+  guid: string | null, path: string, sizeBytes: number | null, modificationMs: number | null, missingSince: string | null,
+  analysis: AnalysisLevel | null, analysisVersion: number | null, cueSignature: string | null, fileClass: FileClass,
+];
 
 /** Every file marked missing and not retired, wherever it was: what a path that appears may be, read with listKnownFiles. */
 export function listMissingFiles(db: ReadDb): KnownFileIdentity[] {
