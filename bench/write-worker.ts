@@ -32,7 +32,7 @@ function run(): void {
     for (;;) {
       const begun = performance.now();
       try {
-        statements += commit.immediate([record], { sessionId: input.sessionId, sameContent: [], storedPassages: [], absentPassages: [] }).statements;
+        statements += commit.immediate([record], { sessionId: input.sessionId, sameContent: [], storedPassages: [], takeovers: new Map() }).statements;
         holdMs[index] = performance.now() - begun;
         lockWaitMs[index] = begun - firstTry;
         return;

@@ -209,7 +209,7 @@ async function runAutocommit(dir: string, records: readonly FileRecord[]): Promi
     const started = performance.now();
     records.forEach((record, index) => {
       const begun = performance.now();
-      statements += commit.autocommit([record], { sessionId, sameContent: [], storedPassages: [], absentPassages: [] }).statements;
+      statements += commit.autocommit([record], { sessionId, sameContent: [], storedPassages: [], takeovers: new Map() }).statements;
       perFile[index] = performance.now() - begun;
     });
     elapsedMs = performance.now() - started;

@@ -10,7 +10,7 @@ import type { WriteDb } from './connection.js';
 import { isBusyError } from './connection.js';
 import type { FileWithHash } from './queries/files.js';
 import type { StoredPassageSpan } from './queries/passages.js';
-import { keepPassageGuids, takeOverPassages, type AbsentPassage, type Takeover } from './kept-passages.js';
+import { keepPassageGuids, type Takeover } from './kept-passages.js';
 import type { EntityGuids } from './entity-guids.js';
 import { EntityLinker } from './entity-links.js';
 import { fileRowParams, keptPassageParams, MAX_HOST_PARAMETERS, PASSAGE_COLUMN_COUNT, passageJson, sameFileParams, takeoverParams, type FileWrites } from './queries/file-writes.js';
@@ -79,8 +79,8 @@ class BatchWriter {
     entities: EntityGuids,
     /** The passages the batch's known files had, by file guid, read before BEGIN. */
     private readonly stored: ReadonlyMap<string, readonly StoredPassageSpan[]>,
-    /** The passages of missing files a new file may take over, read before BEGIN. */
-    private readonly absent: readonly AbsentPassage[],
+    /** What each new file takes over of missing files' passages, by its guid, decided before BEGIN. */
+    private readonly takeovers: ReadonlyMap<string, Takeover>,
   ) {
     this.linker = new EntityLinker(writes, entities);
   }
@@ -156,7 +156,7 @@ class BatchWriter {
       return { path: record.path, guid, status: 'DUPLICATE HASH', passages: [], songs: 0 };
     }
     // A new file may be another encoding of a missing one: its passages then take the old ones' guids.
-    const takeover = record.change === 'new' && guid === record.guid && record.analysis === 'full' ? takeOverPassages(passages, this.absent) : { kind: 'none' as const };
+    const takeover = (guid === record.guid ? this.takeovers.get(guid) : undefined) ?? { kind: 'none' as const };
     const takenOver = takeover.kind === 'takeover' ? this.takeOver(guid, takeover, passages) : new Map<string, string>();
     const written = passages.map((passage) => {
       const old = takenOver.get(passage.guid);
@@ -257,8 +257,8 @@ export interface BatchContext {
   sameContent: readonly FileWithHash[];
   /** The passages the batch's known files have now, read before BEGIN. */
   storedPassages: readonly StoredPassageSpan[];
-  /** The passages of missing files as long as the batch's new passages, read before BEGIN: what another encoding takes over. */
-  absentPassages: readonly AbsentPassage[];
+  /** What the batch's new files take over of missing files' passages (another encoding), by file guid, decided before BEGIN. */
+  takeovers: ReadonlyMap<string, Takeover>;
 }
 
 function byFile(spans: readonly StoredPassageSpan[]): Map<string, StoredPassageSpan[]> {
@@ -312,7 +312,7 @@ export function prepareCommitBatch(db: WriteDb, writes: FileWrites, entities: En
     return failure;
   }
   const batch = db.transaction((items: readonly AnalysisResult[], context: BatchContext): BatchReport => {
-    const writer = new BatchWriter(writes, context.sessionId, new ContentIndex(context.sameContent), entities, byFile(context.storedPassages), context.absentPassages);
+    const writer = new BatchWriter(writes, context.sessionId, new ContentIndex(context.sameContent), entities, byFile(context.storedPassages), context.takeovers);
     const report: BatchReport = { committed: [], failed: [], statements: 0 };
     for (const item of items) {
       if (item.kind === 'failure') {
@@ -350,7 +350,7 @@ export function prepareCommitBatch(db: WriteDb, writes: FileWrites, entities: En
      * WKMP builds wrote: the baseline `bench:write` measures the batches against (docs/adr/0001).
      */
     autocommit(records: readonly FileRecord[], context: BatchContext): BatchReport {
-      const writer = new BatchWriter(writes, context.sessionId, new ContentIndex(context.sameContent), entities, byFile(context.storedPassages), context.absentPassages);
+      const writer = new BatchWriter(writes, context.sessionId, new ContentIndex(context.sameContent), entities, byFile(context.storedPassages), context.takeovers);
       const committed = records.map((record) => {
         const file = writer.writeRecord(record);
         entities.keepFile();

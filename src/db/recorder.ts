@@ -26,7 +26,7 @@ import { prepareCommitBatch, type BatchReport, type CommitBatch } from './commit
 import { WriteMetrics, type TransactionSample, type WriteMetricsSummary } from './metrics.js';
 import { listFilesByHashes } from './queries/files.js';
 import { listAbsentPassages, listPassageSpansOfFiles } from './queries/passages.js';
-import { upgradeEdgesWithinTicks } from './kept-passages.js';
+import { takeOverPassages, upgradeEdgesWithinTicks } from './kept-passages.js';
 import { prepareFileWrites } from './queries/file-writes.js';
 import { EntityGuids } from './entity-guids.js';
 import type { WriteUnit, WriterName } from './write-unit.js';
@@ -249,9 +249,12 @@ export class Recorder {
     // New files analysed in full may be other encodings of missing ones: the lengths of their passages.
     const lengths = records.flatMap((record) => (record.change === 'new' && record.analysis === 'full' ? record.passages.map((p) => p.endTicks - p.startTicks) : []));
     // Read before the transaction: which files already hold these contents, the passages of those re-recorded, and missing passages like the new ones.
+    const absent = listAbsentPassages(this.db, lengths, 2 * upgradeEdgesWithinTicks);
     const context = {
       sessionId: recording.sessionId, sameContent: listFilesByHashes(this.db, hashes), storedPassages: listPassageSpansOfFiles(this.db, known),
-      absentPassages: listAbsentPassages(this.db, lengths, 2 * upgradeEdgesWithinTicks),
+      // Fingerprints are unpacked and compared here, never while the lock is held.
+      takeovers: new Map(absent.length === 0 ? [] : records.flatMap((record) => (record.change === 'new' && record.analysis === 'full'
+        ? [[record.guid, takeOverPassages(record.passages, absent)] as const] : []))),
     };
     const { result: report, sample } = await this.acquire({
       run: () => this.commitBatch.immediate(items, context), writer: 'import', files: items.length, patience: 'wait-on', recording,
