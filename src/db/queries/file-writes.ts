@@ -52,19 +52,21 @@ const SET_MATCHING_HASHES = 'UPDATE files SET matching_hashes = ?, updated_at = 
 /** The file's passages but those kept (a JSON array of guids): re-analysis keeps what still matches. */
 const DELETE_PASSAGES_OF_FILE_EXCEPT = `
 DELETE FROM passages WHERE file_id = ? AND guid NOT IN (SELECT value FROM json_each(?))`;
+/** A passage's new analysis, where it keeps its guid: edges, leads and names; a fade point the new edges leave outside it is cleared. */
+const NEW_ANALYSIS = `start_time_ticks = @startTicks, end_time_ticks = @endTicks,
+  lead_in_start_ticks = @leadInStartTicks, lead_out_start_ticks = @leadOutStartTicks,
+  fade_in_start_ticks = CASE WHEN fade_in_start_ticks BETWEEN @startTicks AND @endTicks THEN fade_in_start_ticks END,
+  fade_out_start_ticks = CASE WHEN fade_out_start_ticks BETWEEN @startTicks AND @endTicks THEN fade_out_start_ticks END,
+  title = @title, artist = @artist, album = @album, import_metadata = @importMetadata, additional_metadata = @additionalMetadata,
+  status = 'INGEST COMPLETE', updated_at = CURRENT_TIMESTAMP`;
 /**
  * A kept passage takes its new analysis in place, so that whatever other services hold against
  * its guid (queue, history, a user's title or fades) survives; a fade point the new edges leave
  * outside the passage is cleared.
  */
 const UPDATE_KEPT_PASSAGE = `
-UPDATE passages SET start_time_ticks = @startTicks, end_time_ticks = @endTicks,
-  lead_in_start_ticks = @leadInStartTicks, lead_out_start_ticks = @leadOutStartTicks,
-  fade_in_start_ticks = CASE WHEN fade_in_start_ticks BETWEEN @startTicks AND @endTicks THEN fade_in_start_ticks END,
-  fade_out_start_ticks = CASE WHEN fade_out_start_ticks BETWEEN @startTicks AND @endTicks THEN fade_out_start_ticks END,
-  title = @title, artist = @artist, album = @album, import_metadata = @importMetadata,
-  additional_metadata = @additionalMetadata, musical_flavor_vector = ${keepingUserCharacteristics('@flavorVector')}, flavor_source_blend = @flavorSources,
-  flavor_confidence_map = @flavorConfidence, flavor_completeness = @flavorCompleteness, status = 'INGEST COMPLETE', updated_at = CURRENT_TIMESTAMP
+UPDATE passages SET ${NEW_ANALYSIS}, musical_flavor_vector = ${keepingUserCharacteristics('@flavorVector')}, flavor_source_blend = @flavorSources,
+  flavor_confidence_map = @flavorConfidence, flavor_completeness = @flavorCompleteness
 WHERE guid = @guid AND file_id = @fileGuid`;
 /**
  * A missing file's passage taken over by another encoding of the same recording (db/kept-passages.ts):
@@ -72,14 +74,9 @@ WHERE guid = @guid AND file_id = @fileGuid`;
  * the new file names them, its links and identification.
  */
 const TAKE_OVER_PASSAGE = `
-UPDATE passages SET file_id = @fileGuid, start_time_ticks = @startTicks, end_time_ticks = @endTicks,
-  lead_in_start_ticks = @leadInStartTicks, lead_out_start_ticks = @leadOutStartTicks,
-  fade_in_start_ticks = CASE WHEN fade_in_start_ticks BETWEEN @startTicks AND @endTicks THEN fade_in_start_ticks END,
-  fade_out_start_ticks = CASE WHEN fade_out_start_ticks BETWEEN @startTicks AND @endTicks THEN fade_out_start_ticks END,
-  title = @title, artist = @artist, album = @album, import_metadata = @importMetadata, additional_metadata = @additionalMetadata,
+UPDATE passages SET file_id = @fileGuid, ${NEW_ANALYSIS},
   musical_flavor_vector = coalesce(musical_flavor_vector, @flavorVector), flavor_source_blend = coalesce(flavor_source_blend, @flavorSources),
-  flavor_confidence_map = coalesce(flavor_confidence_map, @flavorConfidence), flavor_completeness = coalesce(flavor_completeness, @flavorCompleteness),
-  status = 'INGEST COMPLETE', updated_at = CURRENT_TIMESTAMP
+  flavor_confidence_map = coalesce(flavor_confidence_map, @flavorConfidence), flavor_completeness = coalesce(flavor_completeness, @flavorCompleteness)
 WHERE guid = @guid AND file_id = @oldFileGuid`;
 /** The missing file whose passages another encoding took over: retired, kept (prune removes it when asked). */
 const RETIRE_FILE = 'UPDATE files SET superseded_by = ?, updated_at = CURRENT_TIMESTAMP WHERE guid = ?';
