@@ -22,6 +22,7 @@ import { ffmpegForProbing, findFfmpeg } from '../analysis/decode/decoder.js';
 import { errorMessage, InvalidInputError } from '../errors.js';
 import type { AnalysisLevel, AnalysisResult, FileClass } from '../file-record.js';
 import { planChanges, type ChangePlan, type PlannedFile } from '../scan/plan.js';
+import { collapseFolders } from '../scan/folders.js';
 import { splitAbsent, type Absence } from '../scan/offline.js';
 import { walkLibrary, type ScanResult } from '../scan/walk.js';
 import { readCueSheets } from './cue-sheets.js';
@@ -77,15 +78,9 @@ interface ImportPlaces {
 }
 
 function importPlaces(rootFolder: string, folders: readonly string[]): ImportPlaces {
-  const places = folders.map((folder) => resolveImportPlace(rootFolder, folder));
-  const outermost = places.filter((place) => !places.some((other) => other !== place && isWithin(other.relativeFolder, place.relativeFolder)));
-  const unique = [...new Map(outermost.map((place) => [place.relativeFolder, place])).values()];
-  return { rootFolder: unique[0]!.rootFolder, folders: unique, relativeFolder: unique.map((place) => place.relativeFolder).join(', ') };
-}
-
-/** Whether `inner` is `outer` or lies under it (relative folders, '' the root); equal ones count once by the caller. */
-function isWithin(outer: string, inner: string): boolean {
-  return outer === '' ? inner !== '' : inner.startsWith(`${outer}/`);
+  const byFolder = new Map(folders.map((folder) => resolveImportPlace(rootFolder, folder)).map((place) => [place.relativeFolder, place]));
+  const outermost = collapseFolders(byFolder.keys()).map((folder) => byFolder.get(folder)!);
+  return { rootFolder: outermost[0]!.rootFolder, folders: outermost, relativeFolder: outermost.map((place) => place.relativeFolder).join(', ') };
 }
 
 /** How this import analyses its files, decided once in the main thread. */

@@ -1,8 +1,9 @@
 import { lstatSync } from 'node:fs';
-import { relative, sep } from 'node:path';
+import { sep } from 'node:path';
 import { fdir } from 'fdir';
 import type { FileClass } from '../file-record.js';
 import { classifyByExtension } from '../file-class.js';
+import { relativeToRoot } from './folders.js';
 
 export interface ScanEntry {
   /** Relative to the root folder, forward slashes. */
@@ -37,11 +38,6 @@ function isHiddenFile(name: string): boolean {
   return name.startsWith('.');
 }
 
-/** The walk's paths all start with the root and a separator: cut, not path.relative (which resolves both, per file). */
-function toStoredPath(root: string, absolutePath: string): string {
-  const rel = absolutePath.startsWith(root + sep) ? absolutePath.slice(root.length + 1) : relative(root, absolutePath);
-  return sep === '/' ? rel : rel.split(sep).join('/');
-}
 
 /**
  * Every regular file under `folder` (inside `root`), skipping hidden and system folders and
@@ -67,7 +63,8 @@ export async function walkLibrary(root: string, folder: string, database?: strin
       continue; // unreadable now (a folder replaced by a file meanwhile): the next scan looks again
     }
     if (stat === undefined) continue; // gone between listing and lstat: the next scan will not see it either
-    const path = toStoredPath(root, absolutePath);
+    const path = relativeToRoot(root, absolutePath);
+    if (path === undefined) continue; // fdir crawls inside the folder asked for, itself inside the root
     if (stat.isSymbolicLink()) {
       skippedSymlinks.push(path);
       continue;

@@ -4,7 +4,7 @@
  * still running would race it for the same folders.
  */
 import { errorMessage } from '../errors.js';
-import { collapseFolders } from './folders.js';
+import { collapseFolders } from '../scan/folders.js';
 
 export type FolderHandler = (folders: string[]) => void | Promise<void>;
 

@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { collapseFolders, folderToRescan, isWithinFolder, toRelativePath } from './folders.js';
+import { collapseFolders, isWithinFolder, relativeToRoot } from '../scan/folders.js';
+import { folderToRescan } from './folders.js';
 
-describe('toRelativePath', () => {
+describe('relativeToRoot', () => {
   it('is relative to the root, the root itself being the empty path', () => {
-    expect(toRelativePath('/lib', '/lib/Artist/Album/01.flac')).toBe('Artist/Album/01.flac');
-    expect(toRelativePath('/lib', '/lib')).toBe('');
+    expect(relativeToRoot('/lib', '/lib/Artist/Album/01.flac')).toBe('Artist/Album/01.flac');
+    expect(relativeToRoot('/lib', '/lib')).toBe('');
   });
 
   it('is undefined outside the root, but not for a name that starts with two dots', () => {
-    expect(toRelativePath('/lib', '/')).toBeUndefined();
-    expect(toRelativePath('/lib', '/library/x')).toBeUndefined();
-    expect(toRelativePath('/lib', '/lib/..hidden')).toBe('..hidden');
+    expect(relativeToRoot('/lib', '/')).toBeUndefined();
+    expect(relativeToRoot('/lib', '/library/x')).toBeUndefined();
+    expect(relativeToRoot('/lib', '/lib/..hidden')).toBe('..hidden');
   });
 });
 

@@ -2,7 +2,7 @@
  * What the watcher does not watch: what the import does not import (hidden files, hidden and
  * system folders), and the database's own files, which change on every write the service makes.
  */
-import { toRelativePath } from './folders.js';
+import { relativeToRoot } from '../scan/folders.js';
 
 /** The database and the files SQLite keeps beside it (write-ahead log, shared memory, rollback journal). */
 export function databaseFilePaths(database: string): string[] {
@@ -26,7 +26,7 @@ export interface IgnoreRules {
  */
 export function isIgnoredPath(absolutePath: string, rules: IgnoreRules): boolean {
   if (rules.ignorePaths.has(absolutePath)) return true;
-  const rel = toRelativePath(rules.root, absolutePath);
+  const rel = relativeToRoot(rules.root, absolutePath);
   if (rel === undefined || rel === '') return false;
   return rel.split('/').some((name) => name.startsWith('.') || rules.isSkipped(name));
 }

@@ -5,7 +5,7 @@
  * than a debounce; the folder is reported once the file stopped changing, not half-written.
  */
 import { stat } from 'node:fs/promises';
-import { isWithinFolder } from './folders.js';
+import { isWithinFolder } from '../scan/folders.js';
 
 interface Look {
   sizeBytes: number;

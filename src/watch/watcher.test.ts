@@ -8,7 +8,7 @@ import { appendFile, mkdir, mkdtemp, realpath, rename, rm, stat, writeFile } fro
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { collapseFolders } from './folders.js';
+import { collapseFolders } from '../scan/folders.js';
 import { databaseFilePaths } from './ignore.js';
 import { ManualTimers } from './timers-test-support.js';
 import { FolderWatcher, type FolderWatcherOptions } from './watcher.js';

@@ -15,7 +15,8 @@ import { watch, type FSWatcher } from 'chokidar';
 import { errorMessage } from '../errors.js';
 import { isSkippedFolder } from '../scan/walk.js';
 import { FolderDelivery, type FolderHandler } from './delivery.js';
-import { folderToRescan, toRelativePath, type PathEvent } from './folders.js';
+import { relativeToRoot } from '../scan/folders.js';
+import { folderToRescan, type PathEvent } from './folders.js';
 import { isIgnoredPath, type IgnoreRules } from './ignore.js';
 import { describeLimitError, readWatchLimit, type WatchLimit } from './limits.js';
 import { checkEventDelivery, parseMountInfo, readMountInfo, type EventDelivery } from './mounts.js';
@@ -136,7 +137,7 @@ export class FolderWatcher {
 
   private onEvent(event: string, absolutePath: string): void {
     if (this.stopped || this.polling !== undefined) return;
-    const rel = toRelativePath(this.root, absolutePath);
+    const rel = relativeToRoot(this.root, absolutePath);
     if (rel === undefined || !['add', 'change', 'unlink', 'addDir', 'unlinkDir'].includes(event)) return;
     const folder = folderToRescan(event as PathEvent, rel);
     if (event === 'add' || event === 'change') this.written.changed(absolutePath, folder);
