@@ -43,9 +43,10 @@ function snapshot(db: Database.Database): Snapshot {
   };
 }
 
-/** The fixture library imported in full, each passage given a user's title (what must survive). */
-async function importedLibrary(): Promise<{ root: string; open: () => Database.Database; before: Snapshot }> {
+/** The fixture library (with what `prepare` adds) imported in full, each passage given a user's title (what must survive). */
+async function importedLibrary(prepare: (root: string) => void = () => undefined): Promise<{ root: string; open: () => Database.Database; before: Snapshot }> {
   const root = copyFixtureRoot();
+  prepare(root);
   await runImport({ rootFolder: root, jobs: 2 });
   const open = () => closeAfterTest(inspect(join(root, 'wkmp.db')));
   open().exec("UPDATE passages SET user_title = 'mine: ' || guid");
@@ -225,18 +226,13 @@ describe('an upgrade keeps the passages', () => {
   const mp3 = join(realMusicDir(), 'joins', 'side-rip.mp3');
   const flac = join(realMusicDir(), 'joins', 'digital-gaps.flac');
 
-  async function imported(files: Record<string, string>): Promise<{ root: string; open: () => Database.Database; before: Snapshot }> {
-    const root = copyFixtureRoot();
+  const imported = (files: Record<string, string>) => importedLibrary((root) => {
     for (const [path, source] of Object.entries(files)) {
       mkdirSync(dirname(join(root, path)), { recursive: true });
       if (source.endsWith('.ogg')) execFileSync('ffmpeg', ['-v', 'error', '-i', flac, '-c:a', 'libvorbis', '-q:a', '3', join(root, path)]);
       else copyFileSync(source, join(root, path));
     }
-    await runImport({ rootFolder: root, jobs: 2 });
-    const open = () => closeAfterTest(inspect(join(root, 'wkmp.db')));
-    open().exec("UPDATE passages SET user_title = 'mine: ' || guid");
-    return { root, open, before: snapshot(open()) };
-  }
+  });
 
   const passagesOf = (db: Database.Database, path: string) =>
     (db.prepare('SELECT p.guid FROM passages p JOIN files f ON f.guid = p.file_id WHERE f.path = ? ORDER BY p.start_time_ticks').all(path) as { guid: string }[]).map((row) => row.guid);
