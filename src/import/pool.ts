@@ -35,6 +35,34 @@ export interface AnalysisPool {
   readonly threads: readonly Worker[];
 }
 
+/**
+ * What stops one task: its file's time limit, or the import's cancel. Cleared when the task is
+ * done, so that nothing outlives it: AbortSignal.timeout's timer lives until it fires, and
+ * AbortSignal.any leaves its signal registered with the import's, so a million files would leave
+ * a million of each behind (measured: 12,000 timers at 60,000 files of a tags pass).
+ */
+function taskStop(timeLimitMs: number, cancel?: AbortSignal): { signal: AbortSignal; readonly timedOut: boolean; clear(): void } {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeLimitMs);
+  const onCancel = (): void => controller.abort();
+  cancel?.addEventListener('abort', onCancel, { once: true });
+  if (cancel?.aborted === true) controller.abort();
+  return {
+    signal: controller.signal,
+    get timedOut() {
+      return timedOut;
+    },
+    clear() {
+      clearTimeout(timer);
+      cancel?.removeEventListener('abort', onCancel);
+    },
+  };
+}
+
 export function createAnalysisPool(options: AnalysisPoolOptions): AnalysisPool {
   const pool = new Piscina<WorkerTask, AnalysisResult | AmplitudeResult>({
     filename: workerFile(),
@@ -46,27 +74,31 @@ export function createAnalysisPool(options: AnalysisPoolOptions): AnalysisPool {
   return {
     capacity: options.jobs * options.tasksPerWorker,
     async analyse(task, cancel) {
-      const timeLimit = AbortSignal.timeout(options.fileTimeLimitMs);
+      const stop = taskStop(options.fileTimeLimitMs, cancel);
       try {
         // Aborting a running task terminates its worker thread; piscina starts another.
-        return (await pool.run(task, { signal: cancel ? AbortSignal.any([cancel, timeLimit]) : timeLimit })) as AnalysisResult;
+        return (await pool.run(task, { signal: stop.signal })) as AnalysisResult;
       } catch (error) {
         if (cancel?.aborted) return null;
-        if (timeLimit.aborted) {
+        if (stop.timedOut) {
           return fileFailure(task.path, 'decode', 'ANALYSIS_TIMEOUT', `analysis ran past ${Math.round(options.fileTimeLimitMs / 1000)} s; its worker was stopped`);
         }
         // A crashed worker costs one file, never the import.
         return fileFailure(task.path, 'decode', 'WORKER_FAILED', `the worker analysing it failed (${errorMessage(error)})`);
+      } finally {
+        stop.clear();
       }
     },
     async measureAmplitude(task, cancel) {
-      const timeLimit = AbortSignal.timeout(options.fileTimeLimitMs);
+      const stop = taskStop(options.fileTimeLimitMs, cancel);
       try {
-        return (await pool.run(task, { signal: cancel ? AbortSignal.any([cancel, timeLimit]) : timeLimit })) as AmplitudeResult;
+        return (await pool.run(task, { signal: stop.signal })) as AmplitudeResult;
       } catch (error) {
         if (cancel?.aborted) return null;
-        if (timeLimit.aborted) return fileFailure(task.path, 'decode', 'ANALYSIS_TIMEOUT', `measuring ran past ${Math.round(options.fileTimeLimitMs / 1000)} s; its worker was stopped`);
+        if (stop.timedOut) return fileFailure(task.path, 'decode', 'ANALYSIS_TIMEOUT', `measuring ran past ${Math.round(options.fileTimeLimitMs / 1000)} s; its worker was stopped`);
         return fileFailure(task.path, 'decode', 'WORKER_FAILED', `the worker measuring it failed (${errorMessage(error)})`);
+      } finally {
+        stop.clear();
       }
     },
     close: () => pool.close({ force: true }),

@@ -7,25 +7,20 @@ import { randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { defaultDatabasePath, resolveImportPlace, type ImportPlace } from '../config/root-folder.js';
 import { readSettings, settingOf } from '../config/settings.js';
-import { listFileIdentities, listFirstRecordings, listKnownFiles, listMissingFiles, markPresence, moveFiles } from '../db/queries/files.js';
+import { markPresence, moveFiles } from '../db/queries/files.js';
 import { claimSession, endSession as endSessionRow, releaseSession, saveSessionProgress } from '../db/import-sessions.js';
 import { listImportErrors, type ImportErrorRow } from '../db/queries/sessions.js';
-import { listReleasePlans } from '../db/queries/identification.js';
 import { listSettings } from '../db/queries/settings.js';
 import type { FileRecording } from '../db/recorder.js';
 import { openWkmpDatabase, type WkmpDatabase } from '../db/setup.js';
 import { audioAnalysisOptions } from '../analysis/settings.js';
 import type { AudioAnalysisOptions } from '../analysis/analyse-audio.js';
-import { parseReleasePlanSheet, type FileCueSheet } from '../stored/file-cue-sheet.js';
 import type { SessionOrigin } from '../stored/session-parameters.js';
 import { ffmpegForProbing, findFfmpeg } from '../analysis/decode/decoder.js';
 import { errorMessage, InvalidInputError } from '../errors.js';
 import type { AnalysisLevel, AnalysisResult, FileClass } from '../file-record.js';
-import { planChanges, type ChangePlan, type PlannedFile } from '../scan/plan.js';
 import { collapseFolders } from '../scan/folders.js';
-import { splitAbsent, type Absence } from '../scan/offline.js';
-import { walkLibrary, type ScanResult } from '../scan/walk.js';
-import { readCueSheets } from './cue-sheets.js';
+import { planImport, type ImportPlan, type PlannedWork } from './plan-files.js';
 import type { ImportEvent, ImportPhase, ImportSummary } from './events.js';
 import { createAnalysisPool } from './pool.js';
 import { summaryOf, type ImportStep } from './state.js';
@@ -184,77 +179,37 @@ async function importInto(db: WkmpDatabase, place: ImportPlaces, request: Import
 async function importFolder(
   db: WkmpDatabase, place: ImportPlaces, recording: FileRecording, reporter: Reporter, analysis: AnalysisPlan, signal?: AbortSignal,
 ): Promise<boolean> {
-  // scan: every file under the folders, hidden and system folders skipped, links not followed
-  const scan = await walkFolders(place, realDatabasePath(db.path));
-  // plan: new, changed, unchanged, moved or missing, against one read of what the database knows
-  reporter.phase('planning');
-  const known = place.folders.flatMap((folder) => listKnownFiles(db.read, folder.relativeFolder));
-  const knownGuids = new Set(known.flatMap((file) => (file.fileClass === 'audio' ? [file.guid] : [])));
-  const plan = planChanges(
-    scan.entries, known, analysis.level, listMissingFiles(db.read).filter((file) => !knownGuids.has(file.guid)), (guids) => listFileIdentities(db.read, guids),
-  );
-  // a file whose drive or share is not there is offline: neither missing nor deleted
-  const absence = splitAbsent(place.rootFolder, plan.missing, scan.entries.length, place.folders.some((folder) => folder.relativeFolder === ''));
-  reportPlan(reporter, plan, absence, scan.skippedSymlinks.length);
-  // renamed files' rows follow them; missing files are marked, never deleted; unchanged ones that came back are unmarked
-  await recordMoves(db, recording, plan.moved);
-  const newlyMissing = absence.missing.filter((file) => file.missingSince === null).map((file) => file.guid);
-  const presence = { missing: newlyMissing, restored: plan.restored.map((file) => file.guid), goneOthers: plan.gone.map((file) => file.path) };
-  if (presence.missing.length + presence.restored.length + presence.goneOthers.length > 0) await db.recorder.write(markPresence(presence), { recording });
-  // the cue sheets beside the files to analyse give them their tracks; a sheet that cannot be used is an error row
-  const cues = await readCueSheets(plan.toAnalyse, scan.entries);
-  for (const failure of cues.failures) await recording.add(failure);
-  // a file identification found to hold a whole release is cut at its tracks, unless a cue sheet beside it says otherwise
-  const sheets = new Map([...releaseSheets(db, plan.toAnalyse, reporter), ...cues.sheets]);
-  // analyse in worker threads (what each file is, by its content, is found there), record in batches
-  reporter.phase('analysing');
-  const completed = await analyseFiles(withRecordings(db, plan.toAnalyse), sheets, recording, reporter, analysis, new Set(newlyMissing), signal);
-  // what is analysed and not yet committed
-  reporter.phase('recording');
-  await recording.flush();
-  return completed;
-}
-
-/** The files with the recordings their candidates' passages play filled in, read once for them all. */
-function withRecordings(db: WkmpDatabase, files: readonly PlannedFile[]): PlannedFile[] {
-  const recordings = listFirstRecordings(db.read, [...new Set(files.flatMap((file) => file.sameAs.map((candidate) => candidate.guid)))]);
-  return files.map((file) => (file.sameAs.length === 0 ? file : {
-    ...file, sameAs: file.sameAs.map((candidate) => ({ ...candidate, recordingMbid: recordings.get(candidate.guid) ?? null })),
-  }));
-}
-
-/** The release plans of these files, by path; a plan that cannot be read is a warning, and its file is cut at its silences. */
-function releaseSheets(db: WkmpDatabase, files: readonly PlannedFile[], reporter: Reporter): Map<string, FileCueSheet> {
-  const sheets = new Map<string, FileCueSheet>();
-  for (const [path, text] of listReleasePlans(db.read, files.map((file) => file.entry.path))) {
-    const sheet = parseReleasePlanSheet(text);
-    if (sheet.readable) sheets.set(path, sheet.value);
-    else reporter.log('warn', `reading the release plan of ${path}: ${sheet.problem}; the file is cut at its silences`);
-  }
-  return sheets;
-}
-
-async function walkFolders(place: ImportPlaces, database: string): Promise<ScanResult> {
-  const scans = await Promise.all(place.folders.map((folder) => walkLibrary(place.rootFolder, folder.folder, database)));
-  return { entries: scans.flatMap((scan) => scan.entries), skippedSymlinks: scans.flatMap((scan) => scan.skippedSymlinks) };
-}
-
-/** Renamed files, in transactions of `movesPerTransaction` (about 20 ms of lock each, measured by bench:moves). */
-const movesPerTransaction = 5000;
-
-async function recordMoves(db: WkmpDatabase, recording: FileRecording, moved: ChangePlan['moved']): Promise<void> {
-  for (let start = 0; start < moved.length; start += movesPerTransaction) {
-    const chunk = moved.slice(start, start + movesPerTransaction).map(({ guid, entry, wasMissing }) => ({ guid, path: entry.path, device: entry.device, inode: entry.inode, wasMissing }));
-    await db.recorder.write(moveFiles(chunk), { recording });
+  // scan and plan: the walk merged folder by folder with what the database knows, hidden and system folders skipped, links not followed;
+  // renamed files' rows follow them; a file whose drive or share is not there is offline, neither missing nor deleted
+  const plan = await planImport(db, place, realDatabasePath(db.path), analysis.level, {
+    onFailure: (failure) => recording.add(failure),
+    onMoves: (moves) => db.recorder.write(moveFiles(moves.map(({ guid, entry, wasMissing }) => ({ guid, path: entry.path, device: entry.device, inode: entry.inode, wasMissing }))), { recording }),
+    warn: (message) => reporter.log('warn', message),
+    onPairing: () => reporter.phase('planning'),
+  });
+  try {
+    reportPlan(reporter, plan);
+    // missing files are marked, never deleted; unchanged ones that came back are unmarked
+    const presence = { missing: [...plan.newlyMissing], restored: plan.survey.restored, goneOthers: plan.survey.gone };
+    if (presence.missing.length + presence.restored.length + presence.goneOthers.length > 0) await db.recorder.write(markPresence(presence), { recording });
+    // analyse in worker threads (what each file is, by its content, is found there), record in batches
+    reporter.phase('analysing');
+    const total = plan.toAnalyse.new + plan.toAnalyse.changed + plan.toAnalyse.upgrade;
+    const completed = await analyseFiles(plan.files(), total, recording, reporter, analysis, plan.newlyMissing, signal);
+    // what is analysed and not yet committed
+    reporter.phase('recording');
+    await recording.flush();
+    return completed;
+  } finally {
+    plan.close();
   }
 }
 
-function reportPlan(reporter: Reporter, plan: ChangePlan, absence: Absence, skippedSymlinks: number): void {
-  const by = (action: PlannedFile['action']) => plan.toAnalyse.filter((file) => file.action === action).length;
-  const analysedAgain = new Set(plan.toAnalyse.map((file) => file.knownGuid));
+function reportPlan(reporter: Reporter, plan: ImportPlan): void {
+  const { absence, survey } = plan;
   reporter.step({
-    type: 'planned', at: Date.now(), toAnalyse: { new: by('new'), changed: by('changed'), upgrade: by('upgrade') },
-    unchanged: plan.unchanged, moved: plan.moved.length, movedUnopened: plan.moved.filter((move) => !analysedAgain.has(move.guid)).length, missing: absence.missing.length, offline: absence.offline.length, skippedSymlinks,
+    type: 'planned', at: Date.now(), toAnalyse: plan.toAnalyse, unchanged: survey.unchanged, moved: plan.moved, movedUnopened: plan.movedUnopened,
+    missing: absence.missing.length, offline: absence.offline.length, skippedSymlinks: survey.skippedSymlinks,
   });
   if (absence.missing.length > 0) reporter.log('warn', `${absence.missing.length} known files are missing from disk; they are kept and marked`);
   if (absence.offline.length > 0) {
@@ -303,27 +258,32 @@ function classOf(result: AnalysisResult): FileClass {
   return 'audio';
 }
 
-/** Keeps every worker busy and hands each result to the recorder. Returns false when cancelled. */
+/** Keeps every worker busy and hands each result to the recorder, taking the files as the workers free up. Returns false when cancelled. */
 async function analyseFiles(
-  files: readonly PlannedFile[], cueSheets: ReadonlyMap<string, FileCueSheet>, recording: FileRecording, reporter: Reporter,
+  files: Iterator<PlannedWork>, total: number, recording: FileRecording, reporter: Reporter,
   analysis: AnalysisPlan, newlyMissing: ReadonlySet<string>, signal?: AbortSignal,
 ): Promise<boolean> {
-  if (files.length === 0) return !signal?.aborted;
+  if (total === 0) return !signal?.aborted;
   const pool = createAnalysisPool({
-    jobs: Math.max(1, Math.min(analysis.jobs, files.length)),
+    jobs: Math.max(1, Math.min(analysis.jobs, total)),
     // Tag reading waits on I/O, so a few files per worker help; decoding keeps a core busy alone.
     tasksPerWorker: analysis.level === 'tags' ? 4 : 1,
     fileTimeLimitMs: analysis.fileTimeLimitMs,
   });
-  let next = 0;
+  let exhausted = false;
   let stopped = 0;
   async function lane(): Promise<void> {
-    while (next < files.length && !signal?.aborted) {
-      const { action, entry, knownGuid, cueSignature, expectsAudio, sameAs } = files[next++]!;
+    while (!signal?.aborted) {
+      const next = files.next();
+      if (next.done === true) {
+        exhausted = true;
+        return;
+      }
+      const { file: { action, entry, knownGuid, cueSignature, expectsAudio, sameAs }, cueSheet } = next.value;
       reporter.step({ type: 'file-started', at: Date.now(), path: entry.path });
       const result = await pool.analyse({
         kind: 'analyse', absolutePath: entry.absolutePath, path: entry.path, knownGuid, expectsAudio, cueSignature, sameAs,
-        cueSheet: cueSheets.get(entry.path) ?? null, analysis: analysis.level, ffmpeg: analysis.ffmpeg, audio: analysis.audio,
+        cueSheet, analysis: analysis.level, ffmpeg: analysis.ffmpeg, audio: analysis.audio,
       }, signal);
       if (result === null) {
         reporter.step({ type: 'file-stopped', at: Date.now(), path: entry.path });
@@ -339,9 +299,9 @@ async function analyseFiles(
     }
   }
   try {
-    await Promise.all(Array.from({ length: Math.min(pool.capacity, files.length) }, lane));
+    await Promise.all(Array.from({ length: Math.min(pool.capacity, total) }, lane));
   } finally {
     await pool.close();
   }
-  return next >= files.length && stopped === 0;
+  return exhausted && stopped === 0 && !signal?.aborted;
 }

@@ -32,3 +32,24 @@ export function collapseFolders(folders: Iterable<string>): string[] {
   const all = new Set(folders);
   return [...all].filter((folder) => !ancestorsOf(folder).some((ancestor) => all.has(ancestor))).sort();
 }
+
+/** A UTF-16 code unit mapped so that comparing units orders strings by code point: surrogates (above U+FFFF) after U+E000–U+FFFF. */
+function codePointRank(unit: number): number {
+  if (unit < 0xd800) return unit;
+  return unit < 0xe000 ? unit + 0x2000 : unit - 0x800;
+}
+
+/**
+ * Orders paths as SQLite's BINARY collation does (memcmp of UTF-8, that is by code point), not as
+ * JavaScript's `<` does (by UTF-16 unit, which differs above U+FFFF): the walk and the database's
+ * rows are merged in this order (scan/plan.ts), so the two must agree to the byte.
+ */
+export function comparePaths(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i += 1) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointRank(x) - codePointRank(y);
+  }
+  return a.length - b.length;
+}

@@ -1,7 +1,7 @@
-import type { KnownAudioFile, KnownFile, KnownFileIdentity, KnownOtherFile } from '../db/queries/files.js';
+import type { KnownAudioFile, KnownFile, KnownFileIdentity } from '../db/queries/files.js';
 import { ANALYSIS_VERSION, type AnalysisLevel, type FileClass, type SameFileCandidate } from '../file-record.js';
-import { cueSignatures, folderOf } from './cue-sheets.js';
-import type { ScanEntry } from './walk.js';
+import { comparePaths } from './folders.js';
+import type { ScanEntry, WalkedRun } from './walk.js';
 
 /** `upgrade`: unchanged on disk, but only tagged so far or analysed under older rules, and this import analyses in full. */
 export type PlanAction = 'new' | 'changed' | 'upgrade' | 'unchanged' | 'moved' | 'missing';
@@ -32,23 +32,6 @@ export interface MovedFile {
   wasMissing: boolean;
 }
 
-export interface ChangePlan {
-  /** Files whose content must be looked at: new and changed ones, and audio a full import upgrades. */
-  toAnalyse: PlannedFile[];
-  /** Renamed files, found by where they live on disk. */
-  moved: MovedFile[];
-  /** Unchanged files by what they are, skipped without being opened. */
-  unchanged: Record<FileClass, number>;
-  /** Unchanged audio files that had been marked missing and are back. */
-  restored: KnownAudioFile[];
-  /** Known audio files of the folder no longer on disk: kept, marked, reported (or offline: scan/offline.ts). */
-  missing: KnownFileIdentity[];
-  /** Remembered non-audio files no longer on disk: forgotten. */
-  gone: KnownOtherFile[];
-  /** The cue-sheet signature of each folder that has sheets (scan/cue-sheets.ts). */
-  cueSheets: ReadonlyMap<string, string>;
-}
-
 /** A new path is compared by content with at most this many known files of the same size. */
 const maxSameSizeCandidates = 4;
 
@@ -58,16 +41,13 @@ function isModified(entry: ScanEntry, known: KnownFile): boolean {
 }
 
 /** Changed on disk, or the cue sheets beside it changed. */
-export function isChanged(entry: ScanEntry, known: KnownAudioFile, cueSignature: string | null): boolean {
+function isChanged(entry: ScanEntry, known: KnownAudioFile, cueSignature: string | null): boolean {
   return isModified(entry, known) || known.cueSignature !== cueSignature;
 }
 
 function isOutdated(known: KnownAudioFile, level: AnalysisLevel): boolean {
   return level === 'full' && (known.analysis === 'tags' || known.analysisVersion < ANALYSIS_VERSION);
 }
-
-/** Reads the identities of known files by guid: called once per plan, for the files absent or changed only. */
-export type IdentityReader = (guids: readonly string[]) => readonly KnownFileIdentity[];
 
 function candidateOf(file: KnownFileIdentity): SameFileCandidate {
   return { guid: file.guid, hash: file.hash, audioHash: file.audioHash, recordingMbid: null };
@@ -79,7 +59,7 @@ const placeOf = (device: number | null, inode: number | null): string => `${devi
  * The known audio files no longer at their paths, which a new path may be: looked up by where
  * they lived on disk and by size, and taken once each.
  */
-class AbsentFiles {
+export class AbsentFiles {
   private readonly byPlace = new Map<string, KnownFileIdentity>();
   private readonly bySize = new Map<number, KnownFileIdentity[]>();
   /** Moved here (unopened), or offered to one new path to check by content: never offered to another. */
@@ -113,81 +93,129 @@ class AbsentFiles {
     this.moved.add(file.guid);
   }
 
-  isMoved(file: KnownFileIdentity): boolean {
-    return this.moved.has(file.guid);
+  /** The absent files not moved here: marked missing (a file offered to a new path too, until its content is found there). */
+  notMoved(files: readonly KnownFileIdentity[]): KnownFileIdentity[] {
+    return files.filter((file) => !this.moved.has(file.guid));
+  }
+
+  /** Whether any file is left to pair with: none, and every unknown path is new without a look. */
+  get isEmpty(): boolean {
+    return this.byPlace.size === 0 && this.bySize.size === 0;
   }
 }
 
+/** A file the survey met that must be looked at, or a path the database does not know, which is paired once the walk is done. */
+export interface SurveyedFile {
+  file: PlannedFile;
+  /** A path the database does not know: new, or a known file that moved (pairAbsent). */
+  unknown: boolean;
+  /** Changed on disk: compared by content with what it was (its identity read when it is analysed). */
+  changedOnDisk: boolean;
+}
+
+/** What the survey counts and what it keeps: files unchanged are counted, never held; the rest is what changed. */
+export interface Survey {
+  /** Files the walk met. */
+  walked: number;
+  skippedSymlinks: number;
+  /** Unchanged files by what they are, skipped without being opened. */
+  unchanged: Record<FileClass, number>;
+  /** Unchanged audio files that had been marked missing and are back (guids). */
+  restored: string[];
+  /** Known audio files of the folders no longer at their paths: moved, missing or offline, decided once all is walked. */
+  absent: KnownAudioFile[];
+  /** Remembered non-audio files no longer on disk: forgotten (paths). */
+  gone: string[];
+}
+
+export function emptySurvey(): Survey {
+  return { walked: 0, skippedSymlinks: 0, unchanged: { audio: 0, image: 0, video: 0, other: 0 }, restored: [], absent: [], gone: [] };
+}
+
 /**
- * Compares the walk with what the database knows about the same folder, read once before the
- * walk: every known path met on disk is popped, and what is left over is missing (or gone). A
- * file is opened only when it is new, changed, or audio analysed by older rules.
- *
- * A path the database does not know may be a known file that moved: one that left its path in
- * this folder, or was marked missing before anywhere (`missingElsewhere`, a move seen in two
- * imports). The same filesystem place, size and time is a rename, recorded unopened; otherwise the
- * files of the same place or size are candidates the worker checks by content.
+ * Compares the walk with what the database knows about the same folder, both in path order (the
+ * walk sorts each folder's listing as the database sorts paths: scan/folders.ts comparePaths), as
+ * a merge: a known path the walk passes without meeting is absent; one it meets is compared; a
+ * path the database does not know is passed on to be paired with the absent files once all is
+ * walked. Unchanged files are counted, never held: what is held at once is one folder's run and
+ * one page of known rows, whatever the library's size. A file is opened only when it is new,
+ * changed, or audio analysed by older rules; `onRun` gets each run's files to analyse.
  */
-export function planChanges(
-  onDisk: readonly ScanEntry[], known: readonly KnownFile[], level: AnalysisLevel = 'full', missingElsewhere: readonly KnownFileIdentity[] = [],
-  readIdentities: IdentityReader = () => [],
-): ChangePlan {
-  const knownByPath = new Map(known.map((file) => [file.path, file]));
-  const sheets = cueSignatures(onDisk);
-  const plan: ChangePlan = { toAnalyse: [], moved: [], unchanged: { audio: 0, image: 0, video: 0, other: 0 }, restored: [], missing: [], gone: [], cueSheets: sheets };
-  const unknownPaths: ScanEntry[] = [];
-  /** Changed files, checked by content against what they were: their candidates come with the identities read below. */
-  const changed: PlannedFile[] = [];
-  const planned = (entry: ScanEntry, action: PlannedFile['action'], knownGuid: string | null, expectsAudio: boolean, sameAs: SameFileCandidate[] = []): PlannedFile => {
-    const file: PlannedFile = { action, entry, knownGuid, expectsAudio, cueSignature: sheets.get(folderOf(entry.path)) ?? null, sameAs };
-    plan.toAnalyse.push(file);
-    return file;
+export async function surveyFolder(
+  runs: AsyncIterable<WalkedRun>, known: Iterator<KnownFile>, level: AnalysisLevel, survey: Survey,
+  onRun: (run: WalkedRun, files: SurveyedFile[]) => Promise<void>,
+): Promise<void> {
+  let row = known.next();
+  const passAbsent = (path: string): void => {
+    while (!row.done && comparePaths(row.value.path, path) < 0) {
+      const file = row.value;
+      if (file.fileClass === 'audio') survey.absent.push(file);
+      else survey.gone.push(file.path);
+      row = known.next();
+    }
   };
-  for (const entry of onDisk) {
-    const file = knownByPath.get(entry.path);
-    knownByPath.delete(entry.path);
-    const cueSignature = sheets.get(folderOf(entry.path)) ?? null;
-    if (!file) unknownPaths.push(entry);
-    else if (file.fileClass !== 'audio') {
-      if (isModified(entry, file)) planned(entry, 'new', null, entry.extensionClass === 'audio');
-      else plan.unchanged[file.fileClass] += 1;
-    } else if (isModified(entry, file)) changed.push(planned(entry, 'changed', file.guid, true));
-    else if (isChanged(entry, file, cueSignature)) planned(entry, 'changed', file.guid, true);
-    else if (isOutdated(file, level)) planned(entry, 'upgrade', file.guid, true);
-    else {
-      plan.unchanged.audio += 1;
-      if (file.missingSince !== null) plan.restored.push(file);
+  for await (const run of runs) {
+    const files: SurveyedFile[] = [];
+    const planned = (entry: ScanEntry, action: PlannedFile['action'], knownGuid: string | null, expectsAudio: boolean, more: Partial<SurveyedFile> = {}): void => {
+      files.push({ file: { action, entry, knownGuid, expectsAudio, cueSignature: run.cueSignature, sameAs: [] }, unknown: false, changedOnDisk: false, ...more });
+    };
+    survey.walked += run.entries.length;
+    survey.skippedSymlinks += run.skippedSymlinks.length;
+    for (const entry of run.entries) {
+      passAbsent(entry.path);
+      const file = !row.done && row.value.path === entry.path ? row.value : undefined;
+      if (file !== undefined) row = known.next();
+      if (!file) planned(entry, 'new', null, entry.extensionClass === 'audio', { unknown: true });
+      else if (file.fileClass !== 'audio') {
+        if (isModified(entry, file)) planned(entry, 'new', null, entry.extensionClass === 'audio');
+        else survey.unchanged[file.fileClass] += 1;
+      } else if (isModified(entry, file)) planned(entry, 'changed', file.guid, true, { changedOnDisk: true });
+      else if (isChanged(entry, file, run.cueSignature)) planned(entry, 'changed', file.guid, true);
+      else if (isOutdated(file, level)) planned(entry, 'upgrade', file.guid, true);
+      else {
+        survey.unchanged.audio += 1;
+        if (file.missingSince !== null) survey.restored.push(file.guid);
+      }
     }
+    if (files.length > 0) await onRun(run, files);
   }
-  const leftHere = [...knownByPath.values()];
-  const leftAudio = leftHere.filter((file): file is KnownAudioFile => file.fileClass === 'audio');
-  // One read, before anything is written, of what tells the absent and the changed files apart.
-  const wanted = [...changed.map((file) => file.knownGuid!), ...leftAudio.map((file) => file.guid)];
-  const identities = new Map(wanted.length === 0 ? [] : readIdentities(wanted).map((file) => [file.guid, file]));
-  for (const file of changed) {
-    const was = identities.get(file.knownGuid!);
-    if (was !== undefined && was.hash !== '') file.sameAs = [candidateOf(was)];
+  // What is left after the last file walked is absent too (a folder gone whole included).
+  while (!row.done) {
+    const file = row.value;
+    if (file.fileClass === 'audio') survey.absent.push(file);
+    else survey.gone.push(file.path);
+    row = known.next();
   }
-  // A file whose row went meanwhile (another service) has no identity: it is neither paired nor missing.
-  const absentHere = leftAudio.flatMap((file) => identities.get(file.guid) ?? []);
-  const absent = new AbsentFiles([...absentHere, ...missingElsewhere]);
-  for (const entry of unknownPaths) {
-    const there = absent.atPlace(entry);
-    if (there !== undefined && !isModified(entry, there)) {
-      absent.move(there);
-      plan.moved.push({ guid: there.guid, from: there.path, entry, wasMissing: there.missingSince !== null });
-      const cueSignature = sheets.get(folderOf(entry.path)) ?? null;
-      // The row is moved before analysis: a sheet beside it now, or older rules, analyse it at its new path.
-      if (there.cueSignature !== cueSignature) planned(entry, 'changed', there.guid, true);
-      else if (isOutdated(there, level)) planned(entry, 'upgrade', there.guid, true);
-      continue;
-    }
-    const candidates = [...(there === undefined || there.hash === '' ? [] : [there]), ...absent.ofSize(entry.sizeBytes).filter((file) => file !== there)];
-    for (const file of candidates) absent.offer(file);
-    planned(entry, 'new', null, entry.extensionClass === 'audio', candidates.map(candidateOf));
+}
+
+/** What a path the database does not know turned out to be, once it is compared with the absent files. */
+export type Pairing =
+  | { kind: 'moved'; move: MovedFile; analyse: PlannedFile | null }
+  | { kind: 'new'; analyse: PlannedFile };
+
+/**
+ * A path the database does not know may be a known file that moved: one that left its path in
+ * the folders walked, or was marked missing before anywhere (a move seen in two imports). The same
+ * filesystem place, size and time is a rename, recorded unopened; otherwise the files of the same
+ * place or size are candidates the worker checks by content.
+ */
+export function pairUnknown(file: PlannedFile, absent: AbsentFiles, level: AnalysisLevel): Pairing {
+  const { entry } = file;
+  const there = absent.atPlace(entry);
+  if (there !== undefined && !isModified(entry, there)) {
+    absent.move(there);
+    const move = { guid: there.guid, from: there.path, entry, wasMissing: there.missingSince !== null };
+    // The row is moved before analysis: a sheet beside it now, or older rules, analyse it at its new path.
+    if (there.cueSignature !== file.cueSignature) return { kind: 'moved', move, analyse: { ...file, action: 'changed', knownGuid: there.guid, expectsAudio: true } };
+    if (isOutdated(there, level)) return { kind: 'moved', move, analyse: { ...file, action: 'upgrade', knownGuid: there.guid, expectsAudio: true } };
+    return { kind: 'moved', move, analyse: null };
   }
-  for (const file of leftHere) if (file.fileClass !== 'audio') plan.gone.push(file);
-  // A file offered to a new path is marked missing too, until its content is found there.
-  plan.missing = absentHere.filter((file) => !absent.isMoved(file));
-  return plan;
+  const candidates = [...(there === undefined || there.hash === '' ? [] : [there]), ...absent.ofSize(entry.sizeBytes).filter((other) => other !== there)];
+  for (const candidate of candidates) absent.offer(candidate);
+  return { kind: 'new', analyse: { ...file, sameAs: candidates.map(candidateOf) } };
+}
+
+/** A changed file is compared by content with what it was, when it was hashed. */
+export function sameAsBefore(was: KnownFileIdentity | undefined): SameFileCandidate[] {
+  return was !== undefined && was.hash !== '' ? [candidateOf(was)] : [];
 }

@@ -1,9 +1,10 @@
-import { lstatSync } from 'node:fs';
-import { sep } from 'node:path';
-import { fdir } from 'fdir';
+import { lstatSync, type Dirent } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { FileClass } from '../file-record.js';
 import { classifyByExtension } from '../file-class.js';
-import { relativeToRoot } from './folders.js';
+import { cueSignatures } from './cue-sheets.js';
+import { comparePaths, relativeToRoot } from './folders.js';
 
 export interface ScanEntry {
   /** Relative to the root folder, forward slashes. */
@@ -16,6 +17,23 @@ export interface ScanEntry {
   inode: number;
   /** From the extension; files whose content may say otherwise are checked later. */
   extensionClass: FileClass;
+}
+
+/**
+ * Files of one folder that follow each other in path order: the whole folder, or the part of it
+ * between two of its subfolders (whose files sort between them: "a b/x" < "a.mp3" < "a/x").
+ */
+export interface WalkedRun {
+  /** The folder, relative to the root ('' the root itself). */
+  folder: string;
+  /** Every file of the folder, in path order: what its cue sheets are read with. */
+  folderFiles: readonly ScanEntry[];
+  /** The folder's cue sheets as one signature (scan/cue-sheets.ts); null when it has none. */
+  cueSignature: string | null;
+  /** This run's files, in path order. */
+  entries: ScanEntry[];
+  /** Symbolic links of this run, met and not followed. */
+  skippedSymlinks: string[];
 }
 
 export interface ScanResult {
@@ -34,43 +52,91 @@ export function isSkippedFolder(name: string): boolean {
   return name.startsWith('.') || systemFolders.has(name);
 }
 
-function isHiddenFile(name: string): boolean {
-  return name.startsWith('.');
+/** What a folder's listing gives the walk: a name, and whether it leads to a folder to walk. */
+interface Listed {
+  /** The name, with '/' after a folder's: siblings sorted by it come in the order of the paths under them. */
+  key: string;
+  dirent: Dirent;
 }
 
+async function listFolder(absoluteFolder: string, databaseFiles: ReadonlySet<string>): Promise<Listed[]> {
+  let dirents: Dirent[];
+  try {
+    dirents = await readdir(absoluteFolder, { withFileTypes: true });
+  } catch {
+    return []; // unreadable or gone meanwhile: as the walk has always done, the folder holds nothing now
+  }
+  const listed: Listed[] = [];
+  for (const dirent of dirents) {
+    if (dirent.name.startsWith('.')) continue; // hidden files and folders
+    if (dirent.isDirectory()) {
+      if (!isSkippedFolder(dirent.name)) listed.push({ key: `${dirent.name}/`, dirent });
+    } else if (!databaseFiles.has(join(absoluteFolder, dirent.name))) listed.push({ key: dirent.name, dirent });
+  }
+  return listed.sort((a, b) => comparePaths(a.key, b.key));
+}
+
+function entryOf(root: string, absolutePath: string): ScanEntry | 'symlink' | undefined {
+  let stat;
+  try {
+    stat = lstatSync(absolutePath, { throwIfNoEntry: false });
+  } catch {
+    return undefined; // unreadable now (a folder replaced by a file meanwhile): the next scan looks again
+  }
+  if (stat === undefined) return undefined; // gone between listing and lstat: the next scan will not see it either
+  if (stat.isSymbolicLink()) return 'symlink';
+  if (!stat.isFile()) return undefined;
+  const path = relativeToRoot(root, absolutePath)!;
+  return { path, absolutePath, sizeBytes: stat.size, mtimeMs: stat.mtimeMs, device: stat.dev, inode: stat.ino, extensionClass: classifyByExtension(path) };
+}
 
 /**
- * Every regular file under `folder` (inside `root`), skipping hidden and system folders and
- * hidden files. Symbolic links are never followed: one leading inside the tree points at what
- * the walk reaches anyway, one leading out of it is not ours to import, and neither can loop.
+ * Every regular file under `folder` (inside `root`), in path order (comparePaths, the database's
+ * order), one folder's run at a time: what is held at once is one folder's listing per level, not
+ * the library. Hidden and system folders and hidden files are skipped. Symbolic links are never
+ * followed: one leading inside the tree points at what the walk reaches anyway, one leading out of
+ * it is not ours to import, and neither can loop.
  */
-export async function walkLibrary(root: string, folder: string, database?: string): Promise<ScanResult> {
+export async function* walkSorted(root: string, folder: string, database?: string): AsyncGenerator<WalkedRun> {
   // The database and its WAL and shared-memory files live in the root: they are not library files.
   const databaseFiles = new Set(database === undefined ? [] : ['', '-wal', '-shm', '-journal'].map((suffix) => database + suffix));
-  const paths = await new fdir()
-    .withFullPaths()
-    .exclude((name) => isSkippedFolder(name))
-    .filter((path) => !isHiddenFile(path.slice(path.lastIndexOf(sep) + 1)) && !databaseFiles.has(path))
-    .crawl(folder)
-    .withPromise();
-  const entries: ScanEntry[] = [];
-  const skippedSymlinks: string[] = [];
-  for (const absolutePath of paths) {
-    let stat;
-    try {
-      stat = lstatSync(absolutePath, { throwIfNoEntry: false });
-    } catch {
-      continue; // unreadable now (a folder replaced by a file meanwhile): the next scan looks again
-    }
-    if (stat === undefined) continue; // gone between listing and lstat: the next scan will not see it either
-    const path = relativeToRoot(root, absolutePath);
-    if (path === undefined) continue; // fdir crawls inside the folder asked for, itself inside the root
-    if (stat.isSymbolicLink()) {
-      skippedSymlinks.push(path);
+  yield* walkFolder(root, folder, databaseFiles);
+}
+
+async function* walkFolder(root: string, absoluteFolder: string, databaseFiles: ReadonlySet<string>): AsyncGenerator<WalkedRun> {
+  const folder = relativeToRoot(root, absoluteFolder);
+  if (folder === undefined) return; // the folder asked for lies inside the root: only a link could lead out
+  const listed = await listFolder(absoluteFolder, databaseFiles);
+  // The files first, each lstat'ed once: the folder's cue sheets sign every audio file in it.
+  const files = new Map<Listed, ScanEntry | 'symlink'>();
+  for (const item of listed) {
+    if (item.dirent.isDirectory()) continue;
+    const entry = entryOf(root, join(absoluteFolder, item.dirent.name));
+    if (entry !== undefined) files.set(item, entry);
+  }
+  const folderFiles = [...files.values()].filter((entry): entry is ScanEntry => entry !== 'symlink');
+  const cueSignature = cueSignatures(folderFiles).get(folder) ?? null;
+  let run: WalkedRun = { folder, folderFiles, cueSignature, entries: [], skippedSymlinks: [] };
+  for (const item of listed) {
+    if (item.dirent.isDirectory()) {
+      if (run.entries.length + run.skippedSymlinks.length > 0) yield run;
+      run = { folder, folderFiles, cueSignature, entries: [], skippedSymlinks: [] };
+      yield* walkFolder(root, join(absoluteFolder, item.dirent.name), databaseFiles);
       continue;
     }
-    if (!stat.isFile()) continue;
-    entries.push({ path, absolutePath, sizeBytes: stat.size, mtimeMs: stat.mtimeMs, device: stat.dev, inode: stat.ino, extensionClass: classifyByExtension(path) });
+    const entry = files.get(item);
+    if (entry === 'symlink') run.skippedSymlinks.push(relativeToRoot(root, join(absoluteFolder, item.dirent.name))!);
+    else if (entry !== undefined) run.entries.push(entry);
   }
-  return { entries, skippedSymlinks };
+  if (run.entries.length + run.skippedSymlinks.length > 0) yield run;
+}
+
+/** The whole walk at once, for the tools that want a list (benchmarks); the import takes it run by run. */
+export async function walkLibrary(root: string, folder: string, database?: string): Promise<ScanResult> {
+  const result: ScanResult = { entries: [], skippedSymlinks: [] };
+  for await (const run of walkSorted(root, folder, database)) {
+    result.entries.push(...run.entries);
+    result.skippedSymlinks.push(...run.skippedSymlinks);
+  }
+  return result;
 }

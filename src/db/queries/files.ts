@@ -57,12 +57,14 @@ const KNOWN_AUDIO_COLUMNS = `guid, path, file_size_bytes AS sizeBytes, ${MODIFIC
        analysis, analysis_version AS analysisVersion, cue_signature AS cueSignature, 'audio' AS fileClass`;
 const IDENTITY_COLUMNS = `${KNOWN_AUDIO_COLUMNS}, hash, audio_hash AS audioHash, device_id AS deviceId, inode`;
 
-const SELECT_KNOWN_UNDER = `
+/** The next page of known files under a folder after `@after`, in path order (an index range on each table, merged). */
+const SELECT_KNOWN_PAGE = `
 SELECT ${KNOWN_AUDIO_COLUMNS}
-FROM files WHERE ${IN_FOLDER}
+FROM files WHERE path > @after AND (@upper IS NULL OR path < @upper)
 UNION ALL
 SELECT NULL, path, file_size_bytes, ${MODIFICATION_MS}, NULL, NULL, NULL, NULL, class
-FROM wkmp_ai_other_files WHERE ${IN_FOLDER}`;
+FROM wkmp_ai_other_files WHERE path > @after AND (@upper IS NULL OR path < @upper)
+ORDER BY path LIMIT @limit`;
 
 /** Missing and not retired: what a path that appears may be (an upgrade's old file is retired: its passages moved on). */
 const SELECT_MISSING = `
@@ -77,29 +79,44 @@ export function listFileIdentities(db: ReadDb, guids: readonly string[]): KnownF
   return db.prepare(SELECT_IDENTITIES).all(JSON.stringify(guids)) as KnownFileIdentity[];
 }
 
+/** Rows a page of the known files holds: enough that paging costs nothing, few enough to hold. */
+const knownPageRows = 2000;
+
 /**
  * What the database knows about the files under `folder` (relative, '' for the whole root): its
- * audio files and the other files it remembers, the one read the plan needs, done before anything
- * is written. Read as arrays and shaped here: a rescan reads every known file, and rows made
- * column by column by the driver cost a third more (measured on 50,000 files).
+ * audio files and the other files it remembers, in path order (the walk's: scan/folders.ts,
+ * comparePaths), a page at a time. Each page is a read of its own: no read transaction stays open
+ * while the walk goes on, and what is held is one page, not the library. Read as arrays and
+ * shaped here: a rescan reads every known file, and rows made column by column by the driver cost
+ * a third more (measured on 50,000 files).
  */
-export function listKnownFiles(db: ReadDb, folder: string): KnownFile[] {
-  const rows = db.prepare(SELECT_KNOWN_UNDER).raw(true).all(folderBounds(folder)) as KnownRow[];
-  return rows.map((row): KnownFile => (row[8] === 'audio'
-    ? {
-      fileClass: 'audio', guid: row[0]!, path: row[1], sizeBytes: row[2], modificationMs: row[3], missingSince: row[4],
-      analysis: row[5]!, analysisVersion: row[6]!, cueSignature: row[7],
+export function* knownFilesInOrder(db: ReadDb, folder: string): Generator<KnownFile> {
+  const statement = db.prepare(SELECT_KNOWN_PAGE).raw(true);
+  const { lower, upper } = folderBounds(folder);
+  // No file's path is a folder's with '/' after it, nor '': after it is from it.
+  let after = lower;
+  for (;;) {
+    const rows = statement.all({ after, upper, limit: knownPageRows }) as KnownRow[];
+    for (const row of rows) {
+      yield row[8] === 'audio'
+        ? {
+          fileClass: 'audio', guid: row[0]!, path: row[1], sizeBytes: row[2], modificationMs: row[3], missingSince: row[4],
+          analysis: row[5]!, analysisVersion: row[6]!, cueSignature: row[7],
+        }
+        : { fileClass: row[8], path: row[1], sizeBytes: row[2]!, modificationMs: row[3] };
     }
-    : { fileClass: row[8], path: row[1], sizeBytes: row[2]!, modificationMs: row[3] }));
+    if (rows.length < knownPageRows) return;
+    after = rows.at(-1)![1];
+  }
 }
 
-/** A row of SELECT_KNOWN_UNDER, in its column order; the other files' rows have nulls where audio files have values. */
+/** A row of SELECT_KNOWN_PAGE, in its column order; the other files' rows have nulls where audio files have values. */
 type KnownRow = [
   guid: string | null, path: string, sizeBytes: number | null, modificationMs: number | null, missingSince: string | null,
   analysis: AnalysisLevel | null, analysisVersion: number | null, cueSignature: string | null, fileClass: FileClass,
 ];
 
-/** Every file marked missing and not retired, wherever it was: what a path that appears may be, read with listKnownFiles. */
+/** Every file marked missing and not retired, wherever it was: what a path that appears may be. */
 export function listMissingFiles(db: ReadDb): KnownFileIdentity[] {
   return db.prepare(SELECT_MISSING).all() as KnownFileIdentity[];
 }

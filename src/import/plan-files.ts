@@ -1,0 +1,167 @@
+/**
+ * The plan of an import, in bounded memory: the walk is merged with what the database knows
+ * folder by folder (scan/plan.ts surveyFolder); the files to analyse wait in a spill on disk
+ * (db/plan-spill.ts), not in the heap; once everything is walked, the paths the database did not
+ * know are paired with the files found absent (moves), and the import takes the files a page at a
+ * time, each page's database reads done for the page. What is held at once is one folder's run,
+ * one page, and what changed (absent, restored and moved files), never the library.
+ */
+import type { FileRecording } from '../db/recorder.js';
+import type { WkmpDatabase } from '../db/setup.js';
+import { knownFilesInOrder, listFileIdentities, listFirstRecordings, listMissingFiles, type KnownFileIdentity } from '../db/queries/files.js';
+import { listReleasePlans } from '../db/queries/identification.js';
+import { PlanSpill } from '../db/plan-spill.js';
+import type { AnalysisLevel } from '../file-record.js';
+import { isWithinFolder } from '../scan/folders.js';
+import { splitAbsent, type Absence } from '../scan/offline.js';
+import {
+  AbsentFiles, emptySurvey, pairUnknown, sameAsBefore, surveyFolder, type MovedFile, type PlannedFile, type Survey,
+} from '../scan/plan.js';
+import { walkSorted } from '../scan/walk.js';
+import { parseReleasePlanSheet, type FileCueSheet } from '../stored/file-cue-sheet.js';
+import { readCueSheets } from './cue-sheets.js';
+
+/** A file to analyse, with what the import gives its worker beyond the plan. */
+export interface PlannedWork {
+  file: PlannedFile;
+  /** Its tracks, from a cue sheet beside it or the release identification found it holds. */
+  cueSheet: FileCueSheet | null;
+}
+
+/** A planned file as it waits in the spill. */
+interface Waiting {
+  file: PlannedFile;
+  cueSheet: FileCueSheet | null;
+  changedOnDisk: boolean;
+}
+
+export interface ImportPlan {
+  survey: Survey;
+  /** Files to analyse, by what the plan knows of them. */
+  toAnalyse: Record<PlannedFile['action'], number>;
+  /** Renamed files found unopened, and those of them not analysed again at their new path. */
+  moved: number;
+  movedUnopened: number;
+  /** The absent files not moved here: missing, or offline (scan/offline.ts). */
+  absence: Absence;
+  /** Newly missing files (guids): a file found later by its content was counted missing. */
+  newlyMissing: ReadonlySet<string>;
+  /** The files to analyse, in the order planned, a page at a time. */
+  files(): Generator<PlannedWork>;
+  close(): void;
+}
+
+export interface PlanHooks {
+  /** A cue sheet that cannot be used: an error row under the sheet's path. */
+  onFailure: FileRecording['add'];
+  /** Renamed files: their rows follow them, written before anything is analysed. */
+  onMoves(moves: readonly MovedFile[]): Promise<void>;
+  warn(message: string): void;
+  /** Called once the walk is done and the pairing begins. */
+  onPairing(): void;
+}
+
+export interface PlanPlace {
+  rootFolder: string;
+  /** Absolute folders to walk, with their paths relative to the root; disjoint. */
+  folders: readonly { folder: string; relativeFolder: string }[];
+}
+
+/** Files read back from the spill at once, and looked up in the database together. */
+const pageFiles = 256;
+/** Renamed files in one transaction (about 20 ms of lock each, measured by bench:moves). */
+const movesPerTransaction = 5000;
+
+export async function planImport(db: WkmpDatabase, place: PlanPlace, database: string, level: AnalysisLevel, hooks: PlanHooks): Promise<ImportPlan> {
+  const spill = new PlanSpill<Waiting>();
+  try {
+    const toAnalyse = { new: 0, changed: 0, upgrade: 0 };
+    const survey = emptySurvey();
+    const sheetFailuresOf = new Set<string>();
+    for (const folder of place.folders) {
+      await surveyFolder(walkSorted(place.rootFolder, folder.folder, database), knownFilesInOrder(db.read, folder.relativeFolder), level, survey, async (run, files) => {
+        // The cue sheets beside the files to analyse give them their tracks; a sheet that cannot be used is an error row, once.
+        const cues = await readCueSheets(files.map((surveyed) => surveyed.file), run.folderFiles);
+        if (!sheetFailuresOf.has(run.folder)) for (const failure of cues.failures) await hooks.onFailure(failure);
+        if (cues.failures.length > 0) sheetFailuresOf.add(run.folder);
+        for (const { file } of files) toAnalyse[file.action] += 1;
+        spill.add(files.map(({ file, unknown, changedOnDisk }) => ({ unknown, value: { file, cueSheet: cues.sheets.get(file.entry.path) ?? null, changedOnDisk } })));
+      });
+    }
+    hooks.onPairing();
+    // One read of what tells the absent files apart, for them only: what changed, never the library.
+    const absentHere = listFileIdentities(db.read, survey.absent.map((file) => file.guid));
+    const missingElsewhere = listMissingFiles(db.read).filter((file) => !place.folders.some((folder) => isWithinFolder(file.path, folder.relativeFolder)));
+    const absent = new AbsentFiles([...absentHere, ...missingElsewhere]);
+    const moves = absent.isEmpty ? { moved: 0, movedUnopened: 0 } : await pairUnknownPaths(spill, absent, level, toAnalyse, hooks);
+    // A file offered to a new path is marked missing too, until its content is found there.
+    const absence = splitAbsent(place.rootFolder, absent.notMoved(absentHere), survey.walked, place.folders.some((folder) => folder.relativeFolder === ''));
+    return {
+      survey, toAnalyse, ...moves, absence,
+      newlyMissing: new Set(absence.missing.filter((file) => file.missingSince === null).map((file) => file.guid)),
+      files: () => plannedWork(db, spill, hooks),
+      close: () => spill.close(),
+    };
+  } catch (error) {
+    spill.close();
+    throw error;
+  }
+}
+
+/** The paths the database did not know, compared with the absent files: renamed rows follow their files, the rest are new. */
+async function pairUnknownPaths(
+  spill: PlanSpill<Waiting>, absent: AbsentFiles, level: AnalysisLevel, toAnalyse: ImportPlan['toAnalyse'], hooks: PlanHooks,
+): Promise<{ moved: number; movedUnopened: number }> {
+  let moved: MovedFile[] = [];
+  let count = 0;
+  let unopened = 0;
+  for (let after = 0, page = spill.unknownPage(after, pageFiles); page.length > 0; page = spill.unknownPage(after, pageFiles)) {
+    after = page.at(-1)!.seq;
+    spill.settle(page.map(({ seq, value }) => {
+      const pairing = pairUnknown(value.file, absent, level);
+      if (pairing.kind === 'new') return { seq, value: { ...value, file: pairing.analyse } };
+      moved.push(pairing.move);
+      count += 1;
+      toAnalyse.new -= 1;
+      if (pairing.analyse === null) unopened += 1;
+      else toAnalyse[pairing.analyse.action] += 1;
+      return { seq, value: pairing.analyse === null ? null : { ...value, file: pairing.analyse } };
+    }));
+    if (moved.length >= movesPerTransaction) {
+      await hooks.onMoves(moved);
+      moved = [];
+    }
+  }
+  if (moved.length > 0) await hooks.onMoves(moved);
+  return { moved: count, movedUnopened: unopened };
+}
+
+/** The files to analyse a page at a time, with what the database says of each page read together. */
+function* plannedWork(db: WkmpDatabase, spill: PlanSpill<Waiting>, hooks: PlanHooks): Generator<PlannedWork> {
+  for (let after = 0, page = spill.page(after, pageFiles); page.length > 0; page = spill.page(after, pageFiles)) {
+    after = page.at(-1)!.seq;
+    const waiting = page.map((spilled) => spilled.value);
+    const identities = new Map(listFileIdentities(db.read, waiting.flatMap(({ file, changedOnDisk }) => (changedOnDisk ? [file.knownGuid!] : [])))
+      .map((file): [string, KnownFileIdentity] => [file.guid, file]));
+    const files = waiting.map(({ file, changedOnDisk }) => (changedOnDisk ? { ...file, sameAs: sameAsBefore(identities.get(file.knownGuid!)) } : file));
+    const recordings = listFirstRecordings(db.read, [...new Set(files.flatMap((file) => file.sameAs.map((candidate) => candidate.guid)))]);
+    const releaseSheets = listReleasePlans(db.read, files.map((file) => file.entry.path));
+    for (const [i, file] of files.entries()) {
+      yield {
+        // The recordings the candidates' passages play: new tags naming another one make a retag an analysis.
+        file: file.sameAs.length === 0 ? file : { ...file, sameAs: file.sameAs.map((candidate) => ({ ...candidate, recordingMbid: recordings.get(candidate.guid) ?? null })) },
+        // A cue sheet beside the file says more than a release identification found in it.
+        cueSheet: waiting[i]!.cueSheet ?? releaseSheet(releaseSheets.get(file.entry.path), file.entry.path, hooks),
+      };
+    }
+  }
+}
+
+/** A file identification found to hold a whole release is cut at its tracks; a plan that cannot be read is a warning, and its file is cut at its silences. */
+function releaseSheet(text: string | undefined, path: string, hooks: PlanHooks): FileCueSheet | null {
+  if (text === undefined) return null;
+  const sheet = parseReleasePlanSheet(text);
+  if (sheet.readable) return sheet.value;
+  hooks.warn(`reading the release plan of ${path}: ${sheet.problem}; the file is cut at its silences`);
+  return null;
+}
