@@ -13,7 +13,7 @@
  * knows and the comparison, with their shares, against listing the tree and an lstat per file
  * alone, the floor a rescan cannot go below.
  *
- * `--smoke`: 200 files and 20 images, for `npm test` to check that the bench runs, that the
+ * `--smoke`: 600 files and 60 images (more than one page of the plan's spill), for `npm test` to check that the bench runs, that the
  * rescan writes nothing and that the database after it holds what the import recorded (not its
  * timings). Exit code 1 when it does not.
  */
@@ -127,8 +127,8 @@ async function main(): Promise<void> {
     },
   });
   const jobs = values.smoke ? 2 : values.jobs === undefined ? undefined : Number(values.jobs);
-  const files = values.smoke ? 200 : Number(values.files);
-  const images = values.smoke ? 20 : values.images === undefined ? Math.floor(files / 10) : Number(values.images);
+  const files = values.smoke ? 600 : Number(values.files);
+  const images = values.smoke ? 60 : values.images === undefined ? Math.floor(files / 10) : Number(values.images);
   if (!Number.isInteger(files) || files <= 0) throw new Error(`--files must be a positive integer, got ${values.files}`);
   if (!Number.isInteger(images) || images < 0) throw new Error(`--images must be a whole number, got ${String(values.images)}`);
 

@@ -13,8 +13,9 @@
  *    stability look): the delay from a song file landing in a watched folder to its passage being
  *    committed (target ≤ 10 s).
  *
- * `--smoke`: 200 files, for `npm test` to check that the bench runs, that every file was moved
- * and none analysed, and that the watched file was committed (not the timings). Exit code 1 when not.
+ * `--smoke`: 600 files (more than one page of the plan's spill: import/plan-files.ts), for
+ * `npm test` to check that the bench runs, that every file was moved and none analysed, and
+ * that the watched file was committed (not the timings). Exit code 1 when not.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -102,7 +103,7 @@ const fmt = (value: number, digits = 1): string => value.toFixed(digits);
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { files: { type: 'string', default: '10000' }, json: { type: 'boolean' }, smoke: { type: 'boolean', default: false } } });
-  const files = values.smoke ? 200 : Number(values.files);
+  const files = values.smoke ? 600 : Number(values.files);
   if (!Number.isInteger(files) || files <= 0) throw new Error(`--files must be a positive integer, got ${values.files}`);
   const root = generateLibrary(files, 0);
   const work = mkdtempSync(join(tmpdir(), 'wkmp-bench-db-'));

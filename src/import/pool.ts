@@ -70,6 +70,10 @@ export function createAnalysisPool(options: AnalysisPoolOptions): AnalysisPool {
     maxThreads: options.jobs,
     concurrentTasksPerWorker: options.tasksPerWorker,
     idleTimeout: 5_000,
+    // A tags pass makes garbage quickly, and each worker's young generation grew to its default
+    // bound (peak 323 MB for two workers at 100,000 files); at 8 MB the same pass peaks at 253 MB
+    // and runs as fast. Decoded audio lives outside the heap, in buffers this does not bound.
+    resourceLimits: { maxYoungGenerationSizeMb: 8 },
   });
   return {
     capacity: options.jobs * options.tasksPerWorker,

@@ -8,7 +8,7 @@ import { formatModificationTime } from '../file-record.js';
 import type { ScanEntry } from './walk.js';
 
 export function isCueSheet(path: string): boolean {
-  return path.toLowerCase().endsWith('.cue');
+  return /\.cue$/i.test(path);
 }
 
 export function folderOf(path: string): string {

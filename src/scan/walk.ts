@@ -1,9 +1,8 @@
-import { lstatSync, type Dirent } from 'node:fs';
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstatSync, readdirSync, type Dirent } from 'node:fs';
+import { sep } from 'node:path';
 import type { FileClass } from '../file-record.js';
 import { classifyByExtension } from '../file-class.js';
-import { cueSignatures } from './cue-sheets.js';
+import { cueSignatures, isCueSheet } from './cue-sheets.js';
 import { comparePaths, relativeToRoot } from './folders.js';
 
 export interface ScanEntry {
@@ -59,10 +58,10 @@ interface Listed {
   dirent: Dirent;
 }
 
-async function listFolder(absoluteFolder: string, databaseFiles: ReadonlySet<string>): Promise<Listed[]> {
+function listFolder(absoluteFolder: string, databaseFiles: ReadonlySet<string>): Listed[] {
   let dirents: Dirent[];
   try {
-    dirents = await readdir(absoluteFolder, { withFileTypes: true });
+    dirents = readdirSync(absoluteFolder, { withFileTypes: true });
   } catch {
     return []; // unreadable or gone meanwhile: as the walk has always done, the folder holds nothing now
   }
@@ -71,12 +70,12 @@ async function listFolder(absoluteFolder: string, databaseFiles: ReadonlySet<str
     if (dirent.name.startsWith('.')) continue; // hidden files and folders
     if (dirent.isDirectory()) {
       if (!isSkippedFolder(dirent.name)) listed.push({ key: `${dirent.name}/`, dirent });
-    } else if (!databaseFiles.has(join(absoluteFolder, dirent.name))) listed.push({ key: dirent.name, dirent });
+    } else if (databaseFiles.size === 0 || !databaseFiles.has(absoluteFolder + sep + dirent.name)) listed.push({ key: dirent.name, dirent });
   }
   return listed.sort((a, b) => comparePaths(a.key, b.key));
 }
 
-function entryOf(root: string, absolutePath: string): ScanEntry | 'symlink' | undefined {
+function entryOf(absolutePath: string, path: string): ScanEntry | 'symlink' | undefined {
   let stat;
   try {
     stat = lstatSync(absolutePath, { throwIfNoEntry: false });
@@ -86,9 +85,11 @@ function entryOf(root: string, absolutePath: string): ScanEntry | 'symlink' | un
   if (stat === undefined) return undefined; // gone between listing and lstat: the next scan will not see it either
   if (stat.isSymbolicLink()) return 'symlink';
   if (!stat.isFile()) return undefined;
-  const path = relativeToRoot(root, absolutePath)!;
   return { path, absolutePath, sizeBytes: stat.size, mtimeMs: stat.mtimeMs, device: stat.dev, inode: stat.ino, extensionClass: classifyByExtension(path) };
 }
+
+/** The walk lists and stats folders synchronously (an await per folder costs more than the listing) and lets the event loop run this often. */
+const yieldEveryMs = 10;
 
 /**
  * Every regular file under `folder` (inside `root`), in path order (comparePaths, the database's
@@ -100,32 +101,42 @@ function entryOf(root: string, absolutePath: string): ScanEntry | 'symlink' | un
 export async function* walkSorted(root: string, folder: string, database?: string): AsyncGenerator<WalkedRun> {
   // The database and its WAL and shared-memory files live in the root: they are not library files.
   const databaseFiles = new Set(database === undefined ? [] : ['', '-wal', '-shm', '-journal'].map((suffix) => database + suffix));
-  yield* walkFolder(root, folder, databaseFiles);
+  const relative = relativeToRoot(root, folder);
+  if (relative === undefined) return; // the folder asked for lies inside the root: only a link could lead out
+  let since = performance.now();
+  for (const run of walkFolder(folder, relative, databaseFiles)) {
+    yield run;
+    if (performance.now() - since >= yieldEveryMs) {
+      await new Promise((resolve) => setImmediate(resolve));
+      since = performance.now();
+    }
+  }
 }
 
-async function* walkFolder(root: string, absoluteFolder: string, databaseFiles: ReadonlySet<string>): AsyncGenerator<WalkedRun> {
-  const folder = relativeToRoot(root, absoluteFolder);
-  if (folder === undefined) return; // the folder asked for lies inside the root: only a link could lead out
-  const listed = await listFolder(absoluteFolder, databaseFiles);
+function* walkFolder(absoluteFolder: string, folder: string, databaseFiles: ReadonlySet<string>): Generator<WalkedRun> {
+  const listed = listFolder(absoluteFolder, databaseFiles);
+  const prefix = folder === '' ? '' : `${folder}/`;
   // The files first, each lstat'ed once: the folder's cue sheets sign every audio file in it.
   const files = new Map<Listed, ScanEntry | 'symlink'>();
+  const folderFiles: ScanEntry[] = [];
   for (const item of listed) {
     if (item.dirent.isDirectory()) continue;
-    const entry = entryOf(root, join(absoluteFolder, item.dirent.name));
-    if (entry !== undefined) files.set(item, entry);
+    const entry = entryOf(absoluteFolder + sep + item.dirent.name, prefix + item.dirent.name);
+    if (entry === undefined) continue;
+    files.set(item, entry);
+    if (entry !== 'symlink') folderFiles.push(entry);
   }
-  const folderFiles = [...files.values()].filter((entry): entry is ScanEntry => entry !== 'symlink');
-  const cueSignature = cueSignatures(folderFiles).get(folder) ?? null;
+  const cueSignature = folderFiles.some((entry) => isCueSheet(entry.path)) ? cueSignatures(folderFiles).get(folder) ?? null : null;
   let run: WalkedRun = { folder, folderFiles, cueSignature, entries: [], skippedSymlinks: [] };
   for (const item of listed) {
     if (item.dirent.isDirectory()) {
       if (run.entries.length + run.skippedSymlinks.length > 0) yield run;
       run = { folder, folderFiles, cueSignature, entries: [], skippedSymlinks: [] };
-      yield* walkFolder(root, join(absoluteFolder, item.dirent.name), databaseFiles);
+      yield* walkFolder(absoluteFolder + sep + item.dirent.name, prefix + item.dirent.name, databaseFiles);
       continue;
     }
     const entry = files.get(item);
-    if (entry === 'symlink') run.skippedSymlinks.push(relativeToRoot(root, join(absoluteFolder, item.dirent.name))!);
+    if (entry === 'symlink') run.skippedSymlinks.push(prefix + item.dirent.name);
     else if (entry !== undefined) run.entries.push(entry);
   }
   if (run.entries.length + run.skippedSymlinks.length > 0) yield run;
