@@ -14,6 +14,8 @@ import { errorMessage, InvalidInputError } from '../errors.js';
 export interface ReadStatement {
   get(...params: unknown[]): unknown;
   all(...params: unknown[]): unknown[];
+  /** Rows one at a time, for reads that must not hold them all. */
+  iterate(...params: unknown[]): IterableIterator<unknown>;
   /** Rows as arrays in column order instead of objects (better-sqlite3's `raw`): for reads of every file. */
   raw(toggle?: boolean): ReadStatement;
 }

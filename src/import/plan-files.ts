@@ -8,14 +8,16 @@
  */
 import type { FileRecording } from '../db/recorder.js';
 import type { WkmpDatabase } from '../db/setup.js';
-import { knownFilesInOrder, listFileIdentities, listFirstRecordings, listMissingFiles, type KnownFileIdentity } from '../db/queries/files.js';
+import {
+  iterateMissingFiles, knownFilesInOrder, listFileIdentities, listFirstRecordings, type KnownFileIdentity, type Presence,
+} from '../db/queries/files.js';
 import { listReleasePlans } from '../db/queries/identification.js';
 import { PlanSpill } from '../db/plan-spill.js';
 import type { AnalysisLevel } from '../file-record.js';
 import { isWithinFolder } from '../scan/folders.js';
-import { splitAbsent, type Absence } from '../scan/offline.js';
+import { Absence } from '../scan/offline.js';
 import {
-  AbsentFiles, emptySurvey, pairUnknown, sameAsBefore, surveyFolder, type MovedFile, type PlannedFile, type Survey,
+  emptySurvey, pairUnknown, sameAsBefore, surveyFolder, type MovedFile, type PlannedFile, type Survey, type SurveySink,
 } from '../scan/plan.js';
 import { walkSorted } from '../scan/walk.js';
 import { parseReleasePlanSheet, type FileCueSheet } from '../stored/file-cue-sheet.js';
@@ -42,10 +44,15 @@ export interface ImportPlan {
   /** Renamed files found unopened, and those of them not analysed again at their new path. */
   moved: number;
   movedUnopened: number;
-  /** The absent files not moved here: missing, or offline (scan/offline.ts). */
+  /** The absent files not moved here, counted missing or offline (scan/offline.ts). */
   absence: Absence;
-  /** Newly missing files (guids): a file found later by its content was counted missing. */
-  newlyMissing: ReadonlySet<string>;
+  /**
+   * Files just marked missing that were offered to a new path to compare by content: one found
+   * there was counted missing, and is not. The others cannot be found, so they are not held.
+   */
+  offeredMissing: ReadonlySet<string>;
+  /** Writes what the plan found of files come and gone: missing marks, restored files, forgotten others. */
+  markPresence(): Promise<void>;
   /** The files to analyse, in the order planned, a page at a time. */
   files(): Generator<PlannedWork>;
   close(): void;
@@ -56,6 +63,8 @@ export interface PlanHooks {
   onFailure: FileRecording['add'];
   /** Renamed files: their rows follow them, written before anything is analysed. */
   onMoves(moves: readonly MovedFile[]): Promise<void>;
+  /** Files come and gone, a chunk at a time. */
+  onPresence(presence: Presence): Promise<void>;
   warn(message: string): void;
   /** Called once the walk is done and the pairing begins. */
   onPairing(): void;
@@ -69,8 +78,8 @@ export interface PlanPlace {
 
 /** Files read back from the spill at once, and looked up in the database together. */
 const pageFiles = 256;
-/** Renamed files in one transaction (about 20 ms of lock each, measured by bench:moves). */
-const movesPerTransaction = 5000;
+/** Rows moved or marked in one transaction (about 20 ms of lock each, measured by bench:moves). */
+const rowsPerTransaction = 5000;
 
 export async function planImport(db: WkmpDatabase, place: PlanPlace, database: string, level: AnalysisLevel, hooks: PlanHooks): Promise<ImportPlan> {
   const spill = new PlanSpill<Waiting>();
@@ -78,27 +87,42 @@ export async function planImport(db: WkmpDatabase, place: PlanPlace, database: s
     const toAnalyse = { new: 0, changed: 0, upgrade: 0 };
     const survey = emptySurvey();
     const sheetFailuresOf = new Set<string>();
-    for (const folder of place.folders) {
-      await surveyFolder(walkSorted(place.rootFolder, folder.folder, database), knownFilesInOrder(db.read, folder.relativeFolder), level, survey, async (run, files) => {
+    // The absent files' identities are read a chunk at a time, for them only: what changed, never the library.
+    let absentGuids: string[] = [];
+    const spillAbsent = (): void => {
+      spill.addAbsent(listFileIdentities(db.read, absentGuids), 'here');
+      absentGuids = [];
+    };
+    const sink: SurveySink = {
+      async toAnalyse(run, files) {
         // The cue sheets beside the files to analyse give them their tracks; a sheet that cannot be used is an error row, once.
         const cues = await readCueSheets(files.map((surveyed) => surveyed.file), run.folderFiles);
         if (!sheetFailuresOf.has(run.folder)) for (const failure of cues.failures) await hooks.onFailure(failure);
         if (cues.failures.length > 0) sheetFailuresOf.add(run.folder);
         for (const { file } of files) toAnalyse[file.action] += 1;
         spill.add(files.map(({ file, unknown, changedOnDisk }) => ({ unknown, value: { file, cueSheet: cues.sheets.get(file.entry.path) ?? null, changedOnDisk } })));
-      });
+      },
+      absent(file) {
+        absentGuids.push(file.guid);
+        if (absentGuids.length >= pageFiles) spillAbsent();
+      },
+      restored: (guid) => spill.addPresence('restored', [guid]),
+      gone: (path) => spill.addPresence('gone', [path]),
+    };
+    for (const folder of place.folders) {
+      await surveyFolder(walkSorted(place.rootFolder, folder.folder, database), knownFilesInOrder(db.read, folder.relativeFolder), level, survey, sink);
     }
+    spillAbsent();
     hooks.onPairing();
-    // One read of what tells the absent files apart, for them only: what changed, never the library.
-    const absentHere = listFileIdentities(db.read, survey.absent.map((file) => file.guid));
-    const missingElsewhere = listMissingFiles(db.read).filter((file) => !place.folders.some((folder) => isWithinFolder(file.path, folder.relativeFolder)));
-    const absent = new AbsentFiles([...absentHere, ...missingElsewhere]);
-    const moves = absent.isEmpty ? { moved: 0, movedUnopened: 0 } : await pairUnknownPaths(spill, absent, level, toAnalyse, hooks);
-    // A file offered to a new path is marked missing too, until its content is found there.
-    const absence = splitAbsent(place.rootFolder, absent.notMoved(absentHere), survey.walked, place.folders.some((folder) => folder.relativeFolder === ''));
+    // Files marked missing before, anywhere else, may have moved here (a move seen in two imports).
+    spill.addAbsent(iterateMissingFiles(db.read, (file) => !place.folders.some((folder) => isWithinFolder(file.path, folder.relativeFolder))), 'elsewhere');
+    const moves = spill.hasAbsent ? await pairUnknownPaths(spill, level, toAnalyse, hooks) : { moved: 0, movedUnopened: 0 };
+    const absence = new Absence(place.rootFolder, survey.walked === 0 && place.folders.some((folder) => folder.relativeFolder === ''));
+    // A file offered to a new path is marked missing too, until its content is found there; an offline one is neither.
+    const offeredMissing = judgeAbsent(spill, absence);
     return {
-      survey, toAnalyse, ...moves, absence,
-      newlyMissing: new Set(absence.missing.filter((file) => file.missingSince === null).map((file) => file.guid)),
+      survey, toAnalyse, ...moves, absence, offeredMissing,
+      markPresence: () => writePresence(spill, hooks),
       files: () => plannedWork(db, spill, hooks),
       close: () => spill.close(),
     };
@@ -108,9 +132,36 @@ export async function planImport(db: WkmpDatabase, place: PlanPlace, database: s
   }
 }
 
+/** Counts the absent files not moved here missing or offline; the newly missing go to the spill to be marked. */
+function judgeAbsent(spill: PlanSpill<Waiting>, absence: Absence): Set<string> {
+  const offered = new Set<string>();
+  for (let after = 0, page = spill.notMovedPage(after, pageFiles); page.length > 0; page = spill.notMovedPage(after, pageFiles)) {
+    after = page.at(-1)!.seq;
+    const newlyMissing: string[] = [];
+    for (const { value: file, taken } of page) {
+      if (absence.isOffline(file) || file.missingSince !== null) continue;
+      newlyMissing.push(file.guid);
+      if (taken) offered.add(file.guid);
+    }
+    spill.addPresence('missing', newlyMissing);
+  }
+  return offered;
+}
+
+/** Missing marks, restored files and forgotten others, in chunks of `rowsPerTransaction`. */
+async function writePresence(spill: PlanSpill<Waiting>, hooks: PlanHooks): Promise<void> {
+  for (const kind of ['missing', 'restored', 'gone'] as const) {
+    for (let after = 0, page = spill.presencePage(kind, after, rowsPerTransaction); page.length > 0; page = spill.presencePage(kind, after, rowsPerTransaction)) {
+      after = page.at(-1)!.seq;
+      const keys = page.map((row) => row.key);
+      await hooks.onPresence({ missing: kind === 'missing' ? keys : [], restored: kind === 'restored' ? keys : [], goneOthers: kind === 'gone' ? keys : [] });
+    }
+  }
+}
+
 /** The paths the database did not know, compared with the absent files: renamed rows follow their files, the rest are new. */
 async function pairUnknownPaths(
-  spill: PlanSpill<Waiting>, absent: AbsentFiles, level: AnalysisLevel, toAnalyse: ImportPlan['toAnalyse'], hooks: PlanHooks,
+  spill: PlanSpill<Waiting>, level: AnalysisLevel, toAnalyse: ImportPlan['toAnalyse'], hooks: PlanHooks,
 ): Promise<{ moved: number; movedUnopened: number }> {
   let moved: MovedFile[] = [];
   let count = 0;
@@ -118,7 +169,7 @@ async function pairUnknownPaths(
   for (let after = 0, page = spill.unknownPage(after, pageFiles); page.length > 0; page = spill.unknownPage(after, pageFiles)) {
     after = page.at(-1)!.seq;
     spill.settle(page.map(({ seq, value }) => {
-      const pairing = pairUnknown(value.file, absent, level);
+      const pairing = pairUnknown(value.file, spill, level);
       if (pairing.kind === 'new') return { seq, value: { ...value, file: pairing.analyse } };
       moved.push(pairing.move);
       count += 1;
@@ -127,7 +178,7 @@ async function pairUnknownPaths(
       else toAnalyse[pairing.analyse.action] += 1;
       return { seq, value: pairing.analyse === null ? null : { ...value, file: pairing.analyse } };
     }));
-    if (moved.length >= movesPerTransaction) {
+    if (moved.length >= rowsPerTransaction) {
       await hooks.onMoves(moved);
       moved = [];
     }

@@ -184,18 +184,18 @@ async function importFolder(
   const plan = await planImport(db, place, realDatabasePath(db.path), analysis.level, {
     onFailure: (failure) => recording.add(failure),
     onMoves: (moves) => db.recorder.write(moveFiles(moves.map(({ guid, entry, wasMissing }) => ({ guid, path: entry.path, device: entry.device, inode: entry.inode, wasMissing }))), { recording }),
+    onPresence: (presence) => db.recorder.write(markPresence(presence), { recording }),
     warn: (message) => reporter.log('warn', message),
     onPairing: () => reporter.phase('planning'),
   });
   try {
     reportPlan(reporter, plan);
     // missing files are marked, never deleted; unchanged ones that came back are unmarked
-    const presence = { missing: [...plan.newlyMissing], restored: plan.survey.restored, goneOthers: plan.survey.gone };
-    if (presence.missing.length + presence.restored.length + presence.goneOthers.length > 0) await db.recorder.write(markPresence(presence), { recording });
+    await plan.markPresence();
     // analyse in worker threads (what each file is, by its content, is found there), record in batches
     reporter.phase('analysing');
     const total = plan.toAnalyse.new + plan.toAnalyse.changed + plan.toAnalyse.upgrade;
-    const completed = await analyseFiles(plan.files(), total, recording, reporter, analysis, plan.newlyMissing, signal);
+    const completed = await analyseFiles(plan.files(), total, recording, reporter, analysis, plan.offeredMissing, signal);
     // what is analysed and not yet committed
     reporter.phase('recording');
     await recording.flush();
@@ -209,12 +209,12 @@ function reportPlan(reporter: Reporter, plan: ImportPlan): void {
   const { absence, survey } = plan;
   reporter.step({
     type: 'planned', at: Date.now(), toAnalyse: plan.toAnalyse, unchanged: survey.unchanged, moved: plan.moved, movedUnopened: plan.movedUnopened,
-    missing: absence.missing.length, offline: absence.offline.length, skippedSymlinks: survey.skippedSymlinks,
+    missing: absence.missing, offline: absence.offline, skippedSymlinks: survey.skippedSymlinks,
   });
-  if (absence.missing.length > 0) reporter.log('warn', `${absence.missing.length} known files are missing from disk; they are kept and marked`);
-  if (absence.offline.length > 0) {
+  if (absence.missing > 0) reporter.log('warn', `${absence.missing} known files are missing from disk; they are kept and marked`);
+  if (absence.offline > 0) {
     const where = absence.offlineFolders.map((folder) => (folder === '' ? 'the root folder' : folder)).slice(0, 5).join(', ');
-    reporter.log('warn', `${absence.offline.length} known files are offline (${where}: a drive not mounted or a share not there?); they are kept, not marked missing`);
+    reporter.log('warn', `${absence.offline} known files are offline (${where}: a drive not mounted or a share not there?); they are kept, not marked missing`);
   }
 }
 
@@ -261,7 +261,7 @@ function classOf(result: AnalysisResult): FileClass {
 /** Keeps every worker busy and hands each result to the recorder, taking the files as the workers free up. Returns false when cancelled. */
 async function analyseFiles(
   files: Iterator<PlannedWork>, total: number, recording: FileRecording, reporter: Reporter,
-  analysis: AnalysisPlan, newlyMissing: ReadonlySet<string>, signal?: AbortSignal,
+  analysis: AnalysisPlan, offeredMissing: ReadonlySet<string>, signal?: AbortSignal,
 ): Promise<boolean> {
   if (total === 0) return !signal?.aborted;
   const pool = createAnalysisPool({
@@ -293,7 +293,7 @@ async function analyseFiles(
       reporter.step({
         type: 'file-analysed', at: Date.now(), path: entry.path, action, fileClass: classOf(result),
         audioSeconds: result.kind === 'record' ? result.decodedSeconds : 0, noAudio: result.kind === 'record' && result.status === 'NO AUDIO',
-        ...(result.kind === 'same file' ? { found: { how: result.how, wasMissing: newlyMissing.has(result.guid) } } : {}),
+        ...(result.kind === 'same file' ? { found: { how: result.how, wasMissing: offeredMissing.has(result.guid) } } : {}),
       });
       await recording.add(result);
     }

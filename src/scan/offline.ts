@@ -11,13 +11,6 @@ import { join } from 'node:path';
 import type { KnownFileIdentity } from '../db/queries/files.js';
 import { folderOf } from './cue-sheets.js';
 
-export interface Absence {
-  missing: KnownFileIdentity[];
-  offline: KnownFileIdentity[];
-  /** Why files are offline, for the summary's warning: the folders whose filesystem is gone. */
-  offlineFolders: string[];
-}
-
 /** The device of the nearest existing folder holding `folder` (relative to root), cached by folder. */
 function deviceHolding(root: string, folder: string, cache: Map<string, number | null>): number | null {
   const cached = cache.get(folder);
@@ -33,19 +26,33 @@ function deviceHolding(root: string, folder: string, cache: Map<string, number |
   return device;
 }
 
-/** Splits the files the walk did not find into missing and offline. `walked`: files the walk found under the imported folders. */
-export function splitAbsent(root: string, absent: readonly KnownFileIdentity[], walked: number, wholeRoot: boolean): Absence {
-  if (absent.length > 0 && walked === 0 && wholeRoot) return { missing: [], offline: [...absent], offlineFolders: [''] };
-  const cache = new Map<string, number | null>();
-  const absence: Absence = { missing: [], offline: [], offlineFolders: [] };
-  const offlineFolders = new Set<string>();
-  for (const file of absent) {
-    const device = deviceHolding(root, folderOf(file.path), cache);
-    if (file.deviceId !== null && device !== null && device !== file.deviceId) {
-      absence.offline.push(file);
-      offlineFolders.add(folderOf(file.path));
-    } else absence.missing.push(file);
+/** Tells the files the walk did not find apart, one at a time: missing, or offline. */
+export class Absence {
+  private readonly devices = new Map<string, number | null>();
+  private readonly folders = new Set<string>();
+  missing = 0;
+  offline = 0;
+
+  /** `rootEmpty`: the walk found nothing in the whole root, whose files are then all offline. */
+  constructor(private readonly root: string, private readonly rootEmpty: boolean) {}
+
+  /** Whether this absent file is offline (counted so) or missing (counted so). */
+  isOffline(file: KnownFileIdentity): boolean {
+    const offline = this.rootEmpty || this.onAnotherDevice(file);
+    if (offline) {
+      this.offline += 1;
+      this.folders.add(this.rootEmpty ? '' : folderOf(file.path));
+    } else this.missing += 1;
+    return offline;
   }
-  absence.offlineFolders = [...offlineFolders].sort();
-  return absence;
+
+  /** Why files are offline, for the summary's warning: the folders whose filesystem is gone. */
+  get offlineFolders(): string[] {
+    return [...this.folders].sort();
+  }
+
+  private onAnotherDevice(file: KnownFileIdentity): boolean {
+    const device = deviceHolding(this.root, folderOf(file.path), this.devices);
+    return file.deviceId !== null && device !== null && device !== file.deviceId;
+  }
 }

@@ -3,8 +3,9 @@ import { ANALYSIS_VERSION, type AnalysisLevel, type FileClass } from '../file-re
 import type { KnownFile, KnownFileIdentity, KnownOtherFile } from '../db/queries/files.js';
 import { cueSignatures, folderOf } from './cue-sheets.js';
 import { comparePaths } from './folders.js';
+import { PlanSpill } from '../db/plan-spill.js';
 import {
-  AbsentFiles, emptySurvey, pairUnknown, sameAsBefore, surveyFolder, type MovedFile, type PlannedFile, type SurveyedFile,
+  emptySurvey, pairUnknown, sameAsBefore, surveyFolder, type MovedFile, type PlannedFile, type SurveyedFile,
 } from './plan.js';
 import type { ScanEntry, WalkedRun } from './walk.js';
 
@@ -68,8 +69,9 @@ async function* asAsync<T>(items: readonly T[]): AsyncGenerator<T> {
 
 /**
  * The plan as the import makes it (import/plan-files.ts): the survey of the walk against the known
- * files in path order, then the unknown paths paired with the absent files, whose identities are
- * read from the same list, as the import reads them from the database.
+ * files in path order, then the unknown paths paired with the absent files, kept in the plan's
+ * spill (a temporary SQLite database) and whose identities are read from the same list, as the
+ * import reads them from the database.
  */
 async function planOf(onDisk: readonly ScanEntry[], knownFiles: readonly KnownFile[], level: AnalysisLevel = 'full', missingElsewhere: readonly KnownFileIdentity[] = []): Promise<PlanOf> {
   const identities = knownFiles.filter((file): file is KnownFileIdentity => file.fileClass === 'audio');
@@ -77,25 +79,36 @@ async function planOf(onDisk: readonly ScanEntry[], knownFiles: readonly KnownFi
   const surveyed: SurveyedFile[] = [];
   const runs = runsOf(onDisk);
   const known = [...knownFiles].sort((a, b) => comparePaths(a.path, b.path));
-  await surveyFolder(asAsync(runs), known[Symbol.iterator](), level, survey, async (_run, files) => {
-    surveyed.push(...files);
-  });
-  const absentHere = survey.absent.map((file) => identities.find((identity) => identity.guid === file.guid)!);
-  const absent = new AbsentFiles([...absentHere, ...missingElsewhere]);
+  const absentHere: KnownFileIdentity[] = [];
   const plan: PlanOf = {
-    toAnalyse: [], moved: [], unchanged: survey.unchanged, restored: survey.restored, missing: [], gone: survey.gone,
+    toAnalyse: [], moved: [], unchanged: survey.unchanged, restored: [], missing: [], gone: [],
     cueSheets: new Map(runs.flatMap((run) => (run.cueSignature === null ? [] : [[run.folder, run.cueSignature] as [string, string]]))),
   };
-  for (const { file, unknown, changedOnDisk } of surveyed) {
-    if (changedOnDisk) plan.toAnalyse.push({ ...file, sameAs: sameAsBefore(identities.find((identity) => identity.guid === file.knownGuid)) });
-    else if (!unknown) plan.toAnalyse.push(file);
-    else {
-      const pairing = pairUnknown(file, absent, level);
-      if (pairing.kind === 'moved') plan.moved.push(pairing.move);
-      if (pairing.analyse !== null) plan.toAnalyse.push(pairing.analyse);
+  await surveyFolder(asAsync(runs), known[Symbol.iterator](), level, survey, {
+    toAnalyse: async (_run, files) => {
+      surveyed.push(...files);
+    },
+    absent: (file) => absentHere.push(identities.find((identity) => identity.guid === file.guid)!),
+    restored: (guid) => plan.restored.push(guid),
+    gone: (path) => plan.gone.push(path),
+  });
+  const absent = new PlanSpill<never>();
+  try {
+    absent.addAbsent(absentHere, 'here');
+    absent.addAbsent(missingElsewhere, 'elsewhere');
+    for (const { file, unknown, changedOnDisk } of surveyed) {
+      if (changedOnDisk) plan.toAnalyse.push({ ...file, sameAs: sameAsBefore(identities.find((identity) => identity.guid === file.knownGuid)) });
+      else if (!unknown) plan.toAnalyse.push(file);
+      else {
+        const pairing = pairUnknown(file, absent, level);
+        if (pairing.kind === 'moved') plan.moved.push(pairing.move);
+        if (pairing.analyse !== null) plan.toAnalyse.push(pairing.analyse);
+      }
     }
+    plan.missing = absent.notMovedPage(0, 1000).map((row) => row.value);
+  } finally {
+    absent.close();
   }
-  plan.missing = absent.notMoved(absentHere);
   return plan;
 }
 

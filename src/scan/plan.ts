@@ -53,55 +53,17 @@ function candidateOf(file: KnownFileIdentity): SameFileCandidate {
   return { guid: file.guid, hash: file.hash, audioHash: file.audioHash, recordingMbid: null };
 }
 
-const placeOf = (device: number | null, inode: number | null): string => `${device}:${inode}`;
-
 /**
  * The known audio files no longer at their paths, which a new path may be: looked up by where
- * they lived on disk and by size, and taken once each.
+ * they lived on disk and by size, each taken once (db/plan-spill.ts keeps them on disk).
  */
-export class AbsentFiles {
-  private readonly byPlace = new Map<string, KnownFileIdentity>();
-  private readonly bySize = new Map<number, KnownFileIdentity[]>();
-  /** Moved here (unopened), or offered to one new path to check by content: never offered to another. */
-  private readonly taken = new Set<string>();
-  private readonly moved = new Set<string>();
-
-  constructor(files: Iterable<KnownFileIdentity>) {
-    for (const file of files) {
-      if (file.deviceId !== null && file.inode !== null) this.byPlace.set(placeOf(file.deviceId, file.inode), file);
-      if (file.sizeBytes !== null && file.hash !== '') this.bySize.set(file.sizeBytes, [...(this.bySize.get(file.sizeBytes) ?? []), file]);
-    }
-  }
-
-  /** The absent file that lived where this entry lives now, if any is left. */
-  atPlace(entry: ScanEntry): KnownFileIdentity | undefined {
-    const file = this.byPlace.get(placeOf(entry.device, entry.inode));
-    return file === undefined || this.taken.has(file.guid) ? undefined : file;
-  }
-
-  ofSize(sizeBytes: number): KnownFileIdentity[] {
-    return (this.bySize.get(sizeBytes) ?? []).filter((file) => !this.taken.has(file.guid)).slice(0, maxSameSizeCandidates);
-  }
-
-  /** A candidate one new path's content is checked against. */
-  offer(file: KnownFileIdentity): void {
-    this.taken.add(file.guid);
-  }
-
-  move(file: KnownFileIdentity): void {
-    this.taken.add(file.guid);
-    this.moved.add(file.guid);
-  }
-
-  /** The absent files not moved here: marked missing (a file offered to a new path too, until its content is found there). */
-  notMoved(files: readonly KnownFileIdentity[]): KnownFileIdentity[] {
-    return files.filter((file) => !this.moved.has(file.guid));
-  }
-
-  /** Whether any file is left to pair with: none, and every unknown path is new without a look. */
-  get isEmpty(): boolean {
-    return this.byPlace.size === 0 && this.bySize.size === 0;
-  }
+export interface AbsentFiles {
+  /** The absent file, not yet taken, that lived at this place on disk. */
+  absentAt(device: number, inode: number): KnownFileIdentity | undefined;
+  /** Absent files of this size with a content hash to compare, not yet taken, at most `limit`. */
+  absentOfSize(sizeBytes: number, limit: number): KnownFileIdentity[];
+  /** Moved here, or offered to one new path to check by content: never offered to another. */
+  take(guid: string, moved: boolean): void;
 }
 
 /** A file the survey met that must be looked at, or a path the database does not know, which is paired once the walk is done. */
@@ -113,23 +75,29 @@ export interface SurveyedFile {
   changedOnDisk: boolean;
 }
 
-/** What the survey counts and what it keeps: files unchanged are counted, never held; the rest is what changed. */
+/** What the survey counts: files unchanged are counted, never held. */
 export interface Survey {
   /** Files the walk met. */
   walked: number;
   skippedSymlinks: number;
   /** Unchanged files by what they are, skipped without being opened. */
   unchanged: Record<FileClass, number>;
-  /** Unchanged audio files that had been marked missing and are back (guids). */
-  restored: string[];
-  /** Known audio files of the folders no longer at their paths: moved, missing or offline, decided once all is walked. */
-  absent: KnownAudioFile[];
-  /** Remembered non-audio files no longer on disk: forgotten (paths). */
-  gone: string[];
+}
+
+/** Where the survey hands what changed, as it meets it: nothing of it is kept here. */
+export interface SurveySink {
+  /** A run's files to analyse, and the paths the database does not know. */
+  toAnalyse(run: WalkedRun, files: SurveyedFile[]): Promise<void>;
+  /** A known audio file of the folders no longer at its path: moved, missing or offline, decided once all is walked. */
+  absent(file: KnownAudioFile): void;
+  /** An unchanged audio file that had been marked missing and is back. */
+  restored(guid: string): void;
+  /** A remembered non-audio file no longer on disk: forgotten. */
+  gone(path: string): void;
 }
 
 export function emptySurvey(): Survey {
-  return { walked: 0, skippedSymlinks: 0, unchanged: { audio: 0, image: 0, video: 0, other: 0 }, restored: [], absent: [], gone: [] };
+  return { walked: 0, skippedSymlinks: 0, unchanged: { audio: 0, image: 0, video: 0, other: 0 } };
 }
 
 /**
@@ -139,18 +107,15 @@ export function emptySurvey(): Survey {
  * path the database does not know is passed on to be paired with the absent files once all is
  * walked. Unchanged files are counted, never held: what is held at once is one folder's run and
  * one page of known rows, whatever the library's size. A file is opened only when it is new,
- * changed, or audio analysed by older rules; `onRun` gets each run's files to analyse.
+ * changed, or audio analysed by older rules.
  */
-export async function surveyFolder(
-  runs: AsyncIterable<WalkedRun>, known: Iterator<KnownFile>, level: AnalysisLevel, survey: Survey,
-  onRun: (run: WalkedRun, files: SurveyedFile[]) => Promise<void>,
-): Promise<void> {
+export async function surveyFolder(runs: AsyncIterable<WalkedRun>, known: Iterator<KnownFile>, level: AnalysisLevel, survey: Survey, sink: SurveySink): Promise<void> {
   let row = known.next();
-  const passAbsent = (path: string): void => {
-    while (!row.done && comparePaths(row.value.path, path) < 0) {
+  const passAbsent = (path: string | null): void => {
+    while (!row.done && (path === null || comparePaths(row.value.path, path) < 0)) {
       const file = row.value;
-      if (file.fileClass === 'audio') survey.absent.push(file);
-      else survey.gone.push(file.path);
+      if (file.fileClass === 'audio') sink.absent(file);
+      else sink.gone(file.path);
       row = known.next();
     }
   };
@@ -174,18 +139,13 @@ export async function surveyFolder(
       else if (isOutdated(file, level)) planned(entry, 'upgrade', file.guid, true);
       else {
         survey.unchanged.audio += 1;
-        if (file.missingSince !== null) survey.restored.push(file.guid);
+        if (file.missingSince !== null) sink.restored(file.guid);
       }
     }
-    if (files.length > 0) await onRun(run, files);
+    if (files.length > 0) await sink.toAnalyse(run, files);
   }
   // What is left after the last file walked is absent too (a folder gone whole included).
-  while (!row.done) {
-    const file = row.value;
-    if (file.fileClass === 'audio') survey.absent.push(file);
-    else survey.gone.push(file.path);
-    row = known.next();
-  }
+  passAbsent(null);
 }
 
 /** What a path the database does not know turned out to be, once it is compared with the absent files. */
@@ -201,17 +161,20 @@ export type Pairing =
  */
 export function pairUnknown(file: PlannedFile, absent: AbsentFiles, level: AnalysisLevel): Pairing {
   const { entry } = file;
-  const there = absent.atPlace(entry);
+  const there = absent.absentAt(entry.device, entry.inode);
   if (there !== undefined && !isModified(entry, there)) {
-    absent.move(there);
+    absent.take(there.guid, true);
     const move = { guid: there.guid, from: there.path, entry, wasMissing: there.missingSince !== null };
     // The row is moved before analysis: a sheet beside it now, or older rules, analyse it at its new path.
     if (there.cueSignature !== file.cueSignature) return { kind: 'moved', move, analyse: { ...file, action: 'changed', knownGuid: there.guid, expectsAudio: true } };
     if (isOutdated(there, level)) return { kind: 'moved', move, analyse: { ...file, action: 'upgrade', knownGuid: there.guid, expectsAudio: true } };
     return { kind: 'moved', move, analyse: null };
   }
-  const candidates = [...(there === undefined || there.hash === '' ? [] : [there]), ...absent.ofSize(entry.sizeBytes).filter((other) => other !== there)];
-  for (const candidate of candidates) absent.offer(candidate);
+  const candidates = [
+    ...(there === undefined || there.hash === '' ? [] : [there]),
+    ...absent.absentOfSize(entry.sizeBytes, maxSameSizeCandidates).filter((other) => other.guid !== there?.guid),
+  ];
+  for (const candidate of candidates) absent.take(candidate.guid, false);
   return { kind: 'new', analyse: { ...file, sameAs: candidates.map(candidateOf) } };
 }
 

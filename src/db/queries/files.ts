@@ -116,9 +116,9 @@ type KnownRow = [
   analysis: AnalysisLevel | null, analysisVersion: number | null, cueSignature: string | null, fileClass: FileClass,
 ];
 
-/** Every file marked missing and not retired, wherever it was: what a path that appears may be. */
-export function listMissingFiles(db: ReadDb): KnownFileIdentity[] {
-  return db.prepare(SELECT_MISSING).all() as KnownFileIdentity[];
+/** Every file marked missing and not retired, wherever it was, that `wanted` keeps: what a path that appears may be. */
+export function* iterateMissingFiles(db: ReadDb, wanted: (file: KnownFileIdentity) => boolean): Generator<KnownFileIdentity> {
+  for (const file of db.prepare(SELECT_MISSING).iterate() as IterableIterator<KnownFileIdentity>) if (wanted(file)) yield file;
 }
 
 /** The recording each file's first passage plays (its first song), where one is known. */
