@@ -59,6 +59,27 @@ describe('wkmp-ai prune', () => {
   });
 });
 
+describe('a folder gone whole', () => {
+  it('marks every file of it missing, however many (more than a page of the plan), and keeps the rest', async () => {
+    const root = tempFolder();
+    const gone = 600;
+    for (let i = 0; i < gone; i++) {
+      mkdirSync(join(root, 'Gone', `Album ${i % 7}`), { recursive: true });
+      cpSync(join(fixtures, 'library', 'Various', 'Sixth copy.wav'), join(root, 'Gone', `Album ${i % 7}`, `${i}.wav`));
+    }
+    mkdirSync(join(root, 'Kept'));
+    cpSync(join(fixtures, 'library', 'Various', 'Sixth copy.wav'), join(root, 'Kept', 'kept.wav'));
+    await runImport({ rootFolder: root, jobs: 2, analysis: 'tags' });
+    rmSync(join(root, 'Gone'), { recursive: true });
+    const again = await runImport({ rootFolder: root, jobs: 2, analysis: 'tags' });
+    expect(again.counts).toMatchObject({ missing: gone, unchanged: 1, offline: 0, new: 0 });
+    const db = closeAfterTest(inspect(join(root, 'wkmp.db')));
+    expect(db.prepare("SELECT count(*) FROM files WHERE missing_since IS NOT NULL AND path LIKE 'Gone/%'").pluck().get()).toBe(gone);
+    expect(db.prepare('SELECT missing_since FROM files WHERE path = ?').pluck().get('Kept/kept.wav')).toBeNull();
+    expect(count(db, 'files')).toBe(gone + 1);
+  });
+});
+
 /** Whether this machine lets the test mount a tmpfs (root in a container that allows it). */
 function canMount(): boolean {
   const point = tempFolder('wkmp-mount-probe-');
