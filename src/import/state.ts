@@ -46,6 +46,8 @@ export type ImportStep =
     write: WriteMetricsSummary;
   }
   | { type: 'log'; at: number; level: 'info' | 'warn'; message: string }
+  /** The write path's figures taken exactly, at the end (batches carry them as a progress takes them, once a second). */
+  | { type: 'write-figures'; at: number; write: WriteMetricsSummary }
   | { type: 'ended'; at: number; state: Extract<SessionState, 'COMPLETED' | 'CANCELLED' | 'FAILED'>; message?: string };
 
 export interface ImportState {
@@ -112,6 +114,8 @@ export function reduce(state: ImportState, step: ImportStep): ImportState {
       return committed(state, step);
     case 'log':
       return state;
+    case 'write-figures':
+      return { ...state, write: step.write };
     case 'ended':
       return { ...state, state: step.state, phase: 'finishing', endedAt: step.at, inFlight: [], failure: step.message ?? state.failure };
   }
