@@ -88,11 +88,9 @@ export async function planImport(db: WkmpDatabase, place: PlanPlace, database: s
     const survey = emptySurvey();
     const sheetFailuresOf = new Set<string>();
     // The absent files' identities are read a chunk at a time, for them only: what changed, never the library.
-    let absentGuids: string[] = [];
-    const spillAbsent = (): void => {
-      spill.addAbsent(listFileIdentities(db.read, absentGuids), 'here');
-      absentGuids = [];
-    };
+    const absent = inChunks<string>((guids) => spill.addAbsent(listFileIdentities(db.read, guids), 'here'));
+    const restored = inChunks<string>((guids) => spill.addPresence('restored', guids));
+    const gone = inChunks<string>((paths) => spill.addPresence('gone', paths));
     const sink: SurveySink = {
       async toAnalyse(run, files) {
         // The cue sheets beside the files to analyse give them their tracks; a sheet that cannot be used is an error row, once.
@@ -102,17 +100,14 @@ export async function planImport(db: WkmpDatabase, place: PlanPlace, database: s
         for (const { file } of files) toAnalyse[file.action] += 1;
         spill.add(files.map(({ file, unknown, changedOnDisk }) => ({ unknown, value: { file, cueSheet: cues.sheets.get(file.entry.path) ?? null, changedOnDisk } })));
       },
-      absent(file) {
-        absentGuids.push(file.guid);
-        if (absentGuids.length >= pageFiles) spillAbsent();
-      },
-      restored: (guid) => spill.addPresence('restored', [guid]),
-      gone: (path) => spill.addPresence('gone', [path]),
+      absent: (file) => absent.add(file.guid),
+      restored: (guid) => restored.add(guid),
+      gone: (path) => gone.add(path),
     };
     for (const folder of place.folders) {
       await surveyFolder(walkSorted(place.rootFolder, folder.folder, database), knownFilesInOrder(db.read, folder.relativeFolder), level, survey, sink);
     }
-    spillAbsent();
+    for (const chunks of [absent, restored, gone]) chunks.flush();
     hooks.onPairing();
     // Files marked missing before, anywhere else, may have moved here (a move seen in two imports).
     spill.addAbsent(iterateMissingFiles(db.read, (file) => !place.folders.some((folder) => isWithinFolder(file.path, folder.relativeFolder))), 'elsewhere');
@@ -130,6 +125,22 @@ export async function planImport(db: WkmpDatabase, place: PlanPlace, database: s
     spill.close();
     throw error;
   }
+}
+
+/** Hands items on `pageFiles` at a time (and what is left on `flush`): one spill transaction, or one database read, per chunk. */
+function inChunks<T>(handle: (items: T[]) => void): { add(item: T): void; flush(): void } {
+  let items: T[] = [];
+  const flush = (): void => {
+    if (items.length > 0) handle(items);
+    items = [];
+  };
+  return {
+    add(item) {
+      items.push(item);
+      if (items.length >= pageFiles) flush();
+    },
+    flush,
+  };
 }
 
 /** Counts the absent files not moved here missing or offline; the newly missing go to the spill to be marked. */

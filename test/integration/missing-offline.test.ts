@@ -4,7 +4,7 @@
  * offline, not missing. Real mounts (tmpfs) where this machine lets the test mount, real files.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pruneMissing } from '../../src/cli/prune.js';
@@ -60,7 +60,7 @@ describe('wkmp-ai prune', () => {
 });
 
 describe('a folder gone whole', () => {
-  it('marks every file of it missing, however many (more than a page of the plan), and keeps the rest', async () => {
+  it('marks every file of it missing, however many (more than a page of the plan), keeps the rest, and unmarks them all when it is back', async () => {
     const root = tempFolder();
     const gone = 600;
     for (let i = 0; i < gone; i++) {
@@ -70,13 +70,19 @@ describe('a folder gone whole', () => {
     mkdirSync(join(root, 'Kept'));
     cpSync(join(fixtures, 'library', 'Various', 'Sixth copy.wav'), join(root, 'Kept', 'kept.wav'));
     await runImport({ rootFolder: root, jobs: 2, analysis: 'tags' });
-    rmSync(join(root, 'Gone'), { recursive: true });
+    const aside = tempFolder();
+    renameSync(join(root, 'Gone'), join(aside, 'Gone'));
     const again = await runImport({ rootFolder: root, jobs: 2, analysis: 'tags' });
     expect(again.counts).toMatchObject({ missing: gone, unchanged: 1, offline: 0, new: 0 });
     const db = closeAfterTest(inspect(join(root, 'wkmp.db')));
-    expect(db.prepare("SELECT count(*) FROM files WHERE missing_since IS NOT NULL AND path LIKE 'Gone/%'").pluck().get()).toBe(gone);
+    const markedMissing = db.prepare("SELECT count(*) FROM files WHERE missing_since IS NOT NULL AND path LIKE 'Gone/%'").pluck();
+    expect(markedMissing.get()).toBe(gone);
     expect(db.prepare('SELECT missing_since FROM files WHERE path = ?').pluck().get('Kept/kept.wav')).toBeNull();
     expect(count(db, 'files')).toBe(gone + 1);
+    renameSync(join(aside, 'Gone'), join(root, 'Gone'));
+    const back = await runImport({ rootFolder: root, jobs: 2, analysis: 'tags' });
+    expect(back.counts).toMatchObject({ missing: 0, unchanged: gone + 1, new: 0 });
+    expect(markedMissing.get()).toBe(0);
   });
 });
 
