@@ -6,7 +6,7 @@ import { formatSummary } from './summary.js';
 function summary(counts: Partial<ImportCounts>, fields: Partial<Omit<ImportSummary, 'counts'>> = {}): ImportSummary {
   return {
     sessionId: 's', state: 'COMPLETED', rootFolder: '/music', folder: '', database: '/music/wkmp.db', durationMs: 2000, filesPerSecond: 50,
-    write: new WriteMetrics().summary(), errors: [], errorsTotal: 0, ...fields, counts: { ...emptyCounts(), ...counts },
+    write: new WriteMetrics().summary(), errors: [], errorsTotal: fields.errors?.length ?? 0, ...fields, counts: { ...emptyCounts(), ...counts },
   };
 }
 
@@ -47,6 +47,15 @@ describe('formatSummary', () => {
       '  no passage 3 files recorded PENDING until a full import decodes them: its headers give no duration (2); none of its cue sheet\'s tracks starts within its 3.0 s (1)',
     );
     expect(lineOf(text, 'errors')).toBe('  errors (4):');
+  });
+
+  it('lists the first errors it holds and says how many more there are, and where', () => {
+    const first = Array.from({ length: 3 }, (_, i) => ({ path: `${i}.mp3`, phase: 'classify', code: 'NOT_AUDIO', message: `${i}.mp3 is not audio` }));
+    const text = formatSummary(summary({ new: 1500, failed: 1500 }, { errors: first, errorsTotal: 1500 }));
+    const lines = text.split('\n');
+    expect(lineOf(text, 'errors')).toBe('  errors (1500):');
+    expect(lines.filter((line) => line.includes('NOT_AUDIO'))).toHaveLength(3);
+    expect(lines.at(-1)).toBe('    … and 1497 more, in wkmp.db\'s import_errors (session s; the service pages them: GET /import/errors?session=s)');
   });
 
   it('says "it" of one file without a passage', () => {

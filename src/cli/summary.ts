@@ -56,8 +56,10 @@ export function formatSummary(summary: ImportSummary): string {
     `  time       ${(summary.durationMs / 1000).toFixed(1)} s, ${summary.filesPerSecond} files/s`,
   );
   if (summary.errors.length > 0) {
-    lines.push(`  errors (${summary.errors.length}):`);
+    lines.push(`  errors (${summary.errorsTotal}):`);
     for (const error of summary.errors) lines.push(`    ${error.code.padEnd(16)} ${error.message}`);
+    const more = summary.errorsTotal - summary.errors.length;
+    if (more > 0) lines.push(`    … and ${more} more, in wkmp.db's import_errors (session ${summary.sessionId}; the service pages them: GET /import/errors?session=${summary.sessionId})`);
   }
   return lines.join('\n');
 }

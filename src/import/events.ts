@@ -87,8 +87,9 @@ export interface ImportSummary {
   counts: ImportCounts;
   write: WriteMetricsSummary;
   /**
-   * The session's per-file errors, oldest first: every one in what `runImport` returns (the
-   * command line prints them), the first `eventErrorsLimit` in an event (`summaryForEvent`).
+   * The session's per-file errors, oldest first: the first `summaryErrorsLimit` in what
+   * `runImport` returns (the command line prints them), the first `eventErrorsLimit` in an event
+   * (`summaryForEvent`).
    */
   errors: ImportErrorRow[];
   /** How many per-file errors the session has: GET /import/errors?session= pages through them all. */
@@ -96,10 +97,16 @@ export interface ImportSummary {
 }
 
 /**
+ * Per-file errors `runImport`'s summary holds, at most: a library of a million files that are not
+ * what their names say would otherwise bring a million rows into memory at the end of its import.
+ * The rest are in the database (GET /import/errors pages through them).
+ */
+export const summaryErrorsLimit = 1000;
+
+/**
  * Per-file errors an ImportSessionCompleted / ImportSessionCancelled event carries. An event goes
- * over the wire to every client of the service, so what it holds is bounded whatever the import
- * met; the rest are paged from GET /import/errors. `runImport`'s own summary goes nowhere but to
- * its caller (the command line's summary, `--json`), so it keeps them all.
+ * over the wire to every client of the service, so it holds fewer than `runImport`'s summary;
+ * the rest are paged from GET /import/errors.
  */
 export const eventErrorsLimit = 100;
 

@@ -9,7 +9,7 @@ import { defaultDatabasePath, resolveImportPlace, type ImportPlace } from '../co
 import { readSettings, settingOf } from '../config/settings.js';
 import { markPresence, moveFiles } from '../db/queries/files.js';
 import { claimSession, endSession as endSessionRow, releaseSession, saveSessionProgress } from '../db/import-sessions.js';
-import { listImportErrors, type ImportErrorRow } from '../db/queries/sessions.js';
+import { countImportErrors, listImportErrors, type ImportErrorRow } from '../db/queries/sessions.js';
 import { listSettings } from '../db/queries/settings.js';
 import type { WriteMetricsSummary } from '../db/metrics.js';
 import type { FileRecording } from '../db/recorder.js';
@@ -22,7 +22,7 @@ import { errorMessage, InvalidInputError } from '../errors.js';
 import type { AnalysisLevel, AnalysisResult, FileClass } from '../file-record.js';
 import { collapseFolders } from '../scan/folders.js';
 import { planImport, type ImportPlan, type PlannedWork } from './plan-files.js';
-import type { ImportEvent, ImportPhase, ImportSummary } from './events.js';
+import { summaryErrorsLimit, type ImportEvent, type ImportPhase, type ImportSummary } from './events.js';
 import { createAnalysisPool } from './pool.js';
 import { summaryOf, type ImportStep } from './state.js';
 import { ImportTracker } from './tracker.js';
@@ -180,7 +180,7 @@ async function importInto(db: WkmpDatabase, place: ImportPlaces, request: Import
   reporter.step({ type: 'started', at: Date.now(), sessionId, rootFolder: place.rootFolder, folder: place.relativeFolder, database: db.path });
   let ended: 'COMPLETED' | 'CANCELLED' | 'FAILED' = 'FAILED';
   let failure: string | undefined;
-  let errors: ImportErrorRow[];
+  let errors: SessionErrors;
   try {
     const level = request.analysis ?? 'full';
     const analysis: AnalysisPlan = {
@@ -199,7 +199,7 @@ async function importInto(db: WkmpDatabase, place: ImportPlaces, request: Import
   } finally {
     errors = await endSession(db, recording, reporter, writeFigures.final, ended, failure);
   }
-  return summaryOf(reporter.tracker.state!, errors);
+  return summaryOf(reporter.tracker.state!, errors.first, errors.total);
 }
 
 async function importFolder(
@@ -244,13 +244,19 @@ function reportPlan(reporter: Reporter, plan: ImportPlan): void {
   }
 }
 
-/** Commits what is left, writes the session's last row, and reports the end; returns every per-file error of the session. */
+/** The session's first per-file errors, and how many it has. */
+interface SessionErrors {
+  first: ImportErrorRow[];
+  total: number;
+}
+
+/** Commits what is left, writes the session's last row, and reports the end; returns the session's first per-file errors and their total. */
 async function endSession(
   db: WkmpDatabase, recording: FileRecording, reporter: Reporter, finalWriteFigures: () => WriteMetricsSummary | undefined,
   state: 'COMPLETED' | 'CANCELLED' | 'FAILED', failure?: string,
-): Promise<ImportErrorRow[]> {
+): Promise<SessionErrors> {
   reporter.phase('finishing');
-  let errors: ImportErrorRow[];
+  let errors: SessionErrors;
   try {
     await recording.end().catch((error: unknown) => {
       if (state !== 'FAILED') throw error;
@@ -266,7 +272,7 @@ async function endSession(
     }), { recording })
       .catch((error: unknown) => reporter.log('warn', `ending session ${current.sessionId}: ${errorMessage(error)}`))
       .finally(() => releaseSession(current.sessionId));
-    errors = listImportErrors(db.read, current.sessionId);
+    errors = { first: listImportErrors(db.read, current.sessionId, summaryErrorsLimit), total: countImportErrors(db.read, current.sessionId) };
     reporter.tracker.apply({ type: 'ended', at: Date.now(), state, ...(failure === undefined ? {} : { message: failure }) }, errors);
   }
   return errors;

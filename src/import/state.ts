@@ -185,8 +185,8 @@ export function progressOf(state: ImportState, now: number): ImportProgress {
   };
 }
 
-/** The end-of-import report, with every per-file error of the session (from the database; an event bounds them: events.ts). */
-export function summaryOf(state: ImportState, errors: ImportErrorRow[]): ImportSummary {
+/** The end-of-import report, with the session's first per-file errors (from the database: events.ts bounds them) and how many it has. */
+export function summaryOf(state: ImportState, errors: ImportErrorRow[], errorsTotal = errors.length): ImportSummary {
   const durationMs = (state.endedAt ?? state.startedAt) - state.startedAt;
   return {
     sessionId: state.sessionId,
@@ -199,6 +199,6 @@ export function summaryOf(state: ImportState, errors: ImportErrorRow[]): ImportS
     counts: state.counts,
     write: state.write,
     errors,
-    errorsTotal: errors.length,
+    errorsTotal,
   };
 }

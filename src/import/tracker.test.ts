@@ -34,18 +34,18 @@ describe('ImportTracker', () => {
   it('ends with a summary carrying the first errors and their total; the summary it was given keeps them all', () => {
     const { tracker, events } = started();
     const errors = errorRows(eventErrorsLimit + 20);
-    tracker.apply({ type: 'ended', at: 1000, state: 'COMPLETED' }, errors);
+    tracker.apply({ type: 'ended', at: 1000, state: 'COMPLETED' }, { first: errors, total: eventErrorsLimit + 500 });
     const end = events.at(-1)!;
     expect(end.type).toBe('ImportSessionCompleted');
     const summary = (end as { summary: ImportSummary }).summary;
-    expect(summary.errorsTotal).toBe(eventErrorsLimit + 20);
+    expect(summary.errorsTotal).toBe(eventErrorsLimit + 500);
     expect(summary.errors).toEqual(errors.slice(0, eventErrorsLimit));
     expect(errors).toHaveLength(eventErrorsLimit + 20);
   });
 
   it('sends every error when there are no more than the limit', () => {
     const { tracker, events } = started();
-    tracker.apply({ type: 'ended', at: 1000, state: 'CANCELLED' }, errorRows(3));
+    tracker.apply({ type: 'ended', at: 1000, state: 'CANCELLED' }, { first: errorRows(3), total: 3 });
     expect(events.at(-1)).toMatchObject({ type: 'ImportSessionCancelled', summary: { errorsTotal: 3, errors: errorRows(3) } });
   });
 });

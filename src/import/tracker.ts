@@ -21,8 +21,8 @@ export class ImportTracker {
     return this.current;
   }
 
-  /** One step; `errors` with the `ended` step: every per-file error of the session, for the summary (the event carries the first ones). */
-  apply(step: ImportStep, errors: ImportErrorRow[] = []): void {
+  /** One step; `errors` with the `ended` step: the session's first per-file errors and how many it has, for the summary (the event carries fewer). */
+  apply(step: ImportStep, errors: { first: ImportErrorRow[]; total: number } = { first: [], total: 0 }): void {
     // A log may come before the session started (waiting for the lock to claim it): it changes no state.
     if (step.type === 'log') {
       this.emit({ type: 'AnalysisLog', level: step.level, message: step.message });
@@ -37,7 +37,7 @@ export class ImportTracker {
         return;
       case 'ended':
         if (step.state === 'FAILED') this.emit({ type: 'ImportSessionFailed', sessionId: state.sessionId, message: step.message ?? 'failed' });
-        else this.emit({ type: step.state === 'COMPLETED' ? 'ImportSessionCompleted' : 'ImportSessionCancelled', summary: summaryForEvent(summaryOf(state, errors)) });
+        else this.emit({ type: step.state === 'COMPLETED' ? 'ImportSessionCompleted' : 'ImportSessionCancelled', summary: summaryForEvent(summaryOf(state, errors.first, errors.total)) });
         return;
       default: {
         // What is committed is reported at once, not left for the next step: that may be a file analysed minutes later,

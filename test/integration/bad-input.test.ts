@@ -4,7 +4,8 @@ import type Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyseFile } from '../../src/analysis/worker.js';
 import { TICKS_PER_SECOND } from '../../src/file-record.js';
-import type { ImportSummary } from '../../src/import/events.js';
+import { formatSummary } from '../../src/cli/summary.js';
+import { summaryErrorsLimit, type ImportSummary } from '../../src/import/events.js';
 import { runImport } from '../../src/import/run.js';
 import { closeAfterTest, copyFixtureRootForFile } from './db-helpers.js';
 import { analyseTask, copyFixtureRoot, count, fixtures, inspect, spawnCli, tempFolder } from './helpers.js';
@@ -207,5 +208,23 @@ describe('the command line on bad input', () => {
     const lines = run.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(missing);
+  });
+});
+
+describe('more per-file errors than a summary holds', () => {
+  it('gives the first 1,000 with the total, says where the rest are, and the database keeps them all', async () => {
+    const root = tempFolder();
+    const album = join(root, 'Album');
+    cpSync(join(fixtures, 'library', 'Various', 'Sixth copy.wav'), join(album, 'track.wav'));
+    // A cue sheet without an INDEX is unusable: one error row each, found before anything is decoded.
+    for (let i = 0; i < summaryErrorsLimit + 1; i++) writeFileSync(join(album, `${i}.cue`), 'FILE "track.wav" WAVE\n  TRACK 01 AUDIO\n');
+    const summary = await runImport({ rootFolder: root, jobs: 2, analysis: 'tags' });
+    expect(summary.errorsTotal).toBe(summaryErrorsLimit + 1);
+    expect(summary.errors).toHaveLength(summaryErrorsLimit);
+    expect(summary.errors[0]).toMatchObject({ code: 'CUE_INVALID', phase: 'cue' });
+    expect(count(closeAfterTest(inspect(join(root, 'wkmp.db'))), 'import_errors')).toBe(summaryErrorsLimit + 1);
+    expect(formatSummary(summary).split('\n').at(-1)).toBe(
+      `    … and 1 more, in wkmp.db's import_errors (session ${summary.sessionId}; the service pages them: GET /import/errors?session=${summary.sessionId})`,
+    );
   });
 });

@@ -45,7 +45,7 @@ const CANCEL_SESSION = `
 UPDATE import_sessions SET state = 'CANCELLED', current_operation = 'finished', ended_at = strftime('%Y-%m-%dT%H:%M:%fZ'),
   errors = ? WHERE session_id = ? AND state IN ('SCANNING', 'PROCESSING')`;
 const SELECT_ERRORS = `
-SELECT path, phase, code, message FROM import_errors WHERE session_id = ? ORDER BY id`;
+SELECT path, phase, code, message FROM import_errors WHERE session_id = ? ORDER BY id LIMIT ?`;
 const SELECT_ERRORS_AFTER = `
 SELECT id, path, phase, code, message FROM import_errors WHERE session_id = ? AND id > ? ORDER BY id LIMIT ?`;
 const COUNT_ERRORS = 'SELECT count(*) AS n FROM import_errors WHERE session_id = ?';
@@ -107,9 +107,9 @@ export interface ImportErrorRow {
   message: string;
 }
 
-/** Every per-file error of a session, oldest first (the command line's summary). */
-export function listImportErrors(db: ReadDb, sessionId: string): ImportErrorRow[] {
-  return db.prepare(SELECT_ERRORS).all(sessionId) as ImportErrorRow[];
+/** A session's first `limit` per-file errors, oldest first (the command line's summary). */
+export function listImportErrors(db: ReadDb, sessionId: string, limit: number): ImportErrorRow[] {
+  return db.prepare(SELECT_ERRORS).all(sessionId, limit) as ImportErrorRow[];
 }
 
 /** A stored per-file error with its id, the cursor of the pages below. */
