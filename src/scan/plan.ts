@@ -18,7 +18,7 @@ export interface PlannedFile {
   /**
    * Known files it may be, checked by content before anything is decoded (analysis/worker.ts):
    * the same bytes (moved, or touched), or the same audio under rewritten tags (retagged). Their
-   * recordings are the database's to say: `import/run.ts` fills them in.
+   * recordings are the database's to say: `import/plan-files.ts` fills them in.
    */
   sameAs: SameFileCandidate[];
 }
@@ -69,7 +69,7 @@ export interface AbsentFiles {
 /** A file the survey met that must be looked at, or a path the database does not know, which is paired once the walk is done. */
 export interface SurveyedFile {
   file: PlannedFile;
-  /** A path the database does not know: new, or a known file that moved (pairAbsent). */
+  /** A path the database does not know: new, or a known file that moved (pairUnknown). */
   unknown: boolean;
   /** Changed on disk: compared by content with what it was (its identity read when it is analysed). */
   changedOnDisk: boolean;
