@@ -127,7 +127,7 @@ export async function planImport(db: WkmpDatabase, place: PlanPlace, database: s
   }
 }
 
-/** Items handed on together by `inChunks`: one read of 2,000 identities costs a tenth of ten reads of 200 (bench:moves). */
+/** Items handed on together by `inChunks`: a renamed folder of 10,000 files has its identities read in five reads, not forty. */
 const chunkItems = 2000;
 
 /** Hands items on `chunkItems` at a time (and what is left on `flush`): one spill transaction, or one database read, per chunk. */
