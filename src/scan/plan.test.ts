@@ -45,20 +45,19 @@ interface PlanOf {
   restored: string[];
   missing: KnownFileIdentity[];
   gone: string[];
-  /** The cue-sheet signature of each folder that has sheets, as the walk gave it. */
+  /** The cue-sheet signature of each folder that has sheets. */
   cueSheets: Map<string, string>;
 }
 
-/** The walk's runs over these files: in path order, a folder's files together, each folder's cue sheets signed. */
+/** The walk's runs over these files: in path order, a folder's files together. */
 function runsOf(entries: readonly ScanEntry[]): WalkedRun[] {
   const sorted = [...entries].sort((a, b) => comparePaths(a.path, b.path));
-  const signatures = cueSignatures(sorted);
   const runs: WalkedRun[] = [];
   for (const entry of sorted) {
     const folder = folderOf(entry.path);
     const last = runs.at(-1);
     if (last?.folder === folder) last.entries.push(entry);
-    else runs.push({ folder, folderFiles: sorted.filter((other) => folderOf(other.path) === folder), cueSignature: signatures.get(folder) ?? null, entries: [entry], skippedSymlinks: [] });
+    else runs.push({ folder, folderFiles: sorted.filter((other) => folderOf(other.path) === folder), entries: [entry], skippedSymlinks: [] });
   }
   return runs;
 }
@@ -85,7 +84,7 @@ async function planOf(onDisk: readonly ScanEntry[], knownFiles: readonly KnownFi
   const absentHere: KnownFileIdentity[] = [];
   const plan: PlanOf = {
     toAnalyse: [], moved: [], unchanged: survey.unchanged, restored: [], missing: [], gone: [],
-    cueSheets: new Map(runs.flatMap((run) => (run.cueSignature === null ? [] : [[run.folder, run.cueSignature] as [string, string]]))),
+    cueSheets: cueSignatures(onDisk),
   };
   await surveyFolder(asAsync(runs), known[Symbol.iterator](), level, survey, {
     toAnalyse: async (_run, files) => {

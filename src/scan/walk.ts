@@ -2,7 +2,6 @@ import { lstatSync, readdirSync, type Dirent } from 'node:fs';
 import { sep } from 'node:path';
 import type { FileClass } from '../file-record.js';
 import { classifyByExtension } from '../file-class.js';
-import { cueSignatures, isCueSheet } from './cue-sheets.js';
 import { comparePaths, relativeToRoot } from './folders.js';
 
 export interface ScanEntry {
@@ -25,10 +24,8 @@ export interface ScanEntry {
 export interface WalkedRun {
   /** The folder, relative to the root ('' the root itself). */
   folder: string;
-  /** Every file of the folder, in path order: what its cue sheets are read with. */
+  /** Every file of the folder, in path order (the same array for each of its runs): what its cue sheets are read with. */
   folderFiles: readonly ScanEntry[];
-  /** The folder's cue sheets as one signature (scan/cue-sheets.ts); null when it has none. */
-  cueSignature: string | null;
   /** This run's files, in path order. */
   entries: ScanEntry[];
   /** Symbolic links of this run, met and not followed. */
@@ -116,7 +113,7 @@ export async function* walkSorted(root: string, folder: string, database?: strin
 function* walkFolder(absoluteFolder: string, folder: string, databaseFiles: ReadonlySet<string>): Generator<WalkedRun> {
   const listed = listFolder(absoluteFolder, databaseFiles);
   const prefix = folder === '' ? '' : `${folder}/`;
-  // The files first, each lstat'ed once: the folder's cue sheets sign every audio file in it.
+  // The files first, each lstat'ed once: the folder's cue sheets sign every audio file in it (scan/plan.ts).
   const files = new Map<Listed, ScanEntry | 'symlink'>();
   const folderFiles: ScanEntry[] = [];
   for (const item of listed) {
@@ -126,12 +123,11 @@ function* walkFolder(absoluteFolder: string, folder: string, databaseFiles: Read
     files.set(item, entry);
     if (entry !== 'symlink') folderFiles.push(entry);
   }
-  const cueSignature = folderFiles.some((entry) => isCueSheet(entry.path)) ? cueSignatures(folderFiles).get(folder) ?? null : null;
-  let run: WalkedRun = { folder, folderFiles, cueSignature, entries: [], skippedSymlinks: [] };
+  let run: WalkedRun = { folder, folderFiles, entries: [], skippedSymlinks: [] };
   for (const item of listed) {
     if (item.dirent.isDirectory()) {
       if (run.entries.length + run.skippedSymlinks.length > 0) yield run;
-      run = { folder, folderFiles, cueSignature, entries: [], skippedSymlinks: [] };
+      run = { folder, folderFiles, entries: [], skippedSymlinks: [] };
       yield* walkFolder(absoluteFolder + sep + item.dirent.name, prefix + item.dirent.name, databaseFiles);
       continue;
     }
