@@ -9,9 +9,8 @@ import { defaultDatabasePath, resolveImportPlace, type ImportPlace } from '../co
 import { readSettings, settingOf } from '../config/settings.js';
 import { markPresence, moveFiles } from '../db/queries/files.js';
 import { claimSession, endSession as endSessionRow, releaseSession, saveSessionProgress } from '../db/import-sessions.js';
-import { countImportErrors, listImportErrors, type ImportErrorRow } from '../db/queries/sessions.js';
+import { countImportErrors, listImportErrors } from '../db/queries/sessions.js';
 import { listSettings } from '../db/queries/settings.js';
-import type { WriteMetricsSummary } from '../db/metrics.js';
 import type { FileRecording } from '../db/recorder.js';
 import { openWkmpDatabase, type WkmpDatabase } from '../db/setup.js';
 import { audioAnalysisOptions } from '../analysis/settings.js';
@@ -24,7 +23,7 @@ import { collapseFolders } from '../scan/folders.js';
 import { planImport, type ImportPlan, type PlannedWork } from './plan-files.js';
 import { summaryErrorsLimit, type ImportEvent, type ImportPhase, type ImportSummary } from './events.js';
 import { createAnalysisPool } from './pool.js';
-import { summaryOf, type ImportStep } from './state.js';
+import { summaryOf, type ImportStep, type SessionErrors } from './state.js';
 import { ImportTracker } from './tracker.js';
 
 export interface ImportRequest {
@@ -91,30 +90,6 @@ interface AnalysisPlan {
 
 const defaultFileTimeLimitMs = 10 * 60_000;
 
-/**
- * `compute`'s value, computed again only when a second has passed: the write figures' percentiles
- * sort the 10,000 latest samples, and an import of a million files commits 14,000 batches, each
- * reported to a progress shown once a second at most. `final` computes it once more if the last
- * value given was an older one, for the session's end.
- */
-function everySecond<T>(compute: () => T): { get(): T; final(): T | undefined } {
-  let value: T | undefined;
-  let at = -Infinity;
-  let stale = false;
-  return {
-    get() {
-      const now = performance.now();
-      stale = value !== undefined && now - at < 1000;
-      if (!stale) {
-        value = compute();
-        at = now;
-      }
-      return value!;
-    },
-    final: () => (stale ? compute() : undefined),
-  };
-}
-
 /** Reports steps to the tracker and saves the session row every 10 s or 100 files (never per file). */
 class Reporter {
   readonly tracker: ImportTracker;
@@ -161,10 +136,9 @@ async function importInto(db: WkmpDatabase, place: ImportPlaces, request: Import
   const sessionId = randomUUID();
   const reporter = new Reporter(db, request.onEvent);
   request.onTracker?.(reporter.tracker);
-  const writeFigures = everySecond(() => recording.metrics.summary());
   const recording = db.recorder.beginRecording(sessionId, {
     onBatch: (report) => reporter.step({
-      type: 'batch-committed', at: Date.now(), files: report.committed, write: writeFigures.get(),
+      type: 'batch-committed', at: Date.now(), files: report.committed, write: recording.metrics.summary(),
       failed: report.failed.map(({ path, phase, code, message }) => ({ path, phase, code, message })),
     }),
     onBusy: (error) => reporter.log('warn', error.message),
@@ -197,9 +171,9 @@ async function importInto(db: WkmpDatabase, place: ImportPlaces, request: Import
     failure = errorMessage(error);
     throw error;
   } finally {
-    errors = await endSession(db, recording, reporter, writeFigures.final, ended, failure);
+    errors = await endSession(db, recording, reporter, ended, failure);
   }
-  return summaryOf(reporter.tracker.state!, errors.first, errors.total);
+  return summaryOf(reporter.tracker.state!, errors);
 }
 
 async function importFolder(
@@ -244,16 +218,9 @@ function reportPlan(reporter: Reporter, plan: ImportPlan): void {
   }
 }
 
-/** The session's first per-file errors, and how many it has. */
-interface SessionErrors {
-  first: ImportErrorRow[];
-  total: number;
-}
-
 /** Commits what is left, writes the session's last row, and reports the end; returns the session's first per-file errors and their total. */
 async function endSession(
-  db: WkmpDatabase, recording: FileRecording, reporter: Reporter, finalWriteFigures: () => WriteMetricsSummary | undefined,
-  state: 'COMPLETED' | 'CANCELLED' | 'FAILED', failure?: string,
+  db: WkmpDatabase, recording: FileRecording, reporter: Reporter, state: 'COMPLETED' | 'CANCELLED' | 'FAILED', failure?: string,
 ): Promise<SessionErrors> {
   reporter.phase('finishing');
   let errors: SessionErrors;
@@ -262,9 +229,6 @@ async function endSession(
       if (state !== 'FAILED') throw error;
     });
   } finally {
-    // The write figures as of the last batch exactly, not as the last progress took them (everySecond).
-    const write = finalWriteFigures();
-    if (write !== undefined) reporter.tracker.apply({ type: 'write-figures', at: Date.now(), write });
     const current = reporter.tracker.state!;
     await db.recorder.write(endSessionRow({
       sessionId: current.sessionId, state, filesTotal: current.filesTotal, filesProcessed: current.filesDone,

@@ -46,8 +46,6 @@ export type ImportStep =
     write: WriteMetricsSummary;
   }
   | { type: 'log'; at: number; level: 'info' | 'warn'; message: string }
-  /** The write path's figures taken exactly, at the end (batches carry them as a progress takes them, once a second). */
-  | { type: 'write-figures'; at: number; write: WriteMetricsSummary }
   | { type: 'ended'; at: number; state: Extract<SessionState, 'COMPLETED' | 'CANCELLED' | 'FAILED'>; message?: string };
 
 export interface ImportState {
@@ -114,8 +112,6 @@ export function reduce(state: ImportState, step: ImportStep): ImportState {
       return committed(state, step);
     case 'log':
       return state;
-    case 'write-figures':
-      return { ...state, write: step.write };
     case 'ended':
       return { ...state, state: step.state, phase: 'finishing', endedAt: step.at, inFlight: [], failure: step.message ?? state.failure };
   }
@@ -185,8 +181,14 @@ export function progressOf(state: ImportState, now: number): ImportProgress {
   };
 }
 
-/** The end-of-import report, with the session's first per-file errors (from the database: events.ts bounds them) and how many it has. */
-export function summaryOf(state: ImportState, errors: ImportErrorRow[], errorsTotal = errors.length): ImportSummary {
+/** A session's first per-file errors (events.ts bounds them), read from the database at its end, and how many it has. */
+export interface SessionErrors {
+  first: ImportErrorRow[];
+  total: number;
+}
+
+/** The end-of-import report, with the session's first per-file errors and how many it has. */
+export function summaryOf(state: ImportState, errors: SessionErrors): ImportSummary {
   const durationMs = (state.endedAt ?? state.startedAt) - state.startedAt;
   return {
     sessionId: state.sessionId,
@@ -198,7 +200,7 @@ export function summaryOf(state: ImportState, errors: ImportErrorRow[], errorsTo
     filesPerSecond: durationMs > 0 ? Math.round(((state.filesDone + state.counts.unchanged) / durationMs) * 1000 * 10) / 10 : 0,
     counts: state.counts,
     write: state.write,
-    errors,
-    errorsTotal,
+    errors: errors.first,
+    errorsTotal: errors.total,
   };
 }

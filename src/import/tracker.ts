@@ -4,9 +4,8 @@
  * ImportProgressUpdate (at most every 200 ms of the import's own clock, and at every phase, every
  * committed batch and the last file), AnalysisLog, and the session's end with its summary.
  */
-import type { ImportErrorRow } from '../db/queries/sessions.js';
 import { summaryForEvent, type ImportEvent } from './events.js';
-import { initialState, progressOf, reduce, summaryOf, type ImportState, type ImportStep } from './state.js';
+import { initialState, progressOf, reduce, summaryOf, type ImportState, type ImportStep, type SessionErrors } from './state.js';
 
 const progressEveryMs = 200;
 
@@ -22,7 +21,7 @@ export class ImportTracker {
   }
 
   /** One step; `errors` with the `ended` step: the session's first per-file errors and how many it has, for the summary (the event carries fewer). */
-  apply(step: ImportStep, errors: { first: ImportErrorRow[]; total: number } = { first: [], total: 0 }): void {
+  apply(step: ImportStep, errors: SessionErrors = { first: [], total: 0 }): void {
     // A log may come before the session started (waiting for the lock to claim it): it changes no state.
     if (step.type === 'log') {
       this.emit({ type: 'AnalysisLog', level: step.level, message: step.message });
@@ -37,7 +36,7 @@ export class ImportTracker {
         return;
       case 'ended':
         if (step.state === 'FAILED') this.emit({ type: 'ImportSessionFailed', sessionId: state.sessionId, message: step.message ?? 'failed' });
-        else this.emit({ type: step.state === 'COMPLETED' ? 'ImportSessionCompleted' : 'ImportSessionCancelled', summary: summaryForEvent(summaryOf(state, errors.first, errors.total)) });
+        else this.emit({ type: step.state === 'COMPLETED' ? 'ImportSessionCompleted' : 'ImportSessionCancelled', summary: summaryForEvent(summaryOf(state, errors)) });
         return;
       default: {
         // What is committed is reported at once, not left for the next step: that may be a file analysed minutes later,
