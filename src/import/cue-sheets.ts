@@ -11,18 +11,18 @@ import type * as CueSheetModule from '../analysis/cue-sheet.js';
 import { fileFailure } from '../analysis/file-failure.js';
 import { errorMessage } from '../errors.js';
 import type { FileFailure } from '../file-record.js';
-import { folderOf, isCueSheet } from '../scan/cue-sheets.js';
-import type { PlannedFile } from '../scan/plan.js';
+import { isCueSheet } from '../scan/cue-sheets.js';
 import type { ScanEntry } from '../scan/walk.js';
 
 /** No cue sheet is this large; a bigger `.cue` is not one. */
 const largestSheetBytes = 1024 * 1024;
 
+/** A folder's cue sheets, read once for all the folder's files. */
 export interface FolderCueSheets {
-  /** By the audio file's path. */
-  sheets: Map<string, FileCueSheet>;
   /** One per unusable sheet. */
   failures: FileFailure[];
+  /** The tracks the folder's sheets give this audio file of it (its path), from the first sheet that names it; null when none does. */
+  sheetFor(path: string): FileCueSheet | null;
 }
 
 function nameIn(path: string): string {
@@ -45,40 +45,35 @@ async function readSheet({ decodeCueText, parseCueSheet }: typeof CueSheetModule
   }
 }
 
-export async function readCueSheets(toAnalyse: readonly PlannedFile[], scanned: readonly ScanEntry[]): Promise<FolderCueSheets> {
-  const wanted = new Set(toAnalyse.map((file) => folderOf(file.entry.path)));
-  const byFolder = new Map<string, ScanEntry[]>();
-  for (const entry of scanned) {
-    const folder = folderOf(entry.path);
-    if (wanted.has(folder)) byFolder.set(folder, [...(byFolder.get(folder) ?? []), entry]);
-  }
-  const result: FolderCueSheets = { sheets: new Map(), failures: [] };
-  let parser: typeof CueSheetModule | undefined;
-  for (const [folder, entries] of byFolder) {
-    const cueEntries = entries.filter((entry) => isCueSheet(entry.path));
-    if (cueEntries.length === 0) continue;
-    // The parser and its text decoders load only for a library that has cue sheets: a start-up cost otherwise.
-    parser ??= await import('../analysis/cue-sheet.js');
-    const { missingFiles, tracksForFile } = parser;
-    const names = entries.map((entry) => nameIn(entry.path));
-    const audio = toAnalyse.filter((file) => folderOf(file.entry.path) === folder);
-    for (const cueEntry of cueEntries) {
-      const sheet = await readSheet(parser, cueEntry);
-      if ('kind' in sheet) {
-        result.failures.push(sheet);
-        continue;
-      }
-      const missing = missingFiles(sheet, names);
-      if (missing.length > 0) {
-        result.failures.push(fileFailure(cueEntry.path, 'cue', 'CUE_FILE_MISSING', `it names ${missing.map((name) => `"${name}"`).join(', ')}, not in its folder`));
-      }
-      for (const file of audio) {
-        const tracks = tracksForFile(sheet, nameIn(file.entry.path), names);
-        if (tracks && tracks.length > 0 && !result.sheets.has(file.entry.path)) {
-          result.sheets.set(file.entry.path, { source: cueEntry.path, album: sheet.album, tracks });
-        }
-      }
+/** The cue sheets of one folder (its files, as the walk lists them); null when it has none. */
+export async function readFolderCueSheets(folderFiles: readonly ScanEntry[]): Promise<FolderCueSheets | null> {
+  const cueEntries = folderFiles.filter((entry) => isCueSheet(entry.path));
+  if (cueEntries.length === 0) return null;
+  // The parser and its text decoders load only for a library that has cue sheets: a start-up cost otherwise.
+  const parser = await import('../analysis/cue-sheet.js');
+  const names = folderFiles.map((entry) => nameIn(entry.path));
+  const failures: FileFailure[] = [];
+  const sheets: { source: string; sheet: CueSheet }[] = [];
+  for (const cueEntry of cueEntries) {
+    const sheet = await readSheet(parser, cueEntry);
+    if ('kind' in sheet) {
+      failures.push(sheet);
+      continue;
     }
+    const missing = parser.missingFiles(sheet, names);
+    if (missing.length > 0) {
+      failures.push(fileFailure(cueEntry.path, 'cue', 'CUE_FILE_MISSING', `it names ${missing.map((name) => `"${name}"`).join(', ')}, not in its folder`));
+    }
+    sheets.push({ source: cueEntry.path, sheet });
   }
-  return result;
+  return {
+    failures,
+    sheetFor(path) {
+      for (const { source, sheet } of sheets) {
+        const tracks = parser.tracksForFile(sheet, nameIn(path), names);
+        if (tracks && tracks.length > 0) return { source, album: sheet.album, tracks };
+      }
+      return null;
+    },
+  };
 }

@@ -19,9 +19,9 @@ import { Absence } from '../scan/offline.js';
 import {
   emptySurvey, pairUnknown, sameAsBefore, surveyFolder, type MovedFile, type PlannedFile, type Survey, type SurveySink,
 } from '../scan/plan.js';
-import { walkSorted } from '../scan/walk.js';
+import { walkSorted, type ScanEntry } from '../scan/walk.js';
 import { parseReleasePlanSheet, type FileCueSheet } from '../stored/file-cue-sheet.js';
-import { readCueSheets } from './cue-sheets.js';
+import { readFolderCueSheets, type FolderCueSheets } from './cue-sheets.js';
 
 /** A file to analyse, with what the import gives its worker beyond the plan. */
 export interface PlannedWork {
@@ -86,19 +86,23 @@ export async function planImport(db: WkmpDatabase, place: PlanPlace, database: s
   try {
     const toAnalyse = { new: 0, changed: 0, upgrade: 0 };
     const survey = emptySurvey();
-    const sheetFailuresOf = new Set<string>();
+    // A folder's cue sheets, read once for all its runs (they share its files' array, which the walk drops with the folder).
+    const cueSheetsOf = new WeakMap<readonly ScanEntry[], FolderCueSheets | null>();
     // The absent files' identities are read a chunk at a time, for them only: what changed, never the library.
     const absent = inChunks<string>((guids) => spill.addAbsent(listFileIdentities(db.read, guids), 'here'));
     const restored = inChunks<string>((guids) => spill.addPresence('restored', guids));
     const gone = inChunks<string>((paths) => spill.addPresence('gone', paths));
     const sink: SurveySink = {
       async toAnalyse(run, files) {
-        // The cue sheets beside the files to analyse give them their tracks; a sheet that cannot be used is an error row, once.
-        const cues = await readCueSheets(files.map((surveyed) => surveyed.file), run.folderFiles);
-        if (!sheetFailuresOf.has(run.folder)) for (const failure of cues.failures) await hooks.onFailure(failure);
-        if (cues.failures.length > 0) sheetFailuresOf.add(run.folder);
+        // The cue sheets beside the files to analyse give them their tracks; a sheet that cannot be used is an error row.
+        let cues = cueSheetsOf.get(run.folderFiles);
+        if (cues === undefined) {
+          cues = await readFolderCueSheets(run.folderFiles);
+          cueSheetsOf.set(run.folderFiles, cues);
+          for (const failure of cues?.failures ?? []) await hooks.onFailure(failure);
+        }
         for (const { file } of files) toAnalyse[file.action] += 1;
-        spill.add(files.map(({ file, unknown, changedOnDisk }) => ({ unknown, value: { file, cueSheet: cues.sheets.get(file.entry.path) ?? null, changedOnDisk } })));
+        spill.add(files.map(({ file, unknown, changedOnDisk }) => ({ unknown, value: { file, cueSheet: cues?.sheetFor(file.entry.path) ?? null, changedOnDisk } })));
       },
       absent: (file) => absent.add(file.guid),
       restored: (guid) => restored.add(guid),

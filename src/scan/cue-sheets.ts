@@ -16,14 +16,9 @@ export function folderOf(path: string): string {
   return cut < 0 ? '' : path.slice(0, cut);
 }
 
-/** Each folder's cue sheets as one signature, by folder; a folder without sheets has none. */
-export function cueSignatures(entries: readonly ScanEntry[]): Map<string, string> {
-  const byFolder = new Map<string, string[]>();
-  for (const entry of entries) {
-    if (!isCueSheet(entry.path)) continue;
-    const folder = folderOf(entry.path);
-    const name = entry.path.slice(folder.length === 0 ? 0 : folder.length + 1);
-    byFolder.set(folder, [...(byFolder.get(folder) ?? []), `${name}:${entry.sizeBytes}:${formatModificationTime(entry.mtimeMs)}`]);
-  }
-  return new Map([...byFolder].map(([folder, sheets]) => [folder, JSON.stringify(sheets.sort())]));
+/** One folder's cue sheets (among its files) as one signature; null when it has none. */
+export function folderCueSignature(folderFiles: readonly ScanEntry[]): string | null {
+  const sheets = folderFiles.filter((entry) => isCueSheet(entry.path))
+    .map((entry) => `${entry.path.slice(entry.path.lastIndexOf('/') + 1)}:${entry.sizeBytes}:${formatModificationTime(entry.mtimeMs)}`);
+  return sheets.length === 0 ? null : JSON.stringify(sheets.sort());
 }

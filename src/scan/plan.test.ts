@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ANALYSIS_VERSION, type AnalysisLevel, type FileClass } from '../file-record.js';
 import type { KnownFile, KnownFileIdentity, KnownOtherFile } from '../db/queries/files.js';
-import { cueSignatures, folderOf } from './cue-sheets.js';
+import { folderCueSignature, folderOf } from './cue-sheets.js';
 import { comparePaths } from './folders.js';
 import { PlanSpill, spillAfterRows } from '../db/plan-spill.js';
 import {
@@ -84,7 +84,7 @@ async function planOf(onDisk: readonly ScanEntry[], knownFiles: readonly KnownFi
   const absentHere: KnownFileIdentity[] = [];
   const plan: PlanOf = {
     toAnalyse: [], moved: [], unchanged: survey.unchanged, restored: [], missing: [], gone: [],
-    cueSheets: cueSignatures(onDisk),
+    cueSheets: new Map(runs.flatMap((run) => [[run.folder, folderCueSignature(run.folderFiles)] as const]).filter((pair): pair is [string, string] => pair[1] !== null)),
   };
   await surveyFolder(asAsync(runs), known[Symbol.iterator](), level, survey, {
     toAnalyse: async (_run, files) => {

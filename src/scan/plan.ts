@@ -1,6 +1,6 @@
 import type { KnownAudioFile, KnownFile, KnownFileIdentity } from '../db/queries/files.js';
 import { ANALYSIS_VERSION, type AnalysisLevel, type FileClass, type SameFileCandidate } from '../file-record.js';
-import { cueSignatures, isCueSheet } from './cue-sheets.js';
+import { folderCueSignature } from './cue-sheets.js';
 import { comparePaths } from './folders.js';
 import type { ScanEntry, WalkedRun } from './walk.js';
 
@@ -112,16 +112,6 @@ export function emptySurvey(): Survey {
  */
 export async function surveyFolder(runs: AsyncIterable<WalkedRun>, known: Iterator<KnownFile>, level: AnalysisLevel, survey: Survey, sink: SurveySink): Promise<void> {
   let row = known.next();
-  // A folder's signature, once for all its runs (they share its files' array).
-  const signatures = new WeakMap<readonly ScanEntry[], string | null>();
-  const signatureOf = (run: WalkedRun): string | null => {
-    let signature = signatures.get(run.folderFiles);
-    if (signature === undefined) {
-      signature = run.folderFiles.some((entry) => isCueSheet(entry.path)) ? cueSignatures(run.folderFiles).get(run.folder) ?? null : null;
-      signatures.set(run.folderFiles, signature);
-    }
-    return signature;
-  };
   const passAbsent = (path: string | null): void => {
     while (!row.done && (path === null || comparePaths(row.value.path, path) < 0)) {
       const file = row.value;
@@ -132,7 +122,7 @@ export async function surveyFolder(runs: AsyncIterable<WalkedRun>, known: Iterat
   };
   for await (const run of runs) {
     const files: SurveyedFile[] = [];
-    const cueSignature = signatureOf(run);
+    const cueSignature = folderCueSignature(run.folderFiles);
     const planned = (entry: ScanEntry, action: PlannedFile['action'], knownGuid: string | null, expectsAudio: boolean, more: Partial<SurveyedFile> = {}): void => {
       files.push({ file: { action, entry, knownGuid, expectsAudio, cueSignature, sameAs: [] }, unknown: false, changedOnDisk: false, ...more });
     };

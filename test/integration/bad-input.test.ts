@@ -228,3 +228,15 @@ describe('more per-file errors than a summary holds', () => {
     );
   });
 });
+
+describe('an unusable cue sheet in a folder the walk meets in several runs', () => {
+  it('is one error row, the sheet read once for all the folder\'s files', async () => {
+    const root = tempFolder();
+    // In path order: Album/a.wav, then Album/b/x.wav, then Album/bad.cue and Album/c.wav: Album comes in two runs.
+    for (const path of ['Album/a.wav', 'Album/b/x.wav', 'Album/c.wav']) cpSync(join(fixtures, 'library', 'Various', 'Sixth copy.wav'), join(root, path));
+    writeFileSync(join(root, 'Album', 'bad.cue'), 'FILE "c.wav" WAVE\n  TRACK 01 AUDIO\n');
+    const summary = await runImport({ rootFolder: root, jobs: 2, analysis: 'tags' });
+    expect(summary.errors.map(({ path, code }) => [path, code])).toEqual([['Album/bad.cue', 'CUE_INVALID']]);
+    expect(summary.counts.recorded).toBe(3);
+  });
+});
