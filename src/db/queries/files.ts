@@ -79,12 +79,17 @@ type IdentityRow = [
   analysisVersion: number, cueSignature: string | null, fileClass: 'audio', hash: string, audioHash: string | null, deviceId: number | null, inode: number | null,
 ];
 
+/** A known audio file from the first columns of a row (KNOWN_AUDIO_COLUMNS, in their order), as both reads below give them. */
+function knownAudioOf(row: KnownRow | IdentityRow): KnownAudioFile {
+  return {
+    fileClass: 'audio', guid: row[0]!, path: row[1], sizeBytes: row[2], modificationMs: row[3], missingSince: row[4],
+    analysis: row[5]!, analysisVersion: row[6]!, cueSignature: row[7],
+  };
+}
+
 /** Identities are read as arrays and shaped here, as the known files are: 22 ms against 36 ms for 10,000 (a renamed folder's). */
 function identityOf(row: IdentityRow): KnownFileIdentity {
-  return {
-    fileClass: 'audio', guid: row[0], path: row[1], sizeBytes: row[2], modificationMs: row[3], missingSince: row[4], analysis: row[5],
-    analysisVersion: row[6], cueSignature: row[7], hash: row[9], audioHash: row[10], deviceId: row[11], inode: row[12],
-  };
+  return { ...knownAudioOf(row), hash: row[9], audioHash: row[10], deviceId: row[11], inode: row[12] };
 }
 
 /** The identities of these known files (by guid): what the plan compares absent and changed files by. */
@@ -112,12 +117,7 @@ export function* knownFilesInOrder(db: ReadDb, folder: string): Generator<KnownF
   for (;;) {
     const rows = statement.all({ after, upper, limit: knownPageRows }) as KnownRow[];
     for (const row of rows) {
-      yield row[8] === 'audio'
-        ? {
-          fileClass: 'audio', guid: row[0]!, path: row[1], sizeBytes: row[2], modificationMs: row[3], missingSince: row[4],
-          analysis: row[5]!, analysisVersion: row[6]!, cueSignature: row[7],
-        }
-        : { fileClass: row[8], path: row[1], sizeBytes: row[2]!, modificationMs: row[3] };
+      yield row[8] === 'audio' ? knownAudioOf(row) : { fileClass: row[8], path: row[1], sizeBytes: row[2]!, modificationMs: row[3] };
     }
     if (rows.length < knownPageRows) return;
     after = rows.at(-1)![1];
