@@ -247,14 +247,14 @@ export class Recorder {
     const hashes = records.flatMap((record) => (record.hash === '' ? [] : [record.hash]));
     const known = records.flatMap((record) => (record.change === 'changed' ? [record.guid] : []));
     // New files analysed in full may be other encodings of missing ones: the lengths of their passages.
-    const lengths = records.flatMap((record) => (record.change === 'new' && record.analysis === 'full' ? record.passages.map((p) => p.endTicks - p.startTicks) : []));
+    const newInFull = records.filter((record) => record.change === 'new' && record.analysis === 'full');
+    const lengths = newInFull.flatMap((record) => record.passages.map((p) => p.endTicks - p.startTicks));
     // Read before the transaction: which files already hold these contents, the passages of those re-recorded, and missing passages like the new ones.
     const absent = listAbsentPassages(this.db, lengths, 2 * upgradeEdgesWithinTicks);
     const context = {
       sessionId: recording.sessionId, sameContent: listFilesByHashes(this.db, hashes), storedPassages: listPassageSpansOfFiles(this.db, known),
       // Fingerprints are unpacked and compared here, never while the lock is held.
-      takeovers: new Map(absent.length === 0 ? [] : records.flatMap((record) => (record.change === 'new' && record.analysis === 'full'
-        ? [[record.guid, takeOverPassages(record.passages, absent)] as const] : []))),
+      takeovers: new Map(absent.length === 0 ? [] : newInFull.map((record) => [record.guid, takeOverPassages(record.passages, absent)] as const)),
     };
     const { result: report, sample } = await this.acquire({
       run: () => this.commitBatch.immediate(items, context), writer: 'import', files: items.length, patience: 'wait-on', recording,
