@@ -3,7 +3,7 @@ import { Piscina } from 'piscina';
 import { fileFailure } from '../analysis/file-failure.js';
 import type { AmplitudeResult, AmplitudeTask, AnalyseTask, WorkerTask } from '../analysis/worker.js';
 import { errorMessage } from '../errors.js';
-import type { AnalysisResult } from '../file-record.js';
+import type { AnalysisResult, FileFailure } from '../file-record.js';
 
 /**
  * From the TypeScript sources (tests, benchmarks) workers need tsx registered first; built code
@@ -75,36 +75,28 @@ export function createAnalysisPool(options: AnalysisPoolOptions): AnalysisPool {
     // and runs as fast. Decoded audio lives outside the heap, in buffers this does not bound.
     resourceLimits: { maxYoungGenerationSizeMb: 8 },
   });
+  /**
+   * Runs one task in a worker. A cancelled task gives null; one past the time limit, or whose
+   * worker crashed, is a failure of its file (`doing`: what the messages say the worker did).
+   */
+  async function run<R>(task: AnalyseTask | AmplitudeTask, cancel: AbortSignal | undefined, doing: { ran: string; failed: string }): Promise<R | FileFailure | null> {
+    const stop = taskStop(options.fileTimeLimitMs, cancel);
+    try {
+      // Aborting a running task terminates its worker thread; piscina starts another.
+      return (await pool.run(task, { signal: stop.signal })) as R;
+    } catch (error) {
+      if (cancel?.aborted) return null;
+      if (stop.timedOut) return fileFailure(task.path, 'decode', 'ANALYSIS_TIMEOUT', `${doing.ran} ran past ${Math.round(options.fileTimeLimitMs / 1000)} s; its worker was stopped`);
+      // A crashed worker costs one file, never the import.
+      return fileFailure(task.path, 'decode', 'WORKER_FAILED', `the worker ${doing.failed} it failed (${errorMessage(error)})`);
+    } finally {
+      stop.clear();
+    }
+  }
   return {
     capacity: options.jobs * options.tasksPerWorker,
-    async analyse(task, cancel) {
-      const stop = taskStop(options.fileTimeLimitMs, cancel);
-      try {
-        // Aborting a running task terminates its worker thread; piscina starts another.
-        return (await pool.run(task, { signal: stop.signal })) as AnalysisResult;
-      } catch (error) {
-        if (cancel?.aborted) return null;
-        if (stop.timedOut) {
-          return fileFailure(task.path, 'decode', 'ANALYSIS_TIMEOUT', `analysis ran past ${Math.round(options.fileTimeLimitMs / 1000)} s; its worker was stopped`);
-        }
-        // A crashed worker costs one file, never the import.
-        return fileFailure(task.path, 'decode', 'WORKER_FAILED', `the worker analysing it failed (${errorMessage(error)})`);
-      } finally {
-        stop.clear();
-      }
-    },
-    async measureAmplitude(task, cancel) {
-      const stop = taskStop(options.fileTimeLimitMs, cancel);
-      try {
-        return (await pool.run(task, { signal: stop.signal })) as AmplitudeResult;
-      } catch (error) {
-        if (cancel?.aborted) return null;
-        if (stop.timedOut) return fileFailure(task.path, 'decode', 'ANALYSIS_TIMEOUT', `measuring ran past ${Math.round(options.fileTimeLimitMs / 1000)} s; its worker was stopped`);
-        return fileFailure(task.path, 'decode', 'WORKER_FAILED', `the worker measuring it failed (${errorMessage(error)})`);
-      } finally {
-        stop.clear();
-      }
-    },
+    analyse: (task, cancel) => run<AnalysisResult>(task, cancel, { ran: 'analysis', failed: 'analysing' }),
+    measureAmplitude: (task, cancel) => run<AmplitudeResult>(task, cancel, { ran: 'measuring', failed: 'measuring' }),
     close: () => pool.close({ force: true }),
     get threads() {
       return pool.threads;
