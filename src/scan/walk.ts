@@ -53,6 +53,8 @@ interface Listed {
   /** The name, with '/' after a folder's: siblings sorted by it come in the order of the paths under them. */
   key: string;
   dirent: Dirent;
+  /** What its lstat found, for a file: undefined when it is neither a regular file nor a link, or is gone. */
+  entry?: ScanEntry | 'symlink';
 }
 
 function listFolder(absoluteFolder: string, databaseFiles: ReadonlySet<string>): Listed[] {
@@ -114,14 +116,11 @@ function* walkFolder(absoluteFolder: string, folder: string, databaseFiles: Read
   const listed = listFolder(absoluteFolder, databaseFiles);
   const prefix = folder === '' ? '' : `${folder}/`;
   // The files first, each lstat'ed once: the folder's cue sheets sign every audio file in it (scan/plan.ts).
-  const files = new Map<Listed, ScanEntry | 'symlink'>();
   const folderFiles: ScanEntry[] = [];
   for (const item of listed) {
     if (item.dirent.isDirectory()) continue;
-    const entry = entryOf(absoluteFolder + sep + item.dirent.name, prefix + item.dirent.name);
-    if (entry === undefined) continue;
-    files.set(item, entry);
-    if (entry !== 'symlink') folderFiles.push(entry);
+    item.entry = entryOf(absoluteFolder + sep + item.dirent.name, prefix + item.dirent.name);
+    if (item.entry !== undefined && item.entry !== 'symlink') folderFiles.push(item.entry);
   }
   let run: WalkedRun = { folder, folderFiles, entries: [], skippedSymlinks: [] };
   for (const item of listed) {
@@ -131,9 +130,8 @@ function* walkFolder(absoluteFolder: string, folder: string, databaseFiles: Read
       yield* walkFolder(absoluteFolder + sep + item.dirent.name, prefix + item.dirent.name, databaseFiles);
       continue;
     }
-    const entry = files.get(item);
-    if (entry === 'symlink') run.skippedSymlinks.push(prefix + item.dirent.name);
-    else if (entry !== undefined) run.entries.push(entry);
+    if (item.entry === 'symlink') run.skippedSymlinks.push(prefix + item.dirent.name);
+    else if (item.entry !== undefined) run.entries.push(item.entry);
   }
   if (run.entries.length + run.skippedSymlinks.length > 0) yield run;
 }
