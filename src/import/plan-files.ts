@@ -214,7 +214,8 @@ function* plannedWork(db: WkmpDatabase, spill: PlanSpill<Waiting>, hooks: PlanHo
       .map((file): [string, KnownFileIdentity] => [file.guid, file]));
     const files = waiting.map(({ file, changedOnDisk }) => (changedOnDisk ? { ...file, sameAs: sameAsBefore(identities.get(file.knownGuid!)) } : file));
     const recordings = listFirstRecordings(db.read, [...new Set(files.flatMap((file) => file.sameAs.map((candidate) => candidate.guid)))]);
-    const releaseSheets = listReleasePlans(db.read, files.map((file) => file.entry.path));
+    // Only a file the database knows at its path can have a release plan: a first import asks nothing.
+    const releaseSheets = listReleasePlans(db.read, files.flatMap((file) => (file.knownGuid === null ? [] : [file.entry.path])));
     for (const [i, file] of files.entries()) {
       yield {
         // The recordings the candidates' passages play: new tags naming another one make a retag an analysis.
