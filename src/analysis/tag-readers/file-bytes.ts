@@ -1,0 +1,55 @@
+/**
+ * A file read synchronously through one 64 KiB block: a worker thread reads one file at a time,
+ * and a tag reader's small reads near each other cost one system call (read-ahead-tokenizer.ts
+ * does the same under music-metadata).
+ */
+import { readSync } from 'node:fs';
+
+const blockBytes = 64 * 1024;
+
+export class FileBytes {
+  private block = new Uint8Array(0);
+  private blockStart = 0;
+
+  constructor(private readonly fd: number, readonly size: number) {}
+
+  /** `length` bytes at `position`, fewer at the end of the file; a view that the next read may overwrite. */
+  read(position: number, length: number): Uint8Array {
+    const end = Math.min(this.size, position + length);
+    if (position >= this.blockStart && end <= this.blockStart + this.block.length) {
+      return this.block.subarray(position - this.blockStart, end - this.blockStart);
+    }
+    const bytes = new Uint8Array(Math.max(blockBytes, end - position));
+    const read = readSync(this.fd, bytes, 0, bytes.length, position);
+    this.block = bytes.subarray(0, read);
+    this.blockStart = position;
+    return this.block.subarray(0, Math.min(read, end - position));
+  }
+
+  /** The same as an asynchronous read, for the duration readers (ogg-duration.ts, mpeg-frames.ts); a copy. */
+  readonly readAt = (position: number, length: number): Promise<Uint8Array> => Promise.resolve(this.read(position, length).slice());
+}
+
+/** Latin-1 as music-metadata decodes it (ISO-8859-1: each byte its code point; not windows-1252, which TextDecoder gives). */
+export function latin1(bytes: Uint8Array): string {
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 4096) text += String.fromCharCode(...bytes.subarray(i, i + 4096));
+  return text;
+}
+
+const utf8Decoder = new TextDecoder('utf-8');
+export function utf8(bytes: Uint8Array): string {
+  return utf8Decoder.decode(bytes);
+}
+
+export function ascii(bytes: Uint8Array, at: number, length: number): string {
+  return latin1(bytes.subarray(at, at + length));
+}
+
+export function uint32BE(bytes: Uint8Array, at: number): number {
+  return ((bytes[at]! << 24) >>> 0) + (bytes[at + 1]! << 16) + (bytes[at + 2]! << 8) + bytes[at + 3]!;
+}
+
+export function uint32LE(bytes: Uint8Array, at: number): number {
+  return ((bytes[at + 3]! << 24) >>> 0) + (bytes[at + 2]! << 16) + (bytes[at + 1]! << 8) + bytes[at]!;
+}

@@ -1,0 +1,72 @@
+/**
+ * MP3 (and MP2, MP1) with an ID3v2.3/2.4 tag or none: the tag (id3v2.ts), the first frame's
+ * header, and the duration as analysis/tags.ts asks for it: from a Xing or Info header's frame
+ * count, or by counting every frame (mpeg-frames.ts). A file with an ID3v1, APE or Lyrics3 tag at
+ * its end, which music-metadata merges with the ID3v2 tag by its priorities, or whose first frame
+ * is not right after the tag, is left to music-metadata.
+ */
+import { hasSeekHeader, id3v2Size } from '../mp3-header.js';
+import { frameAt, walkMpegFrames } from '../mpeg-frames.js';
+import type { ReadTagsOptions } from '../tags.js';
+import type { NativeTag } from './common-tags.js';
+import type { ContainerTags } from './container-tags.js';
+import { ascii, uint32BE, type FileBytes } from './file-bytes.js';
+import { id3v2TagMap, readId3v2 } from './id3v2.js';
+
+/** Whether the file ends with a tag music-metadata would merge with the ID3v2 one. */
+function hasTagAtEnd(file: FileBytes): boolean {
+  const tail = file.read(Math.max(0, file.size - 160), 160);
+  const at = tail.length - 128;
+  return (at >= 0 && ascii(tail, at, 3) === 'TAG') || ascii(tail, tail.length - 32, 8) === 'APETAGEX';
+}
+
+/**
+ * The frame count of a Xing or Info header in `frame` (at the end of the side information), as
+ * music-metadata reads it for the duration; null when there is none, or it names no count.
+ */
+function seekHeaderFrames(frame: Uint8Array, mpeg1: boolean, mono: boolean): number | null {
+  const at = 4 + (mpeg1 ? (mono ? 17 : 32) : (mono ? 9 : 17));
+  const marker = ascii(frame, at, 4);
+  if (marker !== 'Xing' && marker !== 'Info') return null;
+  const flags = uint32BE(frame, at + 4);
+  // music-metadata takes the count only with the stream's size beside it.
+  if ((flags & 1) === 0 || (flags & 2) === 0) return null;
+  return uint32BE(frame, at + 8);
+}
+
+export async function readMpeg(file: FileBytes, mpegDuration: ReadTagsOptions['mpegDuration']): Promise<ContainerTags | null> {
+  const head = file.read(0, 10).slice();
+  const tagBytes = id3v2Size(head);
+  let tags: NativeTag[] = [];
+  if (tagBytes > 0) {
+    const read = readId3v2(file.read(0, tagBytes).slice());
+    if (read === null) return null;
+    tags = read;
+  }
+  if (hasTagAtEnd(file)) return null;
+  const frameBytes = file.read(tagBytes, 2881 + 4).slice();
+  const frame = frameAt(frameBytes, 0);
+  if (frame === null || frameAt(frameBytes, frame.bytes) === null) return null;
+  const versionBits = (frameBytes[1]! >> 3) & 3;
+  const layer = 4 - ((frameBytes[1]! >> 1) & 3);
+  const mono = frameBytes[3]! >> 6 === 3;
+  const seekHeader = hasSeekHeader(frameBytes.subarray(0, frame.bytes));
+  let seconds: number | null = null;
+  if (seekHeader && mpegDuration !== 'none') {
+    const frames = seekHeaderFrames(frameBytes, versionBits === 3, mono);
+    if (frames === null) return null;
+    seconds = (frames * frame.samples) / frame.sampleRate;
+  } else if (mpegDuration === 'container') {
+    return null; // music-metadata's guess from the first frames is what is asked for
+  } else if (mpegDuration === 'frames') {
+    const walked = await walkMpegFrames(file.readAt, tagBytes, file.size);
+    seconds = walked.kind === 'frames' ? walked.seconds : null;
+  }
+  return {
+    tags, map: id3v2TagMap,
+    audio: {
+      format: 'mp3', codec: `mp${layer}`, sampleRate: frame.sampleRate, channels: mono ? 1 : 2,
+      durationSeconds: seconds !== null && seconds > 0 && Number.isFinite(seconds) ? seconds : null,
+    },
+  };
+}
