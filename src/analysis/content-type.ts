@@ -5,6 +5,7 @@
  */
 import type { FileClass } from '../file-record.js';
 import { id3v2Size } from './mp3-header.js';
+import { frameAt } from './mpeg-frames.js';
 
 export interface ContentType {
   fileClass: FileClass;
@@ -43,8 +44,30 @@ function isText(head: Uint8Array): boolean {
   }
 }
 
+function startsWith(head: Uint8Array, text: string, at = 0): boolean {
+  for (let i = 0; i < text.length; i += 1) if (head[at + i] !== text.charCodeAt(i)) return false;
+  return true;
+}
+
+/**
+ * The MIME type of the containers most music comes in (FLAC, Ogg Vorbis, Opus, M4A, MP3), known by
+ * their first bytes and named as file-type names them (checked against it on every file of two
+ * corpora: tag-readers.test.ts, formats.test.ts); null for anything else. A worker whose files are
+ * all of these never loads file-type, whose detection is most of what classifying costs.
+ */
+export function commonAudioType(head: Uint8Array): string | null {
+  if (startsWith(head, 'fLaC')) return 'audio/flac';
+  if (startsWith(head, 'OggS')) return startsWith(head, 'OpusHead', 28) ? 'audio/ogg; codecs=opus' : startsWith(head, '\x01vorbis', 28) ? 'audio/ogg' : null;
+  if (startsWith(head, 'ftypM4A ', 4)) return 'audio/x-m4a';
+  // An MPEG Layer III frame and the one after it: two headers in a row are no accident (mpeg-frames.ts).
+  const frame = frameAt(head, 0);
+  return frame !== null && ((head[1]! >> 1) & 3) === 1 && frameAt(head, frame.bytes) !== null ? 'audio/mpeg' : null;
+}
+
 /** What a file is, from its first bytes after any tag in front (magic numbers), whatever its name says. */
 export async function classifyContent(head: Uint8Array): Promise<ContentType> {
+  const common = commonAudioType(head);
+  if (common !== null) return { fileClass: 'audio', mime: common, settled: true };
   // Loaded on first use, by the workers: the main thread classifies by name only and starts that much sooner.
   const { fileTypeFromBuffer } = await import('file-type');
   const type = await fileTypeFromBuffer(head);
