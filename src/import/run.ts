@@ -23,6 +23,7 @@ import { collapseFolders } from '../scan/folders.js';
 import { planImport, type ImportPlan, type PlannedWork } from './plan-files.js';
 import { summaryErrorsLimit, type ImportEvent, type ImportPhase, type ImportSummary } from './events.js';
 import { createAnalysisPool } from './pool.js';
+import type { AnalyseTask } from '../analysis/worker.js';
 import { summaryOf, type ImportStep, type SessionErrors } from './state.js';
 import { ImportTracker } from './tracker.js';
 
@@ -258,48 +259,78 @@ function classOf(result: AnalysisResult): FileClass {
   return 'audio';
 }
 
-/** Keeps every worker busy and hands each result to the recorder, taking the files as the workers free up. Returns false when cancelled. */
+/**
+ * Files per worker thread in a tags pass: a thread takes some 60 ms to start and warm up, which
+ * a second one earns back only past about 600 files on two cores (docs/adr/0009).
+ */
+const tagsFilesPerWorker = 500;
+/** Files per task in a tags pass: each takes a fraction of a millisecond, and a task's round trip through the pool as much again. */
+const tagsFilesPerTask = 16;
+
+/**
+ * Keeps every worker busy and hands each result to the recorder, taking the files as the workers
+ * free up. A tags pass sends them several files per task. Returns false when cancelled.
+ */
 async function analyseFiles(
   files: Iterator<PlannedWork>, total: number, recording: FileRecording, reporter: Reporter,
   analysis: AnalysisPlan, offeredMissing: ReadonlySet<string>, signal?: AbortSignal,
 ): Promise<boolean> {
   if (total === 0) return !signal?.aborted;
+  const tagsPass = analysis.level === 'tags';
   const pool = createAnalysisPool({
-    jobs: Math.max(1, Math.min(analysis.jobs, total)),
-    // Tag reading waits on I/O, so a few files per worker help; decoding keeps a core busy alone.
-    tasksPerWorker: analysis.level === 'tags' ? 4 : 1,
+    jobs: Math.max(1, Math.min(analysis.jobs, tagsPass ? Math.ceil(total / tagsFilesPerWorker) : total)),
     fileTimeLimitMs: analysis.fileTimeLimitMs,
   });
+  const filesPerTask = tagsPass ? tagsFilesPerTask : 1;
   let exhausted = false;
   let stopped = 0;
-  async function lane(): Promise<void> {
-    while (!signal?.aborted) {
+  /** The next files to analyse, up to `filesPerTask`; fewer at the end. */
+  function nextFiles(): PlannedWork[] {
+    const taken: PlannedWork[] = [];
+    while (taken.length < filesPerTask) {
       const next = files.next();
       if (next.done === true) {
         exhausted = true;
-        return;
+        break;
       }
-      const { file: { action, entry, knownGuid, cueSignature, expectsAudio, sameAs }, cueSheet } = next.value;
-      reporter.step({ type: 'file-started', at: Date.now(), path: entry.path });
-      const result = await pool.analyse({
-        kind: 'analyse', absolutePath: entry.absolutePath, path: entry.path, knownGuid, expectsAudio, cueSignature, sameAs,
-        cueSheet, analysis: analysis.level, ffmpeg: analysis.ffmpeg, audio: analysis.audio,
-      }, signal);
-      if (result === null) {
-        reporter.step({ type: 'file-stopped', at: Date.now(), path: entry.path });
-        stopped += 1; // cancelled in flight: not recorded, the next import does it
-        continue;
-      }
-      reporter.step({
-        type: 'file-analysed', at: Date.now(), path: entry.path, action, fileClass: classOf(result),
-        audioSeconds: result.kind === 'record' ? result.decodedSeconds : 0, noAudio: result.kind === 'record' && result.status === 'NO AUDIO',
-        ...(result.kind === 'same file' ? { found: { how: result.how, wasMissing: offeredMissing.has(result.guid) } } : {}),
-      });
-      await recording.add(result);
+      taken.push(next.value);
+    }
+    return taken;
+  }
+  function taskOf({ file: { entry, knownGuid, cueSignature, expectsAudio, sameAs }, cueSheet }: PlannedWork): AnalyseTask {
+    reporter.step({ type: 'file-started', at: Date.now(), path: entry.path });
+    return {
+      kind: 'analyse', absolutePath: entry.absolutePath, path: entry.path, knownGuid, expectsAudio, cueSignature, sameAs,
+      cueSheet, analysis: analysis.level, ffmpeg: analysis.ffmpeg, audio: analysis.audio,
+    };
+  }
+  async function record({ file: { action, entry } }: PlannedWork, result: AnalysisResult | null): Promise<void> {
+    if (result === null) {
+      reporter.step({ type: 'file-stopped', at: Date.now(), path: entry.path });
+      stopped += 1; // cancelled in flight: not recorded, the next import does it
+      return;
+    }
+    reporter.step({
+      type: 'file-analysed', at: Date.now(), path: entry.path, action, fileClass: classOf(result),
+      audioSeconds: result.kind === 'record' ? result.decodedSeconds : 0, noAudio: result.kind === 'record' && result.status === 'NO AUDIO',
+      ...(result.kind === 'same file' ? { found: { how: result.how, wasMissing: offeredMissing.has(result.guid) } } : {}),
+    });
+    await recording.add(result);
+  }
+  /** One worker's files: the next task is sent as soon as the last one's results are back, before they are recorded. */
+  async function lane(): Promise<void> {
+    let taken = signal?.aborted ? [] : nextFiles();
+    let running = pool.analyseAll(taken.map(taskOf), signal);
+    while (taken.length > 0) {
+      const results = await running;
+      const following = signal?.aborted ? [] : nextFiles();
+      running = pool.analyseAll(following.map(taskOf), signal);
+      for (const [i, result] of results.entries()) await record(taken[i]!, result);
+      taken = following;
     }
   }
   try {
-    await Promise.all(Array.from({ length: Math.min(pool.capacity, total) }, lane));
+    await Promise.all(Array.from({ length: Math.min(pool.capacity, Math.ceil(total / filesPerTask)) }, lane));
   } finally {
     await pool.close();
   }

@@ -8,7 +8,7 @@
  * /proc/self/fd and /proc/<pid>/cmdline, so they need Linux.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
@@ -524,7 +524,7 @@ describe('stopping the analysis of a file', () => {
   });
 
   it('a worker thread that dies mid-file costs that file (WORKER_FAILED, naming it), and the pool goes on', async () => {
-    const pool = createAnalysisPool({ jobs: 1, tasksPerWorker: 1, fileTimeLimitMs: 60_000 });
+    const pool = createAnalysisPool({ jobs: 1, fileTimeLimitMs: 60_000 });
     try {
       const running = pool.analyse(analyseTask(long, 'Long/long.flac'));
       await waitFor(() => openHere(long), 30_000, 'the worker to open the long file');
@@ -565,6 +565,52 @@ describe('stopping the analysis of a file', () => {
     expect(db.prepare('SELECT path, code FROM import_errors WHERE session_id = ?').all(summary.sessionId)).toEqual([{ path: 'endless.wav', code: 'ANALYSIS_TIMEOUT' }]);
     expect([...fileRows(db).values()].map(({ path, status }) => ({ path, status }))).toEqual([{ path: 'Various/Sixth.wav', status: 'INGEST COMPLETE' }]);
     expect(db.prepare('SELECT state FROM import_sessions WHERE session_id = ?').get(summary.sessionId)).toEqual({ state: 'COMPLETED' });
+  });
+
+  /** A tags pass's library: four short MP3s, and one whose frames go on for 16 GB (sparse, no disk used): counting them cannot finish in any limit a test waits for. */
+  function tagsLibraryWithEndlessMp3(): string {
+    const root = tempFolder();
+    const short = join(root, 'short.mp3');
+    const made = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=2', '-c:a', 'libmp3lame', '-write_xing', '0', short]);
+    if (made.status !== 0) throw new Error(`ffmpeg could not make ${short}`);
+    for (const name of ['a.mp3', 'b.mp3', 'c.mp3']) copyFileSync(short, join(root, name));
+    copyFileSync(short, join(root, 'endless.mp3'));
+    truncateSync(join(root, 'endless.mp3'), 16 * 2 ** 30);
+    return root;
+  }
+
+  it('in a tags pass, which sends several files per task, a file past the time limit costs only itself: the others are analysed again one by one', async () => {
+    const root = tagsLibraryWithEndlessMp3();
+    // Seconds, as above: the limit also covers starting the worker thread again after each stop.
+    const fileTimeLimitMs = 5_000;
+    const summary = await runImport({ rootFolder: root, jobs: 1, analysis: 'tags', fileTimeLimitMs });
+
+    expect(summary.state).toBe('COMPLETED');
+    expect(summary.counts).toMatchObject({ new: 5, recorded: 4, failed: 1 });
+    expect(summary.errors).toEqual([{
+      path: 'endless.mp3', phase: 'decode', code: 'ANALYSIS_TIMEOUT',
+      message: `decoding endless.mp3: analysis ran past ${fileTimeLimitMs / 1000} s; its worker was stopped`,
+    }]);
+    const db = open(root);
+    expect([...fileRows(db).values()].map(({ path, status, analysis }) => ({ path, status, analysis }))).toEqual(['a.mp3', 'b.mp3', 'c.mp3', 'short.mp3']
+      .map((path) => ({ path, status: 'INGEST COMPLETE', analysis: 'tags' })));
+  });
+
+  it('cancelling a tags pass stops the files sent with the one in flight: CANCELLED, none of them recorded as done', async () => {
+    const root = tagsLibraryWithEndlessMp3();
+    const endless = join(root, 'endless.mp3');
+    const controller = new AbortController();
+    const running = runImport({ rootFolder: root, jobs: 1, analysis: 'tags', signal: controller.signal });
+    await waitFor(() => openHere(endless), 30_000, 'the endless file to be in analysis');
+    controller.abort();
+    const summary = await running;
+
+    expect(summary.state).toBe('CANCELLED');
+    expect(summary.errors).toEqual([]);
+    // The five files went as one task: none of them is recorded, and the next import does them all.
+    expect(summary.counts).toMatchObject({ recorded: 0, failed: 0 });
+    expect(count(open(root), 'files')).toBe(0);
+    await waitFor(() => !openHere(endless), 10_000, 'the stopped worker to let go of the endless file');
   });
 
   it('cancelling stops the file in flight instead of finishing it: CANCELLED, nothing recorded, no audio counted', async () => {

@@ -50,7 +50,7 @@ function lazyPool(app: FastifyInstance): () => AnalysisPool {
   app.addHook('onClose', async () => {
     await pool?.close();
   });
-  return () => (pool ??= createAnalysisPool({ jobs: 1, tasksPerWorker: 1, fileTimeLimitMs: measureTimeLimitMs }));
+  return () => (pool ??= createAnalysisPool({ jobs: 1, fileTimeLimitMs: measureTimeLimitMs }));
 }
 
 /** What the route is doing now, for /health. */
