@@ -7,9 +7,10 @@
  * the container) on the same folder, each as a whole process from a cold database, alternated,
  * best of `--runs` (default 3). Without FOLDER, `--files` (default 280) files of `--seconds`
  * (default 200) are made with ffmpeg: Ogg Vorbis, MP3, FLAC, M4A and Opus in equal shares, tagged,
- * ten to an album folder. Target: wkmp-ai ≥ 2× as fast as beets.
+ * ten to an album folder. Targets: wkmp-ai ≥ 2× as fast as beets at a few hundred files, ≥ 4× at
+ * a few thousand (`--files 3000`).
  * Beside them, the floor of wkmp-ai's tag reading: one process that only runs `readTags`
- * (analysis/tags.ts: music-metadata over a synchronous block cache) over the same files, one after
+ * (analysis/tags.ts: the narrow readers of tag-readers/, music-metadata for the rest) over the same files, one after
  * another, with no database, no worker thread and no content sniffing. A second thread does not
  * lower it: each thread compiles the parsers anew (docs/adr/0006).
  * `--smoke`: 10 files of 10 s, one run, for `npm test`; it checks both recorded every file and
@@ -130,6 +131,14 @@ function runBeets(root: string, work: string, run: number): Run {
   }
 }
 
+/** From this many files on, a library is "a few thousand": start-up is paid for, and the target is higher. */
+const fewThousand = 1000;
+
+/** Issue 20's targets: a few hundred files ≥ 2x as fast as beets, a few thousand ≥ 4x. */
+function targetRatio(files: number): number {
+  return files < fewThousand ? 2 : 4;
+}
+
 function main(): void {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
@@ -172,7 +181,10 @@ function main(): void {
       console.log(`wkmp-ai import --analysis tags   ${ours.seconds.toFixed(2)} s  ${(ours.items / ours.seconds).toFixed(0)} files/s`);
       console.log(theirs === null ? 'beets                            not installed (apt-get install beets)' : `beet import -A -C -W -q          ${theirs.seconds.toFixed(2)} s  ${(theirs.items / theirs.seconds).toFixed(0)} files/s`);
       console.log(`readTags alone, one thread (floor) ${least.seconds.toFixed(2)} s  ${(least.items / least.seconds).toFixed(0)} files/s${theirs === null ? '' : `: at best ${(theirs.seconds / least.seconds).toFixed(2)}x as fast as beets`}`);
-      if (ratio !== null) console.log(`target: wkmp-ai ${ratio.toFixed(2)}x as fast as beets ≥ 2  ${ratio >= 2 ? 'met' : 'NOT MET'}`);
+      if (ratio !== null) {
+        const target = targetRatio(ours.items);
+        console.log(`target: wkmp-ai ${ratio.toFixed(2)}x as fast as beets ≥ ${target} (${ours.items < fewThousand ? 'a few hundred files' : 'a few thousand'})  ${ratio >= target ? 'met' : 'NOT MET'}`);
+      }
     }
     for (const problem of problems) console.error(`bench:tags --smoke: ${problem}`);
     if (problems.length > 0) process.exitCode = 1;

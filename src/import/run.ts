@@ -107,7 +107,10 @@ class Reporter {
   step(step: ImportStep): void {
     this.tracker.apply(step);
     const state = this.tracker.state!;
-    if (step.type !== 'phase' && state.filesDone - this.savedFiles < 100 && step.at - this.savedAt < 10_000) return;
+    // A new phase is saved at once, but for the last two: the last batch and the end row follow them
+    // within milliseconds, and each transaction waits its gap after the one before (db/recorder.ts).
+    const phaseToSave = step.type === 'phase' && step.phase !== 'recording' && step.phase !== 'finishing';
+    if (!phaseToSave && state.filesDone - this.savedFiles < 100 && step.at - this.savedAt < 10_000) return;
     this.savedAt = step.at;
     this.savedFiles = state.filesDone;
     // Progress is a convenience: a failed save is reported, and the next one or the end row catches up.
