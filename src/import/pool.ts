@@ -1,5 +1,4 @@
 import type { Worker } from 'node:worker_threads';
-import { Piscina } from 'piscina';
 import { fileFailure } from '../analysis/file-failure.js';
 import type { AmplitudeResult, AmplitudeTask, AnalyseTask, WorkerTask } from '../analysis/worker.js';
 import { errorMessage } from '../errors.js';
@@ -68,8 +67,10 @@ function taskStop(timeLimitMs: number, cancel?: AbortSignal): { signal: AbortSig
   };
 }
 
-export function createAnalysisPool(options: AnalysisPoolOptions): AnalysisPool {
-  const pool = new Piscina<WorkerTask, AnalysisResult | AnalysisResult[] | AmplitudeResult>({
+/** Piscina is loaded with the first pool: an import with nothing to analyse (a rescan) never loads it, and starts that much sooner. */
+export async function createAnalysisPool(options: AnalysisPoolOptions): Promise<AnalysisPool> {
+  const { Piscina: Pool } = await import('piscina');
+  const pool = new Pool<WorkerTask, AnalysisResult | AnalysisResult[] | AmplitudeResult>({
     filename: workerFile(),
     minThreads: options.jobs,
     maxThreads: options.jobs,

@@ -280,7 +280,7 @@ async function analyseFiles(
 ): Promise<boolean> {
   if (total === 0) return !signal?.aborted;
   const tagsPass = analysis.level === 'tags';
-  const pool = createAnalysisPool({
+  const pool = await createAnalysisPool({
     jobs: Math.max(1, Math.min(analysis.jobs, tagsPass ? Math.ceil(total / tagsFilesPerWorker) : total)),
     fileTimeLimitMs: analysis.fileTimeLimitMs,
   });

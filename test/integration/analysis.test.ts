@@ -524,7 +524,7 @@ describe('stopping the analysis of a file', () => {
   });
 
   it('a worker thread that dies mid-file costs that file (WORKER_FAILED, naming it), and the pool goes on', async () => {
-    const pool = createAnalysisPool({ jobs: 1, fileTimeLimitMs: 60_000 });
+    const pool = await createAnalysisPool({ jobs: 1, fileTimeLimitMs: 60_000 });
     try {
       const running = pool.analyse(analyseTask(long, 'Long/long.flac'));
       await waitFor(() => openHere(long), 30_000, 'the worker to open the long file');

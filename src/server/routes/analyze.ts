@@ -45,10 +45,10 @@ export const maxMeasures = 4;
  * The route's own worker pool, started on the first request: measuring decodes the file, which
  * must not run on the thread that answers HTTP. One thread; a client that goes away stops its work.
  */
-function lazyPool(app: FastifyInstance): () => AnalysisPool {
-  let pool: AnalysisPool | null = null;
+function lazyPool(app: FastifyInstance): () => Promise<AnalysisPool> {
+  let pool: Promise<AnalysisPool> | null = null;
   app.addHook('onClose', async () => {
-    await pool?.close();
+    await (await pool)?.close();
   });
   return () => (pool ??= createAnalysisPool({ jobs: 1, fileTimeLimitMs: measureTimeLimitMs }));
 }
@@ -86,7 +86,7 @@ export function registerAnalyzeRoutes(app: FastifyInstance, rootFolder: string, 
     reply.raw.on('close', () => {
       if (!reply.raw.writableFinished) gone.abort();
     });
-    const result = await pool().measureAmplitude({
+    const result = await (await pool()).measureAmplitude({
       kind: 'amplitude',
       absolutePath: located.absolutePath,
       path: located.relativePath,
