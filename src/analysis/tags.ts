@@ -7,6 +7,9 @@ import { oggDurationSeconds } from './ogg-duration.js';
 import { asMbid } from './mbid.js';
 import type { ReadAheadTokenizer } from './read-ahead-tokenizer.js';
 import { readOwnTags } from './tag-readers/read-own-tags.js';
+import type { AudioFormat, MpegDurationSource } from './tag-readers/container-tags.js';
+
+export type { AudioFormat } from './tag-readers/container-tags.js';
 import { commonTagsOf, type CommonTags, type NativeTag } from './tag-readers/common-tags.js';
 
 /** The MusicBrainz ids embedded by Picard: authoritative when present. */
@@ -15,19 +18,6 @@ export interface EmbeddedIds {
   artistMbids: string[];
   releaseMbid: string | null;
   workMbid: string | null;
-}
-
-/**
- * The audio as the container's headers describe it, named as ffmpeg names it (decode/stream-facts.ts):
- * what a tags pass records until a full pass replaces it with the decoded stream's facts.
- */
-export interface AudioFormat {
-  format: string | null;
-  codec: string | null;
-  sampleRate: number | null;
-  channels: number | null;
-  /** Seconds, only when the container states it reliably; null otherwise. */
-  durationSeconds: number | null;
 }
 
 export interface TagReport {
@@ -134,13 +124,8 @@ function yearFrom(common: CommonTags, native: Iterable<{ id: string; value: unkn
 export interface ReadTagsOptions {
   /** The MIME type the content showed: music-metadata otherwise picks its parser by extension. Null when only ffmpeg recognised it. */
   mime: string | null;
-  /**
-   * Where an MPEG audio file's (MP3, MP2) duration comes from: `container` when its first frame
-   * has a Xing/Info/VBRI header (mp3-header.ts), which music-metadata reads; `frames` without one,
-   * counting every frame (the container's figure is a guess from the first frame's bit rate);
-   * `none` when no duration is wanted (a full pass takes the decoded one).
-   */
-  mpegDuration: 'container' | 'frames' | 'none';
+  /** Where an MPEG audio file's duration comes from (tag-readers/container-tags.ts). */
+  mpegDuration: MpegDurationSource;
 }
 
 const noAudioFacts: AudioFormat = { format: null, codec: null, sampleRate: null, channels: null, durationSeconds: null };
@@ -257,7 +242,7 @@ export async function readTagsWithMusicMetadata(path: string, options: ReadTagsO
  * fraction of its cost; anything they leave, with music-metadata.
  */
 export async function readTags(path: string, options: ReadTagsOptions): Promise<TagReport> {
-  const own = await readOwnTags(path, options);
+  const own = options.mime === null ? null : await readOwnTags(path, options.mime, options.mpegDuration);
   if (own === null) return readTagsWithMusicMetadata(path, options);
   return reportOf(commonTagsOf(own.tags, own.map), own.tags, own.audio);
 }

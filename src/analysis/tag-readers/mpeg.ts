@@ -7,9 +7,8 @@
  */
 import { hasSeekHeader, id3v2Size } from '../mp3-header.js';
 import { frameAt, walkMpegFrames } from '../mpeg-frames.js';
-import type { ReadTagsOptions } from '../tags.js';
 import type { NativeTag } from './common-tags.js';
-import type { ContainerTags } from './container-tags.js';
+import type { ContainerTags, MpegDurationSource } from './container-tags.js';
 import { ascii, uint32BE, type FileBytes } from './file-bytes.js';
 import { id3v2TagMap, readId3v2 } from './id3v2.js';
 
@@ -34,7 +33,7 @@ function seekHeaderFrames(frame: Uint8Array, mpeg1: boolean, mono: boolean): num
   return uint32BE(frame, at + 8);
 }
 
-export async function readMpeg(file: FileBytes, mpegDuration: ReadTagsOptions['mpegDuration']): Promise<ContainerTags | null> {
+export async function readMpeg(file: FileBytes, mpegDuration: MpegDurationSource): Promise<ContainerTags | null> {
   const head = file.read(0, 10).slice();
   const tagBytes = id3v2Size(head);
   let tags: NativeTag[] = [];
