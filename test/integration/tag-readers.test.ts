@@ -13,6 +13,7 @@ import { classifyContent, commonAudioType } from '../../src/analysis/content-typ
 import { readOwnTags } from '../../src/analysis/tag-readers/read-own-tags.js';
 import { readTags, readTagsWithMusicMetadata, type ReadTagsOptions } from '../../src/analysis/tags.js';
 import { fileScopedFolder } from './db-helpers.js';
+import { seededRandom } from '../seeded-random.js';
 import { contentHeadOf, makeTagCorpus } from './tag-corpus.js';
 
 let folder = '';
@@ -144,6 +145,26 @@ describe('the tag corpus', () => {
           const [own, theirs] = [await read(readTags), await read(readTagsWithMusicMetadata)];
           if (JSON.stringify(own) !== JSON.stringify(theirs)) differing.push(`${basename(path)} (${mpegDuration}): ${JSON.stringify(own)} ≠ ${JSON.stringify(theirs)}`);
         }
+      }
+    }
+    expect(differing).toEqual([]);
+  });
+
+  it('reads a file with damaged bytes in its headers and tags as music-metadata does, or leaves it to it', async () => {
+    const random = seededRandom(20);
+    const differing: string[] = [];
+    for (const name of ['vorbis-picard.ogg', 'opus-basic.opus', 'flac-picard.flac', 'aac-picard.m4a', 'alac-basic.m4a', 'cbr-picard-v24-utf8.mp3', 'noxing-picard-v23-utf16.mp3']) {
+      const whole = readFileSync(join(folder, name));
+      for (let copy = 0; copy < 20; copy += 1) {
+        const bytes = Buffer.from(whole);
+        // Three bytes anywhere in the first 8 KiB: lengths, counts, ids, flags and text.
+        for (let i = 0; i < 3; i += 1) bytes[Math.floor(random() * Math.min(bytes.length, 8192))] = Math.floor(random() * 256);
+        const path = join(folder, `damaged-${copy}-${name}`);
+        writeFileSync(path, bytes);
+        const options = await optionsOf(path, asked(path));
+        const read = (reader: typeof readTags) => reader(path, options).catch((error: unknown) => `throws: ${String(error)}`);
+        const [own, theirs] = [await read(readTags), await read(readTagsWithMusicMetadata)];
+        if (JSON.stringify(own) !== JSON.stringify(theirs)) differing.push(`${basename(path)}: ${JSON.stringify(own)} ≠ ${JSON.stringify(theirs)}`);
       }
     }
     expect(differing).toEqual([]);
