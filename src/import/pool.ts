@@ -31,7 +31,6 @@ export interface AnalysisPool {
    * analysed again on its own, so that only the one to blame becomes an error row.
    */
   analyseAll(tasks: readonly AnalyseTask[], cancel?: AbortSignal): Promise<(AnalysisResult | null)[]>;
-
   /** One region's envelope and leads; null when `cancel` stopped it (its worker is stopped, and its decoder with it). */
   measureAmplitude(task: AmplitudeTask, cancel?: AbortSignal): Promise<AmplitudeResult | null>;
   close(): Promise<void>;
