@@ -6,11 +6,14 @@ import { walkMpegFrames } from './mpeg-frames.js';
 import { oggDurationSeconds } from './ogg-duration.js';
 import { asMbid } from './mbid.js';
 import type { ReadAheadTokenizer } from './read-ahead-tokenizer.js';
-import { readOwnTags } from './tag-readers/read-own-tags.js';
+import { commonTagsOf, type CommonTags } from './tag-readers/common-tags.js';
 import type { AudioFormat, MpegDurationSource } from './tag-readers/container-tags.js';
+import { readOwnTags } from './tag-readers/read-own-tags.js';
 
 export type { AudioFormat } from './tag-readers/container-tags.js';
-import { commonTagsOf, type CommonTags, type NativeTag } from './tag-readers/common-tags.js';
+
+/** A native tag as either reader gives it: music-metadata's values are not all text. */
+type AnyNativeTag = { id: string; value: unknown };
 
 /** The MusicBrainz ids embedded by Picard: authoritative when present. */
 export interface EmbeddedIds {
@@ -33,7 +36,7 @@ export interface TagReport {
 }
 
 /** The text of a CUESHEET tag in any of the file's tag formats. */
-function cueSheetTag(native: Iterable<NativeTag | { id: string; value: unknown }>): string | null {
+function cueSheetTag(native: Iterable<AnyNativeTag>): string | null {
   for (const tag of native) if (tag.id.toUpperCase() === 'CUESHEET' && typeof tag.value === 'string') return tag.value;
   return null;
 }
@@ -111,13 +114,13 @@ function yearOf(value: unknown): number | null {
 }
 
 /** A native tag by id (any tag format, any case), e.g. a Vorbis comment `YEAR` that music-metadata does not map. */
-function nativeTag(native: Iterable<{ id: string; value: unknown }>, id: string): unknown {
+function nativeTag(native: Iterable<AnyNativeTag>, id: string): unknown {
   for (const tag of native) if (tag.id.toUpperCase() === id) return tag.value;
   return undefined;
 }
 
 /** DATE's year; else YEAR, ORIGINALDATE or ORIGINALYEAR. */
-function yearFrom(common: CommonTags, native: Iterable<{ id: string; value: unknown }>): number | null {
+function yearFrom(common: CommonTags, native: Iterable<AnyNativeTag>): number | null {
   return common.year ?? yearOf(nativeTag(native, 'YEAR')) ?? yearOf(common.originaldate) ?? common.originalyear ?? null;
 }
 
@@ -190,7 +193,7 @@ async function durationOf(tokenizer: ReadAheadTokenizer, metadata: IAudioMetadat
 }
 
 /** The report of a file's common tags, its native ones (for what music-metadata does not map) and its audio. */
-function reportOf(common: CommonTags, native: readonly { id: string; value: unknown }[], audio: AudioFormat): TagReport {
+function reportOf(common: CommonTags, native: readonly AnyNativeTag[], audio: AudioFormat): TagReport {
   const artist = text(common.artist) ?? (common.artists?.length ? common.artists.join('; ') : null);
   const year = yearFrom(common, native);
   return {
