@@ -13,7 +13,11 @@ export class FileBytes {
 
   constructor(private readonly fd: number, readonly size: number) {}
 
-  /** `length` bytes at `position`, fewer at the end of the file; a view that the next read may overwrite. */
+  /**
+   * `length` bytes at `position`, fewer at the end of the file: a view of the block that holds
+   * them. A read outside the block fills a new one and leaves the old as it is, so a view stays
+   * valid and need not be copied.
+   */
   read(position: number, length: number): Uint8Array {
     const end = Math.min(this.size, position + length);
     if (position >= this.blockStart && end <= this.blockStart + this.block.length) {
@@ -26,8 +30,8 @@ export class FileBytes {
     return this.block.subarray(0, Math.min(read, end - position));
   }
 
-  /** The same as an asynchronous read, for the duration readers (ogg-duration.ts, mpeg-frames.ts); a copy. */
-  readonly readAt = (position: number, length: number): Promise<Uint8Array> => Promise.resolve(this.read(position, length).slice());
+  /** The same as an asynchronous read, for the duration readers (ogg-duration.ts, mpeg-frames.ts). */
+  readonly readAt = (position: number, length: number): Promise<Uint8Array> => Promise.resolve(this.read(position, length));
 }
 
 /** Latin-1 as music-metadata decodes it (ISO-8859-1: each byte its code point; not windows-1252, which TextDecoder gives). */

@@ -30,7 +30,7 @@ export function readFlac(file: FileBytes): ContainerTags | null {
       const samples = (info[13]! & 0x0f) * 2 ** 32 + ((info[14]! << 24) >>> 0) + (info[15]! << 16) + (info[16]! << 8) + info[17]!;
       audio = { format: 'flac', codec: 'flac', sampleRate, channels, durationSeconds: samples > 0 && sampleRate > 0 ? samples / sampleRate : null };
     } else if (type === vorbisComment) {
-      const comments = readVorbisComments(file.read(at, length).slice());
+      const comments = readVorbisComments(file.read(at, length));
       if (comments === null) return null;
       tags.push(...comments);
     } else if (type === 127) {

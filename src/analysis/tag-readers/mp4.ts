@@ -84,7 +84,7 @@ export function readMp4(file: FileBytes): ContainerTags | null {
   if (ftyp?.type !== 'ftyp' || moovAt === undefined || boxes!.some((box) => box.type === 'moof')) return null;
   const brand = ascii(file.read(ftyp.at + 8, 4), 0, 4).replace(/\W/g, '');
   if (!mp4Brands.test(brand)) return null;
-  const bytes = file.read(moovAt.at, moovAt.size).slice();
+  const bytes = file.read(moovAt.at, moovAt.size);
   const moov: Box = { type: 'moov', start: 8, end: bytes.length };
   const children = boxesIn(bytes, moov.start, moov.end);
   const tracks = children?.filter((box) => box.type === 'trak') ?? [];

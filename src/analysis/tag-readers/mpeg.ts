@@ -34,16 +34,16 @@ function seekHeaderFrames(frame: Uint8Array, mpeg1: boolean, mono: boolean): num
 }
 
 export async function readMpeg(file: FileBytes, mpegDuration: MpegDurationSource): Promise<ContainerTags | null> {
-  const head = file.read(0, 10).slice();
+  const head = file.read(0, 10);
   const tagBytes = id3v2Size(head);
   let tags: NativeTag[] = [];
   if (tagBytes > 0) {
-    const read = readId3v2(file.read(0, tagBytes).slice());
+    const read = readId3v2(file.read(0, tagBytes));
     if (read === null) return null;
     tags = read;
   }
   if (hasTagAtEnd(file)) return null;
-  const frameBytes = file.read(tagBytes, 2881 + 4).slice();
+  const frameBytes = file.read(tagBytes, 2881 + 4);
   const frame = frameAt(frameBytes, 0);
   if (frame === null || frameAt(frameBytes, frame.bytes) === null) return null;
   const versionBits = (frameBytes[1]! >> 3) & 3;

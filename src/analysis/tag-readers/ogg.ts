@@ -21,14 +21,14 @@ function firstPackets(file: FileBytes): Uint8Array[] | null {
     if (serial !== null && pageSerial !== serial) return null;
     serial = pageSerial;
     const segments = header[26]!;
-    const lacing = file.read(at + 27, segments).slice();
+    const lacing = file.read(at + 27, segments);
     if (lacing.length < segments) return null;
     let body = at + 27 + segments;
     let length = 0;
     for (const [i, lace] of lacing.entries()) {
       length += lace;
       if (lace === 255 && i < segments - 1) continue;
-      const piece = file.read(body, length).slice();
+      const piece = file.read(body, length);
       if (piece.length < length) return null;
       pieces.push(piece);
       body += length;
@@ -78,6 +78,6 @@ export async function readOgg(file: FileBytes): Promise<ContainerTags | null> {
     return null;
   }
   if (tags === null || sampleRate <= 0) return null;
-  const seconds = await oggDurationSeconds(file.read(0, 4096).slice(), file.size, sampleRate, file.readAt);
+  const seconds = await oggDurationSeconds(file.read(0, 4096), file.size, sampleRate, file.readAt);
   return { tags, map: vorbisTagMap, audio: { format: 'ogg', codec, sampleRate, channels, durationSeconds: seconds !== null && seconds > 0 && Number.isFinite(seconds) ? seconds : null } };
 }
