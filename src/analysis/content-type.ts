@@ -4,6 +4,7 @@
  * file-class.ts's, and only a guess.
  */
 import type { FileClass } from '../file-record.js';
+import { startsWithAscii } from './bytes.js';
 import { id3v2Size } from './mp3-header.js';
 import { frameAt } from './mpeg-frames.js';
 
@@ -44,11 +45,6 @@ function isText(head: Uint8Array): boolean {
   }
 }
 
-function startsWith(head: Uint8Array, text: string, at = 0): boolean {
-  for (let i = 0; i < text.length; i += 1) if (head[at + i] !== text.charCodeAt(i)) return false;
-  return true;
-}
-
 /**
  * The MIME type of the containers most music comes in (FLAC, Ogg Vorbis, Opus, M4A, MP3), known by
  * their first bytes and named as file-type names them (checked against it on every file of two
@@ -56,9 +52,9 @@ function startsWith(head: Uint8Array, text: string, at = 0): boolean {
  * all of these never loads file-type, whose detection is most of what classifying costs.
  */
 export function commonAudioType(head: Uint8Array): string | null {
-  if (startsWith(head, 'fLaC')) return 'audio/flac';
-  if (startsWith(head, 'OggS')) return startsWith(head, 'OpusHead', 28) ? 'audio/ogg; codecs=opus' : startsWith(head, '\x01vorbis', 28) ? 'audio/ogg' : null;
-  if (startsWith(head, 'ftypM4A ', 4)) return 'audio/x-m4a';
+  if (startsWithAscii(head, 'fLaC')) return 'audio/flac';
+  if (startsWithAscii(head, 'OggS')) return startsWithAscii(head, 'OpusHead', 28) ? 'audio/ogg; codecs=opus' : startsWithAscii(head, '\x01vorbis', 28) ? 'audio/ogg' : null;
+  if (startsWithAscii(head, 'ftypM4A ', 4)) return 'audio/x-m4a';
   // An MPEG Layer III frame and the one after it: two headers in a row are no accident (mpeg-frames.ts).
   const frame = frameAt(head, 0);
   return frame !== null && ((head[1]! >> 1) & 3) === 1 && frameAt(head, frame.bytes) !== null ? 'audio/mpeg' : null;
@@ -82,7 +78,7 @@ export async function classifyContent(head: Uint8Array): Promise<ContentType> {
 export function tagInFront(head: Uint8Array): number {
   const id3 = id3v2Size(head);
   if (id3 > 0) return id3;
-  if (head.length >= 32 && new TextDecoder('latin1').decode(head.subarray(0, 8)) === 'APETAGEX') {
+  if (head.length >= 32 && startsWithAscii(head, 'APETAGEX')) {
     const size = head[12]! | (head[13]! << 8) | (head[14]! << 16) | (head[15]! << 24);
     return 32 + size; // the header, then items and footer (`size` counts those)
   }

@@ -4,6 +4,7 @@
  * `CueTrack`s with the STREAMINFO sample rate. Only metadata is read, never the audio frames.
  */
 import { TICKS_PER_SECOND } from '../file-record.js';
+import { startsWithAscii } from './bytes.js';
 import { CueSheetError } from './cue-sheet-error.js';
 import type { CueTrack } from '../stored/file-cue-sheet.js';
 
@@ -191,10 +192,6 @@ function asciiField(bytes: Uint8Array): string | null {
   const end = bytes.indexOf(0);
   const text = new TextDecoder('latin1').decode(end === -1 ? bytes : bytes.subarray(0, end)).trim();
   return text === '' ? null : text;
-}
-
-function startsWithAscii(bytes: Uint8Array, text: string): boolean {
-  return bytes.length >= text.length && [...text].every((char, i) => bytes[i] === char.charCodeAt(0));
 }
 
 function viewOf(bytes: Uint8Array): DataView {

@@ -4,13 +4,13 @@
  * frame's bitrate, wrong by several times for a VBR file (FACTS.md: 1029 s for a 224 s track):
  * a tags pass counts the frames instead (mpeg-frames.ts).
  */
+import { startsWithAscii, syncsafe } from './bytes.js';
 
 /** Size of an ID3v2 tag at the start of `head` (0 when there is none): the audio starts after it. */
 export function id3v2Size(head: Uint8Array): number {
-  if (head.length < 10 || head[0] !== 0x49 || head[1] !== 0x44 || head[2] !== 0x33) return 0;
-  const syncsafe = ((head[6]! & 0x7f) << 21) | ((head[7]! & 0x7f) << 14) | ((head[8]! & 0x7f) << 7) | (head[9]! & 0x7f);
+  if (head.length < 10 || !startsWithAscii(head, 'ID3')) return 0;
   const hasFooter = (head[5]! & 0x10) !== 0;
-  return 10 + syncsafe + (hasFooter ? 10 : 0);
+  return 10 + syncsafe(head, 6) + (hasFooter ? 10 : 0);
 }
 
 const markers = ['Xing', 'Info', 'VBRI'].map((text) => Array.from(text, (c) => c.charCodeAt(0)));

@@ -4,6 +4,7 @@
  * its samples. A tags pass needs no more; reading every page to find the last one is what made
  * Ogg files cost ~100 ms each.
  */
+import { startsWithAscii } from './bytes.js';
 
 /** A page is at most 27 + 255 header bytes and 255 × 255 body bytes: the last one starts in the last 64 KiB. */
 const tailBytes = 65_307;
@@ -22,7 +23,7 @@ function view(bytes: Uint8Array): DataView {
 /** Opus counts granules at 48 kHz from before its pre-skip (OpusHead bytes 10–11); the others at their own rate from 0. */
 function opusPreSkip(head: Uint8Array): number | null {
   for (let at = 0; at + 19 <= head.length; at += 1) {
-    if (head[at] === 0x4f && new TextDecoder('latin1').decode(head.subarray(at, at + 8)) === 'OpusHead') return view(head).getUint16(at + 10, true);
+    if (startsWithAscii(head, 'OpusHead', at)) return view(head).getUint16(at + 10, true);
   }
   return null;
 }

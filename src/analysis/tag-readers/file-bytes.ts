@@ -33,27 +33,3 @@ export class FileBytes {
   /** The same as an asynchronous read, for the duration readers (ogg-duration.ts, mpeg-frames.ts). */
   readonly readAt = (position: number, length: number): Promise<Uint8Array> => Promise.resolve(this.read(position, length));
 }
-
-/** Latin-1 as music-metadata decodes it (ISO-8859-1: each byte its code point; not windows-1252, which TextDecoder gives). */
-export function latin1(bytes: Uint8Array): string {
-  let text = '';
-  for (let i = 0; i < bytes.length; i += 4096) text += String.fromCharCode(...bytes.subarray(i, i + 4096));
-  return text;
-}
-
-const utf8Decoder = new TextDecoder('utf-8');
-export function utf8(bytes: Uint8Array): string {
-  return utf8Decoder.decode(bytes);
-}
-
-export function ascii(bytes: Uint8Array, at: number, length: number): string {
-  return latin1(bytes.subarray(at, at + length));
-}
-
-export function uint32BE(bytes: Uint8Array, at: number): number {
-  return ((bytes[at]! << 24) >>> 0) + (bytes[at + 1]! << 16) + (bytes[at + 2]! << 8) + bytes[at + 3]!;
-}
-
-export function uint32LE(bytes: Uint8Array, at: number): number {
-  return ((bytes[at + 3]! << 24) >>> 0) + (bytes[at + 2]! << 16) + (bytes[at + 1]! << 8) + bytes[at]!;
-}

@@ -2,16 +2,17 @@
  * Native FLAC: STREAMINFO (rate, channels, samples) and VORBIS_COMMENT blocks. A FLAC file with an
  * ID3v2 tag in front is left to music-metadata, which merges both tags.
  */
+import { startsWithAscii } from '../bytes.js';
 import type { NativeTag } from './common-tags.js';
 import type { ContainerTags } from './container-tags.js';
-import { ascii, type FileBytes } from './file-bytes.js';
+import type { FileBytes } from './file-bytes.js';
 import { readVorbisComments, vorbisTagMap } from './vorbis-comments.js';
 
 const streamInfo = 0;
 const vorbisComment = 4;
 
 export function readFlac(file: FileBytes): ContainerTags | null {
-  if (ascii(file.read(0, 4), 0, 4) !== 'fLaC') return null;
+  if (!startsWithAscii(file.read(0, 4), 'fLaC', 0)) return null;
   let at = 4;
   let audio: ContainerTags['audio'] | null = null;
   const tags: NativeTag[] = [];

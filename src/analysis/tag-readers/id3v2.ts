@@ -4,8 +4,8 @@
  * (unsynchronisation, an extended header, compressed, encrypted or grouped frames) or an older
  * version is left to music-metadata: null.
  */
+import { latin1, syncsafe, uint32BE, utf8 } from '../bytes.js';
 import type { NativeTag, TagMap } from './common-tags.js';
-import { latin1, uint32BE, utf8 } from './file-bytes.js';
 
 /** music-metadata's ID3v2.3/2.4 names (lib/id3v2/ID3v24TagMapper.js, compared in upper case) of the common tags analysis/tags.ts uses. */
 export const id3v2TagMap: TagMap = {
@@ -96,10 +96,6 @@ function frameTags(major: number, frame: string, data: Uint8Array): NativeTag[] 
     return splitValue(major, 'TXXX', trimNullPadding(decodeString(value, encoding))).map((text) => ({ id, value: text }));
   }
   return textValues(major, frame, trimNullPadding(decodeString(data.subarray(1), encoding))).map((value) => ({ id: frame, value }));
-}
-
-function syncsafe(bytes: Uint8Array, at: number): number {
-  return ((bytes[at]! & 0x7f) << 21) | ((bytes[at + 1]! & 0x7f) << 14) | ((bytes[at + 2]! & 0x7f) << 7) | (bytes[at + 3]! & 0x7f);
 }
 
 /** The tags of the ID3v2 tag `tag` (its 10-byte header included); null when music-metadata must read it. */

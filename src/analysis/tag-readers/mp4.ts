@@ -4,9 +4,10 @@
  * (lib/mp4/MP4Parser.js). A file with more tracks, fragments, or a tag music-metadata would read
  * otherwise is left to it.
  */
+import { ascii, uint32BE, utf8 } from '../bytes.js';
 import type { NativeTag, TagMap } from './common-tags.js';
 import type { ContainerTags } from './container-tags.js';
-import { ascii, uint32BE, utf8, type FileBytes } from './file-bytes.js';
+import type { FileBytes } from './file-bytes.js';
 
 /** music-metadata's iTunes names (lib/mp4/MP4TagMapper.js, compared in upper case) of the common tags analysis/tags.ts uses. */
 const mp4TagMap: TagMap = {

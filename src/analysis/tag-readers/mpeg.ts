@@ -7,16 +7,17 @@
  */
 import { hasSeekHeader, id3v2Size } from '../mp3-header.js';
 import { frameAt, walkMpegFrames } from '../mpeg-frames.js';
+import { startsWithAscii, uint32BE } from '../bytes.js';
 import type { NativeTag } from './common-tags.js';
 import type { ContainerTags, MpegDurationSource } from './container-tags.js';
-import { ascii, uint32BE, type FileBytes } from './file-bytes.js';
+import type { FileBytes } from './file-bytes.js';
 import { id3v2TagMap, readId3v2 } from './id3v2.js';
 
 /** Whether the file ends with a tag music-metadata would merge with the ID3v2 one. */
 function hasTagAtEnd(file: FileBytes): boolean {
   const tail = file.read(Math.max(0, file.size - 160), 160);
   const at = tail.length - 128;
-  return (at >= 0 && ascii(tail, at, 3) === 'TAG') || ascii(tail, tail.length - 32, 8) === 'APETAGEX';
+  return (at >= 0 && startsWithAscii(tail, 'TAG', at)) || startsWithAscii(tail, 'APETAGEX', tail.length - 32);
 }
 
 /**
@@ -25,8 +26,7 @@ function hasTagAtEnd(file: FileBytes): boolean {
  */
 function seekHeaderFrames(frame: Uint8Array, mpeg1: boolean, mono: boolean): number | null {
   const at = 4 + (mpeg1 ? (mono ? 17 : 32) : (mono ? 9 : 17));
-  const marker = ascii(frame, at, 4);
-  if (marker !== 'Xing' && marker !== 'Info') return null;
+  if (!startsWithAscii(frame, 'Xing', at) && !startsWithAscii(frame, 'Info', at)) return null;
   const flags = uint32BE(frame, at + 4);
   // music-metadata takes the count only with the stream's size beside it.
   if ((flags & 1) === 0 || (flags & 2) === 0) return null;

@@ -4,8 +4,9 @@
  * multiplexed with another) is left to music-metadata.
  */
 import { oggDurationSeconds } from '../ogg-duration.js';
+import { startsWithAscii, uint32LE } from '../bytes.js';
 import type { ContainerTags } from './container-tags.js';
-import { ascii, uint32LE, type FileBytes } from './file-bytes.js';
+import type { FileBytes } from './file-bytes.js';
 import { readVorbisComments, vorbisTagMap } from './vorbis-comments.js';
 
 /** The first two packets of the file's first logical stream; null when its pages are not plain. */
@@ -16,7 +17,7 @@ function firstPackets(file: FileBytes): Uint8Array[] | null {
   let at = 0;
   while (packets.length < 2) {
     const header = file.read(at, 27);
-    if (header.length < 27 || ascii(header, 0, 4) !== 'OggS' || header[4] !== 0) return null;
+    if (header.length < 27 || !startsWithAscii(header, 'OggS') || header[4] !== 0) return null;
     const pageSerial = uint32LE(header, 14);
     if (serial !== null && pageSerial !== serial) return null;
     serial = pageSerial;
@@ -63,17 +64,17 @@ export async function readOgg(file: FileBytes): Promise<ContainerTags | null> {
   let sampleRate: number;
   let channels: number;
   let tags;
-  if (identification.length >= 30 && identification[0] === 1 && ascii(identification, 1, 6) === 'vorbis') {
+  if (identification.length >= 30 && identification[0] === 1 && startsWithAscii(identification, 'vorbis', 1)) {
     codec = 'vorbis';
     channels = identification[11]!;
     sampleRate = uint32LE(identification, 12);
-    tags = comments[0] === 3 && ascii(comments, 1, 6) === 'vorbis' ? readVorbisComments(comments.subarray(7)) : null;
-  } else if (identification.length >= 19 && ascii(identification, 0, 8) === 'OpusHead') {
+    tags = comments[0] === 3 && startsWithAscii(comments, 'vorbis', 1) ? readVorbisComments(comments.subarray(7)) : null;
+  } else if (identification.length >= 19 && startsWithAscii(identification, 'OpusHead')) {
     codec = 'opus';
     channels = identification[9]!;
     // Opus always decodes at 48 kHz; the header's rate is the encoder's input (tags.ts says so too).
     sampleRate = 48_000;
-    tags = ascii(comments, 0, 8) === 'OpusTags' ? readVorbisComments(comments.subarray(8)) : null;
+    tags = startsWithAscii(comments, 'OpusTags') ? readVorbisComments(comments.subarray(8)) : null;
   } else {
     return null;
   }

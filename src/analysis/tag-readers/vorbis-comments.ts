@@ -2,8 +2,8 @@
  * Vorbis comments (Ogg Vorbis, Opus, FLAC), read as music-metadata reads them: `KEY=value`, the
  * key in upper case, in the order written; cover pictures skipped.
  */
+import { uint32LE, utf8 } from '../bytes.js';
 import type { NativeTag, TagMap } from './common-tags.js';
-import { uint32LE, utf8 } from './file-bytes.js';
 
 /** music-metadata's Vorbis names (lib/ogg/vorbis/VorbisTagMapper.js) of the common tags analysis/tags.ts uses. */
 export const vorbisTagMap: TagMap = {
