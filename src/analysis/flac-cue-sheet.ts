@@ -6,16 +6,13 @@
 import { TICKS_PER_SECOND } from '../file-record.js';
 import { startsWithAscii } from './bytes.js';
 import { CueSheetError } from './cue-sheet-error.js';
+import { flacBlockHeader, flacBlockHeaderBytes, flacBlockTypes, flacStreamInfo, type FlacStreamInfo } from './flac-metadata.js';
 import type { CueTrack } from '../stored/file-cue-sheet.js';
 
 /** `length` bytes from `position`, fewer at the end of the file. */
 export type ReadBytes = (position: number, length: number) => Promise<Uint8Array>;
 
 const ID3_HEADER_BYTES = 10;
-const BLOCK_HEADER_BYTES = 4;
-const BLOCK_STREAMINFO = 0;
-const BLOCK_CUESHEET = 5;
-const BLOCK_INVALID = 127;
 /** Media catalog number (128), lead-in samples (8), is-CD flag and reserved (259), number of tracks (1). */
 const CUESHEET_HEADER_BYTES = 396;
 /** Offset (8), number (1), ISRC (12), type, pre-emphasis and reserved (14), number of index points (1). */
@@ -24,12 +21,6 @@ const TRACK_BYTES = 36;
 const INDEX_BYTES = 12;
 /** The lead-out track's number: 170 on a CD, 255 otherwise. */
 const leadOutNumbers: ReadonlySet<number> = new Set([170, 255]);
-
-interface StreamInfo {
-  sampleRate: number;
-  /** 0 when the encoder did not know it. */
-  totalSamples: bigint;
-}
 
 interface FlacTrack {
   number: number;
@@ -83,14 +74,12 @@ async function readMetadataBlocks(read: ReadBytes, start: number): Promise<{ str
   let position = start;
   let isLast = false;
   while (!isLast && !(streamInfo && cueSheet)) {
-    const [flags = 0, high = 0, middle = 0, low = 0] = await readFully(read, position, BLOCK_HEADER_BYTES, 'a metadata block header');
-    const type = flags & 0x7f;
-    const length = (high << 16) | (middle << 8) | low;
-    if (type === BLOCK_INVALID) throw new CueSheetError(`FLAC metadata block at byte ${position} has the invalid type 127`);
-    if (type === BLOCK_STREAMINFO) streamInfo ??= await readFully(read, position + BLOCK_HEADER_BYTES, length, 'the STREAMINFO block');
-    if (type === BLOCK_CUESHEET) cueSheet ??= await readFully(read, position + BLOCK_HEADER_BYTES, length, 'the CUESHEET block');
-    isLast = (flags & 0x80) !== 0;
-    position += BLOCK_HEADER_BYTES + length;
+    const { last, type, length } = flacBlockHeader(await readFully(read, position, flacBlockHeaderBytes, 'a metadata block header'));
+    if (type === flacBlockTypes.invalid) throw new CueSheetError(`FLAC metadata block at byte ${position} has the invalid type 127`);
+    if (type === flacBlockTypes.streamInfo) streamInfo ??= await readFully(read, position + flacBlockHeaderBytes, length, 'the STREAMINFO block');
+    if (type === flacBlockTypes.cueSheet) cueSheet ??= await readFully(read, position + flacBlockHeaderBytes, length, 'the CUESHEET block');
+    isLast = last;
+    position += flacBlockHeaderBytes + length;
   }
   return { streamInfo, cueSheet };
 }
@@ -101,13 +90,12 @@ async function readFully(read: ReadBytes, position: number, length: number, what
   return bytes.subarray(0, length);
 }
 
-/** Sample rate: 20 bits at byte 10; total samples: 36 bits from the low nibble of byte 13. */
-function parseStreamInfo(body: Uint8Array): StreamInfo {
-  if (body.length < 18) throw new CueSheetError(`FLAC STREAMINFO block is ${body.length} bytes, not 34`);
-  const view = viewOf(body);
-  const sampleRate = view.getUint32(10) >>> 12;
-  if (sampleRate === 0) throw new CueSheetError('FLAC STREAMINFO block gives a sample rate of 0');
-  return { sampleRate, totalSamples: (BigInt(view.getUint8(13) & 0x0f) << 32n) | BigInt(view.getUint32(14)) };
+/** STREAMINFO (flac-metadata.ts), which a cue sheet needs whole and with a sample rate. */
+function parseStreamInfo(body: Uint8Array): FlacStreamInfo {
+  const info = flacStreamInfo(body);
+  if (info === null) throw new CueSheetError(`FLAC STREAMINFO block is ${body.length} bytes, not 34`);
+  if (info.sampleRate === 0) throw new CueSheetError('FLAC STREAMINFO block gives a sample rate of 0');
+  return info;
 }
 
 function parseCueSheetBlock(body: Uint8Array): FlacTrack[] {
@@ -143,7 +131,7 @@ function parseCueSheetBlock(body: Uint8Array): FlacTrack[] {
  * Each audio track runs from its INDEX 01 to the next track's INDEX 00 (else INDEX 01); the last
  * one to the lead-out, or to the end of the sound (null) when the lead-out is at or past it.
  */
-function cueTracks(tracks: FlacTrack[], stream: StreamInfo): CueTrack[] {
+function cueTracks(tracks: FlacTrack[], stream: FlacStreamInfo): CueTrack[] {
   const leadOut = tracks.at(-1);
   if (!leadOut || !leadOutNumbers.has(leadOut.number)) throw new CueSheetError('FLAC CUESHEET block does not end with a lead-out track (170 or 255)');
   return tracks.slice(0, -1).flatMap((track, i): CueTrack[] => {
@@ -176,7 +164,7 @@ function indexSample(track: FlacTrack, ...numbers: number[]): bigint {
   throw new CueSheetError(`FLAC CUESHEET track ${track.number} has no index point ${numbers.join(' or ')}`);
 }
 
-function leadOutEnd(leadOut: FlacTrack, stream: StreamInfo): bigint | null {
+function leadOutEnd(leadOut: FlacTrack, stream: FlacStreamInfo): bigint | null {
   return stream.totalSamples > 0n && leadOut.offset >= stream.totalSamples ? null : leadOut.offset;
 }
 
