@@ -6,7 +6,7 @@
 import type { FileClass } from '../file-record.js';
 import { startsWithAscii } from './bytes.js';
 import { id3v2Size } from './mp3-header.js';
-import { frameAt } from './mpeg-frames.js';
+import { framePairAt } from './mpeg-frames.js';
 
 export interface ContentType {
   fileClass: FileClass;
@@ -56,8 +56,7 @@ export function commonAudioType(head: Uint8Array): string | null {
   if (startsWithAscii(head, 'OggS')) return startsWithAscii(head, 'OpusHead', 28) ? 'audio/ogg; codecs=opus' : startsWithAscii(head, '\x01vorbis', 28) ? 'audio/ogg' : null;
   if (startsWithAscii(head, 'ftypM4A ', 4)) return 'audio/x-m4a';
   // An MPEG Layer III frame and the one after it: two headers in a row are no accident (mpeg-frames.ts).
-  const frame = frameAt(head, 0);
-  return frame !== null && ((head[1]! >> 1) & 3) === 1 && frameAt(head, frame.bytes) !== null ? 'audio/mpeg' : null;
+  return framePairAt(head, 0)?.layer === 3 ? 'audio/mpeg' : null;
 }
 
 /** What a file is, from its first bytes after any tag in front (magic numbers), whatever its name says. */

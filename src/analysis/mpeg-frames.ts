@@ -20,6 +20,10 @@ export interface MpegFrame {
   sampleRate: number;
   /** What every frame of one stream shares: version, layer and sample rate bits. */
   stream: number;
+  layer: 1 | 2 | 3;
+  /** MPEG-1 (not 2 or 2.5): its side information is longer. */
+  mpeg1: boolean;
+  channels: 1 | 2;
 }
 
 /** kbit/s by bit-rate index (0 is free format, 15 is invalid: neither has a size to step by). */
@@ -49,9 +53,10 @@ export function frameAt(bytes: Uint8Array, at: number): MpegFrame | null {
   const sampleRate = sampleRates[versionBits]![rateIndex]!;
   const padding = (b2 >> 1) & 1;
   const stream = ((b1 & 0x1e) << 8) | (b2 & 0x0c);
-  if (layer === 1) return { bytes: (Math.floor((12 * bitRate) / sampleRate) + padding) * 4, samples: 384, sampleRate, stream };
+  const shared = { sampleRate, stream, layer: layer as 1 | 2 | 3, mpeg1, channels: bytes[at + 3]! >> 6 === 3 ? 1 as const : 2 as const };
+  if (layer === 1) return { bytes: (Math.floor((12 * bitRate) / sampleRate) + padding) * 4, samples: 384, ...shared };
   const lsfLayer3 = layer === 3 && !mpeg1;
-  return { bytes: Math.floor(((lsfLayer3 ? 72 : 144) * bitRate) / sampleRate) + padding, samples: lsfLayer3 ? 576 : 1152, sampleRate, stream };
+  return { bytes: Math.floor(((lsfLayer3 ? 72 : 144) * bitRate) / sampleRate) + padding, samples: lsfLayer3 ? 576 : 1152, ...shared };
 }
 
 /** The largest frame (MPEG-2 Layer II, 160 kbit/s at 8 kHz, padded) and the header after it. */
@@ -79,6 +84,11 @@ class ForwardWindow {
     this.bytes = await this.readAt(at, wanted);
     this.last = this.bytes.length < wanted || at + wanted >= this.end;
   }
+}
+
+/** The frame at `at` when another of its stream follows it: a stream starts there (content-type.ts, tag-readers/mpeg.ts). */
+export function framePairAt(bytes: Uint8Array, at: number): MpegFrame | null {
+  return frameStartAt(bytes, at, null, false);
 }
 
 /**

@@ -6,7 +6,7 @@
  * is not right after the tag, is left to music-metadata.
  */
 import { hasSeekHeader, id3v2Size } from '../mp3-header.js';
-import { frameAt, walkMpegFrames } from '../mpeg-frames.js';
+import { framePairAt, walkMpegFrames, type MpegFrame } from '../mpeg-frames.js';
 import { startsWithAscii, uint32BE } from '../bytes.js';
 import type { NativeTag } from './common-tags.js';
 import type { ContainerTags, MpegDurationSource } from './container-tags.js';
@@ -21,16 +21,17 @@ function hasTagAtEnd(file: FileBytes): boolean {
 }
 
 /**
- * The frame count of a Xing or Info header in `frame` (at the end of the side information), as
+ * The frame count of a Xing or Info header in the first frame's `bytes` (at the end of its side information), as
  * music-metadata reads it for the duration; null when there is none, or it names no count.
  */
-function seekHeaderFrames(frame: Uint8Array, mpeg1: boolean, mono: boolean): number | null {
+function seekHeaderFrames(bytes: Uint8Array, { mpeg1, channels }: MpegFrame): number | null {
+  const mono = channels === 1;
   const at = 4 + (mpeg1 ? (mono ? 17 : 32) : (mono ? 9 : 17));
-  if (!startsWithAscii(frame, 'Xing', at) && !startsWithAscii(frame, 'Info', at)) return null;
-  const flags = uint32BE(frame, at + 4);
+  if (!startsWithAscii(bytes, 'Xing', at) && !startsWithAscii(bytes, 'Info', at)) return null;
+  const flags = uint32BE(bytes, at + 4);
   // music-metadata takes the count only with the stream's size beside it.
   if ((flags & 1) === 0 || (flags & 2) === 0) return null;
-  return uint32BE(frame, at + 8);
+  return uint32BE(bytes, at + 8);
 }
 
 export async function readMpeg(file: FileBytes, mpegDuration: MpegDurationSource): Promise<ContainerTags | null> {
@@ -44,15 +45,12 @@ export async function readMpeg(file: FileBytes, mpegDuration: MpegDurationSource
   }
   if (hasTagAtEnd(file)) return null;
   const frameBytes = file.read(tagBytes, 2881 + 4);
-  const frame = frameAt(frameBytes, 0);
-  if (frame === null || frameAt(frameBytes, frame.bytes) === null) return null;
-  const versionBits = (frameBytes[1]! >> 3) & 3;
-  const layer = 4 - ((frameBytes[1]! >> 1) & 3);
-  const mono = frameBytes[3]! >> 6 === 3;
+  const frame = framePairAt(frameBytes, 0);
+  if (frame === null) return null;
   const seekHeader = hasSeekHeader(frameBytes.subarray(0, frame.bytes));
   let seconds: number | null = null;
   if (seekHeader && mpegDuration !== 'none') {
-    const frames = seekHeaderFrames(frameBytes, versionBits === 3, mono);
+    const frames = seekHeaderFrames(frameBytes, frame);
     if (frames === null) return null;
     seconds = (frames * frame.samples) / frame.sampleRate;
   } else if (mpegDuration === 'container') {
@@ -64,7 +62,7 @@ export async function readMpeg(file: FileBytes, mpegDuration: MpegDurationSource
   return {
     tags, map: id3v2TagMap,
     audio: {
-      format: 'mp3', codec: `mp${layer}`, sampleRate: frame.sampleRate, channels: mono ? 1 : 2,
+      format: 'mp3', codec: `mp${frame.layer}`, sampleRate: frame.sampleRate, channels: frame.channels,
       durationSeconds: seconds !== null && seconds > 0 && Number.isFinite(seconds) ? seconds : null,
     },
   };
