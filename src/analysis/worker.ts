@@ -317,26 +317,15 @@ async function analyseFiles(task: AnalyseFilesTask): Promise<AnalysisResult[]> {
 }
 
 export type WorkerTask = AnalyseTask | AnalyseFilesTask | AmplitudeTask;
-export interface WorkerResults {
-  analyse: AnalysisResult;
-  'analyse files': AnalysisResult[];
-  amplitude: AmplitudeResult;
-}
-
-const handlers: { [K in WorkerTask['kind']]: (task: Extract<WorkerTask, { kind: K }>) => Promise<WorkerResults[K]> } = {
-  analyse: analyseFile,
-  'analyse files': analyseFiles,
-  amplitude: measureAmplitude,
-};
 
 /** Piscina's entry: one task, one result. */
-export default function run(task: WorkerTask): Promise<WorkerResults[WorkerTask['kind']]> {
+export default function run(task: WorkerTask): Promise<AnalysisResult | AnalysisResult[] | AmplitudeResult> {
   switch (task.kind) {
     case 'analyse':
-      return handlers.analyse(task);
+      return analyseFile(task);
     case 'analyse files':
-      return handlers['analyse files'](task);
-    default:
-      return handlers.amplitude(task);
+      return analyseFiles(task);
+    case 'amplitude':
+      return measureAmplitude(task);
   }
 }
