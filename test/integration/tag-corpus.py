@@ -22,6 +22,7 @@ variants = {
                'MUSICBRAINZ_ALBUMID': [REL], 'MUSICBRAINZ_ARTISTID': [ART1, ART2], 'MUSICBRAINZ_WORKID': [WORK]},
     'two-artists': {'TITLE': ['Duet'], 'ARTIST': ['X', 'Y'], 'TRACKNUMBER': ['7']},
     'artists-only': {'TITLE': ['Trio'], 'ARTISTS': ['P', 'Q', 'R']},
+    'artists-pair': {'TITLE': ['Duo'], 'ARTISTS': ['P', 'Q']},
     'year-only': {'TITLE': ['Old'], 'YEAR': ['1999']},
     'original-year': {'TITLE': ['Reissue'], 'ORIGINALYEAR': ['1971']},
     'cover': {'TITLE': ['With cover'], 'ARTIST': ['Painter']},

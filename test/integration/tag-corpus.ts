@@ -1,15 +1,16 @@
 /**
  * Files tagged every way a tag reader meets them: short Ogg Vorbis, Opus, FLAC, MP3 (CBR with an
  * Info header, VBR with Xing, without either, mono at 22 kHz) and M4A (AAC, ALAC) made by ffmpeg,
- * tagged by Python's mutagen (an independent writer of every format: tag-corpus.py) with ten sets
+ * tagged by Python's mutagen (an independent writer of every format: tag-corpus.py) with twelve sets
  * of tags, MP3s as ID3v2.4 and v2.3 in each text encoding. Both are required (Debian: apt-get
  * install ffmpeg python3-mutagen); when either is missing the tests fail, they do not skip.
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sniffBytes, tagInFront } from '../../src/analysis/content-type.js';
+import { basename, join } from 'node:path';
+import { classifyContent, sniffBytes, tagInFront } from '../../src/analysis/content-type.js';
+import { readTags, readTagsWithMusicMetadata, type ReadTagsOptions } from '../../src/analysis/tags.js';
 
 const python = '/usr/bin/python3';
 const script = fileURLToPath(new URL('./tag-corpus.py', import.meta.url));
@@ -55,4 +56,20 @@ export function contentHeadOf(path: string): Uint8Array {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * How the file reads differently through the narrow readers (`readTags`) and through
+ * music-metadata alone, for each way of taking an MP3's duration asked: one line per difference
+ * (a throw is compared by its message), none when they agree.
+ */
+export async function differencesFromMusicMetadata(path: string, mpegDurations: readonly ReadTagsOptions['mpegDuration'][]): Promise<string[]> {
+  const { mime } = await classifyContent(contentHeadOf(path));
+  const differences: string[] = [];
+  for (const mpegDuration of mpegDurations) {
+    const read = (reader: typeof readTags) => reader(path, { mime, mpegDuration }).then(JSON.stringify, (error: unknown) => `throws: ${String(error)}`);
+    const [own, theirs] = [await read(readTags), await read(readTagsWithMusicMetadata)];
+    if (own !== theirs) differences.push(`${basename(path)} (MPEG duration from ${mpegDuration}): ${own} ≠ ${theirs}`);
+  }
+  return differences;
 }
